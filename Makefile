@@ -1,0 +1,35 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+VENV   ?= .venv
+PYTHON ?= python3
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+THREADS ?= 16
+BIN     = $(VENV)/bin
+FLASK   = $(BIN)/flask --app lms
+
+.PHONY: install run serve test setup clean-db
+
+$(BIN)/activate:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 atau lebih baru dibutuhkan (ditemukan %s)." % sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+setup: install
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty
+
+run: setup
+	@echo "LMS Bimtek berjalan di http://$(HOST):$(PORT)  (hentikan dengan Ctrl+C)"
+	$(BIN)/waitress-serve --host=$(HOST) --port=$(PORT) --threads=$(THREADS) --ident=lms --call lms:create_app
+
+test: install
+	$(BIN)/python -m pytest
+
+clean-db:
+	rm -f instance/lms.sqlite3 instance/lms.sqlite3-wal instance/lms.sqlite3-shm instance/demo-logins.txt

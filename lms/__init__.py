@@ -1,0 +1,124 @@
+"""The bimtek LMS: a Flask application factory."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
+from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from lms import config as defaults
+from lms.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
+    """Build the application: defaults < instance/config.py < LMS_* variables < test_config."""
+    overrides = dict(test_config or {})
+    app = Flask(__name__, instance_path=overrides.pop("INSTANCE_PATH", None),
+                instance_relative_config=True)
+    _configure(app, overrides)
+    _configure_extensions(app)
+    _configure_proxy(app)
+    _register_blueprints(app)
+    from lms import cli, web
+
+    web.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _configure(app: Flask, overrides: dict[str, Any]) -> None:
+    app.config.update(defaults.DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(defaults.from_environment(os.environ))
+    app.config.update(overrides)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config["PERMANENT_SESSION_LIFETIME"] = defaults.session_lifetime(app.config)
+    for key, folder in (("COURSES_DIR", "courses"), ("QUIZZES_DIR", "quizzes"),
+                        ("CERTIFICATES_DIR", "certificates")):
+        app.config[key] = Path(app.config[key] or PROJECT_ROOT / folder)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True,
+                                                   **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.session_interface = _SessionInterface()
+
+
+def _instance_secret(instance: Path) -> str:
+    """Return the key kept in the instance folder, generating it on first start."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Mark the session cookie Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+def _configure_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    bootstrap.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_connect)
+            event.listen(db.engine, "begin", _sqlite_begin)
+
+
+def _sqlite_connect(dbapi_connection: Any, record: Any) -> None:
+    # Let SQLAlchemy's "begin" event issue BEGIN itself (the pysqlite recipe), so writes can
+    # take the write lock up front instead of failing to upgrade a read lock later.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    from flask import has_request_context
+
+    immediate = connection.info.pop("begin_immediate", False) or (
+        has_request_context() and request.method in {"POST", "PUT", "PATCH", "DELETE"})
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _configure_proxy(app: Flask) -> None:
+    hops = int(app.config["TRUSTED_PROXIES"])
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,  # type: ignore[method-assign]
+                                x_port=hops, x_prefix=hops)
+
+
+def _register_blueprints(app: Flask) -> None:
+    import lms.models  # noqa: F401  (the whole schema, before anything reads the metadata)
+    from lms.accounts.admin_views import bp as admin_bp
+    from lms.accounts.views import bp as auth_bp
+    from lms.audit.views import bp as audit_bp
+    from lms.core import bp as core_bp
+
+    for blueprint in (core_bp, auth_bp, admin_bp, audit_bp):
+        app.register_blueprint(blueprint)
+

@@ -1,0 +1,91 @@
+"""Forms of the accounts domain; every one carries a CSRF token."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (BooleanField, PasswordField, SelectField, SelectMultipleField, StringField,
+                     SubmitField)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from lms.accounts.models import ROLE_LABELS, TIME_ZONES, Role
+
+REQUIRED = "Wajib diisi."
+
+
+class LoginForm(FlaskForm):
+    identifier = StringField("NIP atau surel", validators=[DataRequired(REQUIRED), Length(max=254)],
+                             render_kw={"autocomplete": "username", "autocapitalize": "none"})
+    password = PasswordField("Kata sandi", validators=[DataRequired(REQUIRED), Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
+    submit = SubmitField("Masuk")
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Kata sandi saat ini", validators=[DataRequired(REQUIRED)],
+                                     render_kw={"autocomplete": "current-password"})
+    password = PasswordField("Kata sandi baru", validators=[DataRequired(REQUIRED), Length(max=200)],
+                             render_kw={"autocomplete": "new-password"},
+                             description="Minimal 8 karakter; jangan memakai NIP atau surel Anda.")
+    confirm = PasswordField("Ulangi kata sandi baru",
+                            validators=[DataRequired(REQUIRED),
+                                        EqualTo("password", "Kedua kata sandi baru tidak sama.")],
+                            render_kw={"autocomplete": "new-password"})
+    submit = SubmitField("Simpan kata sandi")
+
+
+class UserForm(FlaskForm):
+    full_name = StringField("Nama lengkap (dengan gelar)",
+                            validators=[DataRequired(REQUIRED), Length(max=200)])
+    nip = StringField("NIP", validators=[Optional(), Length(max=30)],
+                      description="18 digit; kosongkan untuk non-ASN (isi surel).",
+                      render_kw={"inputmode": "numeric"})
+    email = StringField("Surel", validators=[Optional(), Length(max=254)],
+                        render_kw={"type": "email", "autocapitalize": "none"})
+    pangkat_golongan = StringField("Pangkat/Golongan", validators=[Optional(), Length(max=100)])
+    jabatan = StringField("Jabatan", validators=[Optional(), Length(max=200)])
+    phone = StringField("No. HP/WA", validators=[Optional(), Length(max=20)],
+                        render_kw={"inputmode": "tel"})
+    agency_id = SelectField("OPD", coerce=int)
+    role = SelectField("Peran", choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role])
+    submit = SubmitField("Simpan")
+
+
+class AgencyForm(FlaskForm):
+    name = StringField("Nama OPD", validators=[DataRequired(REQUIRED), Length(max=200)])
+    submit = SubmitField("Simpan")
+
+
+class InstitutionForm(FlaskForm):
+    name = StringField("Nama instansi", validators=[DataRequired(REQUIRED), Length(max=200)])
+    city = StringField("Kota/Kabupaten (tempat penerbitan)",
+                       validators=[DataRequired(REQUIRED), Length(max=100)])
+    time_zone = SelectField("Zona waktu", choices=[SelectChoice(k, f"{v} ({k})") for k, v in TIME_ZONES.items()])
+    address = StringField("Alamat", validators=[Optional(), Length(max=300)])
+    head_name = StringField("Nama kepala dinas", validators=[Optional(), Length(max=200)])
+    head_pangkat = StringField("Pangkat/golongan kepala dinas", validators=[Optional(), Length(max=100)])
+    head_nip = StringField("NIP kepala dinas", validators=[Optional(), Length(max=30)])
+    head_title = StringField("Jabatan kepala dinas", validators=[Optional(), Length(max=200)])
+    logo = FileField("Logo (PNG atau JPEG, paling besar 2 MB)")
+    submit = SubmitField("Simpan")
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Berkas CSV atau XLSX", validators=[FileRequired("Pilih berkas terlebih dahulu.")])
+    submit = SubmitField("Periksa berkas")
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only a CSRF token and a button, for confirmations."""
+
+    submit = SubmitField("Lanjutkan")
+
+
+class OneTimePasswordForm(FlaskForm):
+    user_ids = SelectMultipleField("Pengguna", coerce=int,
+                                   validators=[DataRequired("Pilih minimal satu pengguna.")])
+    output = SelectField("Bentuk", choices=[SelectChoice("pdf", "Slip PDF untuk dicetak"), SelectChoice("csv", "CSV")])
+    confirm = BooleanField("Saya paham kata sandi lama pengguna terpilih tidak berlaku lagi.",
+                           validators=[DataRequired("Centang konfirmasi terlebih dahulu.")])
+    submit = SubmitField("Buat kata sandi sekali pakai")

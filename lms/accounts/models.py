@@ -1,0 +1,154 @@
+"""Users, roles, OPDs (agencies) and the issuing institution."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any, Optional
+
+from sqlalchemy import (JSON, Boolean, CheckConstraint, ForeignKey, Integer, LargeBinary, String,
+                        Text, UniqueConstraint)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from lms.db_types import UTCDateTime, utcnow
+from lms.extensions import db
+
+
+class Role(str, enum.Enum):
+    PARTICIPANT = "participant"
+    TRAINER = "trainer"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {Role.PARTICIPANT: "Peserta", Role.TRAINER: "Narasumber", Role.ADMIN: "Penyelenggara"}
+
+# IANA zones of the three Indonesian time zones, with the abbreviation printed beside times.
+TIME_ZONES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+class Institution(db.Model):
+    """The issuing Diskominfo: one per deployment for now."""
+
+    __tablename__ = "institutions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(100))
+    time_zone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    head_name: Mapped[str] = mapped_column(String(200), default="")
+    head_pangkat: Mapped[str] = mapped_column(String(100), default="")
+    head_nip: Mapped[str] = mapped_column(String(18), default="")
+    head_title: Mapped[str] = mapped_column(String(200), default="")
+    logo: Mapped[Optional[bytes]] = deferred(mapped_column(LargeBinary))
+    logo_mime: Mapped[Optional[str]] = mapped_column(String(20))
+    logo_sha256: Mapped[Optional[str]] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("time_zone IN ('Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura')",
+                        name="time_zone"),
+    )
+
+    @property
+    def zone_label(self) -> str:
+        return TIME_ZONES.get(self.time_zone, self.time_zone)
+
+
+class Agency(db.Model):
+    """An OPD (Organisasi Perangkat Daerah) whose staff take part."""
+
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Lower-cased, single-spaced name: the key imports match on.
+    name_key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("institution_id", "name_key"),)
+
+
+class User(db.Model):
+    """A person with a login: participant, trainer or admin."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    email: Mapped[Optional[str]] = mapped_column(String(254), unique=True)
+    nip: Mapped[Optional[str]] = mapped_column(String(18), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    pangkat_golongan: Mapped[str] = mapped_column(String(100), default="")
+    jabatan: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    agency_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agencies.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20), default=Role.PARTICIPANT.value)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[Optional[str]] = mapped_column(String(255))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped on a password change or deactivation: every older session stops working.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    agency: Mapped[Optional[Agency]] = relationship(lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint("email IS NOT NULL OR nip IS NOT NULL", name="email_or_nip"),
+        CheckConstraint("role IN ('participant', 'trainer', 'admin')", name="role"),
+    )
+
+    # Flask-Login protocol.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def login_name(self) -> str:
+        """Return what this user types to log in."""
+        return self.nip or self.email or ""
+
+    def has_role(self, *roles: Role | str) -> bool:
+        return self.role in {Role(r).value for r in roles}
+
+
+class UserImport(db.Model):
+    """A participant list uploaded and checked, waiting for the admin's confirmation."""
+
+    __tablename__ = "user_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    filename: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    # Parsed rows until applied; emptied afterwards so no personal data lingers here.
+    rows: Mapped[Optional[list[dict[str, Any]]]] = mapped_column(JSON)
+    summary: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    applied_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'applied', 'cancelled')", name="status"),
+    )

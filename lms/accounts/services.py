@@ -1,0 +1,308 @@
+"""Use cases of accounts: authentication, passwords, users, OPDs and the institution."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable, Optional
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from lms.accounts.identity import (IdentityError, clean_name, name_key, normalize_email,
+                                   normalize_nip, normalize_phone)
+from lms.accounts.models import Agency, Institution, Role, User
+from lms.audit import services as audit
+from lms.errors import LmsError, ValidationFailed
+from lms.extensions import db
+from lms.images import check_image
+
+GENERIC_LOGIN_ERROR = "NIP/surel atau kata sandi salah."
+MIN_PASSWORD_LENGTH = 8
+# No 0/o, 1/l/i: slips are read off paper and typed on phones.
+OTP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+OTP_LENGTH = 10
+PROFILE_FIELDS = ("full_name", "email", "nip", "pangkat_golongan", "jabatan", "phone",
+                  "agency_id", "role")
+
+
+class LoginFailed(LmsError):
+    """The credentials do not open an account."""
+
+
+# ---------------------------------------------------------------- institution
+
+
+def get_institution() -> Institution:
+    """Return this deployment's institution, creating a blank one on first use."""
+    institution = db.session.scalars(select(Institution).order_by(Institution.id).limit(1)).first()
+    if institution is None:
+        institution = Institution(name="Dinas Komunikasi dan Informatika", city="",
+                                  time_zone="Asia/Jakarta")
+        db.session.add(institution)
+        db.session.flush()
+    return institution
+
+
+def update_institution(institution: Institution, data: dict[str, Any], actor: User) -> None:
+    """Change the institution profile and audit the fields that changed."""
+    changed = _assign(institution, data)
+    if changed:
+        audit.record(actor, "institution.update", "institution", institution.id,
+                     {"fields": changed})
+
+
+def set_institution_logo(institution: Institution, data: bytes, actor: User) -> None:
+    """Store a verified PNG/JPEG logo in the database."""
+    mime = check_image(data, current_app.config["MAX_IMAGE_BYTES"])
+    institution.logo, institution.logo_mime = data, mime
+    institution.logo_sha256 = hashlib.sha256(data).hexdigest()
+    audit.record(actor, "institution.logo", "institution", institution.id,
+                 {"sha256": institution.logo_sha256})
+
+
+# ---------------------------------------------------------------- passwords and login
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def find_by_login(identifier: str) -> Optional[User]:
+    """Return the user whose NIP or e-mail is identifier."""
+    text = identifier.strip()
+    if "@" in text:
+        return db.session.scalars(select(User).where(User.email == text.lower())).first()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if not digits:
+        return None
+    return db.session.scalars(select(User).where(User.nip == digits)).first()
+
+
+def authenticate(identifier: str, password: str, now: datetime) -> User:
+    """Return the user these credentials open, or raise LoginFailed with a safe message."""
+    user = find_by_login(identifier)
+    if user is None or user.password_hash is None:
+        # Spend the same time as a real check, so timing does not reveal who exists.
+        check_password_hash(_dummy_hash(), password)
+        raise LoginFailed(GENERIC_LOGIN_ERROR)
+    if not check_password_hash(user.password_hash, password):
+        raise LoginFailed(GENERIC_LOGIN_ERROR)
+    if not user.active:
+        raise LoginFailed("Akun Anda dinonaktifkan. Hubungi penyelenggara.")
+    user.last_login_at = now
+    return user
+
+
+_DUMMY: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY:
+        _DUMMY[method] = generate_password_hash(secrets.token_hex(8), method=method)
+    return _DUMMY[method]
+
+
+def check_password_rules(user: User, password: str) -> None:
+    """Raise ValidationFailed when a new password is too weak for this user."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(f"Kata sandi minimal {MIN_PASSWORD_LENGTH} karakter.", "password")
+    if password in {user.nip, user.email} or len(set(password)) < 4:
+        raise ValidationFailed("Kata sandi terlalu mudah ditebak; jangan memakai NIP atau surel.",
+                               "password")
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    """Change the user's password after checking the current one; end other sessions."""
+    if not user.password_hash or not check_password_hash(user.password_hash, current):
+        raise ValidationFailed("Kata sandi saat ini salah.", "current_password")
+    if current == new:
+        raise ValidationFailed("Kata sandi baru harus berbeda dari kata sandi saat ini.", "password")
+    check_password_rules(user, new)
+    _set_password(user, new, one_time=False)
+    audit.record(user, "user.password_change", "user", user.id)
+
+
+def set_password(user: User, password: str, actor: Optional[User], one_time: bool,
+                 action: str = "user.password_set") -> None:
+    """Set a password chosen by an operator (CLI rescue)."""
+    check_password_rules(user, password)
+    _set_password(user, password, one_time=one_time)
+    audit.record(actor, action, "user", user.id, {"one_time": one_time})
+
+
+def _set_password(user: User, password: str, one_time: bool) -> None:
+    user.password_hash = hash_password(password)
+    user.must_change_password = one_time
+    user.session_version += 1
+
+
+def generate_one_time_password() -> str:
+    return "".join(secrets.choice(OTP_ALPHABET) for _ in range(OTP_LENGTH))
+
+
+def issue_one_time_passwords(users: Iterable[User], actor: User) -> list[tuple[User, str]]:
+    """Give each user a fresh one-time password, to be changed at first login."""
+    issued = []
+    for user in users:
+        password = generate_one_time_password()
+        _set_password(user, password, one_time=True)
+        audit.record(actor, "user.one_time_password", "user", user.id)
+        issued.append((user, password))
+    return issued
+
+
+# ---------------------------------------------------------------- users
+
+
+@dataclass(frozen=True)
+class UserData:
+    full_name: str
+    email: str = ""
+    nip: str = ""
+    pangkat_golongan: str = ""
+    jabatan: str = ""
+    phone: str = ""
+    agency_id: Optional[int] = None
+    role: str = Role.PARTICIPANT.value
+
+
+def clean_user_data(data: UserData) -> dict[str, Any]:
+    """Normalise and check one user's fields; raise ValidationFailed naming the field."""
+    values: dict[str, Any] = {"full_name": clean_name(data.full_name),
+                              "pangkat_golongan": clean_name(data.pangkat_golongan),
+                              "jabatan": clean_name(data.jabatan), "agency_id": data.agency_id,
+                              "role": Role(data.role).value}
+    if not values["full_name"]:
+        raise ValidationFailed("Nama lengkap wajib diisi.", "full_name")
+    for key, normalize in (("email", normalize_email), ("nip", normalize_nip),
+                           ("phone", normalize_phone)):
+        raw = getattr(data, key).strip()
+        try:
+            values[key] = normalize(raw) if raw else ""
+        except IdentityError as exc:
+            raise ValidationFailed(str(exc), key) from None
+    if not values["email"] and not values["nip"]:
+        raise ValidationFailed("Isi NIP atau surel (salah satu wajib ada) untuk masuk.", "nip")
+    values["email"] = values["email"] or None
+    values["nip"] = values["nip"] or None
+    if values["agency_id"] is not None and db.session.get(Agency, values["agency_id"]) is None:
+        raise ValidationFailed("OPD tidak ditemukan.", "agency_id")
+    return values
+
+
+def _check_unique(values: dict[str, Any], user_id: Optional[int]) -> None:
+    for key, label in (("email", "Surel"), ("nip", "NIP")):
+        if values.get(key) is None:
+            continue
+        column = getattr(User, key)
+        other = db.session.scalars(select(User.id).where(column == values[key])).first()
+        if other is not None and other != user_id:
+            raise ValidationFailed(f"{label} {values[key]} sudah dipakai pengguna lain.", key)
+
+
+def create_user(data: UserData, actor: Optional[User]) -> User:
+    """Create a user (no password yet: give a one-time password to let them in)."""
+    values = clean_user_data(data)
+    _check_unique(values, None)
+    user = User(institution_id=get_institution().id, **values)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", "user", user.id, {"role": user.role})
+    return user
+
+
+def update_user(user: User, data: UserData, actor: User) -> list[str]:
+    """Change a user's profile; return the names of the fields that changed."""
+    values = clean_user_data(data)
+    _check_unique(values, user.id)
+    if user.id == actor.id and values["role"] != user.role:
+        raise ValidationFailed("Anda tidak dapat mengubah peran akun Anda sendiri.", "role")
+    changed = _assign(user, values)
+    if changed:
+        audit.record(actor, "user.update", "user", user.id, {"fields": changed})
+    return changed
+
+
+def set_active(user: User, active: bool, actor: User) -> None:
+    """Activate or deactivate a user; deactivation ends their sessions at once."""
+    if user.id == actor.id and not active:
+        raise ValidationFailed("Anda tidak dapat menonaktifkan akun Anda sendiri.")
+    if user.active == active:
+        return
+    user.active = active
+    user.session_version += 1
+    audit.record(actor, "user.activate" if active else "user.deactivate", "user", user.id)
+
+
+def _assign(obj: Any, values: dict[str, Any]) -> list[str]:
+    changed = []
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed.append(key)
+    return changed
+
+
+def list_users(search: str = "", role: str = "", agency_id: Optional[int] = None,
+               active: Optional[bool] = None) -> Any:
+    """Return a select of users filtered as on the admin list, ordered by name."""
+    query = select(User)
+    if search:
+        like = f"%{search.strip().lower()}%"
+        query = query.where(or_(func.lower(User.full_name).like(like),
+                                func.lower(User.email).like(like), User.nip.like(like)))
+    if role:
+        query = query.where(User.role == role)
+    if agency_id:
+        query = query.where(User.agency_id == agency_id)
+    if active is not None:
+        query = query.where(User.active == active)
+    return query.order_by(func.lower(User.full_name), User.id)
+
+
+# ---------------------------------------------------------------- agencies (OPD)
+
+
+def find_agency(name: str) -> Optional[Agency]:
+    """Return the OPD whose name matches case- and space-insensitively."""
+    return db.session.scalars(select(Agency).where(Agency.name_key == name_key(name))).first()
+
+
+def create_agency(name: str, actor: Optional[User]) -> Agency:
+    """Add an OPD; refuse a name that matches an existing one."""
+    cleaned = clean_name(name)
+    if not cleaned:
+        raise ValidationFailed("Nama OPD wajib diisi.", "name")
+    if find_agency(cleaned):
+        raise ValidationFailed(f"OPD \"{cleaned}\" sudah ada.", "name")
+    agency = Agency(institution_id=get_institution().id, name=cleaned, name_key=name_key(cleaned))
+    db.session.add(agency)
+    db.session.flush()
+    audit.record(actor, "agency.create", "agency", agency.id)
+    return agency
+
+
+def rename_agency(agency: Agency, name: str, actor: User) -> None:
+    """Rename an OPD; refuse a name another OPD already has."""
+    cleaned = clean_name(name)
+    if not cleaned:
+        raise ValidationFailed("Nama OPD wajib diisi.", "name")
+    other = find_agency(cleaned)
+    if other is not None and other.id != agency.id:
+        raise ValidationFailed(f"OPD \"{other.name}\" sudah ada.", "name")
+    if agency.name != cleaned:
+        agency.name, agency.name_key = cleaned, name_key(cleaned)
+        audit.record(actor, "agency.update", "agency", agency.id, {"fields": ["name"]})
+
+
+def agencies_with_counts() -> list[tuple[Agency, int]]:
+    """Return every OPD with its number of users, in one query."""
+    rows = db.session.execute(
+        select(Agency, func.count(User.id)).outerjoin(User, User.agency_id == Agency.id)
+        .group_by(Agency.id).order_by(Agency.name_key)).all()
+    return [(agency, count) for agency, count in rows]

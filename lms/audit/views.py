@@ -1,0 +1,47 @@
+"""Browse the audit log (admins)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, render_template, request
+from sqlalchemy import select
+
+from lms.accounts.models import User
+from lms.accounts.services import get_institution
+from lms.audit import services
+from lms.audit.services import ACTION_LABELS, AuditFilter
+from lms.extensions import db
+from lms.permissions import role_required
+from lms.accounts.models import Role
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.get("/")
+@role_required(Role.ADMIN)
+def index() -> str:
+    args = request.args
+    criteria = AuditFilter(actor_id=args.get("actor", type=int), action=args.get("action", ""),
+                           object_type=args.get("object_type", ""),
+                           object_id=args.get("object_id", ""),
+                           date_from=_date_arg("from"), date_to=_date_arg("to"))
+    page = max(args.get("page", 1, type=int), 1)
+    per_page = current_app.config["PAGE_SIZE"]
+    zone = get_institution().time_zone
+    events, total = services.search(criteria, page, per_page, ZoneInfo(zone))
+    staff = db.session.scalars(select(User).where(User.role.in_(["admin", "trainer"]))
+                               .order_by(User.full_name)).all()
+    return render_template("audit/index.html", events=events, total=total, page=page,
+                           pages=max(math.ceil(total / per_page), 1), criteria=criteria,
+                           actions=services.actions_in_use(), labels=ACTION_LABELS, staff=staff,
+                           zone=zone)

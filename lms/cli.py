@@ -1,0 +1,125 @@
+"""Command-line interface: `flask --app lms <group> <command>`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from lms.accounts import services
+from lms.accounts.models import Role, User
+from lms.errors import LmsError
+from lms.extensions import db
+
+user_cli = AppGroup("user", help="Kelola pengguna.")
+
+
+def init_app(app: Flask) -> None:
+    """Register every command group."""
+    app.cli.add_command(user_cli)
+    app.cli.add_command(demo_command)
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Kata sandi", hide_input=True, confirmation_prompt="Ulangi kata sandi")
+
+
+def _fail(message: str) -> None:
+    db.session.rollback()
+    raise click.ClickException(message)
+
+
+@user_cli.command("create")
+@click.option("--email", default="", help="Surel (login).")
+@click.option("--nip", default="", help="NIP 18 digit (login).")
+@click.option("--name", required=True, help="Nama lengkap dengan gelar.")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.PARTICIPANT.value,
+              show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Baca kata sandi dari stdin (satu baris).")
+def user_create(email: str, nip: str, name: str, role: str, password_stdin: bool) -> None:
+    """Create a user with a password (prompted, or read from stdin)."""
+    password = _read_password(password_stdin)
+    try:
+        user = services.create_user(services.UserData(full_name=name, email=email, nip=nip, role=role), None)
+        services.set_password(user, password, None, one_time=False)
+    except LmsError as exc:
+        _fail(exc.message)
+    db.session.commit()
+    click.echo(f"Pengguna dibuat: {user.login_name} ({role}).")
+
+
+@user_cli.command("set-password")
+@click.argument("login")
+@click.option("--password-stdin", is_flag=True, help="Baca kata sandi dari stdin (satu baris).")
+@click.option("--one-time", is_flag=True, help="Wajib diganti saat masuk berikutnya.")
+def user_set_password(login: str, password_stdin: bool, one_time: bool) -> None:
+    """Set LOGIN's (NIP or e-mail) password: the rescue when nobody can log in."""
+    user = services.find_by_login(login)
+    if user is None:
+        _fail(f"Pengguna {login} tidak ditemukan.")
+        return
+    try:
+        services.set_password(user, _read_password(password_stdin), None, one_time=one_time)
+    except LmsError as exc:
+        _fail(exc.message)
+    if not user.active:
+        click.echo("Perhatian: akun ini nonaktif; aktifkan dari halaman admin.", err=True)
+    db.session.commit()
+    click.echo(f"Kata sandi {user.login_name} diganti; sesi lamanya berakhir.")
+
+
+@user_cli.command("list")
+@click.option("--role", type=click.Choice([r.value for r in Role]))
+def user_list(role: Optional[str]) -> None:
+    """Print users as tab-separated lines: id, role, login, name."""
+    query = select(User).order_by(User.id)
+    if role:
+        query = query.where(User.role == role)
+    for user in db.session.scalars(query):
+        click.echo(f"{user.id}\t{user.role}\t{user.login_name}\t{user.full_name}")
+
+
+@click.command("demo")
+@click.option("--participants", default=30, show_default=True, type=click.IntRange(1, 2000))
+@click.option("--seed", type=int, default=None, help="Angka acak tetap (untuk pengujian).")
+@click.option("--if-empty", is_flag=True,
+              help="Jika sudah ada pengguna, jangan gagal: tampilkan saja login admin demo.")
+def demo_command(participants: int, seed: Optional[int], if_empty: bool) -> None:
+    """Fill an empty database with a demo institution, OPDs, staff and participants."""
+    from lms.demo import create_demo
+
+    path = Path(current_app.instance_path) / "demo-logins.txt"
+    if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
+        _echo_saved_admin(path)
+        return
+    try:
+        logins = create_demo(participants, seed)
+    except LmsError as exc:
+        _fail(exc.message)
+        return
+    db.session.commit()
+    lines = ["peran\tnama\tlogin\tkata_sandi"] + ["\t".join(line) for line in logins.lines]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    click.echo("Login demo (peran, login, kata sandi):")
+    for role, name, login, password in logins.lines[:4]:
+        click.echo(f"  {role:12} {login:34} {password}   {name}")
+    click.echo(f"  ... dan {len(logins.lines) - 4} peserta lain. Semua login tersimpan di {path}")
+
+
+def _echo_saved_admin(path: Path) -> None:
+    admins = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()
+              if line.startswith("admin\t")] if path.exists() else []
+    if admins:
+        _, name, login, password = admins[0]
+        click.echo(f"Login admin demo: {login}  kata sandi: {password}  ({name}; bila belum diganti). "
+                   f"Semua login demo ada di {path}")
+    else:
+        click.echo("Basis data sudah berisi pengguna; demo tidak dibuat ulang.")

@@ -1,0 +1,84 @@
+"""Defaults for every setting; instance/config.py and LMS_* environment variables override them."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import Any, Callable
+
+# Defaults. Relative SQLite paths are resolved against the instance folder.
+DEFAULTS: dict[str, Any] = {
+    "SQLALCHEMY_DATABASE_URI": "sqlite:///lms.sqlite3",
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    "SECRET_KEY": None,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": False,
+    "RATELIMIT_LOGIN_ACCOUNT": "10 per 15 minutes",
+    "RATELIMIT_LOGIN_ADDRESS": "300 per 15 minutes",
+    "TRUSTED_PROXIES": 0,
+    "SESSION_IDLE_MINUTES": 120,
+    "SESSION_ABSOLUTE_HOURS": 12,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_NAME": "lms_session",
+    "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    "MAX_IMAGE_BYTES": 2 * 1024 * 1024,
+    "MAX_IMPORT_ROWS": 5000,
+    "PASSWORD_HASH_METHOD": "scrypt",
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    "COURSES_DIR": None,
+    "QUIZZES_DIR": None,
+    "CERTIFICATES_DIR": None,
+    "BOOTSTRAP_SERVE_LOCAL": True,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "PAGE_SIZE": 50,
+}
+
+
+def _bool(value: str) -> bool:
+    if value.strip().lower() in {"1", "true", "yes", "on", "ya"}:
+        return True
+    if value.strip().lower() in {"0", "false", "no", "off", "tidak", ""}:
+        return False
+    raise ValueError(f"bukan nilai ya/tidak: {value!r}")
+
+
+def _str(value: str) -> str:
+    return value
+
+
+# LMS_<NAME> environment variable -> (Flask config key, converter). Documented in README.md.
+ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "LMS_DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", _str),
+    "LMS_SECRET_KEY": ("SECRET_KEY", _str),
+    "LMS_RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", _str),
+    "LMS_TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
+    "LMS_SESSION_IDLE_MINUTES": ("SESSION_IDLE_MINUTES", int),
+    "LMS_SESSION_ABSOLUTE_HOURS": ("SESSION_ABSOLUTE_HOURS", int),
+    "LMS_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", _bool),
+    "LMS_MAX_UPLOAD_MB": ("MAX_CONTENT_LENGTH", lambda v: int(v) * 1024 * 1024),
+    "LMS_PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", lambda v: v.rstrip("/")),
+    "LMS_COURSES_DIR": ("COURSES_DIR", _str),
+    "LMS_QUIZZES_DIR": ("QUIZZES_DIR", _str),
+    "LMS_CERTIFICATES_DIR": ("CERTIFICATES_DIR", _str),
+}
+
+
+def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, Any]:
+    """Return the settings given by LMS_* variables, converted, or raise ValueError naming one."""
+    settings: dict[str, Any] = {}
+    for name, (key, convert) in ENVIRONMENT.items():
+        raw = environ.get(name)
+        if raw is None:
+            continue
+        try:
+            settings[key] = convert(raw)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from exc
+    return settings
+
+
+def session_lifetime(config: dict[str, Any]) -> timedelta:
+    """Return the absolute session lifetime configured."""
+    return timedelta(hours=int(config["SESSION_ABSOLUTE_HOURS"]))

@@ -1,0 +1,52 @@
+"""The home page (Beranda) for every role, and the health check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, jsonify, render_template
+from flask_login import current_user
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import undefer
+
+from lms.accounts.models import Agency, Institution, Role, User
+from lms.accounts.services import get_institution
+from lms.extensions import db
+from lms.permissions import ANY_ROLE, role_required
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+@role_required(*ANY_ROLE)
+def home() -> str:
+    institution = get_institution()
+    counts: dict[str, Any] = {}
+    if current_user.has_role(Role.ADMIN):
+        rows = db.session.execute(select(User.role, func.count()).where(User.active.is_(True))
+                                  .group_by(User.role)).all()
+        counts = {role: n for role, n in rows}
+        counts["agencies"] = db.session.scalar(select(func.count(Agency.id)))
+    return render_template("home.html", institution=institution, counts=counts)
+
+
+@bp.get("/healthz")
+def healthz() -> Any:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any driver error means the database is unreachable
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.get("/institution/logo")
+def institution_logo() -> Response:
+    institution = db.session.scalars(select(Institution).options(undefer(Institution.logo))
+                                     .order_by(Institution.id).limit(1)).first()
+    if institution is None or not institution.logo:
+        abort(404)
+    response = Response(institution.logo, mimetype=institution.logo_mime or "image/png")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

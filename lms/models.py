@@ -1,0 +1,4 @@
+"""Import every model so the metadata is complete (migrations, schema checks)."""
+
+from lms.accounts.models import Agency, Institution, User, UserImport  # noqa: F401
+from lms.audit.models import AuditEvent  # noqa: F401

@@ -1,0 +1,114 @@
+"""Request plumbing shared by every page: login loading, session age, errors, template helpers."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Optional
+
+from flask import (Flask, current_app, flash, jsonify, redirect, render_template, request, session,
+                   url_for)
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from lms.accounts.models import ROLE_LABELS, Role, User
+from lms.dates import format_date, format_datetime, format_range
+from lms.extensions import db, login_manager
+from lms.permissions import wants_json
+
+ERROR_TEXT = {
+    400: ("Permintaan tidak valid", "Permintaan Anda tidak dapat diproses. Periksa kembali isian Anda."),
+    401: ("Perlu masuk", "Silakan masuk terlebih dahulu."),
+    403: ("Akses ditolak", "Anda tidak memiliki hak untuk membuka halaman ini."),
+    404: ("Halaman tidak ditemukan", "Alamat yang Anda buka tidak ada atau sudah dipindahkan."),
+    405: ("Metode tidak diizinkan", "Halaman ini tidak dapat dibuka dengan cara tersebut."),
+    413: ("Berkas terlalu besar", "Berkas yang Anda kirim melebihi batas ukuran unggahan."),
+    429: ("Terlalu banyak percobaan", "Terlalu banyak permintaan dalam waktu singkat. "
+          "Tunggu beberapa menit, lalu coba lagi."),
+    500: ("Terjadi kesalahan", "Terjadi kesalahan pada server. Data Anda yang sudah tersimpan "
+          "tetap aman; silakan coba lagi."),
+}
+# Pages a user who must change their password may still open.
+_ALLOWED_BEFORE_PASSWORD_CHANGE = {"auth.change_password", "auth.logout", "static",
+                                   "bootstrap.static", "core.healthz"}
+
+
+def init_app(app: Flask) -> None:
+    """Attach loaders, hooks, error handlers and template helpers to app."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Silakan masuk untuk membuka halaman tersebut."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(_load_user)
+    login_manager.unauthorized_handler(_unauthorized)
+    app.before_request(_check_session)
+    for code in ERROR_TEXT:
+        app.register_error_handler(code, _error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.jinja_env.filters.update(tanggal=format_date, rentang=format_range,
+                                 waktu=_format_local, role_label=_role_label)
+    app.context_processor(lambda: {"Role": Role})
+
+
+def _load_user(user_id: str) -> Optional[User]:
+    ident, _, version = user_id.partition(":")
+    if not ident.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def _unauthorized() -> Any:
+    if wants_json():
+        return jsonify(error="unauthorized", message=ERROR_TEXT[401][1]), 401
+    if request.method == "GET":
+        flash(login_manager.login_message, "info")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    return redirect(url_for("auth.login"))
+
+
+def _check_session() -> Optional[Response]:
+    if not current_user.is_authenticated:
+        return None
+    now = time.time()
+    config = current_app.config
+    seen, started = session.get("seen", now), session.get("started", now)
+    if now - seen > config["SESSION_IDLE_MINUTES"] * 60 or \
+            now - started > config["SESSION_ABSOLUTE_HOURS"] * 3600:
+        logout_user()
+        session.clear()
+        flash("Sesi Anda telah berakhir. Silakan masuk kembali.", "info")
+        return _unauthorized()
+    session["seen"] = now
+    session.setdefault("started", now)
+    if current_user.must_change_password and request.endpoint not in _ALLOWED_BEFORE_PASSWORD_CHANGE:
+        if wants_json():
+            return jsonify(error="password_change_required"), 403  # type: ignore[return-value]
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+def _error(error: HTTPException) -> Any:
+    code = error.code if isinstance(error, HTTPException) and error.code else 500
+    title, text = ERROR_TEXT.get(code, ERROR_TEXT[500])
+    if wants_json():
+        return jsonify(error=title, message=text), code
+    return render_template("error.html", code=code, title=title, text=text), code
+
+
+def _csrf_error(error: CSRFError) -> Any:
+    text = "Formulir kedaluwarsa atau tidak sah. Muat ulang halaman, lalu kirim lagi."
+    if wants_json():
+        return jsonify(error="csrf", message=text), 400
+    return render_template("error.html", code=400, title="Formulir tidak sah", text=text), 400
+
+
+def _format_local(value: Any, zone: str = "Asia/Jakarta") -> str:
+    return format_datetime(value, zone) if value else "—"
+
+
+def _role_label(role: str) -> str:
+    return ROLE_LABELS[Role(role)]

@@ -1,0 +1,195 @@
+"""Login, sessions and passwords through the test client."""
+
+import time
+
+from lms.accounts.models import User
+from lms.extensions import db
+
+from tests.conftest import PASSWORD
+
+
+def test_login_page_is_indonesian(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert "Masuk ke LMS Bimtek" in page and "NIP atau surel" in page and 'lang="id"' in page
+
+
+def test_login_with_email_or_nip(client, auth, make_user):
+    user = make_user(nip="198503142010011001", email="budi@contoh.go.id")
+    response = auth.login("BUDI@contoh.go.id")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    auth.logout()
+    response = auth.login("19850314 201001 1 001")
+    assert response.status_code == 302
+    assert "Selamat datang, " + user.full_name in client.get("/").get_data(as_text=True)
+    assert db.session.get(User, user.id).last_login_at is not None
+
+
+def test_wrong_password_and_unknown_user_get_the_same_message(client, auth, make_user):
+    make_user(email="budi@contoh.go.id")
+    for login, password in (("budi@contoh.go.id", "salah-sandi"), ("tidakada@contoh.go.id", PASSWORD)):
+        page = auth.login(login, password).get_data(as_text=True)
+        assert "NIP/surel atau kata sandi salah." in page
+    assert client.get("/").status_code == 302
+
+
+def test_deactivated_account_is_told_so(auth, make_user):
+    user = make_user(email="nonaktif@contoh.go.id")
+    user.active = False
+    db.session.commit()
+    page = auth.login("nonaktif@contoh.go.id").get_data(as_text=True)
+    assert "Akun Anda dinonaktifkan" in page
+
+
+def test_user_without_password_cannot_log_in(auth, make_user):
+    make_user(email="baru@contoh.go.id", password=None)
+    page = auth.login("baru@contoh.go.id", "apa-saja-123")
+    assert page.status_code == 200 and "kata sandi salah" in page.get_data(as_text=True)
+
+
+def test_next_parameter_is_kept_only_when_local(client, make_user):
+    make_user(email="budi@contoh.go.id")
+    form = {"identifier": "budi@contoh.go.id", "password": PASSWORD}
+    response = client.post("/login?next=/account", data=form)
+    assert response.headers["Location"] == "/account"
+    client.post("/logout")
+    response = client.post("/login?next=https://jahat.example/", data=form)
+    assert response.headers["Location"] == "/"
+
+
+def test_anonymous_page_visit_redirects_to_login(client):
+    response = client.get("/admin/users")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=/admin/users")
+
+
+def test_logout_needs_post_and_ends_session(client, auth, make_user):
+    auth.login_as(make_user())
+    assert client.get("/logout").status_code == 405
+    assert auth.logout().status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_account_rate_limit_counts_only_failures(client, auth, make_user, app):
+    make_user(email="budi@contoh.go.id")
+    for _ in range(10):
+        assert auth.login("budi@contoh.go.id", "salah-sandi").status_code == 200
+    page = auth.login("budi@contoh.go.id", PASSWORD)
+    assert page.status_code == 429
+    assert "Terlalu banyak percobaan" in page.get_data(as_text=True)
+
+
+def test_one_venue_address_does_not_lock_out_other_accounts(client, auth, make_user):
+    make_user(email="budi@contoh.go.id")
+    other = make_user(email="sari@contoh.go.id")
+    for _ in range(12):
+        auth.login("budi@contoh.go.id", "salah-sandi")
+    assert auth.login("budi@contoh.go.id").status_code == 429
+    assert auth.login_as(other).status_code == 302
+
+
+def test_address_rate_limit(app, client, auth, make_user):
+    app.config["RATELIMIT_LOGIN_ADDRESS"] = "3 per minute"
+    try:
+        for n in range(3):
+            auth.login(f"orang{n}@contoh.go.id", "salah-sandi")
+        assert auth.login("lain@contoh.go.id", "salah-sandi").status_code == 429
+    finally:
+        app.config["RATELIMIT_LOGIN_ADDRESS"] = "300 per 15 minutes"
+
+
+def test_password_change_ends_other_sessions(app, client, auth, make_user):
+    user = make_user(email="budi@contoh.go.id")
+    other_device = app.test_client()
+    other_device.post("/login", data={"identifier": "budi@contoh.go.id", "password": PASSWORD})
+    auth.login_as(user)
+    response = client.post("/account/password", data={
+        "current_password": PASSWORD, "password": "sandi-baru-yang-kuat", "confirm": "sandi-baru-yang-kuat"})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200  # this session lives on
+    assert other_device.get("/").status_code == 302  # the other one has ended
+    assert auth.logout().status_code == 302
+    assert auth.login("budi@contoh.go.id", "sandi-baru-yang-kuat").status_code == 302
+
+
+def test_password_change_errors(client, auth, make_user):
+    user = make_user(nip="198503142010011001", email="")
+    auth.login_as(user)
+    cases = [
+        ({"current_password": "salah", "password": "sandi-baru-123", "confirm": "sandi-baru-123"},
+         "Kata sandi saat ini salah."),
+        ({"current_password": PASSWORD, "password": "pendek", "confirm": "pendek"}, "minimal 8 karakter"),
+        ({"current_password": PASSWORD, "password": "198503142010011001",
+          "confirm": "198503142010011001"}, "jangan memakai NIP"),
+        ({"current_password": PASSWORD, "password": "sandi-baru-123", "confirm": "lain-lagi-123"},
+         "tidak sama"),
+    ]
+    for form, message in cases:
+        page = client.post("/account/password", data=form).get_data(as_text=True)
+        assert message in page
+
+
+def test_deactivation_ends_sessions(client, auth, make_user):
+    user = make_user()
+    auth.login_as(user)
+    user.active = False
+    user.session_version += 1
+    db.session.commit()
+    assert client.get("/").status_code == 302
+
+
+def test_one_time_password_must_be_changed_first(client, auth, make_user):
+    user = make_user()
+    user.must_change_password = True
+    db.session.commit()
+    auth.login_as(user)
+    response = client.get("/account")
+    assert response.status_code == 302 and response.headers["Location"] == "/account/password"
+    assert "kata sandi sekali pakai" in client.get("/account/password").get_data(as_text=True)
+    client.post("/account/password", data={"current_password": PASSWORD, "password": "sandi-baru-123",
+                                           "confirm": "sandi-baru-123"})
+    assert client.get("/account").status_code == 200
+    assert db.session.get(User, user.id).must_change_password is False
+
+
+def test_idle_timeout(app, client, auth, make_user):
+    auth.login_as(make_user())
+    with client.session_transaction() as session:
+        session["seen"] = time.time() - app.config["SESSION_IDLE_MINUTES"] * 60 - 5
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert "Sesi Anda telah berakhir" in client.get("/login").get_data(as_text=True)
+
+
+def test_absolute_timeout(app, client, auth, make_user):
+    auth.login_as(make_user())
+    with client.session_transaction() as session:
+        session["started"] = time.time() - app.config["SESSION_ABSOLUTE_HOURS"] * 3600 - 5
+    assert client.get("/").status_code == 302
+
+
+def test_session_cookie_flags(client, auth, make_user):
+    response = auth.login_as(make_user())
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    https = client.post("/login", base_url="https://lms.contoh.go.id",
+                        data={"identifier": "x@contoh.go.id", "password": "x"})
+    assert https.status_code == 200
+
+
+def test_secure_cookie_over_https(app, make_user):
+    user = make_user()
+    client = app.test_client()
+    response = client.post("/login", base_url="https://lms.contoh.go.id",
+                           data={"identifier": user.login_name, "password": PASSWORD})
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_csrf_is_enforced(app, client, make_user):
+    make_user(email="budi@contoh.go.id")
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.post("/login", data={"identifier": "budi@contoh.go.id", "password": PASSWORD})
+        assert response.status_code == 400
+        assert "Formulir kedaluwarsa atau tidak sah" in response.get_data(as_text=True)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False

@@ -1,0 +1,147 @@
+"""Fixtures shared by the whole suite: one schema per run, emptied between tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+from flask import Flask
+from flask.globals import _cv_app
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import text
+
+from lms import create_app
+from lms.accounts import services
+from lms.accounts.models import Role, User
+from lms.extensions import db, limiter
+
+TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
+PASSWORD = "rahasia-bimtek-1"
+# Cheap hashing in tests only: the real default is scrypt.
+FAST_HASH = "pbkdf2:sha256:1"
+
+
+def settings_for(instance: Path, **extra: Any) -> dict[str, Any]:
+    """Return the configuration every test app starts from."""
+    settings = {
+        "TESTING": True,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or f"sqlite:///{instance / 'test.sqlite3'}",
+        "PASSWORD_HASH_METHOD": FAST_HASH,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    settings.update(extra)
+    return settings
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context, as in production.
+
+    Tests run inside a pushed app context (for db.session); without this, requests would share
+    its `g` (the logged-in user) and its database session with the test and with each other.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        db.session.commit()  # no open transaction of the test's may block or hide the request's
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+            db.session.expire_all()  # the test's own objects see what the request wrote
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    application = create_app(settings_for(tmp_path_factory.mktemp("instance")))
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        db.create_all()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    if "app" not in request.fixturenames:
+        yield
+        return
+    application: Flask = request.getfixturevalue("app")
+    ctx = application.app_context()
+    ctx.push()
+    limiter.reset()
+    try:
+        yield
+    finally:
+        db.session.remove()
+        _empty_tables()
+        ctx.pop()
+
+
+def _empty_tables() -> None:
+    tables = db.metadata.sorted_tables
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    counter = iter(range(1, 100000))
+
+    def factory(role: str = Role.PARTICIPANT.value, password: str | None = PASSWORD,
+                **fields: Any) -> User:
+        n = next(counter)
+        data = {"full_name": f"Pengguna Uji {n}", "email": f"pengguna{n}@contoh.go.id", "role": role}
+        data.update(fields)
+        user = services.create_user(services.UserData(**data), None)
+        if password:
+            user.password_hash = services.hash_password(password)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+class AuthActions:
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, login: str, password: str = PASSWORD, **kwargs: Any) -> Any:
+        return self._client.post("/login", data={"identifier": login, "password": password}, **kwargs)
+
+    def login_as(self, user: User) -> Any:
+        response = self.login(user.login_name)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    def logout(self) -> Any:
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
