@@ -22,6 +22,7 @@ install: $(VENV)/.installed
 
 setup: install
 	$(FLASK) db upgrade
+	$(FLASK) content sync
 	$(FLASK) demo --if-empty
 
 run: setup

@@ -118,7 +118,8 @@ def _register_blueprints(app: Flask) -> None:
     from lms.accounts.views import bp as auth_bp
     from lms.audit.views import bp as audit_bp
     from lms.core import bp as core_bp
+    from lms.courses.views import bp as courses_bp
 
-    for blueprint in (core_bp, auth_bp, admin_bp, audit_bp):
+    for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, courses_bp):
         app.register_blueprint(blueprint)
 

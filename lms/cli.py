@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import click
 from flask import Flask, current_app
@@ -16,12 +16,17 @@ from lms.accounts.models import Role, User
 from lms.errors import LmsError
 from lms.extensions import db
 
+if TYPE_CHECKING:
+    from lms.catalog import CheckResult
+
 user_cli = AppGroup("user", help="Kelola pengguna.")
+content_cli = AppGroup("content", help="Periksa dan muat konten (courses/, quizzes/).")
 
 
 def init_app(app: Flask) -> None:
     """Register every command group."""
     app.cli.add_command(user_cli)
+    app.cli.add_command(content_cli)
     app.cli.add_command(demo_command)
 
 
@@ -123,3 +128,46 @@ def _echo_saved_admin(path: Path) -> None:
                    f"Semua login demo ada di {path}")
     else:
         click.echo("Basis data sudah berisi pengguna; demo tidak dibuat ulang.")
+
+
+def _roots() -> tuple[Path, Path]:
+    return Path(current_app.config["COURSES_DIR"]), Path(current_app.config["QUIZZES_DIR"])
+
+
+def _print_problems(result: "CheckResult") -> None:
+    for error in result.errors:
+        click.echo(str(error), err=True)
+    for note in result.notes:
+        click.echo(f"{note} (catatan)", err=True)
+
+
+@content_cli.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def content_check(paths: tuple[Path, ...]) -> None:
+    """Validate content files or folders (default: courses/ and quizzes/) without writing."""
+    from lms.catalog import check_paths, load_all
+
+    courses_root, quizzes_root = _roots()
+    result = check_paths(paths, courses_root, quizzes_root) if paths else load_all(courses_root, quizzes_root)
+    _print_problems(result)
+    if result.errors:
+        raise click.ClickException(f"{len(result.errors)} kesalahan ditemukan.")
+    click.echo(f"OK: {len(result.courses)} kursus, "
+               f"{sum(len(c.lessons) for c in result.courses)} pelajaran.")
+
+
+@content_cli.command("sync")
+def content_sync() -> None:
+    """Load courses/ and quizzes/ into the catalog: idempotent, all or nothing."""
+    from lms.catalog import load_all, sync
+    from lms.db_types import utcnow
+
+    loaded = load_all(*_roots())
+    _print_problems(loaded)
+    if loaded.errors:
+        raise click.ClickException(f"{len(loaded.errors)} kesalahan: tidak ada yang dimuat.")
+    outcome = sync(loaded, utcnow())
+    db.session.commit()
+    report = outcome.courses
+    click.echo(f"Kursus: {len(report.created)} baru, {len(report.updated)} diperbarui, "
+               f"{len(report.unchanged)} tetap, {len(report.retired)} dipensiunkan.")

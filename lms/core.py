@@ -11,6 +11,7 @@ from sqlalchemy.orm import undefer
 
 from lms.accounts.models import Agency, Institution, Role, User
 from lms.accounts.services import get_institution
+from lms.courses import services as course_services
 from lms.extensions import db
 from lms.permissions import ANY_ROLE, role_required
 
@@ -27,7 +28,8 @@ def home() -> str:
                                   .group_by(User.role)).all()
         counts = {role: n for role, n in rows}
         counts["agencies"] = db.session.scalar(select(func.count(Agency.id)))
-    return render_template("home.html", institution=institution, counts=counts)
+    return render_template("home.html", institution=institution, counts=counts,
+                           courses=course_services.courses_for(current_user))
 
 
 @bp.get("/healthz")

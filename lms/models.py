@@ -2,3 +2,4 @@
 
 from lms.accounts.models import Agency, Institution, User, UserImport  # noqa: F401
 from lms.audit.models import AuditEvent  # noqa: F401
+from lms.courses.models import Course, Lesson, LessonProgress  # noqa: F401

@@ -1,0 +1,104 @@
+"""Modul Saya, the course page, the lesson reader, and the staff progress report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   send_from_directory, url_for)
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from lms.courses import services
+from lms.db_types import utcnow
+from lms.extensions import db
+from lms.forms import ActionForm
+from lms.markdown import render
+from lms.permissions import ANY_ROLE, STAFF, role_required
+
+bp = Blueprint("courses", __name__, url_prefix="/courses")
+
+
+def _course_or_404(slug: str) -> Any:
+    course = services.get_course(slug)
+    if course is None:
+        abort(404)
+    return course
+
+
+@bp.get("/")
+@role_required(*ANY_ROLE)
+def index() -> str:
+    return render_template("courses/index.html", items=services.courses_for(current_user))
+
+
+@bp.get("/<slug>")
+@role_required(*ANY_ROLE)
+def course(slug: str) -> str:
+    item = _course_or_404(slug)
+    lessons = services.current_lessons(item)
+    progress = services.progress_map(current_user, lessons)
+    done = sum(1 for p in progress.values() if p.completed_at)
+    return render_template("courses/course.html", course=item, lessons=lessons, progress=progress,
+                           done=done, resume=services.resume_lesson(lessons, progress))
+
+
+@bp.get("/<slug>/<lesson_slug>")
+@role_required(*ANY_ROLE)
+def lesson(slug: str, lesson_slug: str) -> str:
+    item = _course_or_404(slug)
+    lessons = services.current_lessons(item)
+    index = next((i for i, l in enumerate(lessons) if l.slug == lesson_slug), None)
+    if index is None:
+        abort(404)
+    services.record_view(current_user, lessons[index], utcnow())
+    db.session.commit()
+    progress = services.progress_map(current_user, lessons)
+    return render_template("courses/lesson.html", course=item, lesson=lessons[index], lessons=lessons,
+                           index=index, progress=progress, body=render(lessons[index].body),
+                           form=ActionForm())
+
+
+@bp.post("/<slug>/<lesson_slug>/complete")
+@role_required(*ANY_ROLE)
+def complete(slug: str, lesson_slug: str) -> Response:
+    item = _course_or_404(slug)
+    lessons = services.current_lessons(item)
+    index = next((i for i, l in enumerate(lessons) if l.slug == lesson_slug), None)
+    if index is None or not ActionForm().validate_on_submit():
+        abort(404 if index is None else 400)
+    done = request.form.get("done", "1") == "1"
+    services.set_completed(current_user, lessons[index], done, utcnow())
+    db.session.commit()
+    if done and index + 1 < len(lessons):
+        flash(f"\"{lessons[index].title}\" ditandai selesai.", "success")
+        return redirect(url_for("courses.lesson", slug=slug, lesson_slug=lessons[index + 1].slug))
+    if done:
+        flash("Selamat, semua pelajaran modul ini sudah selesai." if _all_done(lessons) else
+              "Pelajaran terakhir ditandai selesai.", "success")
+    return redirect(url_for("courses.course", slug=slug) if done else
+                    url_for("courses.lesson", slug=slug, lesson_slug=lesson_slug))
+
+
+def _all_done(lessons: list[Any]) -> bool:
+    progress = services.progress_map(current_user, lessons)
+    return all(progress.get(l.id) and progress[l.id].completed_at for l in lessons)
+
+
+@bp.get("/<slug>/assets/<path:filename>")
+@role_required(*ANY_ROLE)
+def asset(slug: str, filename: str) -> Response:
+    _course_or_404(slug)
+    folder = current_app.config["COURSES_DIR"] / slug / "assets"
+    return send_from_directory(folder, filename, max_age=3600)
+
+
+@bp.get("/<slug>/progress")
+@role_required(*STAFF)
+def progress(slug: str) -> str:
+    item = _course_or_404(slug)
+    page = db.paginate(services.participants_query(), page=request.args.get("page", 1, type=int),
+                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    lessons = services.current_lessons(item)
+    return render_template("courses/progress.html", course=item, page=page, total=len(lessons),
+                           progress=services.progress_by_user(item, page.items))

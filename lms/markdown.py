@@ -1,0 +1,77 @@
+"""Render Markdown (or HTML) from files and users into safe HTML: the one sanitiser of the app."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Literal
+
+import markdown as md
+import nh3
+from markupsafe import Markup, escape
+
+TextFormat = Literal["markdown", "html", "plain"]
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "sub", "sup",
+    "blockquote", "ul", "ol", "li", "code", "pre", "kbd", "a", "img", "table", "thead", "tbody",
+    "tfoot", "tr", "th", "td", "caption", "div", "span", "dl", "dt", "dd", "figure", "figcaption",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "th": {"align", "colspan", "rowspan", "scope"},
+    "td": {"align", "colspan", "rowspan"},
+    "div": {"class"},
+    "p": {"class"},
+    "code": {"class"},
+    "span": {"class"},
+    "ol": {"start"},
+    "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
+}
+# Classes the Markdown extensions emit; any other class is dropped.
+_ALLOWED_CLASS = re.compile(r"^(admonition|note|tip|warning|danger|important|catatan|tips|perhatian|"
+                            r"admonition-title|language-[a-z0-9+-]+|codehilite)$")
+URL_SCHEMES = {"http", "https", "mailto"}
+EXTENSIONS = ["tables", "fenced_code", "admonition", "sane_lists", "toc"]
+EXTENSION_CONFIGS = {"toc": {"permalink": False, "slugify": None}}
+
+
+def _slugify(value: str, separator: str) -> str:
+    text = re.sub(r"[^\w\s-]", "", value.lower(), flags=re.UNICODE).strip()
+    return re.sub(r"[\s_-]+", separator, text)
+
+
+def _filter_classes(element: str, attribute: str, value: str) -> str | None:
+    if attribute != "class":
+        return value
+    kept = [name for name in value.split() if _ALLOWED_CLASS.match(name)]
+    return " ".join(kept) or None
+
+
+def sanitize(html: str) -> str:
+    """Keep only the allowlisted tags, attributes and URL schemes of html."""
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     url_schemes=URL_SCHEMES, link_rel="noopener noreferrer",
+                     attribute_filter=_filter_classes, strip_comments=True)
+
+
+@lru_cache(maxsize=1024)
+def render(text: str, text_format: TextFormat = "markdown") -> Markup:
+    """Return text (Markdown, HTML or plain) as sanitised HTML; cached by content."""
+    if text_format == "plain":
+        paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p]
+        return Markup("".join(f"<p>{escape(p)}</p>".replace("\n", "<br>") for p in paragraphs))
+    if text_format == "html":
+        return Markup(sanitize(text))
+    converter = md.Markdown(extensions=EXTENSIONS,
+                            extension_configs={"toc": {"permalink": False, "slugify": _slugify}})
+    return Markup(sanitize(converter.convert(text)))
+
+
+def render_inline(text: str, text_format: TextFormat = "markdown") -> Markup:
+    """Render a short text (an answer, a label) without its wrapping paragraph."""
+    html = str(render(text, text_format)).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return Markup(html)

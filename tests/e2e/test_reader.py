@@ -1,0 +1,40 @@
+"""A participant reads a lesson on a phone, marks it done and sees the progress bar move."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from lms.courses import services
+from lms.courses.content import load_courses
+from lms.db_types import utcnow
+from lms.extensions import db
+
+pytestmark = pytest.mark.e2e
+REAL_COURSES = Path(__file__).resolve().parents[2] / "courses"
+
+
+def test_phone_reader_marks_lesson_done(live_server, phone, make_user, auth):
+    courses, errors = load_courses(REAL_COURSES)
+    assert errors == []
+    services.sync_courses(courses, utcnow())
+    db.session.commit()
+    make_user(nip="198503142010011001", email="", full_name="Peserta Ponsel")
+    page = phone
+    page.goto(live_server + "/login")
+    page.get_by_label("NIP atau surel").fill("198503142010011001")
+    page.get_by_label("Kata sandi").fill("rahasia-bimtek-1")
+    page.get_by_role("button", name="Masuk").click()
+    page.goto(live_server + "/courses/caption-dan-interaksi-warganet")
+    bar = page.locator("#course-progress")
+    assert bar.get_attribute("aria-valuenow") == "0"
+    page.get_by_role("link", name="Mulai: Anatomi Caption", exact=False).click()
+    assert page.get_by_role("heading", level=1).inner_text().strip() != ""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the lesson overflows a 360 px screen ({width} px)"
+    if os.environ.get("LMS_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["LMS_SCREENSHOTS"], "lesson-phone.png"), full_page=False)
+    page.get_by_role("button", name="Tandai selesai").click()
+    page.goto(live_server + "/courses/caption-dan-interaksi-warganet")
+    assert bar.get_attribute("aria-valuenow") == "17"
+    assert page.get_by_text("1 dari 6 pelajaran selesai").is_visible()
