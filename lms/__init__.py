@@ -119,7 +119,8 @@ def _register_blueprints(app: Flask) -> None:
     from lms.audit.views import bp as audit_bp
     from lms.core import bp as core_bp
     from lms.courses.views import bp as courses_bp
+    from lms.quizzes.views import bp as quizzes_bp
 
-    for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, courses_bp):
+    for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, courses_bp, quizzes_bp):
         app.register_blueprint(blueprint)
 

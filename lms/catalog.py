@@ -7,9 +7,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable
 
-from lms.contentfiles import ContentError
+from lms.contentfiles import ContentError, SyncReport
 from lms.courses import content as course_content
 from lms.courses import services as course_services
+from lms.quizzes import definitions as quiz_definitions
+from lms.quizzes import services as quiz_services
 
 
 @dataclass
@@ -17,6 +19,7 @@ class CheckResult:
     errors: list[ContentError] = field(default_factory=list)
     notes: list[ContentError] = field(default_factory=list)
     courses: list[course_content.CourseDef] = field(default_factory=list)
+    quizzes: list[quiz_definitions.QuizDefinition] = field(default_factory=list)
     checked: int = 0
 
 
@@ -31,6 +34,10 @@ def check_paths(paths: Iterable[Path], courses_root: Path, quizzes_root: Path) -
         elif path.is_dir() and course_content.find_course_dirs(path):
             for folder in course_content.find_course_dirs(path):
                 _check_course(folder, result)
+        elif path.is_dir():
+            _add_quizzes(result, *quiz_definitions.load_quizzes(path))
+        elif path.suffix in {".toml", ".gift"}:
+            _check_quiz_file(path, result)
         else:
             result.errors.append(ContentError(str(path), 0, "bukan folder kursus atau berkas konten "
                                                             "yang dikenal"))
@@ -50,9 +57,34 @@ def _check_course(folder: Path, result: CheckResult) -> None:
         result.courses.append(course)
 
 
+def _check_quiz_file(path: Path, result: CheckResult) -> None:
+    # A GIFT file named by a TOML beside it is checked through that TOML.
+    owner = _gift_owner(path)
+    definition, errors, notes = quiz_definitions.load_quiz(owner or path)
+    _add_quizzes(result, [definition] if definition else [], errors, notes)
+
+
+def _gift_owner(path: Path) -> Path | None:
+    if path.suffix != ".gift":
+        return None
+    for candidate in sorted(path.parent.glob("*.toml")):
+        if candidate.stem == path.stem or f'"{path.name}"' in candidate.read_text(encoding="utf-8"):
+            return candidate
+    return None
+
+
+def _add_quizzes(result: CheckResult, definitions: list[quiz_definitions.QuizDefinition],
+                 errors: list[ContentError], notes: list[ContentError]) -> None:
+    result.quizzes.extend(definitions)
+    result.errors.extend(errors)
+    result.notes.extend(notes)
+    result.checked += 1
+
+
 @dataclass
 class SyncOutcome:
-    courses: course_services.SyncReport
+    courses: SyncReport
+    quizzes: SyncReport
 
 
 def load_all(courses_root: Path, quizzes_root: Path) -> CheckResult:
@@ -61,11 +93,27 @@ def load_all(courses_root: Path, quizzes_root: Path) -> CheckResult:
     result.courses, errors = course_content.load_courses(courses_root)
     result.errors.extend(errors)
     result.checked = len(course_content.find_course_dirs(courses_root)) if courses_root.is_dir() else 0
+    if quizzes_root.is_dir():
+        _add_quizzes(result, *quiz_definitions.load_quizzes(quizzes_root))
+    _check_links(result)
     return result
+
+
+def _check_links(result: CheckResult) -> None:
+    """A quiz may name its module and its pre-test: both must exist."""
+    courses = {c.slug for c in result.courses}
+    quizzes = {q.slug: q for q in result.quizzes}
+    for quiz in result.quizzes:
+        course, pretest = quiz.settings.course, quiz.settings.pretest
+        if course and course not in courses:
+            result.errors.append(ContentError(quiz.source, 0, f"course \"{course}\" tidak ada di courses/"))
+        if pretest and (pretest not in quizzes or quizzes[pretest].settings.kind != "pretest"):
+            result.errors.append(ContentError(quiz.source, 0, f"pretest \"{pretest}\" bukan kuis pre-test yang ada"))
 
 
 def sync(loaded: CheckResult, now: datetime) -> SyncOutcome:
     """Apply loaded content to the catalog in the caller's transaction."""
     if loaded.errors:
         raise ValueError("content with errors is never synced")
-    return SyncOutcome(courses=course_services.sync_courses(loaded.courses, now))
+    return SyncOutcome(courses=course_services.sync_courses(loaded.courses, now),
+                       quizzes=quiz_services.sync_quizzes(loaded.quizzes, now))

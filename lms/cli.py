@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from lms.catalog import CheckResult
 
 user_cli = AppGroup("user", help="Kelola pengguna.")
+quizzes_cli = AppGroup("quizzes", help="Kuis: penutupan otomatis dan penilaian ulang.")
 content_cli = AppGroup("content", help="Periksa dan muat konten (courses/, quizzes/).")
 
 
@@ -27,6 +28,7 @@ def init_app(app: Flask) -> None:
     """Register every command group."""
     app.cli.add_command(user_cli)
     app.cli.add_command(content_cli)
+    app.cli.add_command(quizzes_cli)
     app.cli.add_command(demo_command)
 
 
@@ -153,7 +155,8 @@ def content_check(paths: tuple[Path, ...]) -> None:
     if result.errors:
         raise click.ClickException(f"{len(result.errors)} kesalahan ditemukan.")
     click.echo(f"OK: {len(result.courses)} kursus, "
-               f"{sum(len(c.lessons) for c in result.courses)} pelajaran.")
+               f"{sum(len(c.lessons) for c in result.courses)} pelajaran, {len(result.quizzes)} kuis, "
+               f"{sum(len(q.questions) for q in result.quizzes)} soal.")
 
 
 @content_cli.command("sync")
@@ -168,6 +171,36 @@ def content_sync() -> None:
         raise click.ClickException(f"{len(loaded.errors)} kesalahan: tidak ada yang dimuat.")
     outcome = sync(loaded, utcnow())
     db.session.commit()
-    report = outcome.courses
-    click.echo(f"Kursus: {len(report.created)} baru, {len(report.updated)} diperbarui, "
-               f"{len(report.unchanged)} tetap, {len(report.retired)} dipensiunkan.")
+    click.echo(f"Kursus: {outcome.courses.summary()}.")
+    click.echo(f"Kuis: {outcome.quizzes.summary()}.")
+
+
+@quizzes_cli.command("finalize-overdue")
+def quizzes_finalize_overdue() -> None:
+    """Grade and close every attempt past its deadline (for servers with cron)."""
+    from lms.db_types import utcnow
+    from lms.quizzes import services as quiz_services
+
+    count = quiz_services.finalize_overdue(utcnow())
+    db.session.commit()
+    click.echo(f"{count} percobaan yang lewat batas waktu ditutup dan dinilai.")
+
+
+@quizzes_cli.command("regrade")
+@click.argument("slug")
+def quizzes_regrade(slug: str) -> None:
+    """Regrade SLUG's finished attempts against its current key; list changed pass/fail."""
+    from lms.db_types import utcnow
+    from lms.quizzes import services as quiz_services
+
+    quiz = quiz_services.get_quiz(slug)
+    if quiz is None:
+        _fail(f"Kuis {slug} tidak ditemukan.")
+        return
+    changed = quiz_services.regrade(quiz, None, utcnow())
+    db.session.commit()
+    click.echo(f"Penilaian ulang {slug} selesai; {len(changed)} percobaan berubah status kelulusan.")
+    for item in changed:
+        before = "lulus" if item["passed_before"] else "tidak lulus"
+        after = "lulus" if item["passed_after"] else "tidak lulus"
+        click.echo(f"attempt {item['attempt_id']}\tuser {item['user_id']}\t{before} → {after}")

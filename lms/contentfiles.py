@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 
@@ -52,3 +52,21 @@ def unknown_keys(data: dict[str, Any], allowed: Iterable[str], text: str, path: 
 
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass
+class SyncReport:
+    """What a catalog sync did, by slug."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.retired)
+
+    def summary(self) -> str:
+        return (f"{len(self.created)} baru, {len(self.updated)} diperbarui, {len(self.unchanged)} tetap, "
+                f"{len(self.retired)} dipensiunkan")

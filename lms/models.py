@@ -3,3 +3,4 @@
 from lms.accounts.models import Agency, Institution, User, UserImport  # noqa: F401
 from lms.audit.models import AuditEvent  # noqa: F401
 from lms.courses.models import Course, Lesson, LessonProgress  # noqa: F401
+from lms.quizzes.models import Attempt, Quiz, QuizVersion, Response  # noqa: F401

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from lms.accounts.models import ROLE_LABELS, Role, User
 from lms.dates import format_date, format_datetime, format_range
 from lms.extensions import db, login_manager
+from lms.markdown import render, render_inline
 from lms.permissions import wants_json
 
 ERROR_TEXT = {
@@ -47,7 +48,8 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(code, _error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.jinja_env.filters.update(tanggal=format_date, rentang=format_range,
-                                 waktu=_format_local, role_label=_role_label)
+                                 waktu=_format_local, role_label=_role_label, persen=_percent,
+                                 angka=_number, markdown=render, markdown_inline=render_inline)
     app.context_processor(lambda: {"Role": Role})
 
 
@@ -76,8 +78,9 @@ def _check_session() -> Optional[Response]:
     now = time.time()
     config = current_app.config
     seen, started = session.get("seen", now), session.get("started", now)
-    if now - seen > config["SESSION_IDLE_MINUTES"] * 60 or \
-            now - started > config["SESSION_ABSOLUTE_HOURS"] * 3600:
+    in_attempt = now < session.get("attempt_until", 0)
+    if not in_attempt and (now - seen > config["SESSION_IDLE_MINUTES"] * 60 or
+                           now - started > config["SESSION_ABSOLUTE_HOURS"] * 3600):
         logout_user()
         session.clear()
         flash("Sesi Anda telah berakhir. Silakan masuk kembali.", "info")
@@ -108,6 +111,19 @@ def _csrf_error(error: CSRFError) -> Any:
 
 def _format_local(value: Any, zone: str = "Asia/Jakarta") -> str:
     return format_datetime(value, zone) if value else "—"
+
+
+def _percent(value: Any) -> str:
+    """Format a percent the Indonesian way: 87,5%."""
+    if value is None:
+        return "—"
+    text = f"{float(value):.1f}".rstrip("0").rstrip(".").replace(".", ",")
+    return f"{text}%"
+
+
+def _number(value: Any) -> str:
+    """Format points: 7 or 7,5 (Fractions and Decimals alike)."""
+    return f"{float(value):.2f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
 def _role_label(role: str) -> str:

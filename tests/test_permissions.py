@@ -30,6 +30,9 @@ def test_anonymous_html_request_is_sent_to_login(app, client):
     for rule in non_public_rules(app):
         for method in methods(rule):
             response = client.open(concrete_url(rule), method=method)
+            if rule.rule.endswith(".json"):  # a JSON address answers JSON whatever is accepted
+                assert response.status_code == 401 and response.is_json, rule.endpoint
+                continue
             assert response.status_code == 302, (rule.endpoint, method, response.status_code)
             assert response.headers["Location"].startswith("/login"), rule.endpoint
 

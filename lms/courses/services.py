@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Optional, Sequence
 
@@ -10,21 +10,10 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import Role, User
+from lms.contentfiles import SyncReport
 from lms.courses.content import CourseDef
 from lms.courses.models import Course, Lesson, LessonProgress
 from lms.extensions import db
-
-
-@dataclass
-class SyncReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    retired: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated or self.retired)
 
 
 def sync_courses(definitions: Sequence[CourseDef], now: datetime) -> SyncReport:

@@ -82,8 +82,9 @@ def test_content_check_command(runner, root, tmp_path):
     assert result.exit_code != 0 and "tidak ada" in result.output
 
 
-def test_content_sync_is_all_or_nothing(app, runner, root):
+def test_content_sync_is_all_or_nothing(app, runner, root, tmp_path_factory):
     app.config["COURSES_DIR"] = root
+    app.config["QUIZZES_DIR"] = tmp_path_factory.mktemp("no-quizzes")
     try:
         assert runner.invoke(args=["content", "sync"]).exit_code == 0
         (root / "kursus-baik" / "01-pembuka.md").write_text("+++\ntitle = \"Baru\"\nminutes = 2\n+++\nIsi baru\n")
@@ -97,6 +98,7 @@ def test_content_sync_is_all_or_nothing(app, runner, root):
         assert result.exit_code != 0
     finally:
         app.config["COURSES_DIR"] = Path(app.root_path).parent / "courses"
+        app.config["QUIZZES_DIR"] = Path(app.root_path).parent / "quizzes"
 
 
 def test_the_real_courses_are_valid_and_substantial():

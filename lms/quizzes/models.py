@@ -1,0 +1,106 @@
+"""Quizzes in the catalog, their content versions, attempts and saved answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Optional
+
+from sqlalchemy import (JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, Numeric, String,
+                        UniqueConstraint, text)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.db_types import UTCDateTime, utcnow
+from lms.extensions import db
+
+
+class Quiz(db.Model):
+    """A quiz as last synced from quizzes/; its questions live in versions."""
+
+    __tablename__ = "quizzes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    course_slug: Mapped[Optional[str]] = mapped_column(String(100))
+    pretest_slug: Mapped[Optional[str]] = mapped_column(String(100))
+    # The number of the newest QuizVersion: new attempts use it, running ones keep theirs.
+    version_number: Mapped[int] = mapped_column(Integer, default=0)
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    __table_args__ = (CheckConstraint("kind IN ('practice', 'pretest', 'posttest')", name="kind"),)
+
+
+class QuizVersion(db.Model):
+    """One content version of a quiz: settings and questions, frozen."""
+
+    __tablename__ = "quiz_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    quiz: Mapped[Quiz] = relationship()
+
+    __table_args__ = (UniqueConstraint("quiz_id", "number"),)
+
+
+class Attempt(db.Model):
+    """One try at a quiz by one user, with the questions it showed frozen in it."""
+
+    __tablename__ = "attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("quiz_versions.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="in_progress")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # The questions as shown: text, answers in their shuffled order, the key.
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    points: Mapped[Optional[dict[str, str]]] = mapped_column(JSON)
+    score: Mapped[Optional[Any]] = mapped_column(Numeric(7, 3))
+    maximum: Mapped[Optional[Any]] = mapped_column(Numeric(9, 3))
+    percent: Mapped[Optional[Any]] = mapped_column(Numeric(6, 2))
+    passed: Mapped[Optional[bool]] = mapped_column(Boolean)
+    finish_reason: Mapped[Optional[str]] = mapped_column(String(20))
+
+    quiz: Mapped[Quiz] = relationship()
+    version: Mapped[QuizVersion] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("quiz_id", "user_id", "number"),
+        # At most one open attempt per person and quiz, even when two tabs start at once.
+        Index("uq_attempts_open", "quiz_id", "user_id", unique=True,
+              sqlite_where=text("status = 'in_progress'"),
+              postgresql_where=text("status = 'in_progress'")),
+        CheckConstraint("status IN ('in_progress', 'finished')", name="status"),
+    )
+
+    @property
+    def finished(self) -> bool:
+        return self.status == "finished"
+
+
+class Response(db.Model):
+    """The saved answer to one question of an attempt; revision guards against stale tabs."""
+
+    __tablename__ = "responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
+    question_id: Mapped[str] = mapped_column(String(120))
+    value: Mapped[Any] = mapped_column(JSON)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)

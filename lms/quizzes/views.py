@@ -1,0 +1,187 @@
+"""Quiz pages: start, answer (autosaved), submit, review; results for staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template,
+                   request, session, url_for)
+from flask_login import current_user
+
+from lms.accounts.models import Role
+from lms.csvsafe import write_csv
+from lms.db_types import utcnow
+from lms.extensions import db
+from lms.forms import ActionForm
+from lms.quizzes import presenters, services
+from lms.quizzes.errors import AttemptError, StaleAnswer
+from lms.quizzes.models import Attempt
+from lms.permissions import ANY_ROLE, STAFF, role_required
+
+bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")
+PAGE_SIZE = 5
+
+
+@bp.app_template_filter("kunci")
+def _is_key(fraction: str) -> bool:
+    """Tell whether a stored answer weight ("n/d") gives credit."""
+    return not fraction.startswith(("-", "0/"))
+
+
+def _quiz_or_404(slug: str) -> Any:
+    quiz = services.get_quiz(slug)
+    if quiz is None:
+        abort(404)
+    return quiz
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
+    attempt = db.get_or_404(Attempt, attempt_id)
+    if attempt.user_id != current_user.id:
+        abort(403)
+    return attempt
+
+
+@bp.get("/")
+@role_required(*ANY_ROLE)
+def index() -> str:
+    rows = presenters.quiz_cards(current_user, services.list_quizzes(), utcnow())
+    db.session.commit()
+    return render_template("quizzes/index.html", rows=rows)
+
+
+@bp.get("/<slug>")
+@role_required(*ANY_ROLE)
+def quiz(slug: str) -> str:
+    item = _quiz_or_404(slug)
+    card = presenters.quiz_cards(current_user, [item], utcnow())[0]
+    db.session.commit()
+    return render_template("quizzes/quiz.html", card=card, form=ActionForm())
+
+
+@bp.post("/<slug>/start")
+@role_required(*ANY_ROLE)
+def start(slug: str) -> Response:
+    item = _quiz_or_404(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = services.start_attempt(current_user, item, utcnow())
+    except AttemptError as exc:
+        db.session.commit()  # keep any overdue attempt finalised on the way
+        flash(exc.message, "warning")
+        return redirect(url_for("quizzes.quiz", slug=slug))
+    db.session.commit()
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@role_required(*ANY_ROLE)
+def attempt(attempt_id: int) -> Any:
+    item = _own_attempt(attempt_id)
+    now = utcnow()
+    services.finalize_overdue(now, quiz=item.quiz, user=current_user)
+    db.session.commit()
+    if item.finished:
+        return redirect(url_for("quizzes.review", attempt_id=item.id))
+    view = presenters.attempt_page(item, request.args.get("page", 1, type=int), PAGE_SIZE, now)
+    session["attempt_until"] = view.session_until
+    return render_template("quizzes/attempt.html", view=view, form=ActionForm())
+
+
+@bp.post("/attempts/<int:attempt_id>/answers")
+@role_required(*ANY_ROLE)
+def save_answer(attempt_id: int) -> Any:
+    item = db.get_or_404(Attempt, attempt_id)
+    data = request.get_json(silent=True) or {}
+    try:
+        saved = services.save_answer(current_user, item, str(data.get("question", "")), data.get("value"),
+                                     int(data.get("revision", 0)), utcnow())
+    except StaleAnswer as exc:
+        db.session.rollback()
+        return jsonify(error="stale", message=exc.message, revision=exc.revision, value=exc.value), 409
+    except AttemptError as exc:
+        db.session.commit()  # a late write finalises the attempt; keep that
+        return jsonify(error=type(exc).__name__, message=exc.message,
+                       review=url_for("quizzes.review", attempt_id=item.id)), exc.status
+    except (TypeError, ValueError):
+        return jsonify(error="bad_request", message="Data jawaban tidak valid."), 400
+    db.session.commit()
+    return jsonify(saved=True, revision=saved.revision, saved_at=saved.saved_at.isoformat())
+
+
+@bp.post("/attempts/<int:attempt_id>/page")
+@role_required(*ANY_ROLE)
+def save_page(attempt_id: int) -> Response:
+    item = _own_attempt(attempt_id)
+    page = request.form.get("page", 1, type=int)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        problems = presenters.save_form_page(current_user, item, request.form, utcnow())
+    except AttemptError as exc:
+        db.session.commit()
+        flash(exc.message, "warning")
+        return redirect(url_for("quizzes.review", attempt_id=item.id))
+    db.session.commit()
+    for problem in problems:
+        flash(problem, "warning")
+    if request.form.get("action") == "submit":
+        return redirect(url_for("quizzes.attempt", attempt_id=item.id, page=page, confirm=1))
+    target = request.form.get("goto", page, type=int)
+    return redirect(url_for("quizzes.attempt", attempt_id=item.id, page=target))
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+@role_required(*ANY_ROLE)
+def submit(attempt_id: int) -> Response:
+    item = _own_attempt(attempt_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.submit(current_user, item, utcnow())
+    db.session.commit()
+    session.pop("attempt_until", None)
+    return redirect(url_for("quizzes.review", attempt_id=item.id))
+
+
+@bp.get("/attempts/<int:attempt_id>/status.json")
+@role_required(*ANY_ROLE)
+def status(attempt_id: int) -> Any:
+    item = _own_attempt(attempt_id)
+    return jsonify(presenters.attempt_status(item, utcnow()))
+
+
+@bp.get("/attempts/<int:attempt_id>/review")
+@role_required(*ANY_ROLE)
+def review(attempt_id: int) -> Any:
+    item = db.get_or_404(Attempt, attempt_id)
+    staff = current_user.has_role(Role.ADMIN, Role.TRAINER)
+    if item.user_id != current_user.id and not staff:
+        abort(403)
+    if not item.finished:
+        return redirect(url_for("quizzes.attempt", attempt_id=item.id))
+    view = presenters.review_page(item, utcnow(), staff=staff and item.user_id != current_user.id)
+    return render_template("quizzes/review.html", view=view)
+
+
+@bp.get("/<slug>/results")
+@role_required(*STAFF)
+def results(slug: str) -> str:
+    item = _quiz_or_404(slug)
+    report = presenters.results_report(item, utcnow())
+    db.session.commit()
+    return render_template("quizzes/results.html", report=report)
+
+
+@bp.get("/<slug>/results.csv")
+@role_required(*STAFF)
+def results_csv(slug: str) -> Response:
+    item = _quiz_or_404(slug)
+    report = presenters.results_report(item, utcnow())
+    db.session.commit()
+    body = write_csv(*presenters.results_table(report))
+    response = Response(body, mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="hasil-{item.slug}.csv"'
+    return response
+
+
