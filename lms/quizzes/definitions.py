@@ -28,13 +28,16 @@ __all__ = [
     "question_problems", "question_to_snapshot", "settings_to_snapshot", "weight_fraction",
 ]
 
-QUESTION_TYPES = ("single", "multiple", "truefalse", "short", "numerical", "matching", "missingword")
+QUESTION_TYPES = ("single", "multiple", "truefalse", "short", "numerical", "matching",
+                  "missingword")
 TEXT_FORMATS = ("markdown", "html", "plain")
 KINDS = ("practice", "pretest", "posttest")
 GRADINGS = ("highest", "last", "first", "average")
 REVIEW_ITEMS = ("score", "correctness", "answers", "feedback")
 BLANK = "{_}"
 CATCH_ALL = "*"
+# Question ids are stored with each saved response, in a column of this width.
+MAX_ID_LENGTH = 120
 # Moodle exports weights rounded to 7 digits (33.33333 for a third); within this distance of a
 # fraction with a small denominator the weight is taken to mean that fraction, so thirds add up
 # to exactly 100 %.
@@ -91,7 +94,8 @@ class ReviewPolicy:
     after_close: frozenset[str]
 
 
-DEFAULT_REVIEW = ReviewPolicy(frozenset({"score", "correctness", "feedback"}), frozenset(REVIEW_ITEMS))
+DEFAULT_REVIEW = ReviewPolicy(after_submit=frozenset({"score", "correctness", "feedback"}),
+                              after_close=frozenset(REVIEW_ITEMS))
 
 
 @dataclass(frozen=True)
@@ -194,7 +198,8 @@ def settings_to_snapshot(settings: QuizSettings) -> dict[str, Any]:
         elif isinstance(value, datetime):
             value = value.isoformat()
         elif isinstance(value, ReviewPolicy):
-            value = {"after_submit": sorted(value.after_submit), "after_close": sorted(value.after_close)}
+            value = {"after_submit": sorted(value.after_submit),
+                     "after_close": sorted(value.after_close)}
         data[name] = value
     return data
 
@@ -228,11 +233,16 @@ def _percent_text(value: Fraction) -> str:
 def _common_problems(q: Question) -> list[str]:
     problems = []
     if q.type not in QUESTION_TYPES:
-        problems.append(f"jenis pertanyaan \"{q.type}\" tidak dikenal; pilihan: {', '.join(QUESTION_TYPES)}")
+        problems.append(f"jenis pertanyaan \"{q.type}\" tidak dikenal; "
+                        f"pilihan: {', '.join(QUESTION_TYPES)}")
+    if len(q.id) > MAX_ID_LENGTH:
+        problems.append(f"id pertanyaan terlalu panjang ({len(q.id)} karakter, "
+                        f"paling banyak {MAX_ID_LENGTH})")
     if not q.text.strip():
         problems.append("teks pertanyaan kosong")
     if q.text_format not in TEXT_FORMATS:
-        problems.append(f"format teks \"{q.text_format}\" tidak dikenal; pilihan: {', '.join(TEXT_FORMATS)}")
+        problems.append(f"format teks \"{q.text_format}\" tidak dikenal; "
+                        f"pilihan: {', '.join(TEXT_FORMATS)}")
     if q.points <= 0:
         problems.append("poin pertanyaan harus lebih dari 0")
     if any(not -1 <= a.fraction <= 1 for a in q.answers):
@@ -241,7 +251,8 @@ def _common_problems(q: Question) -> list[str]:
 
 
 def _empty_answer_problems(q: Question) -> list[str]:
-    return [f"teks jawaban ke-{n} kosong" for n, a in enumerate(q.answers, start=1) if not a.text.strip()]
+    return [f"teks jawaban ke-{n} kosong"
+            for n, a in enumerate(q.answers, start=1) if not a.text.strip()]
 
 
 def _choice_problems(q: Question) -> list[str]:
@@ -256,7 +267,8 @@ def _choice_problems(q: Question) -> list[str]:
                         "(gunakan jenis \"multiple\" untuk beberapa jawaban benar)")
     blanks = q.text.count(BLANK)
     if q.type == "missingword" and blanks != 1:
-        problems.append(f"teks pertanyaan isian harus memuat tepat satu penanda {BLANK}; ditemukan {blanks}")
+        problems.append(f"teks pertanyaan isian harus memuat tepat satu penanda {BLANK}; "
+                        f"ditemukan {blanks}")
     return problems
 
 
@@ -297,8 +309,8 @@ def _matching_problems(q: Question) -> list[str]:
     problems = [f"pasangan ke-{n} tidak memiliki jawaban kanan"
                 for n, p in enumerate(q.pairs, start=1) if not p.right.strip()]
     if real < 2:
-        problems.append(f"pertanyaan menjodohkan memerlukan minimal dua pasangan (kiri tidak kosong); "
-                        f"ditemukan {real}")
+        problems.append("pertanyaan menjodohkan memerlukan minimal dua pasangan (kiri tidak "
+                        f"kosong); ditemukan {real}")
     return problems
 
 
@@ -379,6 +391,16 @@ class _SourceMap:
         for number in range(max(section.start, 1), section.end + 1):
             if pattern.match(self.lines[number - 1]):
                 return number
+        return self._subtable_line(section, key)
+
+    def _subtable_line(self, section: _Section, key: str) -> int:
+        # A key can also be written as its own table: [[questions.pairs]] under a question.
+        name = f"{section.name}.{key}" if section.name else key
+        for candidate in self.sections:
+            if candidate.start > section.start and candidate.name == section.name:
+                break
+            if candidate.start > section.start and candidate.name == name:
+                return candidate.start
         return section.start
 
     def _stub(self, name: str) -> _Section:
@@ -389,15 +411,19 @@ class _SourceMap:
 
 # --- reading a TOML quiz ------------------------------------------------------------------------
 
+Table = dict[str, Any]
+Loaded = tuple[QuizDefinition | None, list[ContentError], list[ContentError]]
+
 _REQUIRED: Any = object()
-_TOP_KEYS = ("title", "description", "kind", "course", "pass_mark", "attempts", "time_limit_minutes",
-             "grace_seconds", "grading", "shuffle_questions", "shuffle_answers", "draw", "pretest",
-             "open_at", "close_at", "questions_from", "review", "questions")
-_REVIEW_KEYS = ("after_submit", "after_close")
-_QUESTION_KEYS = {"id", "type", "text", "points", "general_feedback", "text_format"}
+_TOP_KEYS = frozenset({
+    "title", "description", "kind", "course", "pass_mark", "attempts", "time_limit_minutes",
+    "grace_seconds", "grading", "shuffle_questions", "shuffle_answers", "draw", "pretest",
+    "open_at", "close_at", "questions_from", "review", "questions"})
+_REVIEW_KEYS = frozenset({"after_submit", "after_close"})
+_QUESTION_KEYS = frozenset({"id", "type", "text", "points", "general_feedback", "text_format"})
 _TYPE_KEYS = {
-    "single": {"answers"}, "missingword": {"answers"}, "multiple": {"answers"}, "short": {"answers"},
-    "numerical": {"answers"}, "matching": {"pairs"},
+    "single": {"answers"}, "missingword": {"answers"}, "multiple": {"answers"},
+    "short": {"answers"}, "numerical": {"answers"}, "matching": {"pairs"},
     "truefalse": {"answer", "feedback_true", "feedback_false"},
 }
 _ANSWER_KEYS = {
@@ -406,9 +432,90 @@ _ANSWER_KEYS = {
     "numerical": {"value", "tolerance", "min", "max", "weight", "feedback"},
 }
 _ALL_QUESTION_KEYS = _QUESTION_KEYS.union(*_TYPE_KEYS.values())
-_ALL_ANSWER_KEYS = set().union(*_ANSWER_KEYS.values())
-_PAIR_KEYS = {"left", "right"}
+_ALL_ANSWER_KEYS = frozenset().union(*_ANSWER_KEYS.values())
+_PAIR_KEYS = frozenset({"left", "right"})
 _DATETIME_EXAMPLE = "misalnya 2025-03-01T08:00:00+08:00"
+_BOTH_NUMERIC_FORMS = "gunakan \"value\" (dengan \"tolerance\") atau \"min\" dan \"max\""
+
+
+class _Scope:
+    """One TOML table and its place in the file: typed reads that report line-numbered errors."""
+
+    def __init__(self, table: Table, section: _Section, reader: _TomlReader) -> None:
+        self.table = table
+        self.section = section
+        self.reader = reader
+
+    def fail(self, key: str | None, message: str) -> None:
+        self.reader.fail(self.section, key, message)
+
+    def value(self, key: str, kinds: tuple[type, ...], noun: str, default: Any) -> Any:
+        if key not in self.table:
+            if default is _REQUIRED:
+                self.fail(key, f"kunci \"{key}\" wajib diisi")
+                return None
+            return default
+        value = self.table[key]
+        # bool is an int in Python, but `attempts = true` is a mistake all the same.
+        if isinstance(value, bool) != (bool in kinds) or not isinstance(value, kinds):
+            self.fail(key, f"nilai \"{key}\" harus berupa {noun}")
+            return None if default is _REQUIRED else default
+        return value
+
+    def string(self, key: str, default: Any = _REQUIRED, allow_empty: bool = False) -> Any:
+        value = self.value(key, (str,), "teks", default)
+        blank = isinstance(value, str) and not value.strip()
+        if blank and default is _REQUIRED and not allow_empty:
+            self.fail(key, f"nilai \"{key}\" tidak boleh kosong")
+        return value.strip() if isinstance(value, str) else value
+
+    def integer(self, key: str, default: int) -> int:
+        value = self.value(key, (int,), "bilangan bulat", default)
+        if value < 0:
+            self.fail(key, f"nilai \"{key}\" tidak boleh negatif")
+            return default
+        return int(value)
+
+    def flag(self, key: str, default: Any) -> Any:
+        return self.value(key, (bool,), "true atau false", default)
+
+    def number(self, key: str, default: Any) -> Any:
+        value = self.value(key, (int, float), "angka", default)
+        if isinstance(value, float) and not math.isfinite(value):
+            self.fail(key, f"nilai \"{key}\" harus berupa angka")
+            return None if default is _REQUIRED else default
+        # str(float) is the shortest exact spelling: 0.05 stays 0.05, not 0.05000000000000000277.
+        return Decimal(str(value)) if isinstance(value, (int, float)) else value
+
+    def choice(self, key: str, options: tuple[str, ...], default: Any) -> Any:
+        value = self.string(key, default)
+        if value is not None and value not in options:
+            self.fail(key, f"nilai \"{key}\" tidak dikenal: \"{value}\"; "
+                           f"pilihan: {', '.join(options)}")
+            return None if default is _REQUIRED else default
+        return value
+
+    def slug(self, key: str) -> str | None:
+        value = self.string(key, None)
+        if value is not None and not SLUG.match(value):
+            self.fail(key, f"nilai \"{key}\" harus berupa slug: huruf kecil, angka, dan tanda "
+                           "hubung")
+        return value
+
+    def check_keys(self, known: frozenset[str], allowed: frozenset[str], qtype: str = "") -> None:
+        for key in self.table:
+            if key not in known:
+                self.fail(key, f"kunci \"{key}\" tidak dikenal (salah ketik?); "
+                               f"yang dikenal: {', '.join(sorted(allowed))}")
+            elif key not in allowed:
+                self.fail(key, f"kunci \"{key}\" tidak berlaku untuk pertanyaan jenis \"{qtype}\"")
+
+    def tables(self, key: str) -> list[Table]:
+        items = self.table.get(key)
+        if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+            self.fail(key, f"kunci \"{key}\" wajib diisi dengan tabel [[questions.{key}]]")
+            return []
+        return items
 
 
 class _TomlReader:
@@ -425,132 +532,69 @@ class _TomlReader:
         line = self.source.key_line(section, key) if key else section.start
         self.errors.append(ContentError(str(self.path), line, message))
 
-    # typed values
-
-    def value(self, table: dict[str, Any], section: _Section, key: str, kinds: tuple[type, ...],
-              noun: str, default: Any) -> Any:
-        if key not in table:
-            if default is _REQUIRED:
-                self.fail(section, key, f"kunci \"{key}\" wajib diisi")
-                return None
-            return default
-        value = table[key]
-        # bool is an int in Python, but `attempts = true` is a mistake all the same.
-        if isinstance(value, bool) != (bool in kinds) or not isinstance(value, kinds):
-            self.fail(section, key, f"nilai \"{key}\" harus berupa {noun}")
-            return None if default is _REQUIRED else default
-        return value
-
-    def string(self, table: dict[str, Any], section: _Section, key: str, default: Any = _REQUIRED,
-               allow_empty: bool = False) -> str | None:
-        value = self.value(table, section, key, (str,), "teks", default)
-        if isinstance(value, str) and not value.strip() and not allow_empty and default is _REQUIRED:
-            self.fail(section, key, f"nilai \"{key}\" tidak boleh kosong")
-        return value.strip() if isinstance(value, str) else value
-
-    def integer(self, table: dict[str, Any], section: _Section, key: str, default: int) -> int:
-        value = self.value(table, section, key, (int,), "bilangan bulat", default)
-        if value < 0:
-            self.fail(section, key, f"nilai \"{key}\" tidak boleh negatif")
-            return default
-        return int(value)
-
-    def flag(self, table: dict[str, Any], section: _Section, key: str, default: Any) -> Any:
-        return self.value(table, section, key, (bool,), "true atau false", default)
-
-    def number(self, table: dict[str, Any], section: _Section, key: str, default: Any) -> Any:
-        value = self.value(table, section, key, (int, float), "angka", default)
-        if isinstance(value, float) and not math.isfinite(value):
-            self.fail(section, key, f"nilai \"{key}\" harus berupa angka")
-            return None if default is _REQUIRED else default
-        # str() of a float is its shortest exact spelling: 0.05 stays 0.05, not 0.0500000000000000027.
-        return Decimal(str(value)) if isinstance(value, (int, float)) else value
-
-    def choice(self, table: dict[str, Any], section: _Section, key: str, options: tuple[str, ...],
-               default: Any) -> Any:
-        value = self.string(table, section, key, default)
-        if value is not None and value not in options:
-            self.fail(section, key, f"nilai \"{key}\" tidak dikenal: \"{value}\"; pilihan: {', '.join(options)}")
-            return None if default is _REQUIRED else default
-        return value
-
-    def check_keys(self, table: dict[str, Any], section: _Section, known: set[str] | tuple[str, ...],
-                   allowed: set[str] | tuple[str, ...], qtype: str = "") -> None:
-        for key in table:
-            if key not in known:
-                self.fail(section, key, f"kunci \"{key}\" tidak dikenal (salah ketik?); yang dikenal: "
-                                        f"{', '.join(sorted(allowed))}")
-            elif key not in allowed:
-                self.fail(section, key, f"kunci \"{key}\" tidak berlaku untuk pertanyaan jenis \"{qtype}\"")
-
     # settings
 
-    def settings(self, data: dict[str, Any]) -> QuizSettings:
-        top = self.source.top()
-        self.check_keys(data, top, _TOP_KEYS, _TOP_KEYS)
-        kind = self.choice(data, top, "kind", KINDS, "practice")
+    def settings(self, data: Table) -> QuizSettings:
+        top = _Scope(data, self.source.top(), self)
+        top.check_keys(_TOP_KEYS, _TOP_KEYS)
+        kind = top.choice("kind", KINDS, "practice")
         return QuizSettings(
-            title=self.string(data, top, "title") or "",
-            description=self.string(data, top, "description", ""),
-            kind=kind, course=self.slug(data, top, "course"), pass_mark=self.pass_mark(data, top),
-            attempts=self.integer(data, top, "attempts", 0),
-            time_limit_minutes=self.integer(data, top, "time_limit_minutes", 0),
-            grace_seconds=self.integer(data, top, "grace_seconds", 60),
-            grading=self.choice(data, top, "grading", GRADINGS, "highest"),
-            shuffle_questions=self.flag(data, top, "shuffle_questions", False),
-            shuffle_answers=self.flag(data, top, "shuffle_answers", False),
-            draw=self.integer(data, top, "draw", 0), review=self.review(data),
-            open_at=self.moment(data, top, "open_at"), close_at=self.moment(data, top, "close_at"),
-            pretest=self.pretest(data, top, kind))
+            title=top.string("title") or "", description=top.string("description", ""),
+            kind=kind, course=top.slug("course"), pass_mark=self.pass_mark(top),
+            attempts=top.integer("attempts", 0),
+            time_limit_minutes=top.integer("time_limit_minutes", 0),
+            grace_seconds=top.integer("grace_seconds", 60),
+            grading=top.choice("grading", GRADINGS, "highest"),
+            shuffle_questions=top.flag("shuffle_questions", False),
+            shuffle_answers=top.flag("shuffle_answers", False),
+            draw=top.integer("draw", 0), review=self.review(data),
+            open_at=self.moment(top, "open_at"), close_at=self.moment(top, "close_at"),
+            pretest=self.pretest(top, kind))
 
-    def slug(self, data: dict[str, Any], top: _Section, key: str) -> str | None:
-        value = self.string(data, top, key, None)
-        if value is not None and not SLUG.match(value):
-            self.fail(top, key, f"nilai \"{key}\" harus berupa slug: huruf kecil, angka, dan tanda hubung")
-        return value
-
-    def pass_mark(self, data: dict[str, Any], top: _Section) -> Fraction:
-        value = self.number(data, top, "pass_mark", Decimal(70))
+    def pass_mark(self, top: _Scope) -> Fraction:
+        value = top.number("pass_mark", Decimal(70))
         if not 0 <= value <= 100:
-            self.fail(top, "pass_mark", "nilai \"pass_mark\" harus antara 0 dan 100")
+            top.fail("pass_mark", "nilai \"pass_mark\" harus antara 0 dan 100")
         return Fraction(value)
 
-    def pretest(self, data: dict[str, Any], top: _Section, kind: str) -> str | None:
-        value = self.slug(data, top, "pretest")
+    def pretest(self, top: _Scope, kind: str) -> str | None:
+        value = top.slug("pretest")
         if value is not None and kind != "posttest":
-            self.fail(top, "pretest", "kunci \"pretest\" hanya berlaku untuk kuis dengan kind = \"posttest\"")
+            top.fail("pretest", "kunci \"pretest\" hanya berlaku untuk kuis dengan "
+                                "kind = \"posttest\"")
         return value
 
-    def moment(self, data: dict[str, Any], top: _Section, key: str) -> datetime | None:
-        value = data.get(key)
+    def moment(self, top: _Scope, key: str) -> datetime | None:
+        value = top.table.get(key)
         if value is None:
             return None
         if not isinstance(value, datetime):
-            self.fail(top, key, f"nilai \"{key}\" harus berupa tanggal dan waktu, {_DATETIME_EXAMPLE}")
+            top.fail(key, f"nilai \"{key}\" harus berupa tanggal dan waktu, {_DATETIME_EXAMPLE}")
             return None
         if value.tzinfo is None:
-            self.fail(top, key, f"nilai \"{key}\" harus memuat zona waktu, {_DATETIME_EXAMPLE}")
+            top.fail(key, f"nilai \"{key}\" harus memuat zona waktu, {_DATETIME_EXAMPLE}")
             return None
         return value
 
-    def review(self, data: dict[str, Any]) -> ReviewPolicy:
+    def review(self, data: Table) -> ReviewPolicy:
         table = data.get("review", {})
         section = self.source.table("review")
         if not isinstance(table, dict):
             self.fail(section, None, "\"review\" harus berupa tabel [review]")
             return DEFAULT_REVIEW
-        self.check_keys(table, section, _REVIEW_KEYS, _REVIEW_KEYS)
-        return ReviewPolicy(self.review_items(table, section, "after_submit", DEFAULT_REVIEW.after_submit),
-                            self.review_items(table, section, "after_close", DEFAULT_REVIEW.after_close))
+        scope = _Scope(table, section, self)
+        scope.check_keys(_REVIEW_KEYS, _REVIEW_KEYS)
+        return ReviewPolicy(self.review_items(scope, "after_submit", DEFAULT_REVIEW.after_submit),
+                            self.review_items(scope, "after_close", DEFAULT_REVIEW.after_close))
 
-    def review_items(self, table: dict[str, Any], section: _Section, key: str,
-                     default: frozenset[str]) -> frozenset[str]:
-        items = self.value(table, section, key, (list,), "daftar teks", None)
+    def review_items(self, scope: _Scope, key: str, default: frozenset[str]) -> frozenset[str]:
+        items = scope.value(key, (list,), "daftar teks", None)
         if items is None:
             return default
         for item in items:
             if item not in REVIEW_ITEMS:
-                self.fail(section, key, f"isi \"{key}\" tidak dikenal: \"{item}\"; pilihan: {', '.join(REVIEW_ITEMS)}")
+                scope.fail(key, f"isi \"{key}\" tidak dikenal: \"{item}\"; "
+                                f"pilihan: {', '.join(REVIEW_ITEMS)}")
         return frozenset(item for item in items if item in REVIEW_ITEMS)
 
     def check_timing(self, settings: QuizSettings) -> None:
@@ -563,43 +607,40 @@ class _TomlReader:
 
     # questions
 
-    def questions(self, data: dict[str, Any]) -> tuple[Question, ...]:
-        top = self.source.top()
+    def questions(self, data: Table) -> tuple[Question, ...]:
+        top = _Scope(data, self.source.top(), self)
         if "questions" in data and "questions_from" in data:
-            self.fail(top, "questions_from", "gunakan salah satu: [[questions]] atau \"questions_from\", "
-                                             "tidak keduanya")
+            top.fail("questions_from", "gunakan salah satu: [[questions]] atau \"questions_from\", "
+                                       "tidak keduanya")
             return ()
         if "questions_from" in data:
-            return self.gift_questions(data, top)
+            return self.gift_questions(top)
         items = data.get("questions")
-        if not items:
-            self.fail(top, "questions", "kuis tidak memiliki pertanyaan: tambahkan [[questions]] atau "
-                                        "\"questions_from\"")
+        if not items or not isinstance(items, list):
+            top.fail("questions", "kuis tidak memiliki pertanyaan: tambahkan [[questions]] atau "
+                                  "\"questions_from\"")
             return ()
-        if not isinstance(items, list):
-            self.fail(top, "questions", "\"questions\" harus berupa daftar tabel [[questions]]")
-            return ()
-        seen: dict[str, int] = {}
         self.question_count = len(items)
+        seen: dict[str, int] = {}
         found = [self.question(index, item, seen) for index, item in enumerate(items)]
         return tuple(q for q in found if q is not None)
 
-    def gift_questions(self, data: dict[str, Any], top: _Section) -> tuple[Question, ...]:
-        name = self.string(data, top, "questions_from")
+    def gift_questions(self, top: _Scope) -> tuple[Question, ...]:
+        name = top.string("questions_from")
         if not name:
             return ()
-        gift_path = self.path.parent / name
         if Path(name).name != name or not name.endswith(".gift"):
-            self.fail(top, "questions_from", "\"questions_from\" harus nama berkas .gift di folder yang sama")
-        elif not gift_path.is_file():
-            self.fail(top, "questions_from", f"berkas \"{name}\" pada \"questions_from\" tidak ditemukan")
-        else:
-            questions, errors, skipped = _read_gift(gift_path)
-            self.errors += errors
-            self.skipped += skipped
-            self.question_count = len(questions)
-            return tuple(questions)
-        return ()
+            top.fail("questions_from", "\"questions_from\" harus nama berkas .gift di folder yang "
+                                       "sama")
+            return ()
+        if not (self.path.parent / name).is_file():
+            top.fail("questions_from", f"berkas \"{name}\" pada \"questions_from\" tidak ditemukan")
+            return ()
+        questions, errors, skipped = _read_gift(self.path.parent / name)
+        self.errors += errors
+        self.skipped += skipped
+        self.question_count = len(questions)
+        return tuple(questions)
 
     def question(self, index: int, table: Any, seen: dict[str, int]) -> Question | None:
         section = self.source.question(index)
@@ -607,117 +648,101 @@ class _TomlReader:
             self.fail(section, None, "setiap pertanyaan harus berupa tabel [[questions]]")
             return None
         before = len(self.errors)
-        qid = self.question_id(table, section, seen)
-        qtype = self.choice(table, section, "type", QUESTION_TYPES, _REQUIRED)
+        scope = _Scope(table, section, self)
+        qid = self.question_id(scope, seen)
+        qtype = scope.choice("type", QUESTION_TYPES, _REQUIRED)
         # Without a known type every question key is allowed: only typos are worth reporting.
         allowed = (_QUESTION_KEYS | _TYPE_KEYS[qtype]) if qtype else _ALL_QUESTION_KEYS
-        self.check_keys(table, section, _ALL_QUESTION_KEYS, allowed, qtype or "")
+        scope.check_keys(_ALL_QUESTION_KEYS, allowed, qtype or "")
         question = Question(
-            id=qid or "", type=qtype or "", text=self.string(table, section, "text") or "",
-            text_format=self.choice(table, section, "text_format", TEXT_FORMATS, "markdown"),
-            points=self.points(table, section),
-            general_feedback=self.string(table, section, "general_feedback", ""),
-            line=section.start, **(self.type_parts(index, table, section, qtype) if qtype else {}))
+            id=qid or "", type=qtype or "", text=scope.string("text") or "",
+            text_format=scope.choice("text_format", TEXT_FORMATS, "markdown"),
+            points=self.points(scope), general_feedback=scope.string("general_feedback", ""),
+            line=section.start, **(self.type_parts(index, scope, qtype) if qtype else {}))
         if len(self.errors) > before:
             return None  # problems that follow from errors already reported would only add noise
         for problem in question_problems(question):
-            self.fail(section, "id", problem)
+            scope.fail("id", problem)
         return question if len(self.errors) == before else None
 
-    def question_id(self, table: dict[str, Any], section: _Section, seen: dict[str, int]) -> str | None:
-        qid = self.string(table, section, "id")
+    def question_id(self, scope: _Scope, seen: dict[str, int]) -> str | None:
+        qid = scope.string("id")
         if not qid:
             return None
-        line = self.source.key_line(section, "id")
         if qid in seen:
-            self.fail(section, "id", f"id pertanyaan \"{qid}\" sudah dipakai pada baris {seen[qid]}")
-        seen.setdefault(qid, line)
-        return qid
+            scope.fail("id", f"id pertanyaan \"{qid}\" sudah dipakai pada baris {seen[qid]}")
+        seen.setdefault(qid, self.source.key_line(scope.section, "id"))
+        return str(qid)
 
-    def points(self, table: dict[str, Any], section: _Section) -> Fraction:
-        value = self.number(table, section, "points", Decimal(1))
+    def points(self, scope: _Scope) -> Fraction:
+        value = scope.number("points", Decimal(1))
         if value <= 0:
-            self.fail(section, "points", "nilai \"points\" harus lebih dari 0")
+            scope.fail("points", "nilai \"points\" harus lebih dari 0")
             return Fraction(1)
         return Fraction(value)
 
-    def type_parts(self, index: int, table: dict[str, Any], section: _Section, qtype: str) -> dict[str, Any]:
+    def type_parts(self, index: int, scope: _Scope, qtype: str) -> dict[str, Any]:
         if qtype == "truefalse":
-            return {"correct_bool": self.flag(table, section, "answer", _REQUIRED),
-                    "feedback_true": self.string(table, section, "feedback_true", ""),
-                    "feedback_false": self.string(table, section, "feedback_false", "")}
+            return {"correct_bool": scope.flag("answer", _REQUIRED),
+                    "feedback_true": scope.string("feedback_true", ""),
+                    "feedback_false": scope.string("feedback_false", "")}
         if qtype == "matching":
-            return {"pairs": self.pairs(index, table, section)}
-        return {"answers": self.answers(index, table, section, qtype)}
+            pairs = scope.tables("pairs")
+            return {"pairs": tuple(self.pair(index, n, item) for n, item in enumerate(pairs))}
+        answers = scope.tables("answers")
+        return {"answers": tuple(self.answer(index, n, item, qtype)
+                                 for n, item in enumerate(answers))}
 
-    def tables(self, table: dict[str, Any], section: _Section, key: str) -> list[dict[str, Any]]:
-        items = table.get(key)
-        if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
-            self.fail(section, key, f"kunci \"{key}\" wajib diisi dengan tabel [[questions.{key}]]")
-            return []
-        return items
-
-    def answers(self, index: int, table: dict[str, Any], section: _Section, qtype: str) -> tuple[Answer, ...]:
-        items = self.tables(table, section, "answers")
-        return tuple(self.answer(index, n, item, qtype) for n, item in enumerate(items))
-
-    def answer(self, index: int, n: int, item: dict[str, Any], qtype: str) -> Answer:
-        section = self.source.child(index, "questions.answers", n)
-        self.check_keys(item, section, _ALL_ANSWER_KEYS, _ANSWER_KEYS[qtype], qtype)
-        feedback = self.string(item, section, "feedback", "")
+    def answer(self, index: int, n: int, item: Table, qtype: str) -> Answer:
+        scope = _Scope(item, self.source.child(index, "questions.answers", n), self)
+        scope.check_keys(_ALL_ANSWER_KEYS, frozenset(_ANSWER_KEYS[qtype]), qtype)
+        feedback = scope.string("feedback", "")
         if qtype == "numerical":
-            return self.numerical_answer(item, section, f"a{n + 1}", feedback)
+            return self.numerical_answer(scope, f"a{n + 1}", feedback)
         if qtype in ("single", "missingword"):
-            fraction = Fraction(1 if self.flag(item, section, "correct", False) else 0)
+            fraction = Fraction(1 if scope.flag("correct", False) else 0)
         else:
-            fraction = self.weight(item, section, Decimal(100 if qtype == "short" else 0))
-        return Answer(f"a{n + 1}", self.string(item, section, "text") or "", fraction, feedback)
+            fraction = self.weight(scope, Decimal(100 if qtype == "short" else 0))
+        return Answer(f"a{n + 1}", scope.string("text") or "", fraction, feedback)
 
-    def weight(self, item: dict[str, Any], section: _Section, default: Decimal) -> Fraction:
-        value = self.number(item, section, "weight", default)
+    def weight(self, scope: _Scope, default: Decimal) -> Fraction:
+        value = scope.number("weight", default)
         if not -100 <= value <= 100:
-            self.fail(section, "weight", "bobot harus antara -100 dan 100")
+            scope.fail("weight", "bobot harus antara -100 dan 100")
             return Fraction(0)
         return weight_fraction(value)
 
-    def numerical_answer(self, item: dict[str, Any], section: _Section, aid: str, feedback: str) -> Answer:
-        fraction = self.weight(item, section, Decimal(100))
-        if "value" in item:
-            for key in ("min", "max"):
-                if key in item:
-                    self.fail(section, key, "gunakan \"value\" (dengan \"tolerance\") atau \"min\" dan "
-                                            "\"max\", tidak keduanya")
-            value = self.number(item, section, "value", Decimal(0))
-            tolerance = self.number(item, section, "tolerance", Decimal(0))
-            if tolerance < 0:
-                self.fail(section, "tolerance", "nilai \"tolerance\" tidak boleh negatif")
-            return Answer(aid, numeric_answer_text(value, tolerance, None, None), fraction, feedback,
-                          value=value, tolerance=tolerance)
-        return self.range_answer(item, section, aid, fraction, feedback)
+    def numerical_answer(self, scope: _Scope, aid: str, feedback: str) -> Answer:
+        fraction = self.weight(scope, Decimal(100))
+        if "value" not in scope.table:
+            return self.range_answer(scope, aid, fraction, feedback)
+        for key in ("min", "max"):
+            if key in scope.table:
+                scope.fail(key, f"{_BOTH_NUMERIC_FORMS}, tidak keduanya")
+        value = scope.number("value", Decimal(0))
+        tolerance = scope.number("tolerance", Decimal(0))
+        if tolerance < 0:
+            scope.fail("tolerance", "nilai \"tolerance\" tidak boleh negatif")
+        return Answer(aid, numeric_answer_text(value, tolerance, None, None), fraction, feedback,
+                      value=value, tolerance=tolerance)
 
-    def range_answer(self, item: dict[str, Any], section: _Section, aid: str, fraction: Fraction,
-                     feedback: str) -> Answer:
-        if "min" not in item and "max" not in item:
-            self.fail(section, None, "jawaban numerik memerlukan \"value\" (dengan \"tolerance\") atau "
-                                     "\"min\" dan \"max\"")
+    def range_answer(self, scope: _Scope, aid: str, fraction: Fraction, feedback: str) -> Answer:
+        if "min" not in scope.table and "max" not in scope.table:
+            scope.fail(None, f"jawaban numerik memerlukan nilai: {_BOTH_NUMERIC_FORMS}")
             return Answer(aid, "", fraction, feedback)
-        if "tolerance" in item:
-            self.fail(section, "tolerance", "kunci \"tolerance\" hanya berlaku bersama \"value\"")
-        low = self.number(item, section, "min", _REQUIRED)
-        high = self.number(item, section, "max", _REQUIRED)
+        if "tolerance" in scope.table:
+            scope.fail("tolerance", "kunci \"tolerance\" hanya berlaku bersama \"value\"")
+        low, high = scope.number("min", _REQUIRED), scope.number("max", _REQUIRED)
         if low is not None and high is not None and low > high:
-            self.fail(section, "min", "nilai \"min\" tidak boleh lebih besar dari \"max\"")
-        return Answer(aid, numeric_answer_text(None, None, low, high), fraction, feedback, low=low, high=high)
+            scope.fail("min", "nilai \"min\" tidak boleh lebih besar dari \"max\"")
+        return Answer(aid, numeric_answer_text(None, None, low, high), fraction, feedback,
+                      low=low, high=high)
 
-    def pairs(self, index: int, table: dict[str, Any], section: _Section) -> tuple[Pair, ...]:
-        items = self.tables(table, section, "pairs")
-        return tuple(self.pair(index, n, item) for n, item in enumerate(items))
-
-    def pair(self, index: int, n: int, item: dict[str, Any]) -> Pair:
-        section = self.source.child(index, "questions.pairs", n)
-        self.check_keys(item, section, _PAIR_KEYS, _PAIR_KEYS, "matching")
-        left = self.string(item, section, "left", allow_empty=True) or ""
-        return Pair(f"p{n + 1}", left, self.string(item, section, "right") or "")
+    def pair(self, index: int, n: int, item: Table) -> Pair:
+        scope = _Scope(item, self.source.child(index, "questions.pairs", n), self)
+        scope.check_keys(_PAIR_KEYS, _PAIR_KEYS, "matching")
+        left = scope.string("left", allow_empty=True) or ""
+        return Pair(f"p{n + 1}", left, scope.string("right") or "")
 
 
 # --- files and folders --------------------------------------------------------------------------
@@ -740,22 +765,23 @@ def _read_gift(path: Path) -> tuple[list[Question], list[ContentError], list[Con
         return [], errors, []
     questions, errors, skipped = parse_gift(raw, str(path))
     if not questions and not errors:
-        errors.append(ContentError(str(path), 0, "berkas GIFT tidak memuat pertanyaan yang dapat dinilai"))
+        errors.append(ContentError(str(path), 0, "berkas GIFT tidak memuat pertanyaan yang dapat "
+                                                 "dinilai"))
     return questions, errors, skipped
 
 
 def _slug_errors(path: Path) -> list[ContentError]:
     if SLUG.match(path.stem):
         return []
-    return [ContentError(str(path), 0, f"nama berkas \"{path.name}\" tidak dapat menjadi slug: gunakan "
-                                       "huruf kecil, angka, dan tanda hubung")]
+    return [ContentError(str(path), 0, f"nama berkas \"{path.name}\" tidak dapat menjadi slug: "
+                                       "gunakan huruf kecil, angka, dan tanda hubung")]
 
 
 def _humanise(slug: str) -> str:
     return slug.replace("-", " ").capitalize()
 
 
-def _load_toml_quiz(path: Path) -> tuple[QuizDefinition | None, list[ContentError], list[ContentError]]:
+def _load_toml_quiz(path: Path) -> Loaded:
     raw, errors = _read_text(path)
     if raw is None:
         return None, errors, []
@@ -766,13 +792,15 @@ def _load_toml_quiz(path: Path) -> tuple[QuizDefinition | None, list[ContentErro
     settings = reader.settings(data)
     questions = reader.questions(data)
     reader.check_timing(settings)
-    errors = _slug_errors(path) + reader.errors
+    # In file order, so an author can work from the top; the GIFT file's errors come after.
+    errors = _slug_errors(path) + sorted(reader.errors,
+                                         key=lambda e: (e.path != str(path), e.line))
     if errors:
         return None, errors, reader.skipped
     return QuizDefinition(path.stem, settings, questions, str(path)), [], reader.skipped
 
 
-def _load_bare_gift(path: Path) -> tuple[QuizDefinition | None, list[ContentError], list[ContentError]]:
+def _load_bare_gift(path: Path) -> Loaded:
     questions, errors, skipped = _read_gift(path)
     errors = _slug_errors(path) + errors
     if errors:
@@ -781,7 +809,7 @@ def _load_bare_gift(path: Path) -> tuple[QuizDefinition | None, list[ContentErro
     return QuizDefinition(path.stem, settings, tuple(questions), str(path)), [], skipped
 
 
-def load_quiz(path: Path) -> tuple[QuizDefinition | None, list[ContentError], list[ContentError]]:
+def load_quiz(path: Path) -> Loaded:
     """Load one quiz file (.toml or bare .gift); return it or None, the errors and skipped notes."""
     if path.suffix == ".gift":
         return _load_bare_gift(path)
@@ -801,11 +829,13 @@ def _quiz_files(root: Path) -> list[Path]:
     tomls = sorted(root.glob("*.toml"))
     claimed = {p.stem for p in tomls}
     named = set().union(*(_claimed_gifts(p) for p in tomls))
-    gifts = [p for p in sorted(root.glob("*.gift")) if p.stem not in claimed and p.name not in named]
+    gifts = [p for p in sorted(root.glob("*.gift"))
+             if p.stem not in claimed and p.name not in named]
     return sorted(tomls + gifts, key=lambda p: p.stem)
 
 
-def _pretest_errors(quiz: QuizDefinition, by_slug: dict[str, QuizDefinition]) -> list[ContentError]:
+def _pretest_errors(quiz: QuizDefinition,
+                    by_slug: dict[str, QuizDefinition]) -> list[ContentError]:
     slug = quiz.settings.pretest
     if slug is None:
         return []
@@ -820,7 +850,8 @@ def _pretest_errors(quiz: QuizDefinition, by_slug: dict[str, QuizDefinition]) ->
     return [ContentError(quiz.source, line, reason)]
 
 
-def load_quizzes(root: Path) -> tuple[list[QuizDefinition], list[ContentError], list[ContentError]]:
+def load_quizzes(
+        root: Path) -> tuple[list[QuizDefinition], list[ContentError], list[ContentError]]:
     """Load every quiz in a folder: each TOML file and each GIFT file that no TOML file claims."""
     if not root.is_dir():
         return [], [ContentError(str(root), 0, "folder kuis tidak ada")], []

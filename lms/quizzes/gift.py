@@ -10,8 +10,8 @@ Escapes: \\~ \\= \\# \\{ \\} \\: \\\\ and \\n (a line break).
 The answer block decides the type, in Moodle's order: `{}` essay (skipped), `{#...}` numerical,
 any `~` multiple choice (single when some answer starts with `=`, else multiple response),
 `=a -> b` matching, other `=` short answer, else true/false. Text after the closing brace makes
-the block a blank in the sentence: the text keeps `{_}` there, and a single-choice question
-becomes "missingword". GIFT has no points: every question is worth 1.
+the block a blank in the sentence, whatever the type (as in Moodle): the text keeps `{_}` there,
+and a single-choice question becomes "missingword". GIFT has no points: each is worth 1.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ DESCRIPTION_NOTE = "deskripsi tanpa jawaban, dilewati"
 # escaped "=" or "}" is never taken for syntax; they turn back into text at the leaves.
 _ESCAPES = {"\\": "\ue000", "~": "\ue001", "=": "\ue002", "#": "\ue003", "{": "\ue004",
             "}": "\ue005", ":": "\ue006", "n": "\ue007"}
-_UNESCAPE = str.maketrans({held: ("\n" if char == "n" else char) for char, held in _ESCAPES.items()})
+_UNESCAPE = str.maketrans({held: ("\n" if char == "n" else char)
+                           for char, held in _ESCAPES.items()})
 _FORMATS = {"html": "html", "moodle": "plain", "plain": "plain", "markdown": "markdown"}
 _FORMAT = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
 _WEIGHT = re.compile(r"^\s*%(-?\d+(?:\.\d+)?)%")
@@ -142,8 +143,8 @@ def _segments(text: str, markers: str) -> tuple[str, list[tuple[str, str]]]:
 
 def _expect_nothing(lead: str) -> None:
     if lead.strip():
-        raise _GiftError(f"teks \"{_restore(lead).strip()}\" sebelum jawaban pertama tidak dikenali "
-                         "(awali setiap jawaban dengan = atau ~)")
+        raise _GiftError(f"teks \"{_restore(lead).strip()}\" sebelum jawaban pertama tidak "
+                         "dikenali (awali setiap jawaban dengan = atau ~)")
 
 
 def _split_weight(body: str) -> tuple[Fraction | None, str]:
@@ -159,8 +160,9 @@ def _split_weight(body: str) -> tuple[Fraction | None, str]:
 def _option(position: int, marker: str, body: str) -> Answer:
     weight, body = _split_weight(body)
     text, _, feedback = body.partition("#")
-    default = Fraction(1) if marker == "=" else Fraction(0)
-    return Answer(f"a{position + 1}", _clean(text), default if weight is None else weight, _clean(feedback))
+    if weight is None:
+        weight = Fraction(1) if marker == "=" else Fraction(0)
+    return Answer(f"a{position + 1}", _clean(text), weight, _clean(feedback))
 
 
 def _choice_fields(answers: str) -> dict[str, Any]:
@@ -174,7 +176,8 @@ def _choice_fields(answers: str) -> dict[str, Any]:
 def _short_fields(answers: str) -> dict[str, Any]:
     lead, parts = _segments(answers, "=")
     _expect_nothing(lead)
-    return {"type": "short", "answers": tuple(_option(n, "=", body) for n, (_, body) in enumerate(parts))}
+    return {"type": "short",
+            "answers": tuple(_option(n, "=", body) for n, (_, body) in enumerate(parts))}
 
 
 def _pair(position: int, body: str) -> Pair:
@@ -196,8 +199,9 @@ def _truefalse_fields(answers: str) -> dict[str, Any]:
         raise _GiftError("jawaban benar/salah hanya boleh memuat dua umpan balik: #salah#benar")
     truth = _TRUTH.get(_restore(value).strip().upper())
     if truth is None:
-        raise _GiftError(f"jawaban \"{_restore(value).strip()}\" tidak dikenali: gunakan T, TRUE, F, atau "
-                         "FALSE untuk benar/salah, atau awali jawaban dengan = untuk isian singkat")
+        raise _GiftError(f"jawaban \"{_restore(value).strip()}\" tidak dikenali: gunakan T, TRUE, "
+                         "F, atau FALSE untuk benar/salah, atau awali jawaban dengan = untuk isian "
+                         "singkat")
     wrong, right = (_clean(text) for text in (feedback + ["", ""])[:2])
     # Moodle's order is {T#feedback for a wrong answer#feedback for a right answer}.
     return {"type": "truefalse", "correct_bool": truth,
@@ -207,16 +211,19 @@ def _truefalse_fields(answers: str) -> dict[str, Any]:
 def _decimal(text: str) -> Decimal:
     text = text.strip()
     if not _NUMBER.fullmatch(text):
-        raise _GiftError(f"angka \"{text}\" tidak dapat dibaca (gunakan titik sebagai pemisah desimal)")
+        raise _GiftError(f"angka \"{text}\" tidak dapat dibaca (gunakan titik sebagai pemisah "
+                         "desimal)")
     return Decimal(text)
 
 
-def _numeric_spec(spec: str) -> tuple[Decimal | None, Decimal | None, Decimal | None, Decimal | None]:
+def _numeric_spec(spec: str) -> tuple[Decimal | None, ...]:
+    """Read "v", "v:tolerance" or "low..high" into (value, tolerance, low, high)."""
     if ".." in spec:
         low_text, _, high_text = spec.partition("..")
         low, high = _decimal(low_text), _decimal(high_text)
         if low > high:
-            raise _GiftError(f"rentang \"{spec}\" terbalik: batas bawah lebih besar dari batas atas")
+            raise _GiftError(f"rentang \"{spec}\" terbalik: batas bawah lebih besar dari batas "
+                             "atas")
         return None, None, low, high
     value_text, colon, tolerance_text = spec.partition(":")
     tolerance = _decimal(tolerance_text) if colon else Decimal(0)
@@ -247,7 +254,8 @@ def _numerical_fields(answers: str) -> dict[str, Any]:
     if not entries:
         raise _GiftError("pertanyaan numerik tidak memiliki jawaban")
     return {"type": "numerical",
-            "answers": tuple(_numeric_answer(n, marker, body) for n, (marker, body) in enumerate(entries))}
+            "answers": tuple(_numeric_answer(n, marker, body)
+                             for n, (marker, body) in enumerate(entries))}
 
 
 _FIELD_READERS: dict[str, Callable[[str], dict[str, Any]]] = {
@@ -306,7 +314,8 @@ def _unique_ids(questions: list[Question]) -> list[Question]:
     return unique
 
 
-def parse_gift(text: str, path: str) -> tuple[list[Question], list[ContentError], list[ContentError]]:
+def parse_gift(text: str,
+               path: str) -> tuple[list[Question], list[ContentError], list[ContentError]]:
     """Parse GIFT text into gradable questions, errors, and notes on skipped questions."""
     questions: list[Question] = []
     errors: list[ContentError] = []

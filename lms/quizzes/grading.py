@@ -4,8 +4,11 @@ Responses, as the web layer sends them (a missing key or None means unanswered a
 - single, missingword: the chosen answer id ("a2").
 - multiple: a list of answer ids; the chosen fractions are summed, then kept within 0..1.
 - truefalse: "true" or "false" (any case), or a bool.
-- short: free text, compared after normalise_short_answer; "*" in an accepted answer matches any
-  run of characters; the best matching answer counts.
+- short: free text. Both the response and each accepted answer are normalised: Unicode NFKC,
+  then casefold, then every character that is not a letter or digit (spaces, punctuation,
+  symbols) is dropped, so "5W+1H", "5w 1h" and "5W1H" are one answer. A "*" in an accepted
+  answer matches any run of characters, possibly none. A response that normalises to nothing
+  is unanswered. The best matching answer counts.
 - numerical: text with at most one decimal separator, comma or dot ("3,5" and "3.5" are both
   3.5; "1.822" is 1.822, never 1822); anything else earns 0. The best matching answer counts;
   tolerances and ranges include their edges.
@@ -66,8 +69,11 @@ def parse_number(response: object) -> Decimal | None:
         return Decimal(response)
     if isinstance(response, Decimal):
         return response if response.is_finite() else None
-    if isinstance(response, str) and _TYPED_NUMBER.fullmatch(response.strip()):
-        return Decimal(response.strip().replace(",", "."))
+    if isinstance(response, str):
+        # "3%" answers a question asked in percent: the sign is a unit, not part of the number.
+        text = response.strip().removesuffix("%").strip()
+        if _TYPED_NUMBER.fullmatch(text):
+            return Decimal(text.replace(",", "."))
     return None
 
 
@@ -118,11 +124,15 @@ def _score_numerical(q: Question, response: object) -> Fraction:
     return max((a.fraction for a in q.answers if _number_matches(a, number)), default=ZERO)
 
 
+def _same_text(chosen: object, right: str) -> bool:
+    return isinstance(chosen, str) and chosen.strip() == right.strip()
+
+
 def _score_matching(q: Question, response: object) -> Fraction:
     real = [p for p in q.pairs if p.left]
     if not real or not isinstance(response, Mapping):
         return ZERO
-    right = sum(1 for p in real if isinstance(response.get(p.id), str) and response[p.id].strip() == p.right.strip())
+    right = sum(1 for p in real if _same_text(response.get(p.id), p.right))
     return Fraction(right, len(real))
 
 
@@ -159,7 +169,8 @@ def max_points(q: Question) -> Fraction:
     return q.points
 
 
-def grade(questions: Sequence[Question], responses: Mapping[str, object], pass_mark: Fraction) -> GradeResult:
+def grade(questions: Sequence[Question], responses: Mapping[str, object],
+          pass_mark: Fraction) -> GradeResult:
     """Grade every question of an attempt and decide whether it passes."""
     points = {q.id: grade_question(q, responses.get(q.id)) for q in questions}
     total = sum(points.values(), ZERO)

@@ -6,7 +6,8 @@
   var root = document.getElementById("attempt");
   var form = document.getElementById("attempt-form");
   if (!root || !form) { return; }
-  var csrf = form.querySelector("input[name=csrf_token]");
+  var csrfInput = form.querySelector("input[name=csrf_token]");
+  var csrf = {value: csrfInput ? csrfInput.value : ""};
   var banner = document.getElementById("save-banner");
   var answeredEl = document.getElementById("answered-count");
   var answered = parseInt(root.dataset.answered || "0", 10);

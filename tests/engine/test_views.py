@@ -142,3 +142,19 @@ def test_results_item_analysis_gain_and_csv(client, auth, quiz, make_user):
 def test_participant_cannot_see_results(client, quiz, taker):
     assert client.get("/quizzes/uji-mesin/results").status_code == 403
     assert client.get("/quizzes/uji-mesin/results.csv").status_code == 403
+
+
+def test_session_outlives_its_limits_while_an_attempt_is_open(app, client, quiz, taker):
+    import time
+
+    attempt = start(client, quiz)
+    client.get(f"/quizzes/attempts/{attempt.id}")
+    with client.session_transaction() as session:
+        assert session["attempt_until"] > time.time()
+        session["started"] = time.time() - app.config["SESSION_ABSOLUTE_HOURS"] * 3600 - 60
+        session["seen"] = time.time() - app.config["SESSION_IDLE_MINUTES"] * 60 - 60
+    assert save(client, attempt, "isian", "5W+1H").status_code == 200
+    client.post(f"/quizzes/attempts/{attempt.id}/submit")
+    with client.session_transaction() as session:
+        session["started"] = time.time() - app.config["SESSION_ABSOLUTE_HOURS"] * 3600 - 60
+    assert client.get("/quizzes/").status_code == 302

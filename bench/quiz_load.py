@@ -1,0 +1,335 @@
+"""Load benchmark of the attempt engine: a synchronised post-test for 300 participants.
+
+Not a test: it starts a real server (Waitress as `make run` does, or gunicorn with 4 workers)
+on SQLite or PostgreSQL, drives it over HTTP from threads, and prints figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_BENCH_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/lms_bench"
+PASSWORD = "bench-password-1"
+QUIZ = "posttest-bench"
+
+
+def quiz_toml(count: int) -> str:
+    """Return a post-test of `count` single-choice questions."""
+    parts = ['title = "Post-test Benchmark"\nkind = "posttest"\npass_mark = 70\nattempts = 1\n'
+             'time_limit_minutes = 60\nshuffle_questions = true\nshuffle_answers = true\n']
+    for n in range(1, count + 1):
+        parts.append(f'\n[[questions]]\nid = "q{n}"\ntype = "single"\ntext = "Pertanyaan nomor {n}?"\n')
+        for option in range(4):
+            correct = "\ncorrect = true" if option == 0 else ""
+            parts.append(f'\n[[questions.answers]]\ntext = "Pilihan {option + 1} soal {n}"{correct}\n')
+    return "".join(parts)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prepare(db: str, work: Path, participants: int, questions: int) -> dict[str, str]:
+    """Create a fresh database with the schema, content and participants; return the server env."""
+    quizzes = work / "quizzes"
+    quizzes.mkdir(exist_ok=True)
+    (quizzes / f"{QUIZ}.toml").write_text(quiz_toml(questions), encoding="utf-8")
+    if db == "sqlite":
+        url = f"sqlite:///{work / 'bench.sqlite3'}"
+    else:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS lms_bench WITH (FORCE)")
+            conn.execute("CREATE DATABASE lms_bench")
+        url = PG_BENCH_URL
+    env = dict(os.environ, LMS_DATABASE_URL=url, LMS_QUIZZES_DIR=str(quizzes),
+               LMS_SECRET_KEY="bench-secret", LMS_COURSES_DIR=str(work / "courses"))
+    (work / "courses").mkdir(exist_ok=True)
+    flask = [str(BIN / "flask"), "--app", "lms"]
+    subprocess.run(flask + ["db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run(flask + ["content", "sync"], env=env, check=True, capture_output=True)
+    code = ("from lms import create_app\nfrom lms.accounts import services\nfrom lms.extensions import db\n"
+            "from werkzeug.security import generate_password_hash\n"
+            "app = create_app()\nwith app.app_context():\n"
+            "    pw = generate_password_hash(%r, method='pbkdf2:sha256:1000')\n"
+            "    for n in range(%d):\n"
+            "        u = services.create_user(services.UserData(full_name=f'Peserta {n}', "
+            "email=f'peserta{n}@bench.go.id'), None)\n"
+            "        u.password_hash = pw\n"
+            "    db.session.commit()\n") % (PASSWORD, participants)
+    subprocess.run([str(BIN / "python"), "-c", code], env=env, check=True, cwd=ROOT)
+    return env
+
+
+def start_server(kind: str, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    if kind == "waitress":
+        cmd = [str(BIN / "waitress-serve"), f"--port={port}", "--host=127.0.0.1", "--threads=16",
+               "--call", "lms:create_app"]
+    else:
+        cmd = [str(BIN / "gunicorn"), "--workers", "4", "--bind", f"127.0.0.1:{port}", "--timeout", "60",
+               "lms:create_app()"]
+    process = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
+            return process
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("server did not start")
+
+
+class Client:
+    """One participant's browser: a cookie jar and the CSRF token of the last page."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.token = ""
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.base + path, timeout=60) as response:
+            page = response.read().decode()
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or \
+            re.search(r'name="csrf_token" value="([^"]+)"', page)
+        if match:
+            self.token = match.group(1)
+        return page
+
+    def post_form(self, path: str, data: dict[str, str]) -> str:
+        body = urllib.parse.urlencode(dict(data, csrf_token=self.token)).encode()
+        with self.opener.open(urllib.request.Request(self.base + path, data=body), timeout=60) as response:
+            return response.read().decode()
+
+    def post_json(self, path: str, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        request = urllib.request.Request(self.base + path, data=json.dumps(payload).encode(), headers={
+            "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": self.token})
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, {}
+
+
+def participant(n: int, base: str, barrier: threading.Barrier, think: float, results: dict[str, Any],
+                lock: threading.Lock) -> None:
+    rng = random.Random(n)
+    client = Client(base)
+    try:
+        client.get("/login")
+        client.post_form("/login", {"identifier": f"peserta{n}@bench.go.id", "password": PASSWORD})
+        client.get(f"/quizzes/{QUIZ}")
+    except OSError as exc:
+        with lock:
+            results["errors"].append(f"login {n}: {exc}")
+    barrier.wait()
+    began = time.perf_counter()
+    try:
+        page = client.post_form(f"/quizzes/{QUIZ}/start", {})
+    except OSError as exc:
+        with lock:
+            results["errors"].append(f"start {n}: {exc}")
+        return
+    start_ms = (time.perf_counter() - began) * 1000
+    attempt = re.search(r"/quizzes/attempts/(\d+)/answers", page)
+    questions = re.findall(r'data-question="([^"]+)"', page)
+    if not attempt:
+        with lock:
+            results["errors"].append(f"start {n}: no attempt page")
+        return
+    answer_ids = re.findall(r'id="(q-\d+)-(a\d+)"', page)
+    by_field: dict[str, list[str]] = {}
+    for field, answer in answer_ids:
+        by_field.setdefault(field, []).append(answer)
+    fields = sorted(by_field, key=lambda f: int(f.split("-")[1]))
+    with lock:
+        results["start"].append(start_ms)
+    acknowledged = {}
+    for question, field in zip(questions, fields):
+        time.sleep(rng.uniform(5, 30) * think)
+        value = rng.choice(by_field[field])
+        t0 = time.perf_counter()
+        status, body = client.post_json(f"/quizzes/attempts/{attempt.group(1)}/answers",
+                                        {"question": question, "value": value, "revision": 0})
+        elapsed = (time.perf_counter() - t0) * 1000
+        with lock:
+            results["save"].append(elapsed)
+            if status == 200 and body.get("saved"):
+                acknowledged[question] = value
+            else:
+                results["errors"].append(f"save {n}/{question}: HTTP {status}")
+    with lock:
+        results["acknowledged"][int(attempt.group(1))] = acknowledged
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(int(round(p / 100 * (len(ordered) - 1))), len(ordered) - 1)
+    return ordered[index]
+
+
+def verify(env: dict[str, str], acknowledged: dict[int, dict[str, str]]) -> int:
+    """Return how many acknowledged answers are missing or different in the database."""
+    code = ("import json, sys\nfrom lms import create_app\nfrom lms.extensions import db\n"
+            "from lms.quizzes.models import Response\nfrom sqlalchemy import select\n"
+            "app = create_app()\nwith app.app_context():\n"
+            "    rows = db.session.execute(select(Response.attempt_id, Response.question_id, Response.value)).all()\n"
+            "    print(json.dumps([[a, q, v] for a, q, v in rows]))\n")
+    output = subprocess.run([str(BIN / "python"), "-c", code], env=env, check=True, capture_output=True,
+                            cwd=ROOT, text=True).stdout
+    stored = {(a, q): v for a, q, v in json.loads(output)}
+    return sum(1 for attempt, answers in acknowledged.items() for q, v in answers.items()
+               if stored.get((attempt, q)) != v)
+
+
+def load_run(base: str, participants: int, think: float) -> dict[str, Any]:
+    results: dict[str, Any] = {"start": [], "save": [], "errors": [], "acknowledged": {}}
+    lock = threading.Lock()
+    barrier = threading.Barrier(participants, timeout=600)
+    threads = [threading.Thread(target=participant, args=(n, base, barrier, think, results, lock))
+               for n in range(participants)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+SATURATION_USERS = 64
+
+
+def saturation(base: str, first_user: int) -> tuple[float, list[tuple[int, float, float]]]:
+    """Hammer saves with no thinking at rising concurrency; return the best rate with p95 ≤ 500 ms."""
+    workers = []
+    for n in range(SATURATION_USERS):
+        client = Client(base)
+        client.get("/login")
+        client.post_form("/login", {"identifier": f"peserta{first_user + n}@bench.go.id", "password": PASSWORD})
+        client.get(f"/quizzes/{QUIZ}")
+        page = client.post_form(f"/quizzes/{QUIZ}/start", {})
+        attempt = re.search(r"/quizzes/attempts/(\d+)/answers", page).group(1)  # type: ignore[union-attr]
+        question = re.findall(r'data-question="([^"]+)"', page)[0]
+        answers = re.findall(r'id="q-1-(a\d+)"', page)
+        workers.append({"client": client, "attempt": attempt, "question": question, "answers": answers,
+                        "revision": 0})
+    steps, best = [], 0.0
+    for concurrency in (4, 8, 16, 32, 64):
+        latencies: list[float] = []
+        lock = threading.Lock()
+        stop = time.perf_counter() + 10
+
+        def hammer(worker: dict[str, Any]) -> None:
+            while time.perf_counter() < stop:
+                t0 = time.perf_counter()
+                status, body = worker["client"].post_json(
+                    f"/quizzes/attempts/{worker['attempt']}/answers",
+                    {"question": worker["question"], "value": random.choice(worker["answers"]),
+                     "revision": worker["revision"]})
+                if status == 200:
+                    worker["revision"] = body["revision"]
+                with lock:
+                    latencies.append((time.perf_counter() - t0) * 1000)
+
+        threads = [threading.Thread(target=hammer, args=(w,)) for w in workers[:concurrency]]
+        began = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        rate = len(latencies) / (time.perf_counter() - began)
+        p95 = percentile(latencies, 95)
+        steps.append((concurrency, rate, p95))
+        if p95 > 500:
+            break
+        best = max(best, rate)
+    return best, steps
+
+
+def run(server: str, db: str, participants: int, questions: int, think: float) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        env = prepare(db, work, participants + SATURATION_USERS, questions)
+        port = free_port()
+        process = start_server(server, env, port)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            began = time.time()
+            results = load_run(base, participants, think)
+            duration = time.time() - began
+            lost = verify(env, results["acknowledged"])
+            best, steps = saturation(base, participants)
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+    acknowledged = sum(len(a) for a in results["acknowledged"].values())
+    return {"server": server, "db": db, "participants": participants, "questions": questions, "think": think,
+            "duration_s": round(duration, 1),
+            "start_ms": [round(percentile(results["start"], p), 1) for p in (50, 95, 99)],
+            "save_ms": [round(percentile(results["save"], p), 1) for p in (50, 95, 99)],
+            "saves": len(results["save"]), "acknowledged": acknowledged, "errors": len(results["errors"]),
+            "error_samples": results["errors"][:5], "lost": lost,
+            "saturation_saves_per_s": round(best, 1),
+            "saturation_steps": [(c, round(r, 1), round(p, 1)) for c, r, p in steps]}
+
+
+def report(row: dict[str, Any]) -> None:
+    print(f"\n== {row['server']} on {row['db']}: {row['participants']} participants × {row['questions']} "
+          f"questions, thinking ×{row['think']} ({row['duration_s']} s)")
+    print(f"start  p50/p95/p99 ms: {row['start_ms']}")
+    print(f"save   p50/p95/p99 ms: {row['save_ms']}   saves {row['saves']}, acknowledged {row['acknowledged']}")
+    print(f"errors {row['errors']}  lost acknowledged answers {row['lost']}  {row['error_samples']}")
+    print(f"saturation: {row['saturation_saves_per_s']} saves/s with p95 ≤ 500 ms "
+          f"(concurrency, saves/s, p95 ms: {row['saturation_steps']})")
+    sys.stdout.flush()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--server", choices=["waitress", "gunicorn"], default="waitress")
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--all", action="store_true", help="run the four combinations")
+    parser.add_argument("--participants", type=int, default=300)
+    parser.add_argument("--questions", type=int, default=20)
+    parser.add_argument("--think-scale", type=float, default=1.0)
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    combos = [(s, d) for d in ("sqlite", "postgresql") for s in ("waitress", "gunicorn")] if args.all \
+        else [(args.server, args.db)]
+    rows = []
+    for server, db in combos:
+        row = run(server, db, args.participants, args.questions, args.think_scale)
+        report(row)
+        rows.append(row)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    import urllib.parse  # noqa: F401  (used by Client.post_form)
+
+    main()

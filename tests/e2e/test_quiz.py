@@ -1,0 +1,48 @@
+"""Answer half a quiz in a real browser, reload, find the answers, submit, see the score."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from lms.extensions import db
+from lms.quizzes import services
+from lms.quizzes.definitions import load_quizzes
+from lms.db_types import utcnow
+
+pytestmark = pytest.mark.e2e
+ENGINE = Path(__file__).resolve().parents[1] / "fixtures" / "engine"
+
+
+def test_autosaved_answers_survive_a_reload(live_server, phone, make_user):
+    definitions, errors, _ = load_quizzes(ENGINE)
+    assert errors == []
+    services.sync_quizzes(definitions, utcnow())
+    db.session.commit()
+    make_user(email="peserta@contoh.go.id", full_name="Peserta Kuis")
+    page = phone
+    page.goto(live_server + "/login")
+    page.get_by_label("NIP atau surel").fill("peserta@contoh.go.id")
+    page.get_by_label("Kata sandi").fill("rahasia-bimtek-1")
+    page.get_by_role("button", name="Masuk").click()
+    page.goto(live_server + "/quizzes/uji-mesin")
+    page.get_by_role("button", name="Mulai mengerjakan").click()
+    page.wait_for_selector("fieldset.question")
+    box = page.locator("fieldset[data-question=isian]")
+    box.get_by_placeholder("Ketik jawaban Anda").fill("5W+1H")
+    box.locator(".save-state", has_text="Tersimpan").wait_for()
+    tf = page.locator("fieldset[data-question=benar-salah]")
+    tf.get_by_label("Salah").check()
+    tf.locator(".save-state", has_text="Tersimpan").wait_for()
+    if os.environ.get("LMS_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["LMS_SCREENSHOTS"], "quiz-phone.png"), full_page=True)
+    page.reload()
+    assert page.locator("fieldset[data-question=isian] input[type=text]").input_value() == "5W+1H"
+    assert page.locator("fieldset[data-question=benar-salah]").get_by_label("Salah").is_checked()
+    assert page.locator("#answered-count").inner_text() == "2"
+    page.get_by_role("button", name="Kumpulkan").click()
+    page.get_by_role("button", name="Ya, kumpulkan sekarang").click()
+    page.wait_for_url("**/review")
+    assert page.get_by_text("Nilai 40").is_visible()
+    if os.environ.get("LMS_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["LMS_SCREENSHOTS"], "quiz-review.png"), full_page=True)
