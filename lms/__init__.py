@@ -119,8 +119,11 @@ def _register_blueprints(app: Flask) -> None:
     from lms.audit.views import bp as audit_bp
     from lms.core import bp as core_bp
     from lms.courses.views import bp as courses_bp
+    from lms.attendance.views import bp as attendance_bp
     from lms.quizzes.views import bp as quizzes_bp
+    from lms.trainings.views import bp as trainings_bp
 
-    for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, courses_bp, quizzes_bp):
+    for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, courses_bp, quizzes_bp, trainings_bp,
+                      attendance_bp):
         app.register_blueprint(blueprint)
 

@@ -4,3 +4,5 @@ from lms.accounts.models import Agency, Institution, User, UserImport  # noqa: F
 from lms.audit.models import AuditEvent  # noqa: F401
 from lms.courses.models import Course, Lesson, LessonProgress  # noqa: F401
 from lms.quizzes.models import Attempt, Quiz, QuizVersion, Response  # noqa: F401
+from lms.trainings.models import AgendaItem, Enrollment, Training  # noqa: F401
+from lms.attendance.models import AttendanceRecord, AttendanceSession  # noqa: F401

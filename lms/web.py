@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from lms.accounts.models import ROLE_LABELS, Role, User
+from lms.attendance.models import STATUS_LABELS
 from lms.dates import format_date, format_datetime, format_range
 from lms.extensions import db, login_manager
 from lms.markdown import render, render_inline
@@ -49,7 +50,10 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.jinja_env.filters.update(tanggal=format_date, rentang=format_range,
                                  waktu=_format_local, role_label=_role_label, persen=_percent,
-                                 angka=_number, markdown=render, markdown_inline=render_inline)
+                                 angka=_number, markdown=render, markdown_inline=render_inline,
+                                 rentang_tgl=format_range, jam=_clock,
+                                 tanggal_hari=lambda d: format_date(d, with_day=True),
+                                 status_label=lambda s: STATUS_LABELS.get(s, s))
     app.context_processor(lambda: {"Role": Role})
 
 
@@ -111,6 +115,13 @@ def _csrf_error(error: CSRFError) -> Any:
 
 def _format_local(value: Any, zone: str = "Asia/Jakarta") -> str:
     return format_datetime(value, zone) if value else "—"
+
+
+def _clock(value: Any, zone: str = "Asia/Jakarta") -> str:
+    """Return the local time of a UTC moment as 08.30."""
+    from zoneinfo import ZoneInfo
+
+    return value.astimezone(ZoneInfo(zone)).strftime("%H.%M") if value else "—"
 
 
 def _percent(value: Any) -> str:

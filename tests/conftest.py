@@ -172,3 +172,24 @@ def count_queries(app: Flask) -> Callable[[], Any]:
             event.remove(db.engine, "before_cursor_execute", counter)
 
     return counting
+
+
+def create_training(slug: str = "bimtek-tes", courses: tuple = (), users: tuple = (), trainers: tuple = (),
+                    **fields: Any) -> Any:
+    """Create an open training linking courses, with users enrolled and trainers assigned."""
+    from datetime import date
+
+    from lms.trainings.models import Enrollment, Training
+
+    values = {"title": "Bimtek Tes", "start_date": date(2026, 8, 17), "end_date": date(2026, 8, 19),
+              "status": "open", "venue": "Aula Diskominfo", "city": "Contoh"}
+    values.update(fields)
+    training = Training(institution_id=services.get_institution().id, slug=slug, **values)
+    training.courses = list(courses)
+    training.trainers = list(trainers)
+    db.session.add(training)
+    db.session.flush()
+    for user in users:
+        db.session.add(Enrollment(training_id=training.id, user_id=user.id))
+    db.session.commit()
+    return training

@@ -96,13 +96,14 @@ def apply(pending: UserImport, actor: User, now: datetime) -> dict[str, Any]:
     if plan.errors:
         raise ValidationFailed("Data berubah sejak pratinjau: " + "; ".join(map(str, plan.errors[:5])))
     agencies = _ensure_agencies(plan.rows, actor)
-    created_users = _write_users(plan.rows, agencies)
+    created_users, all_users = _write_users(plan.rows, agencies)
     summary = {"creates": plan.creates, "updates": plan.updates,
-               "new_agencies": len(plan.new_agencies), "created_user_ids": created_users}
+               "new_agencies": len(plan.new_agencies), "created_user_ids": created_users,
+               "user_ids": all_users}
     pending.status, pending.rows, pending.applied_at = "applied", None, now
     pending.summary = summary
     audit.record(actor, "import.apply", "user_import", pending.id,
-                 {k: v for k, v in summary.items() if k != "created_user_ids"})
+                 {k: v for k, v in summary.items() if k not in ("created_user_ids", "user_ids")})
     return summary
 
 
@@ -120,12 +121,12 @@ def _ensure_agencies(rows: Iterable[dict[str, Any]], actor: User) -> dict[str, A
     return agencies
 
 
-def _write_users(rows: list[dict[str, Any]], agencies: dict[str, Agency]) -> list[int]:
+def _write_users(rows: list[dict[str, Any]], agencies: dict[str, Agency]) -> tuple[list[int], list[int]]:
     ids = [r["user_id"] for r in rows if r["user_id"]]
     existing = {u.id: u for start in range(0, len(ids), _CHUNK)
                 for u in db.session.scalars(select(User).where(User.id.in_(ids[start:start + _CHUNK])))}
     institution_id = get_institution().id
-    created = []
+    created, touched = [], []
     for row in rows:
         values = _values(row, agencies[name_key(row["opd"])])
         user: Optional[User] = existing.get(row["user_id"]) if row["user_id"] else None
@@ -137,8 +138,9 @@ def _write_users(rows: list[dict[str, Any]], agencies: dict[str, Agency]) -> lis
             for key, value in values.items():
                 if value not in (None, "") and getattr(user, key) != value:
                     setattr(user, key, value)
+        touched.append(user)
     db.session.flush()
-    return [u.id for u in created]
+    return [u.id for u in created], [u.id for u in touched]
 
 
 def _values(row: dict[str, Any], agency: Agency) -> dict[str, Any]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    send_from_directory, url_for)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from lms.accounts.models import Role
 from lms.courses import services
 from lms.db_types import utcnow
 from lms.extensions import db
@@ -19,9 +20,19 @@ from lms.permissions import ANY_ROLE, STAFF, role_required
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
 
+def _allowed_course_ids() -> Optional[list[int]]:
+    """Participants read the courses of their trainings; staff read every course."""
+    if current_user.has_role(Role.PARTICIPANT):
+        from lms.trainings import services as trainings
+
+        return trainings.participant_course_ids(current_user)
+    return None
+
+
 def _course_or_404(slug: str) -> Any:
     course = services.get_course(slug)
-    if course is None:
+    allowed = _allowed_course_ids()
+    if course is None or (allowed is not None and course.id not in allowed):
         abort(404)
     return course
 
@@ -29,7 +40,7 @@ def _course_or_404(slug: str) -> Any:
 @bp.get("/")
 @role_required(*ANY_ROLE)
 def index() -> str:
-    return render_template("courses/index.html", items=services.courses_for(current_user))
+    return render_template("courses/index.html", items=services.courses_for(current_user, _allowed_course_ids()))
 
 
 @bp.get("/<slug>")
@@ -97,8 +108,17 @@ def asset(slug: str, filename: str) -> Response:
 @role_required(*STAFF)
 def progress(slug: str) -> str:
     item = _course_or_404(slug)
-    page = db.paginate(services.participants_query(), page=request.args.get("page", 1, type=int),
+    page = db.paginate(services.participants_query(_scope_user_ids()), page=request.args.get("page", 1, type=int),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     lessons = services.current_lessons(item)
     return render_template("courses/progress.html", course=item, page=page, total=len(lessons),
                            progress=services.progress_by_user(item, page.items))
+
+
+def _scope_user_ids() -> Optional[list[int]]:
+    """A trainer sees the participants of their own trainings; an admin sees everyone."""
+    if current_user.has_role(Role.ADMIN):
+        return None
+    from lms.trainings import services as trainings
+
+    return sorted({uid for t in trainings.visible_trainings(current_user) for uid in trainings.participant_ids(t)})

@@ -60,6 +60,11 @@ class Attempt(db.Model):
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("quiz_versions.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Where the attempt counts: "" on its own, "training:<id>" inside a bimtek (limits and
+    # scores are per context, so the same post-test can serve next year's bimtek too).
+    context: Mapped[str] = mapped_column(String(40), default="", server_default=text("''"))
+    training_id: Mapped[Optional[int]] = mapped_column(ForeignKey("trainings.id"), index=True)
+    window_close_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     number: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default="in_progress")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -78,9 +83,9 @@ class Attempt(db.Model):
     version: Mapped[QuizVersion] = relationship()
 
     __table_args__ = (
-        UniqueConstraint("quiz_id", "user_id", "number"),
-        # At most one open attempt per person and quiz, even when two tabs start at once.
-        Index("uq_attempts_open", "quiz_id", "user_id", unique=True,
+        UniqueConstraint("quiz_id", "user_id", "context", "number"),
+        # At most one open attempt per person, quiz and context, even when two tabs start at once.
+        Index("uq_attempts_open", "quiz_id", "user_id", "context", unique=True,
               sqlite_where=text("status = 'in_progress'"),
               postgresql_where=text("status = 'in_progress'")),
         CheckConstraint("status IN ('in_progress', 'finished')", name="status"),

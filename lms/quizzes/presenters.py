@@ -12,7 +12,7 @@ from lms.accounts.models import User
 from lms.quizzes import services
 from lms.quizzes.errors import InvalidAnswer, StaleAnswer, UnknownQuestion
 from lms.quizzes.models import Attempt, Quiz
-from lms.quizzes.rules import Rules, normalised_gain
+from lms.quizzes.rules import NO_CONTEXT, QuizContext, Rules, normalised_gain
 
 KIND_LABELS = {"practice": "Latihan", "pretest": "Pre-test", "posttest": "Post-test"}
 TYPE_LABELS = {"single": "Pilihan ganda", "multiple": "Pilihan ganda (boleh lebih dari satu)",
@@ -39,26 +39,29 @@ class QuizCard:
     left: Optional[int]
     is_open: bool
     question_count: int
+    context: QuizContext = NO_CONTEXT
 
     @property
     def kind_label(self) -> str:
         return KIND_LABELS.get(self.quiz.kind, self.quiz.kind)
 
 
-def quiz_cards(user: User, quizzes: Sequence[Quiz], now: datetime) -> list[QuizCard]:
+def quiz_cards(user: User, quizzes: Sequence[Quiz], now: datetime,
+               contexts: Optional[Mapping[int, QuizContext]] = None) -> list[QuizCard]:
     """Return each quiz with the user's attempts, final score and what they may do next."""
     cards = []
     for quiz in quizzes:
+        context = (contexts or {}).get(quiz.id, NO_CONTEXT)
         services.finalize_overdue(now, quiz=quiz, user=user)
         version = services.current_version(quiz)
-        rules = services.rules_of(version)
-        attempts = services.user_attempts(user, quiz)
+        rules = context.apply(services.rules_of(version))
+        attempts = services.user_attempts(user, quiz, context)
         finished = [Fraction(str(a.percent)) for a in attempts if a.finished]
         final = services.final_percent_of(finished, rules)
         count = rules.draw or len(version.questions)
         cards.append(QuizCard(quiz, rules, attempts, next((a for a in attempts if not a.finished), None),
                               final, None if final is None else final >= rules.pass_mark,
-                              services.attempts_left(rules, attempts), rules.is_open(now), count))
+                              services.attempts_left(rules, attempts), rules.is_open(now), count, context))
     return cards
 
 
@@ -218,28 +221,27 @@ class ResultsReport:
     average_gain: Optional[Fraction] = None
 
 
-def results_report(quiz: Quiz, now: datetime, user_ids: Optional[Sequence[int]] = None) -> ResultsReport:
+def results_report(quiz: Quiz, now: datetime, user_ids: Optional[Sequence[int]] = None,
+                   context: Optional[QuizContext] = None, pretest: Optional[Quiz] = None) -> ResultsReport:
     """Build the staff results page: final scores, item analysis and pre/post gain."""
     services.finalize_overdue(now, quiz=quiz)
     version = services.current_version(quiz)
     rules = services.rules_of(version)
-    finals = services.final_results(quiz, rules, user_ids)
+    finals = services.final_results(quiz, rules, user_ids, context)
     rows = sorted(finals.values(), key=lambda r: r.user.full_name)
     scores = [r.percent for r in rows if r.percent is not None]
-    report = ResultsReport(quiz, rules, rows, services.item_analysis(quiz, version, user_ids),
+    report = ResultsReport(quiz, rules, rows, services.item_analysis(quiz, version, user_ids, context),
                            average=sum(scores, Fraction(0)) / len(scores) if scores else None)
-    if quiz.kind == "posttest" and quiz.pretest_slug:
-        _add_gains(report, finals, user_ids)
+    pretest = pretest or (services.get_quiz(quiz.pretest_slug) if quiz.pretest_slug else None)
+    if quiz.kind == "posttest" and pretest is not None:
+        _add_gains(report, finals, user_ids, context, pretest)
     return report
 
 
 def _add_gains(report: ResultsReport, finals: dict[int, services.ParticipantResult],
-               user_ids: Optional[Sequence[int]]) -> None:
-    pretest = services.get_quiz(report.quiz.pretest_slug or "")
-    if pretest is None:
-        return
+               user_ids: Optional[Sequence[int]], context: Optional[QuizContext], pretest: Quiz) -> None:
     pre_rules = services.rules_of(services.current_version(pretest))
-    pre = services.final_results(pretest, pre_rules, user_ids)
+    pre = services.final_results(pretest, pre_rules, user_ids, context)
     pres, gains = [], []
     for user_id, post in sorted(finals.items(), key=lambda kv: kv[1].user.full_name):
         before = pre.get(user_id)

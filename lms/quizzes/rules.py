@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any, Optional
@@ -46,6 +46,26 @@ class Rules:
     @property
     def grace(self) -> timedelta:
         return timedelta(seconds=self.grace_seconds)
+
+
+@dataclass(frozen=True)
+class QuizContext:
+    """Where an attempt counts, and the open window that context imposes."""
+
+    key: str = ""
+    training_id: Optional[int] = None
+    windowed: bool = False
+    open_at: Optional[datetime] = None
+    close_at: Optional[datetime] = None
+
+    def apply(self, rules: Rules) -> Rules:
+        """Return the rules with this context's window in place of the quiz's own."""
+        if not self.windowed:
+            return rules
+        return replace(rules, open_at=self.open_at, close_at=self.close_at)
+
+
+NO_CONTEXT = QuizContext()
 
 
 def settings_to_json(settings: Any) -> dict[str, Any]:

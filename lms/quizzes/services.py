@@ -21,7 +21,7 @@ from lms.quizzes.definitions import QuizDefinition, question_from_snapshot, ques
 from lms.quizzes.errors import (AttemptClosed, InvalidAnswer, NotYourAttempt, QuizUnavailable,
                                 StaleAnswer, UnknownQuestion)
 from lms.quizzes.models import Attempt, Quiz, QuizVersion, Response
-from lms.quizzes.rules import Rules, final_percent, rules_from_json, settings_to_json
+from lms.quizzes.rules import NO_CONTEXT, QuizContext, Rules, final_percent, rules_from_json, settings_to_json
 
 SHUFFLED_TYPES = {"single", "multiple", "missingword"}
 
@@ -92,13 +92,15 @@ def list_quizzes(kinds: Optional[Iterable[str]] = None, course_slug: Optional[st
 # ---------------------------------------------------------------- attempts
 
 
-def user_attempts(user: User, quiz: Quiz) -> list[Attempt]:
-    return list(db.session.scalars(select(Attempt).where(Attempt.user_id == user.id, Attempt.quiz_id == quiz.id)
+def user_attempts(user: User, quiz: Quiz, context: QuizContext = NO_CONTEXT) -> list[Attempt]:
+    return list(db.session.scalars(select(Attempt).where(Attempt.user_id == user.id, Attempt.quiz_id == quiz.id,
+                                                         Attempt.context == context.key)
                                    .order_by(Attempt.number)))
 
 
-def open_attempt(user: User, quiz: Quiz) -> Optional[Attempt]:
+def open_attempt(user: User, quiz: Quiz, context: QuizContext = NO_CONTEXT) -> Optional[Attempt]:
     return db.session.scalars(select(Attempt).where(Attempt.user_id == user.id, Attempt.quiz_id == quiz.id,
+                                                    Attempt.context == context.key,
                                                     Attempt.status == "in_progress")).first()
 
 
@@ -114,18 +116,20 @@ def attempts_left(rules: Rules, attempts: Sequence[Attempt]) -> Optional[int]:
     return max(rules.attempts - len(attempts), 0)
 
 
-def start_attempt(user: User, quiz: Quiz, now: datetime, rng: Optional[random.Random] = None) -> Attempt:
+def start_attempt(user: User, quiz: Quiz, now: datetime, rng: Optional[random.Random] = None,
+                  context: QuizContext = NO_CONTEXT) -> Attempt:
     """Resume the user's open attempt, or start a new one with a frozen snapshot."""
     finalize_overdue(now, quiz=quiz, user=user)
-    running = open_attempt(user, quiz)
+    running = open_attempt(user, quiz, context)
     if running is not None:
         return running
     version = current_version(quiz)
-    rules = rules_of(version)
-    _check_can_start(rules, quiz, user, now)
+    rules = context.apply(rules_of(version))
+    _check_can_start(rules, quiz, user, now, context)
     number = (db.session.scalar(select(func.max(Attempt.number)).where(
-        Attempt.quiz_id == quiz.id, Attempt.user_id == user.id)) or 0) + 1
+        Attempt.quiz_id == quiz.id, Attempt.user_id == user.id, Attempt.context == context.key)) or 0) + 1
     attempt = Attempt(quiz_id=quiz.id, version_id=version.id, user_id=user.id, number=number,
+                      context=context.key, training_id=context.training_id, window_close_at=rules.close_at,
                       status="in_progress", started_at=now, deadline_at=rules.deadline(now),
                       questions=_snapshot(version.questions, rules, rng or random.Random()))
     try:
@@ -133,22 +137,22 @@ def start_attempt(user: User, quiz: Quiz, now: datetime, rng: Optional[random.Ra
             db.session.add(attempt)
     except IntegrityError:
         # Another tab or a double click started one at the same moment: use that one.
-        running = open_attempt(user, quiz)
+        running = open_attempt(user, quiz, context)
         if running is None:
             raise QuizUnavailable("Percobaan tidak dapat dimulai; coba lagi.") from None
         return running
     return attempt
 
 
-def _check_can_start(rules: Rules, quiz: Quiz, user: User, now: datetime) -> None:
+def _check_can_start(rules: Rules, quiz: Quiz, user: User, now: datetime, context: QuizContext) -> None:
     if quiz.retired_at is not None:
         raise QuizUnavailable("Kuis ini sudah tidak tersedia.")
     if rules.open_at and now < rules.open_at:
         raise QuizUnavailable("Kuis belum dibuka.")
     if rules.closed(now):
         raise QuizUnavailable("Kuis sudah ditutup.")
-    done = db.session.scalar(select(func.count(Attempt.id)).where(Attempt.quiz_id == quiz.id,
-                                                                  Attempt.user_id == user.id)) or 0
+    done = db.session.scalar(select(func.count(Attempt.id)).where(
+        Attempt.quiz_id == quiz.id, Attempt.user_id == user.id, Attempt.context == context.key)) or 0
     if rules.attempts and done >= rules.attempts:
         raise QuizUnavailable(f"Kesempatan mengerjakan kuis ini sudah habis ({rules.attempts} kali).")
 
@@ -334,8 +338,9 @@ class ReviewPolicy:
 def review_policy(attempt: Attempt, now: datetime) -> ReviewPolicy:
     """Return what the participant may see of a finished attempt now."""
     rules = rules_of(attempt.version)
+    closes = attempt.window_close_at or rules.close_at
     items = set(rules.after_submit) if attempt.finished else set()
-    if attempt.finished and rules.closed(now):
+    if attempt.finished and closes is not None and now >= closes:
         items |= rules.after_close
     return ReviewPolicy(**{item: item in items for item in ("score", "correctness", "answers", "feedback")})
 
@@ -351,11 +356,14 @@ class ParticipantResult:
     passed: Optional[bool]
 
 
-def final_results(quiz: Quiz, rules: Rules, user_ids: Optional[Sequence[int]] = None) -> dict[int, ParticipantResult]:
+def final_results(quiz: Quiz, rules: Rules, user_ids: Optional[Sequence[int]] = None,
+                  context: Optional[QuizContext] = None) -> dict[int, ParticipantResult]:
     """Return each user's final score on the quiz by its grading method, in one query."""
     query = (select(Attempt, User).join(User, User.id == Attempt.user_id)
              .where(Attempt.quiz_id == quiz.id, Attempt.status == "finished")
              .order_by(Attempt.user_id, Attempt.number))
+    if context is not None:
+        query = query.where(Attempt.context == context.key)
     if user_ids is not None:
         query = query.where(Attempt.user_id.in_(user_ids))
     grouped: dict[int, tuple[User, list[Fraction]]] = {}
@@ -381,11 +389,14 @@ class ItemStat:
         return round(100 * self.full_marks / self.answered) if self.answered else None
 
 
-def item_analysis(quiz: Quiz, version: QuizVersion, user_ids: Optional[Sequence[int]] = None) -> list[ItemStat]:
+def item_analysis(quiz: Quiz, version: QuizVersion, user_ids: Optional[Sequence[int]] = None,
+                  context: Optional[QuizContext] = None) -> list[ItemStat]:
     """Return, per question, the share of full marks and how often each answer was picked."""
     stats = {q["id"]: ItemStat(q) for q in version.questions}
     query = select(Attempt.points, Attempt.questions, Attempt.id).where(
         Attempt.quiz_id == quiz.id, Attempt.status == "finished")
+    if context is not None:
+        query = query.where(Attempt.context == context.key)
     if user_ids is not None:
         query = query.where(Attempt.user_id.in_(user_ids))
     attempt_ids = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template,
                    request, session, url_for)
@@ -16,7 +16,8 @@ from lms.forms import ActionForm
 from lms.quizzes import presenters, services
 from lms.quizzes.errors import AttemptError, StaleAnswer
 from lms.quizzes.models import Attempt
-from lms.permissions import ANY_ROLE, STAFF, role_required
+from lms.quizzes.rules import NO_CONTEXT, QuizContext
+from lms.permissions import ANY_ROLE, role_required
 
 bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")
 PAGE_SIZE = 5
@@ -42,10 +43,30 @@ def _own_attempt(attempt_id: int) -> Attempt:
     return attempt
 
 
+def _context(quiz: Any) -> tuple[QuizContext, Optional[str]]:
+    """Return the training context of this quiz for the current user (403 if they have none)."""
+    from lms.trainings import services as trainings
+
+    wanted = request.args.get("training") or request.form.get("training")
+    options = [(c, t.slug) for q, c, t in trainings.participant_quizzes(current_user) if q.id == quiz.id]
+    chosen = next((o for o in options if o[1] == wanted), options[0] if options and not wanted else None)
+    if chosen is not None:
+        return chosen
+    if current_user.has_role(Role.ADMIN, Role.TRAINER):
+        return NO_CONTEXT, None  # staff may try any quiz on its own
+    abort(403)
+
+
 @bp.get("/")
 @role_required(*ANY_ROLE)
 def index() -> str:
-    rows = presenters.quiz_cards(current_user, services.list_quizzes(), utcnow())
+    if current_user.has_role(Role.PARTICIPANT):
+        from lms.trainings import services as trainings
+
+        found = trainings.participant_quizzes(current_user)
+        rows = [(presenters.quiz_cards(current_user, [q], utcnow(), {q.id: c})[0], t.slug) for q, c, t in found]
+    else:
+        rows = [(card, None) for card in presenters.quiz_cards(current_user, services.list_quizzes(), utcnow())]
     db.session.commit()
     return render_template("quizzes/index.html", rows=rows)
 
@@ -54,9 +75,10 @@ def index() -> str:
 @role_required(*ANY_ROLE)
 def quiz(slug: str) -> str:
     item = _quiz_or_404(slug)
-    card = presenters.quiz_cards(current_user, [item], utcnow())[0]
+    context, training = _context(item)
+    card = presenters.quiz_cards(current_user, [item], utcnow(), {item.id: context})[0]
     db.session.commit()
-    return render_template("quizzes/quiz.html", card=card, form=ActionForm())
+    return render_template("quizzes/quiz.html", card=card, form=ActionForm(), training=training)
 
 
 @bp.post("/<slug>/start")
@@ -65,12 +87,13 @@ def start(slug: str) -> Response:
     item = _quiz_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
+    context, training = _context(item)
     try:
-        attempt = services.start_attempt(current_user, item, utcnow())
+        attempt = services.start_attempt(current_user, item, utcnow(), context=context)
     except AttemptError as exc:
         db.session.commit()  # keep any overdue attempt finalised on the way
         flash(exc.message, "warning")
-        return redirect(url_for("quizzes.quiz", slug=slug))
+        return redirect(url_for("quizzes.quiz", slug=slug, training=training))
     db.session.commit()
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
 
@@ -155,7 +178,7 @@ def status(attempt_id: int) -> Any:
 @role_required(*ANY_ROLE)
 def review(attempt_id: int) -> Any:
     item = db.get_or_404(Attempt, attempt_id)
-    staff = current_user.has_role(Role.ADMIN, Role.TRAINER)
+    staff = _may_review_others(item)
     if item.user_id != current_user.id and not staff:
         abort(403)
     if not item.finished:
@@ -164,8 +187,21 @@ def review(attempt_id: int) -> Any:
     return render_template("quizzes/review.html", view=view)
 
 
+def _may_review_others(item: Attempt) -> bool:
+    """Admins review anyone's attempt; a trainer only attempts made in their trainings."""
+    if current_user.has_role(Role.ADMIN):
+        return True
+    if not current_user.has_role(Role.TRAINER) or item.training_id is None:
+        return False
+    from lms.trainings import services as trainings
+    from lms.trainings.models import Training
+
+    training = db.session.get(Training, item.training_id)
+    return training is not None and trainings.can_manage(current_user, training)
+
+
 @bp.get("/<slug>/results")
-@role_required(*STAFF)
+@role_required(Role.ADMIN)
 def results(slug: str) -> str:
     item = _quiz_or_404(slug)
     report = presenters.results_report(item, utcnow())
@@ -174,7 +210,7 @@ def results(slug: str) -> str:
 
 
 @bp.get("/<slug>/results.csv")
-@role_required(*STAFF)
+@role_required(Role.ADMIN)
 def results_csv(slug: str) -> Response:
     item = _quiz_or_404(slug)
     report = presenters.results_report(item, utcnow())

@@ -11,6 +11,8 @@ from lms.courses.models import LessonProgress
 from lms.db_types import utcnow
 from lms.extensions import db
 
+from tests.conftest import create_training
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "courses"
 
 
@@ -27,10 +29,18 @@ def course(app):
 
 
 @pytest.fixture
-def participant(auth, make_user):
+def participant(auth, make_user, course):
     user = make_user(full_name="Peserta Baca")
+    create_training(courses=(course,), users=(user,))
     auth.login_as(user)
     return user
+
+
+def test_participant_reads_only_courses_of_their_trainings(client, auth, make_user, course):
+    auth.login_as(make_user())
+    assert "Belum ada modul" in client.get("/courses/").get_data(as_text=True)
+    assert client.get("/courses/kursus-baik").status_code == 404
+    assert client.get("/courses/kursus-baik/pembuka").status_code == 404
 
 
 def test_my_modules_lists_courses_with_progress(client, course, participant):
@@ -91,10 +101,14 @@ def seed_progress(make_user, course, count):
 
 
 def test_progress_report_shows_each_participant(client, auth, make_user, course):
-    seed_progress(make_user, course, 4)
-    auth.login_as(make_user(role="trainer"))
+    users = seed_progress(make_user, course, 4)
+    trainer = make_user(role="trainer")
+    create_training(courses=(course,), users=tuple(users), trainers=(trainer,))
+    make_user(full_name="Peserta Lain Kegiatan")
+    auth.login_as(trainer)
     page = client.get("/courses/kursus-baik/progress").get_data(as_text=True)
     assert "Peserta 000" in page and "Peserta 003" in page and "2/2" in page and "1/2" in page
+    assert "Peserta Lain Kegiatan" not in page
 
 
 def test_progress_report_query_count_does_not_grow(app, client, auth, make_user, course, count_queries):

@@ -10,6 +10,8 @@ from lms.quizzes import services
 from lms.quizzes.definitions import load_quizzes
 from lms.db_types import utcnow
 
+from tests.engine.conftest import put_in_training
+
 pytestmark = pytest.mark.e2e
 ENGINE = Path(__file__).resolve().parents[1] / "fixtures" / "engine"
 
@@ -19,7 +21,7 @@ def test_autosaved_answers_survive_a_reload(live_server, phone, make_user):
     assert errors == []
     services.sync_quizzes(definitions, utcnow())
     db.session.commit()
-    make_user(email="peserta@contoh.go.id", full_name="Peserta Kuis")
+    put_in_training(make_user(email="peserta@contoh.go.id", full_name="Peserta Kuis"))
     page = phone
     page.goto(live_server + "/login")
     page.get_by_label("NIP atau surel").fill("peserta@contoh.go.id")

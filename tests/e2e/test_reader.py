@@ -10,6 +10,8 @@ from lms.courses.content import load_courses
 from lms.db_types import utcnow
 from lms.extensions import db
 
+from tests.conftest import create_training
+
 pytestmark = pytest.mark.e2e
 REAL_COURSES = Path(__file__).resolve().parents[2] / "courses"
 
@@ -19,7 +21,8 @@ def test_phone_reader_marks_lesson_done(live_server, phone, make_user, auth):
     assert errors == []
     services.sync_courses(courses, utcnow())
     db.session.commit()
-    make_user(nip="198503142010011001", email="", full_name="Peserta Ponsel")
+    reader = make_user(nip="198503142010011001", email="", full_name="Peserta Ponsel")
+    create_training(courses=tuple(services.courses_for(reader, None)[i].course for i in range(4)), users=(reader,))
     page = phone
     page.goto(live_server + "/login")
     page.get_by_label("NIP atau surel").fill("198503142010011001")

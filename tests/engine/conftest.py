@@ -31,3 +31,29 @@ def key_answers(attempt):
     multiple = [a["id"] for a in entries["jamak"]["q"]["answers"] if not a["fraction"].startswith("-")]
     pairs = {p["id"]: p["right"] for p in entries["jodoh"]["q"]["pairs"] if p["left"]}
     return {"tunggal": single, "jamak": multiple, "benar-salah": "false", "isian": "5w 1h", "jodoh": pairs}
+
+
+def put_in_training(*users, slug="bimtek-uji"):
+    """Enroll users in a training whose tests are the engine fixtures (created on first use)."""
+    from datetime import date
+
+    from lms.accounts.services import get_institution
+    from lms.trainings.models import Enrollment, Training
+
+    training = db.session.scalars(db.select(Training).where(Training.slug == slug)).first()
+    if training is None:
+        training = Training(institution_id=get_institution().id, slug=slug, title="Bimtek Uji",
+                            start_date=date(2026, 8, 17), end_date=date(2026, 8, 18), status="open",
+                            pretest_id=services.get_quiz("uji-pre").id,
+                            posttest_id=services.get_quiz("uji-mesin").id)
+        db.session.add(training)
+        db.session.flush()
+    for user in users:
+        db.session.add(Enrollment(training_id=training.id, user_id=user.id))
+    db.session.commit()
+    return training
+
+
+@pytest.fixture
+def enroll_in_training(app):
+    return put_in_training

@@ -13,8 +13,9 @@ from tests.engine.conftest import entry_ids, key_answers
 
 
 @pytest.fixture
-def taker(auth, make_user):
+def taker(auth, make_user, quiz, enroll_in_training):
     user = make_user(full_name="Peserta Kuis")
+    enroll_in_training(user)
     auth.login_as(user)
     return user
 
@@ -54,11 +55,13 @@ def test_autosave_api(client, quiz, taker):
     assert 'value="5W+1H"' in page and ">1</span> dari 5 dijawab" in page
 
 
-def test_another_users_attempt_is_forbidden(client, auth, quiz, make_user):
+def test_another_users_attempt_is_forbidden(client, auth, quiz, make_user, enroll_in_training):
     owner = make_user()
     attempt = services.start_attempt(owner, quiz, services_now())
     db.session.commit()
-    auth.login_as(make_user())
+    intruder = make_user()
+    enroll_in_training(intruder)
+    auth.login_as(intruder)
     assert save(client, attempt, "isian", "x").status_code == 403
     assert client.get(f"/quizzes/attempts/{attempt.id}").status_code == 403
     assert client.post(f"/quizzes/attempts/{attempt.id}/submit").status_code == 403
@@ -129,7 +132,7 @@ def test_results_item_analysis_gain_and_csv(client, auth, quiz, make_user):
             services.save_answer(person, b, qid, value, 0, now)
         services.submit(person, b, now)
     db.session.commit()
-    auth.login_as(make_user(role="trainer"))
+    auth.login_as(make_user(role="admin"))
     page = client.get("/quizzes/uji-mesin/results").get_data(as_text=True)
     assert "3 peserta mengerjakan" in page and "Budi" in page
     assert "Pre-test dan post-test" in page and "0.20" in page  # Budi: (20 − 0) / (100 − 0)
@@ -142,6 +145,28 @@ def test_results_item_analysis_gain_and_csv(client, auth, quiz, make_user):
 def test_participant_cannot_see_results(client, quiz, taker):
     assert client.get("/quizzes/uji-mesin/results").status_code == 403
     assert client.get("/quizzes/uji-mesin/results.csv").status_code == 403
+
+
+def test_participant_outside_the_training_cannot_take_its_test(client, auth, quiz, make_user):
+    auth.login_as(make_user())
+    assert client.get("/quizzes/uji-mesin").status_code == 403
+    assert client.post("/quizzes/uji-mesin/start").status_code == 403
+    assert "Belum ada kuis" in client.get("/quizzes/").get_data(as_text=True)
+
+
+def test_training_window_closes_the_quiz(client, quiz, taker):
+    from datetime import timedelta
+
+    from lms.trainings.models import Training
+    training = db.session.scalars(select(Training)).one()
+    now = services_now()
+    training.posttest_open_at, training.posttest_close_at = now - timedelta(hours=2), now - timedelta(hours=1)
+    db.session.commit()
+    page = client.get("/quizzes/uji-mesin?training=bimtek-uji").get_data(as_text=True)
+    assert "sedang tidak dibuka" in page
+    response = client.post("/quizzes/uji-mesin/start", data={"training": "bimtek-uji"}, follow_redirects=True)
+    assert "Kuis sudah ditutup" in response.get_data(as_text=True)
+    assert db.session.scalars(select(Attempt)).all() == []
 
 
 def test_session_outlives_its_limits_while_an_attempt_is_open(app, client, quiz, taker):

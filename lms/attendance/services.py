@@ -1,0 +1,307 @@
+"""Use cases of attendance: sessions, roster marking, self check-in, reports."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from fractions import Fraction
+from typing import Any, Optional, Sequence
+
+from sqlalchemy import select
+
+from lms.accounts.models import User
+from lms.attendance import tokens
+from lms.attendance.models import STATUS_LABELS, AttendanceRecord, AttendanceSession
+from lms.audit import services as audit
+from lms.errors import LmsError, ValidationFailed
+from lms.extensions import db
+from lms.trainings import services as trainings
+from lms.trainings.models import Training
+
+CHECKIN_OPENS_BEFORE = timedelta(minutes=60)
+NOON = time(12, 0)
+
+
+class CheckInRefused(LmsError):
+    """The scan or code cannot mark this person present."""
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def sessions_of(training: Training) -> list[AttendanceSession]:
+    return list(db.session.scalars(select(AttendanceSession).where(AttendanceSession.training_id == training.id)
+                                   .order_by(AttendanceSession.starts_at)))
+
+
+def add_session(training: Training, day: date, label: str, start: time, end: time, actor: User) -> AttendanceSession:
+    """Add one attendance session on a day of the training."""
+    if day not in training.days:
+        raise ValidationFailed("Tanggal sesi harus di antara tanggal kegiatan.", "day")
+    if end <= start:
+        raise ValidationFailed("Jam selesai harus setelah jam mulai.", "end_time")
+    if not label.strip():
+        raise ValidationFailed("Nama sesi wajib diisi.", "label")
+    session = AttendanceSession(training_id=training.id, day=day, label=label.strip(),
+                                starts_at=trainings.local_to_utc(day, start, training.time_zone),
+                                ends_at=trainings.local_to_utc(day, end, training.time_zone),
+                                secret=secrets.token_hex(16))
+    db.session.add(session)
+    db.session.flush()
+    audit.record(actor, "attendance.session_create", "attendance_session", session.id,
+                 {"training_id": training.id})
+    return session
+
+
+def generate_sessions(training: Training, actor: User) -> int:
+    """Create a morning and an afternoon session per agenda day (or 08.00–16.00 without agenda)."""
+    existing = {(s.day, s.label) for s in sessions_of(training)}
+    created = 0
+    for day in training.days:
+        items = [i for i in training.agenda if i.day == day]
+        halves = [("Pagi", [i for i in items if i.start_time < NOON]),
+                  ("Siang", [i for i in items if i.start_time >= NOON])]
+        if not items:
+            halves = [("Hari penuh", [])]
+        for label, part in halves:
+            if (label == "Hari penuh" or part) and (day, label) not in existing:
+                start = min((i.start_time for i in part), default=time(8, 0))
+                end = max((i.end_time for i in part), default=time(16, 0))
+                add_session(training, day, label, start, end, actor)
+                created += 1
+    return created
+
+
+def delete_session(session: AttendanceSession, actor: User) -> None:
+    if db.session.scalar(select(AttendanceRecord.id).where(AttendanceRecord.session_id == session.id).limit(1)):
+        raise ValidationFailed("Sesi yang sudah memiliki catatan presensi tidak dapat dihapus.")
+    audit.record(actor, "attendance.session_delete", "attendance_session", session.id,
+                 {"training_id": session.training_id})
+    db.session.delete(session)
+
+
+# ---------------------------------------------------------------- roster
+
+
+@dataclass
+class Roster:
+    sessions: list[AttendanceSession]
+    people: list[User]
+    records: dict[tuple[int, int], AttendanceRecord]
+
+    def record(self, user: User, session: AttendanceSession) -> Optional[AttendanceRecord]:
+        return self.records.get((user.id, session.id))
+
+
+def roster(training: Training) -> Roster:
+    """Return participants × sessions with their records, in three queries."""
+    sessions = sessions_of(training)
+    people = trainings.participants(training)
+    ids = [s.id for s in sessions]
+    records = {(r.user_id, r.session_id): r for r in db.session.scalars(
+        select(AttendanceRecord).where(AttendanceRecord.session_id.in_(ids)))}
+    return Roster(sessions, people, records)
+
+
+def _set_status(session: AttendanceSession, user_id: int, status: str, note: str, actor: Optional[User],
+                now: datetime, method: str, client: Optional[dict[str, str]] = None) -> AttendanceRecord:
+    record = db.session.scalars(select(AttendanceRecord).where(AttendanceRecord.session_id == session.id,
+                                                               AttendanceRecord.user_id == user_id)).first()
+    old = record.status if record else None
+    if record is None:
+        record = AttendanceRecord(session_id=session.id, user_id=user_id)
+        db.session.add(record)
+    record.status, record.note, record.method, record.marked_at = status, note.strip()[:300], method, now
+    record.marked_by_id = actor.id if actor else None
+    if client:
+        record.client_address = client.get("address", "")[:64]
+        record.user_agent = client.get("user_agent", "")[:300]
+        record.device_id = client.get("device", "")[:64]
+    db.session.flush()
+    if old != status or method == "roster":
+        audit.record(actor, "attendance.mark", "attendance_record", record.id,
+                     {"session_id": session.id, "user_id": user_id, "old": old, "new": status, "method": method}, now)
+    return record
+
+
+def mark(training: Training, session: AttendanceSession, user_id: int, status: str, note: str,
+         actor: User, now: datetime) -> AttendanceRecord:
+    """Set one participant's status in a session (trainer roster)."""
+    if session.training_id != training.id:
+        raise ValidationFailed("Sesi ini milik kegiatan lain.")
+    if status not in STATUS_LABELS:
+        raise ValidationFailed("Status presensi tidak dikenal.", "status")
+    if user_id not in set(trainings.participant_ids(training)):
+        raise ValidationFailed("Peserta tidak terdaftar di kegiatan ini.")
+    return _set_status(session, user_id, status, note, actor, now, "roster")
+
+
+def mark_all_present(training: Training, session: AttendanceSession, actor: User, now: datetime) -> int:
+    """Mark every participant without a record in this session as Hadir."""
+    if session.training_id != training.id:
+        raise ValidationFailed("Sesi ini milik kegiatan lain.")
+    marked = set(db.session.scalars(select(AttendanceRecord.user_id).where(AttendanceRecord.session_id == session.id)))
+    count = 0
+    for user_id in trainings.participant_ids(training):
+        if user_id not in marked:
+            _set_status(session, user_id, "hadir", "", actor, now, "roster")
+            count += 1
+    return count
+
+
+def record_of(session: AttendanceSession, user_id: int) -> Optional[AttendanceRecord]:
+    return db.session.scalars(select(AttendanceRecord).where(AttendanceRecord.session_id == session.id,
+                                                             AttendanceRecord.user_id == user_id)).first()
+
+
+def history(record_ids: Sequence[int]) -> dict[int, list[Any]]:
+    """Return the audit trail of these records (who, when, old → new), newest first."""
+    from lms.audit.models import AuditEvent
+
+    rows = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "attendance_record",
+                                                       AuditEvent.object_id.in_([str(i) for i in record_ids]))
+                              .order_by(AuditEvent.at.desc()))
+    found: dict[int, list[Any]] = defaultdict(list)
+    for event in rows:
+        found[int(event.object_id)].append(event)
+    return found
+
+
+# ---------------------------------------------------------------- self check-in
+
+
+def session_key() -> bytes:
+    from flask import current_app
+
+    return str(current_app.config["SECRET_KEY"]).encode()
+
+
+def current_token(session: AttendanceSession, now: datetime) -> tuple[str, str, int]:
+    """Return the QR token, the typed code and the seconds until they change."""
+    step = tokens.step_at(now)
+    key = session_key()
+    remaining = tokens.PERIOD_SECONDS - int(now.timestamp()) % tokens.PERIOD_SECONDS
+    return (tokens.make_token(key, session.secret, session.id, step),
+            tokens.short_code(key, session.secret, session.id, step), remaining)
+
+
+def check_window(session: AttendanceSession, now: datetime) -> None:
+    if now < session.starts_at - CHECKIN_OPENS_BEFORE:
+        raise CheckInRefused("Presensi untuk sesi ini belum dibuka.")
+    if now > session.ends_at:
+        raise CheckInRefused("Sesi ini sudah ditutup; presensi tidak dapat dicatat lagi. Hubungi narasumber.")
+
+
+def verify_scan(session: AttendanceSession, token: str, now: datetime) -> None:
+    """Refuse a forged or expired token, or a session outside its check-in window."""
+    if not tokens.verify_token(session_key(), session.secret, session.id, token, now):
+        raise CheckInRefused("Kode QR sudah kedaluwarsa atau tidak sah. Pindai kode yang sedang tampil di layar.")
+    check_window(session, now)
+
+
+def find_session_by_code(training: Training, code: str, now: datetime) -> AttendanceSession:
+    """Return the session of this training whose current typed code this is."""
+    key = session_key()
+    for session in sessions_of(training):
+        if session.starts_at - CHECKIN_OPENS_BEFORE <= now <= session.ends_at and \
+                tokens.verify_code(key, session.secret, session.id, code, now):
+            return session
+    raise CheckInRefused("Kode presensi salah atau sudah berganti. Ketik kode yang sedang tampil di layar.")
+
+
+def check_in(user: User, session: AttendanceSession, now: datetime, client: dict[str, str],
+             method: str = "qr") -> tuple[AttendanceRecord, bool]:
+    """Mark a participant present by their own scan; checking in twice changes nothing."""
+    training = session.training
+    if not trainings.is_enrolled(user, training):
+        raise CheckInRefused("Anda tidak terdaftar sebagai peserta kegiatan ini.")
+    check_window(session, now)
+    if training.venue_network and not _in_network(client.get("address", ""), training.venue_network):
+        raise CheckInRefused("Presensi hanya dapat dilakukan dari jaringan Wi-Fi lokasi kegiatan.")
+    existing = db.session.scalars(select(AttendanceRecord).where(AttendanceRecord.session_id == session.id,
+                                                                 AttendanceRecord.user_id == user.id)).first()
+    if existing is not None and existing.status in ("hadir", "terlambat"):
+        return existing, False
+    late = now > session.starts_at + timedelta(minutes=training.late_after_minutes)
+    record = _set_status(session, user.id, "terlambat" if late else "hadir", "", user, now, method, client)
+    return record, True
+
+
+def _in_network(address: str, network: str) -> bool:
+    try:
+        return ipaddress.ip_address(address) in ipaddress.ip_network(network, strict=False)
+    except ValueError:
+        return False
+
+
+@dataclass
+class LiveStatus:
+    present: list[AttendanceRecord]
+    absent: list[User]
+    shared_devices: dict[str, list[str]] = field(default_factory=dict)
+
+
+def live_status(session: AttendanceSession) -> LiveStatus:
+    """Return who has and has not checked in, and devices used for several accounts."""
+    people = trainings.participants(session.training)
+    records = list(db.session.scalars(select(AttendanceRecord).where(AttendanceRecord.session_id == session.id)
+                                      .order_by(AttendanceRecord.marked_at.desc())))
+    present = [r for r in records if r.status in ("hadir", "terlambat")]
+    seen = {r.user_id for r in present}
+    names = {u.id: u.full_name for u in people}
+    devices: dict[str, list[str]] = defaultdict(list)
+    for record in present:
+        if record.device_id:
+            devices[record.device_id].append(names.get(record.user_id, str(record.user_id)))
+    shared = {device: who for device, who in devices.items() if len(who) > 1}
+    return LiveStatus(present, [u for u in people if u.id not in seen], shared)
+
+
+# ---------------------------------------------------------------- reports
+
+
+def percentages(training: Training, data: Optional[Roster] = None) -> dict[int, Fraction]:
+    """Return each participant's attendance % over ALL sessions of the training."""
+    data = data or roster(training)
+    return attendance_percent({u.id for u in data.people}, [s.id for s in data.sessions],
+                              {k: r.status for k, r in data.records.items()}, set(training.present_statuses))
+
+
+def attendance_percent(user_ids: set[int], session_ids: Sequence[int], statuses: dict[tuple[int, int], str],
+                       present: set[str]) -> dict[int, Fraction]:
+    """Return present sessions ÷ all sessions × 100 per user: pure."""
+    total = len(session_ids)
+    result = {}
+    for user_id in user_ids:
+        count = sum(1 for sid in session_ids if statuses.get((user_id, sid)) in present)
+        result[user_id] = Fraction(100 * count, total) if total else Fraction(0)
+    return result
+
+
+def agency_summary(training: Training, data: Roster, percent: dict[int, Fraction]) -> list[dict[str, Any]]:
+    """Return, per OPD, participants and average attendance."""
+    groups: dict[str, list[Fraction]] = defaultdict(list)
+    for user in data.people:
+        groups[user.agency.name if user.agency else "Tanpa OPD"].append(percent[user.id])
+    meets = Counter({name: sum(1 for p in values if p >= training.min_attendance_percent)
+                     for name, values in groups.items()})
+    return [{"agency": name, "participants": len(values), "average": sum(values, Fraction(0)) / len(values),
+             "meets": meets[name]} for name, values in sorted(groups.items())]
+
+
+def export_rows(training: Training) -> tuple[list[str], list[list[Any]]]:
+    """Return the attendance report as a header and rows (CSV/XLSX)."""
+    from lms.accounts.identity import format_nip
+
+    data = roster(training)
+    percent = percentages(training, data)
+    header = ["No", "Nama", "NIP", "OPD"] + [f"{s.day:%d/%m} {s.label}" for s in data.sessions] + ["Kehadiran (%)"]
+    rows = []
+    for number, user in enumerate(data.people, start=1):
+        cells = [STATUS_LABELS[r.status] if (r := data.record(user, s)) else "" for s in data.sessions]
+        rows.append([number, user.full_name, format_nip(user.nip) if user.nip else "",
+                     user.agency.name if user.agency else ""] + cells + [round(float(percent[user.id]), 1)])
+    return header, rows

@@ -1,0 +1,298 @@
+"""Attendance: the trainer's roster, the check-in screen, self check-in, reports, Daftar Hadir."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from zoneinfo import ZoneInfo
+from typing import Any
+
+from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, session,
+                   url_for)
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from lms.accounts.services import get_institution
+from lms.attendance import reports, services
+from lms.attendance.models import STATUS_LABELS, AttendanceSession
+from lms.csvsafe import write_csv
+from lms.dates import format_date
+from lms.db_types import utcnow
+from lms.errors import LmsError
+from lms.extensions import db, limiter
+from lms.forms import ActionForm
+from lms.permissions import ANY_ROLE, STAFF, role_required
+from lms.qrsvg import qr_svg
+from lms.trainings import services as trainings
+from lms.trainings.forms import CodeForm, MarkForm, SessionForm
+from lms.trainings.models import Training
+
+bp = Blueprint("attendance", __name__)
+DEVICE_COOKIE = "lms_device"
+PENDING_SECONDS = 300
+
+
+def _managed(slug: str) -> Training:
+    training = trainings.get_training(slug)
+    if training is None:
+        abort(404)
+    if not trainings.can_manage(current_user, training):
+        abort(403)
+    return training
+
+
+def _managed_session(session_id: int) -> AttendanceSession:
+    item = db.get_or_404(AttendanceSession, session_id)
+    if not trainings.can_manage(current_user, item.training):
+        abort(403)
+    return item
+
+
+@bp.get("/trainings/<slug>/attendance")
+@role_required(*STAFF)
+def roster(slug: str) -> str:
+    training = _managed(slug)
+    data = services.roster(training)
+    form = SessionForm()
+    form.day.choices = [SelectChoice(d.isoformat(), format_date(d, with_day=True)) for d in training.days]  # type: ignore[arg-type]
+    return render_template("attendance/roster.html", training=training, data=data,
+                           percent=services.percentages(training, data), labels=STATUS_LABELS,
+                           session_form=form, action_form=ActionForm(), mark_form=MarkForm())
+
+
+@bp.post("/trainings/<slug>/attendance/mark")
+@role_required(*STAFF)
+def mark(slug: str) -> Any:
+    training = _managed(slug)
+    form = MarkForm()
+    item = db.session.get(AttendanceSession, form.session_id.data or 0)
+    if not form.validate_on_submit() or item is None:
+        abort(400)
+    try:
+        services.mark(training, item, form.user_id.data or 0, form.status.data or "", form.note.data or "",
+                      current_user, utcnow())
+    except LmsError as exc:
+        db.session.rollback()
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(error=exc.message), 400
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(saved=True, label=STATUS_LABELS[form.status.data or ""])
+    return redirect(url_for("attendance.roster", slug=slug) + f"#s{item.id}")
+
+
+@bp.post("/trainings/<slug>/attendance/<int:session_id>/all-present")
+@role_required(*STAFF)
+def all_present(slug: str, session_id: int) -> Response:
+    training = _managed(slug)
+    item = db.get_or_404(AttendanceSession, session_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        count = services.mark_all_present(training, item, current_user, utcnow())
+    except LmsError as exc:
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(f"{count} peserta ditandai Hadir pada sesi {item.label}.", "success")
+    return redirect(url_for("attendance.roster", slug=slug))
+
+
+@bp.post("/trainings/<slug>/attendance/sessions")
+@role_required(*STAFF)
+def add_session(slug: str) -> Response:
+    training = _managed(slug)
+    form = SessionForm()
+    form.day.choices = [SelectChoice(d.isoformat(), d.isoformat()) for d in training.days]  # type: ignore[arg-type]
+    if request.form.get("generate"):
+        if ActionForm().validate_on_submit():
+            count = services.generate_sessions(training, current_user)
+            db.session.commit()
+            flash(f"{count} sesi presensi dibuat dari agenda." if count else "Semua sesi dari agenda sudah ada.",
+                  "success" if count else "info")
+        return redirect(url_for("attendance.roster", slug=slug))
+    if form.validate_on_submit():
+        try:
+            services.add_session(training, date.fromisoformat(form.day.data or ""), form.label.data or "",
+                                 form.start_time.data, form.end_time.data, current_user)
+        except LmsError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash("Sesi presensi ditambahkan.", "success")
+    else:
+        flash("Periksa isian sesi: " + "; ".join(" ".join(e) for e in form.errors.values()), "danger")
+    return redirect(url_for("attendance.roster", slug=slug))
+
+
+@bp.post("/attendance/sessions/<int:session_id>/delete")
+@role_required(*STAFF)
+def delete_session(session_id: int) -> Response:
+    item = _managed_session(session_id)
+    slug = item.training.slug
+    if ActionForm().validate_on_submit():
+        try:
+            services.delete_session(item, current_user)
+        except LmsError as exc:
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash("Sesi dihapus.", "success")
+    return redirect(url_for("attendance.roster", slug=slug))
+
+
+@bp.get("/attendance/records/history")
+@role_required(*STAFF)
+def record_history() -> str:
+    item = _managed_session(request.args.get("session", 0, type=int))
+    user_id = request.args.get("user", 0, type=int)
+    record = services.record_of(item, user_id)
+    events = services.history([record.id]).get(record.id, []) if record else []
+    return render_template("attendance/history.html", session=item, record=record, events=events,
+                           labels=STATUS_LABELS)
+
+
+# ---------------------------------------------------------------- check-in screen
+
+
+@bp.get("/attendance/sessions/<int:session_id>/screen")
+@role_required(*STAFF)
+def screen(session_id: int) -> str:
+    item = _managed_session(session_id)
+    return render_template("attendance/screen.html", session=item, live=_live(item))
+
+
+@bp.get("/attendance/sessions/<int:session_id>/live.json")
+@role_required(*STAFF)
+def live(session_id: int) -> Any:
+    return jsonify(_live(_managed_session(session_id), as_json=True))
+
+
+def _live(item: AttendanceSession, as_json: bool = False) -> dict[str, Any]:
+    now = utcnow()
+    token, code, remaining = services.current_token(item, now)
+    # Built from the address this screen was opened on: phones on the venue Wi-Fi reach it.
+    url = request.host_url.rstrip("/") + url_for("attendance.scan", session_id=item.id, token=token)
+    status = services.live_status(item)
+    data = {"url": url, "code": f"{code[:3]} {code[3:]}", "remaining": remaining,
+            "svg": str(qr_svg(url, "Kode QR presensi")),
+            "present": [{"name": r.user.full_name, "status": STATUS_LABELS[r.status],
+                         "at": r.marked_at.astimezone(ZoneInfo(item.training.time_zone)).strftime("%H.%M")} for r in status.present],
+            "absent": [u.full_name for u in status.absent],
+            "shared": [", ".join(names) for names in status.shared_devices.values()],
+            "count": len(status.present), "total": len(status.present) + len(status.absent)}
+    return data
+
+
+# ---------------------------------------------------------------- participant check-in
+
+
+def _client() -> dict[str, str]:
+    return {"address": request.remote_addr or "", "user_agent": request.headers.get("User-Agent", ""),
+            "device": request.cookies.get(DEVICE_COOKIE, "")}
+
+
+def _with_device_cookie(response: Any) -> Any:
+    if not request.cookies.get(DEVICE_COOKIE):
+        response.set_cookie(DEVICE_COOKIE, secrets.token_hex(16), max_age=3600 * 24 * 400, httponly=True,
+                            samesite="Lax", secure=request.is_secure)
+    return response
+
+
+@bp.get("/c/<int:session_id>/<token>")
+@limiter.limit("60 per minute")
+def scan(session_id: int, token: str) -> Any:
+    """The QR's address: checked on this first request, even before login."""
+    item = db.session.get(AttendanceSession, session_id)
+    now = utcnow()
+    try:
+        if item is None:
+            raise services.CheckInRefused("Sesi presensi tidak ditemukan.")
+        services.verify_scan(item, token, now)
+    except services.CheckInRefused as exc:
+        return render_template("attendance/checkin_result.html", ok=False, message=exc.message), 400
+    if not current_user.is_authenticated:
+        session["pending_checkin"] = {"session": item.id, "at": now.timestamp()}
+        flash("Masuk dulu untuk menyelesaikan presensi. Presensi Anda disimpan sementara selama 5 menit.", "info")
+        return _with_device_cookie(redirect(url_for("auth.login", next=url_for("attendance.pending"))))
+    return _finish(item, "qr")
+
+
+@bp.get("/checkin/pending")
+@role_required(*ANY_ROLE)
+def pending() -> Any:
+    held = session.pop("pending_checkin", None)
+    now = utcnow()
+    if not held or now.timestamp() - held.get("at", 0) > PENDING_SECONDS:
+        return render_template("attendance/checkin_result.html", ok=False,
+                               message="Presensi tertunda sudah kedaluwarsa. Pindai lagi kode QR di layar."), 400
+    item = db.get_or_404(AttendanceSession, held["session"])
+    return _finish(item, "qr")
+
+
+def _finish(item: AttendanceSession, method: str) -> Any:
+    try:
+        record, created = services.check_in(current_user, item, utcnow(), _client(), method)
+    except services.CheckInRefused as exc:
+        db.session.rollback()
+        return render_template("attendance/checkin_result.html", ok=False, message=exc.message), 400
+    db.session.commit()
+    return _with_device_cookie(render_template("attendance/checkin_result.html", ok=True, record=record,
+                                               session=item, created=created, labels=STATUS_LABELS))
+
+
+@bp.route("/checkin", methods=["GET", "POST"])
+@role_required(*ANY_ROLE)
+@limiter.limit("10 per minute", methods=["POST"], key_func=lambda: f"checkin:{current_user.get_id()}")
+def typed_code() -> Any:
+    form = CodeForm()
+    mine = [t for t in trainings.participant_trainings(current_user) if t.status == "open"]
+    if form.validate_on_submit():
+        for training in mine:
+            try:
+                item = services.find_session_by_code(training, form.code.data or "", utcnow())
+            except services.CheckInRefused:
+                continue
+            return _finish(item, "code")
+        form.code.errors.append("Kode presensi salah atau sudah berganti. Ketik kode yang sedang tampil di layar.")
+    return render_template("attendance/code.html", form=form, trainings=mine)
+
+
+# ---------------------------------------------------------------- reports
+
+
+@bp.get("/trainings/<slug>/attendance/report")
+@role_required(*STAFF)
+def report(slug: str) -> Any:
+    training = _managed(slug)
+    data = services.roster(training)
+    percent = services.percentages(training, data)
+    fmt = request.args.get("format")
+    if fmt in {"csv", "xlsx"}:
+        header, rows = services.export_rows(training)
+        if fmt == "csv":
+            body, mime = write_csv(header, rows), "text/csv; charset=utf-8"
+        else:
+            body, mime = reports.xlsx(header, rows, training.title), \
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        response = Response(body, mimetype=mime)
+        response.headers["Content-Disposition"] = f'attachment; filename="presensi-{training.slug}.{fmt}"'
+        return response
+    return render_template("attendance/report.html", training=training, data=data, percent=percent,
+                           agencies=services.agency_summary(training, data, percent), labels=STATUS_LABELS)
+
+
+@bp.get("/attendance/sessions/<int:session_id>/daftar-hadir.pdf")
+@role_required(*STAFF)
+def sheet(session_id: int) -> Response:
+    item = _managed_session(session_id)
+    pdf = reports.daftar_hadir(item, get_institution())
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (f'inline; filename="daftar-hadir-{item.training.slug}-'
+                                               f'{item.day.isoformat()}-{item.label.lower()}.pdf"')
+    return response
+
+

@@ -1,0 +1,95 @@
+"""Forms of trainings: the training, its agenda, enrollment and walk-ins."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField, TimeField)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from lms.accounts.forms import REQUIRED
+from lms.trainings.models import STATUSES
+
+ZONE_CHOICES = [SelectChoice("Asia/Jakarta", "WIB"), SelectChoice("Asia/Makassar", "WITA"),
+                SelectChoice("Asia/Jayapura", "WIT")]
+
+
+class TrainingForm(FlaskForm):
+    title = StringField("Judul kegiatan", validators=[DataRequired(REQUIRED), Length(max=300)])
+    slug = StringField("Slug (alamat singkat)", validators=[DataRequired(REQUIRED), Length(max=100)],
+                       description="Huruf kecil, angka, dan tanda hubung, mis. bimtek-medsos-2026.")
+    start_date = DateField("Tanggal mulai", validators=[DataRequired("Isi tanggal yang sah.")])
+    end_date = DateField("Tanggal selesai", validators=[DataRequired("Isi tanggal yang sah.")])
+    venue = StringField("Tempat", validators=[Optional(), Length(max=300)])
+    city = StringField("Kota/Kabupaten", validators=[Optional(), Length(max=100)])
+    time_zone = SelectField("Zona waktu", choices=ZONE_CHOICES)
+    status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in STATUSES.items()])
+    quota = IntegerField("Kuota peserta", validators=[Optional(), NumberRange(min=1)])
+    description = TextAreaField("Deskripsi", validators=[Optional(), Length(max=5000)])
+    minutes_per_jp = IntegerField("Menit per JP", default=45, validators=[DataRequired(REQUIRED), NumberRange(min=1, max=120)])
+    min_attendance_percent = IntegerField("Kehadiran minimal (%)", default=80,
+                                          validators=[Optional(), NumberRange(min=0, max=100)])
+    require_posttest_pass = BooleanField("Wajib lulus post-test", default=True)
+    require_courses_complete = BooleanField("Wajib menyelesaikan semua modul", default=True)
+    late_after_minutes = IntegerField("Terlambat setelah (menit)", default=15,
+                                      validators=[Optional(), NumberRange(min=0, max=240)])
+    late_counts_present = BooleanField("Terlambat dihitung hadir", default=True)
+    venue_network = StringField("Jaringan Wi-Fi lokasi (opsional, CIDR)", validators=[Optional(), Length(max=100)],
+                                description="Jika diisi, presensi mandiri hanya diterima dari jaringan ini, mis. 192.168.1.0/24.")
+    courses = SelectMultipleField("Modul", coerce=int)
+    trainers = SelectMultipleField("Narasumber", coerce=int)
+    pretest_id = SelectField("Pre-test", coerce=int)
+    pretest_open_at = DateTimeLocalField("Pre-test dibuka", validators=[Optional()])
+    pretest_close_at = DateTimeLocalField("Pre-test ditutup", validators=[Optional()])
+    posttest_id = SelectField("Post-test", coerce=int)
+    posttest_open_at = DateTimeLocalField("Post-test dibuka", validators=[Optional()])
+    posttest_close_at = DateTimeLocalField("Post-test ditutup", validators=[Optional()])
+
+
+class AgendaForm(FlaskForm):
+    day = SelectField("Hari")
+    start_time = TimeField("Mulai", validators=[DataRequired("Isi jam yang sah.")])
+    end_time = TimeField("Selesai", validators=[DataRequired("Isi jam yang sah.")])
+    topic = StringField("Materi", validators=[DataRequired(REQUIRED), Length(max=300)])
+    trainer_id = SelectField("Narasumber", coerce=int)
+    trainer_name = StringField("atau nama narasumber tamu", validators=[Optional(), Length(max=200)])
+    jp = IntegerField("JP (kosongkan: dihitung dari durasi)", validators=[Optional(), NumberRange(min=0, max=20)])
+
+
+class EnrollForm(FlaskForm):
+    login = StringField("NIP atau surel peserta", validators=[DataRequired(REQUIRED), Length(max=254)])
+
+
+class EnrollAgencyForm(FlaskForm):
+    agency_id = SelectField("OPD", coerce=int)
+
+
+class WalkInForm(FlaskForm):
+    full_name = StringField("Nama lengkap", validators=[DataRequired(REQUIRED), Length(max=200)])
+    nip = StringField("NIP", validators=[Optional(), Length(max=30)], render_kw={"inputmode": "numeric"})
+    email = StringField("Surel", validators=[Optional(), Length(max=254)])
+    jabatan = StringField("Jabatan", validators=[Optional(), Length(max=200)])
+    agency_id = SelectField("OPD", coerce=int)
+    phone = StringField("No. HP/WA", validators=[Optional(), Length(max=20)])
+
+
+class SessionForm(FlaskForm):
+    day = SelectField("Hari")
+    label = StringField("Nama sesi", validators=[DataRequired(REQUIRED), Length(max=100)], default="Pagi")
+    start_time = TimeField("Mulai", validators=[DataRequired("Isi jam yang sah.")])
+    end_time = TimeField("Selesai", validators=[DataRequired("Isi jam yang sah.")])
+
+
+class MarkForm(FlaskForm):
+    session_id = IntegerField(validators=[DataRequired()])
+    user_id = IntegerField(validators=[DataRequired()])
+    status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in (
+        ("hadir", "Hadir"), ("terlambat", "Terlambat"), ("izin", "Izin"), ("sakit", "Sakit"),
+        ("tidak_hadir", "Tidak Hadir"))])
+    note = StringField("Catatan", validators=[Optional(), Length(max=300)])
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Kode presensi (6 angka)", validators=[DataRequired(REQUIRED), Length(max=12)],
+                       render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"})

@@ -1,0 +1,62 @@
+"""What a training's page shows to its staff and to a participant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Optional
+from zoneinfo import ZoneInfo
+
+from lms.accounts.models import User
+from lms.attendance import services as attendance
+from lms.attendance.models import AttendanceSession
+from lms.courses import services as courses
+from lms.quizzes import presenters as quiz_presenters
+from lms.trainings import services
+from lms.trainings.models import Training
+
+
+def today(training: Training, now: datetime) -> Any:
+    return now.astimezone(ZoneInfo(training.time_zone)).date()
+
+
+@dataclass
+class StaffSummary:
+    participants: int
+    sessions: list[AttendanceSession]
+    today_sessions: list[AttendanceSession]
+    courses_complete: dict[int, int]
+
+
+def staff_summary(training: Training, now: datetime) -> StaffSummary:
+    """Return counts and today's sessions for the training's staff page."""
+    sessions = attendance.sessions_of(training)
+    ids = services.participant_ids(training)
+    done = courses.completed_course_ids(ids, [c.id for c in training.courses]) if ids else {}
+    per_course = {c.id: sum(1 for s in done.values() if c.id in s) for c in training.courses}
+    return StaffSummary(len(ids), sessions, [s for s in sessions if s.day == today(training, now)], per_course)
+
+
+@dataclass
+class ParticipantView:
+    today_sessions: list[AttendanceSession]
+    my_status: dict[int, str]
+    attendance_percent: Any
+    quizzes: list[quiz_presenters.QuizCard]
+    courses: list[courses.CourseProgress]
+
+
+def participant_view(user: User, training: Training, now: datetime) -> ParticipantView:
+    """Return a participant's own view of a training: today, quizzes, modules, attendance."""
+    data = attendance.roster(training)
+    mine = {s.id: r.status for s in data.sessions if (r := data.record(user, s))}
+    percent = attendance.percentages(training, data).get(user.id)
+    quizzes = [q for q, _, t in services.participant_quizzes(user) if t.id == training.id]
+    contexts = {q.id: services.quiz_context(training, q) for q in quizzes}
+    cards = quiz_presenters.quiz_cards(user, quizzes, now, contexts)
+    return ParticipantView([s for s in data.sessions if s.day == today(training, now)], mine, percent, cards,
+                           courses.courses_for(user, [c.id for c in training.courses]))
+
+
+def next_session(training: Training, now: datetime) -> Optional[AttendanceSession]:
+    return next((s for s in attendance.sessions_of(training) if s.ends_at >= now), None)

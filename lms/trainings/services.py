@@ -1,0 +1,345 @@
+"""Use cases of trainings: setup, agenda and JP, enrollment, scoping of what people see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
+from typing import Any, Iterable, Optional, Sequence
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from lms.accounts import services as accounts
+from lms.accounts.models import Role, User
+from lms.audit import services as audit
+from lms.contentfiles import SLUG
+from lms.courses.models import Course
+from lms.errors import NotAllowed, ValidationFailed
+from lms.extensions import db
+from lms.quizzes.models import Quiz
+from lms.quizzes.rules import QuizContext
+from lms.trainings.models import AgendaItem, Enrollment, Training
+
+ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
+
+
+# ---------------------------------------------------------------- permissions
+
+
+def can_manage(user: User, training: Training) -> bool:
+    """Admins manage every training; a trainer only those assigned to them."""
+    if user.has_role(Role.ADMIN):
+        return True
+    return user.has_role(Role.TRAINER) and any(t.id == user.id for t in training.trainers)
+
+
+def is_enrolled(user: User, training: Training) -> bool:
+    return db.session.scalar(select(Enrollment.id).where(Enrollment.training_id == training.id,
+                                                         Enrollment.user_id == user.id)) is not None
+
+
+def can_view(user: User, training: Training) -> bool:
+    return can_manage(user, training) or is_enrolled(user, training)
+
+
+def visible_trainings(user: User) -> list[Training]:
+    """Return the trainings this user may open, newest first."""
+    query = select(Training).order_by(Training.start_date.desc(), Training.id.desc())
+    if user.has_role(Role.TRAINER):
+        query = query.where(Training.trainers.any(User.id == user.id))
+    elif user.has_role(Role.PARTICIPANT):
+        query = query.join(Enrollment, Enrollment.training_id == Training.id).where(Enrollment.user_id == user.id)
+    return list(db.session.scalars(query))
+
+
+def get_training(slug: str) -> Optional[Training]:
+    return db.session.scalars(select(Training).where(Training.slug == slug)).first()
+
+
+# ---------------------------------------------------------------- training setup
+
+
+@dataclass
+class TrainingData:
+    title: str
+    slug: str
+    start_date: date
+    end_date: date
+    venue: str = ""
+    city: str = ""
+    description: str = ""
+    time_zone: str = "Asia/Jakarta"
+    status: str = "draft"
+    quota: Optional[int] = None
+    minutes_per_jp: int = 45
+    min_attendance_percent: int = 80
+    require_posttest_pass: bool = True
+    require_courses_complete: bool = True
+    late_after_minutes: int = 15
+    present_statuses: list[str] = field(default_factory=lambda: ["hadir", "terlambat"])
+    venue_network: str = ""
+    course_ids: list[int] = field(default_factory=list)
+    trainer_ids: list[int] = field(default_factory=list)
+    pretest_id: Optional[int] = None
+    posttest_id: Optional[int] = None
+    pretest_open_at: Optional[datetime] = None
+    pretest_close_at: Optional[datetime] = None
+    posttest_open_at: Optional[datetime] = None
+    posttest_close_at: Optional[datetime] = None
+
+
+def _check(data: TrainingData, training: Optional[Training]) -> None:
+    if not data.title.strip():
+        raise ValidationFailed("Judul kegiatan wajib diisi.", "title")
+    if not SLUG.match(data.slug):
+        raise ValidationFailed("Slug hanya boleh huruf kecil, angka, dan tanda hubung.", "slug")
+    other = get_training(data.slug)
+    if other is not None and (training is None or other.id != training.id):
+        raise ValidationFailed(f"Slug \"{data.slug}\" sudah dipakai kegiatan lain.", "slug")
+    if data.end_date < data.start_date:
+        raise ValidationFailed("Tanggal selesai tidak boleh sebelum tanggal mulai.", "end_date")
+    if (data.end_date - data.start_date).days > 30:
+        raise ValidationFailed("Kegiatan paling lama 31 hari.", "end_date")
+    if data.time_zone not in ZONES:
+        raise ValidationFailed("Zona waktu tidak dikenal.", "time_zone")
+    if not 0 <= data.min_attendance_percent <= 100:
+        raise ValidationFailed("Persentase kehadiran minimal harus 0–100.", "min_attendance_percent")
+    if data.minutes_per_jp <= 0:
+        raise ValidationFailed("Menit per JP harus lebih dari 0.", "minutes_per_jp")
+    for start, end, name in ((data.pretest_open_at, data.pretest_close_at, "pretest_close_at"),
+                             (data.posttest_open_at, data.posttest_close_at, "posttest_close_at")):
+        if start and end and end <= start:
+            raise ValidationFailed("Waktu tutup harus setelah waktu buka.", name)
+    if data.venue_network:
+        _check_network(data.venue_network)
+
+
+def _check_network(text: str) -> None:
+    import ipaddress
+
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise ValidationFailed("Jaringan lokasi harus berbentuk CIDR, mis. 192.168.1.0/24.", "venue_network") from None
+
+
+def save_training(training: Optional[Training], data: TrainingData, actor: User) -> Training:
+    """Create or update a training and its links; audit the fields that changed."""
+    _check(data, training)
+    creating = training is None
+    if training is None:
+        training = Training(institution_id=accounts.get_institution().id)
+        db.session.add(training)
+    changed = []
+    for key in ("title", "slug", "start_date", "end_date", "venue", "city", "description", "time_zone",
+                "status", "quota", "minutes_per_jp", "min_attendance_percent", "require_posttest_pass",
+                "require_courses_complete", "late_after_minutes", "present_statuses", "venue_network",
+                "pretest_id", "posttest_id", "pretest_open_at", "pretest_close_at", "posttest_open_at",
+                "posttest_close_at"):
+        value = getattr(data, key)
+        if getattr(training, key, None) != value:
+            setattr(training, key, value)
+            changed.append(key)
+    training.courses = list(db.session.scalars(select(Course).where(Course.id.in_(data.course_ids))))
+    training.trainers = list(db.session.scalars(select(User).where(User.id.in_(data.trainer_ids),
+                                                                   User.role == Role.TRAINER.value)))
+    db.session.flush()
+    if "minutes_per_jp" in changed and not creating:
+        recompute_jp(training)
+    audit.record(actor, "training.create" if creating else "training.update", "training", training.id,
+                 {"fields": changed})
+    return training
+
+
+def local_to_utc(day: date, at: time, zone: str) -> datetime:
+    """Return the UTC moment of a local date and time in the training's zone."""
+    return datetime.combine(day, at, ZoneInfo(zone)).astimezone(timezone.utc)
+
+
+# ---------------------------------------------------------------- agenda and JP
+
+
+@dataclass
+class AgendaData:
+    day: date
+    start_time: time
+    end_time: time
+    topic: str
+    trainer_id: Optional[int] = None
+    trainer_name: str = ""
+    jp: Optional[int] = None  # None: computed from the duration
+
+
+def default_jp(minutes: int, minutes_per_jp: int) -> int:
+    """Return the JP of a slot: whole JP that fit its duration."""
+    return max(minutes // minutes_per_jp, 0)
+
+
+def save_agenda_item(training: Training, item: Optional[AgendaItem], data: AgendaData, actor: User) -> AgendaItem:
+    """Add or change an agenda slot; refuse days outside the training and overlaps."""
+    if not data.topic.strip():
+        raise ValidationFailed("Materi wajib diisi.", "topic")
+    if data.day not in training.days:
+        raise ValidationFailed("Tanggal harus di antara tanggal mulai dan selesai kegiatan.", "day")
+    if data.end_time <= data.start_time:
+        raise ValidationFailed("Jam selesai harus setelah jam mulai.", "end_time")
+    for other in training.agenda:
+        if other is not item and other.day == data.day and \
+                data.start_time < other.end_time and other.start_time < data.end_time:
+            raise ValidationFailed(f"Bertabrakan dengan \"{other.topic}\" ({other.start_time:%H.%M}–"
+                                   f"{other.end_time:%H.%M}).", "start_time")
+    if data.jp is not None and data.jp < 0:
+        raise ValidationFailed("JP tidak boleh negatif.", "jp")
+    creating = item is None
+    if item is None:
+        item = AgendaItem(training=training)
+        db.session.add(item)
+    item.day, item.start_time, item.end_time = data.day, data.start_time, data.end_time
+    item.topic, item.trainer_id, item.trainer_name = data.topic.strip(), data.trainer_id, data.trainer_name.strip()
+    item.jp_manual = data.jp is not None
+    item.jp = data.jp if data.jp is not None else default_jp(item.minutes, training.minutes_per_jp)
+    db.session.flush()
+    audit.record(actor, "agenda.create" if creating else "agenda.update", "agenda_item", item.id,
+                 {"training_id": training.id, "jp": item.jp})
+    return item
+
+
+def delete_agenda_item(item: AgendaItem, actor: User) -> None:
+    audit.record(actor, "agenda.delete", "agenda_item", item.id, {"training_id": item.training_id})
+    db.session.delete(item)
+    db.session.flush()
+
+
+def recompute_jp(training: Training) -> None:
+    """Recompute the JP of slots not set by hand (after minutes per JP changed)."""
+    for item in training.agenda:
+        if not item.jp_manual:
+            item.jp = default_jp(item.minutes, training.minutes_per_jp)
+
+
+# ---------------------------------------------------------------- enrollment
+
+
+def enrolled_count(training: Training) -> int:
+    return db.session.scalar(select(func.count(Enrollment.id)).where(Enrollment.training_id == training.id)) or 0
+
+
+def enroll(training: Training, users: Iterable[User], source: str, actor: User) -> int:
+    """Enroll users not yet enrolled (participants only); return how many were added."""
+    existing = set(db.session.scalars(select(Enrollment.user_id).where(Enrollment.training_id == training.id)))
+    fresh = [u for u in users if u.id not in existing and u.role == Role.PARTICIPANT.value and u.active]
+    if training.quota is not None and len(existing) + len(fresh) > training.quota:
+        raise ValidationFailed(f"Kuota kegiatan {training.quota} peserta akan terlampaui "
+                               f"(sudah {len(existing)}, ditambah {len(fresh)}).")
+    for user in fresh:
+        db.session.add(Enrollment(training_id=training.id, user_id=user.id, source=source))
+    db.session.flush()
+    if fresh:
+        audit.record(actor, "training.enroll", "training", training.id,
+                     {"user_ids": [u.id for u in fresh], "source": source})
+    return len(fresh)
+
+
+def enroll_agency(training: Training, agency_id: int, actor: User) -> int:
+    users = db.session.scalars(select(User).where(User.agency_id == agency_id, User.active.is_(True),
+                                                  User.role == Role.PARTICIPANT.value)).all()
+    return enroll(training, users, "opd", actor)
+
+
+def unenroll(training: Training, user_id: int, actor: User) -> None:
+    enrollment = db.session.scalars(select(Enrollment).where(Enrollment.training_id == training.id,
+                                                             Enrollment.user_id == user_id)).first()
+    if enrollment is None:
+        raise ValidationFailed("Peserta tidak terdaftar di kegiatan ini.")
+    db.session.delete(enrollment)
+    audit.record(actor, "training.unenroll", "training", training.id, {"user_id": user_id})
+
+
+def walk_in(training: Training, data: accounts.UserData, actor: User) -> tuple[User, str]:
+    """Register a substitute at the door: find or create the person, enroll, give a one-time password."""
+    values = accounts.clean_user_data(data)
+    user = None
+    if values["nip"]:
+        user = db.session.scalars(select(User).where(User.nip == values["nip"])).first()
+    if user is None and values["email"]:
+        user = db.session.scalars(select(User).where(User.email == values["email"])).first()
+    if user is None:
+        user = accounts.create_user(data, actor)
+    elif user.role != Role.PARTICIPANT.value:
+        raise ValidationFailed("NIP/surel ini milik akun narasumber atau penyelenggara.", "nip")
+    if not user.active:
+        raise ValidationFailed("Akun ini dinonaktifkan; aktifkan dulu dari halaman Pengguna.", "nip")
+    enroll(training, [user], "walkin", actor)
+    (issued,) = accounts.issue_one_time_passwords([user], actor)
+    return user, issued[1]
+
+
+def participants(training: Training) -> list[User]:
+    """Return the enrolled participants with their OPD, in one query, by name."""
+    return list(db.session.scalars(
+        select(User).join(Enrollment, Enrollment.user_id == User.id)
+        .where(Enrollment.training_id == training.id).options(joinedload(User.agency))
+        .order_by(User.full_name, User.id)))
+
+
+def participant_ids(training: Training) -> list[int]:
+    return list(db.session.scalars(select(Enrollment.user_id).where(Enrollment.training_id == training.id)))
+
+
+def require_manager(user: User, training: Training) -> None:
+    if not can_manage(user, training):
+        raise NotAllowed("Anda tidak ditugaskan pada kegiatan ini.")
+
+
+# ---------------------------------------------------------------- what participants see
+
+
+def quiz_context(training: Training, quiz: Quiz) -> QuizContext:
+    """Return the window and scope a training gives its pre-test or post-test."""
+    if quiz.id == training.pretest_id:
+        return QuizContext(f"training:{training.id}", training.id, True,
+                           training.pretest_open_at, training.pretest_close_at)
+    if quiz.id == training.posttest_id:
+        return QuizContext(f"training:{training.id}", training.id, True,
+                           training.posttest_open_at, training.posttest_close_at)
+    return QuizContext(f"training:{training.id}", training.id)
+
+
+def participant_trainings(user: User) -> list[Training]:
+    return list(db.session.scalars(
+        select(Training).join(Enrollment, Enrollment.training_id == Training.id)
+        .where(Enrollment.user_id == user.id, Training.status != "draft")
+        .order_by(Training.start_date.desc())))
+
+
+def participant_course_ids(user: User) -> list[int]:
+    """Return the courses of the trainings the user is enrolled in."""
+    return sorted({c.id for t in participant_trainings(user) for c in t.courses})
+
+
+def participant_quizzes(user: User) -> list[tuple[Quiz, QuizContext, Training]]:
+    """Return the quizzes a participant may take: their trainings' tests and module quizzes."""
+    found: list[tuple[Quiz, QuizContext, Training]] = []
+    seen: set[tuple[int, str]] = set()
+    for training in participant_trainings(user):
+        slugs = {c.slug for c in training.courses}
+        quizzes = [q for q in (training.pretest, training.posttest) if q is not None]
+        quizzes += list(db.session.scalars(select(Quiz).where(Quiz.course_slug.in_(slugs),
+                                                              Quiz.kind == "practice",
+                                                              Quiz.retired_at.is_(None))))
+        for quiz in quizzes:
+            context = quiz_context(training, quiz)
+            if (quiz.id, context.key) not in seen:
+                seen.add((quiz.id, context.key))
+                found.append((quiz, context, training))
+    return found
+
+
+def trainings_with_counts(trainings: Sequence[Training]) -> dict[int, int]:
+    ids = [t.id for t in trainings]
+    return dict(db.session.execute(select(Enrollment.training_id, func.count(Enrollment.id))
+                                   .where(Enrollment.training_id.in_(ids))
+                                   .group_by(Enrollment.training_id)).all())
+
+

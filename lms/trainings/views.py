@@ -1,0 +1,446 @@
+"""Trainings: list, setup, agenda, participants and per-training quiz results."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any, Optional
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from lms.accounts import imports
+from lms.accounts import services as accounts
+from lms.accounts.forms import ImportForm
+from lms.accounts.models import Agency, Role, User, UserImport
+from lms.courses.models import Course
+from lms.csvsafe import write_csv
+from lms.dates import format_date
+from lms.db_types import utcnow
+from lms.errors import LmsError
+from lms.extensions import db
+from lms.forms import ActionForm
+from lms.permissions import ANY_ROLE, STAFF, role_required
+from lms.quizzes import presenters as quiz_presenters
+from lms.quizzes import services as quiz_services
+from lms.quizzes.models import Quiz
+from lms.trainings import services
+from lms.trainings.forms import AgendaForm, EnrollAgencyForm, EnrollForm, TrainingForm, WalkInForm
+from lms.trainings.models import AgendaItem, Training
+
+bp = Blueprint("trainings", __name__, url_prefix="/trainings")
+
+
+def _training(slug: str, manage: bool = False) -> Training:
+    training = services.get_training(slug)
+    if training is None:
+        abort(404)
+    allowed = services.can_manage(current_user, training) if manage else services.can_view(current_user, training)
+    if not allowed:
+        abort(403)
+    return training
+
+
+def _error(form: Any, exc: LmsError) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors.append(exc.message)
+    else:
+        flash(exc.message, "danger")
+
+
+@bp.get("/")
+@role_required(*ANY_ROLE)
+def index() -> str:
+    items = services.visible_trainings(current_user)
+    return render_template("trainings/index.html", items=items, counts=services.trainings_with_counts(items))
+
+
+# ---------------------------------------------------------------- setup
+
+
+def _setup_choices(form: TrainingForm) -> None:
+    courses = db.session.scalars(select(Course).where(Course.retired_at.is_(None)).order_by(Course.position))
+    form.courses.choices = [SelectChoice(c.id, c.title) for c in courses]  # type: ignore[arg-type]
+    trainers = db.session.scalars(select(User).where(User.role == Role.TRAINER.value, User.active.is_(True))
+                                  .order_by(User.full_name))
+    form.trainers.choices = [SelectChoice(u.id, u.full_name) for u in trainers]  # type: ignore[arg-type]
+    quizzes = quiz_services.list_quizzes()
+    for field, kind in ((form.pretest_id, "pretest"), (form.posttest_id, "posttest")):
+        field.choices = [SelectChoice(0, "— Tidak ada —")] + [  # type: ignore[arg-type]
+            SelectChoice(q.id, q.title) for q in quizzes if q.kind == kind]
+
+
+def _to_utc(value: Optional[datetime], zone: str) -> Optional[datetime]:
+    return value.replace(tzinfo=ZoneInfo(zone)).astimezone(timezone.utc) if value else None
+
+
+def _to_local(value: Optional[datetime], zone: str) -> Optional[datetime]:
+    return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if value else None
+
+
+def _training_data(form: TrainingForm) -> services.TrainingData:
+    zone = form.time_zone.data or "Asia/Jakarta"
+    return services.TrainingData(
+        title=form.title.data or "", slug=(form.slug.data or "").strip(), start_date=form.start_date.data,
+        end_date=form.end_date.data, venue=form.venue.data or "", city=form.city.data or "",
+        description=form.description.data or "", time_zone=zone, status=form.status.data or "draft",
+        quota=form.quota.data, minutes_per_jp=form.minutes_per_jp.data or 45,
+        min_attendance_percent=form.min_attendance_percent.data if form.min_attendance_percent.data is not None else 80,
+        require_posttest_pass=bool(form.require_posttest_pass.data),
+        require_courses_complete=bool(form.require_courses_complete.data),
+        late_after_minutes=form.late_after_minutes.data if form.late_after_minutes.data is not None else 15,
+        present_statuses=["hadir", "terlambat"] if form.late_counts_present.data else ["hadir"],
+        venue_network=(form.venue_network.data or "").strip(), course_ids=form.courses.data or [],
+        trainer_ids=form.trainers.data or [], pretest_id=form.pretest_id.data or None,
+        posttest_id=form.posttest_id.data or None,
+        pretest_open_at=_to_utc(form.pretest_open_at.data, zone), pretest_close_at=_to_utc(form.pretest_close_at.data, zone),
+        posttest_open_at=_to_utc(form.posttest_open_at.data, zone),
+        posttest_close_at=_to_utc(form.posttest_close_at.data, zone))
+
+
+def _fill_form(form: TrainingForm, training: Training) -> None:
+    form.courses.data = [c.id for c in training.courses]
+    form.trainers.data = [t.id for t in training.trainers]
+    form.pretest_id.data, form.posttest_id.data = training.pretest_id or 0, training.posttest_id or 0
+    form.late_counts_present.data = "terlambat" in training.present_statuses
+    for name in ("pretest_open_at", "pretest_close_at", "posttest_open_at", "posttest_close_at"):
+        getattr(form, name).data = _to_local(getattr(training, name), training.time_zone)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def new() -> Any:
+    form = TrainingForm()
+    _setup_choices(form)
+    if form.validate_on_submit():
+        try:
+            training = services.save_training(None, _training_data(form), current_user)
+        except LmsError as exc:
+            db.session.rollback()
+            _error(form, exc)
+        else:
+            db.session.commit()
+            flash("Kegiatan dibuat. Lanjutkan dengan menyusun agenda.", "success")
+            return redirect(url_for("trainings.agenda", slug=training.slug))
+    return render_template("trainings/form.html", form=form, training=None)
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit(slug: str) -> Any:
+    training = _training(slug, manage=True)
+    form = TrainingForm(obj=training)
+    _setup_choices(form)
+    if request.method == "GET":
+        _fill_form(form, training)
+    if form.validate_on_submit():
+        try:
+            services.save_training(training, _training_data(form), current_user)
+        except LmsError as exc:
+            db.session.rollback()
+            _error(form, exc)
+        else:
+            db.session.commit()
+            flash("Perubahan kegiatan disimpan.", "success")
+            return redirect(url_for("trainings.show", slug=training.slug))
+    return render_template("trainings/form.html", form=form, training=training)
+
+
+@bp.get("/<slug>")
+@role_required(*ANY_ROLE)
+def show(slug: str) -> str:
+    training = _training(slug)
+    if services.can_manage(current_user, training):
+        from lms.trainings import overview
+
+        return render_template("trainings/show.html", training=training,
+                               summary=overview.staff_summary(training, utcnow()))
+    from lms.trainings import overview
+
+    return render_template("trainings/participant.html", training=training,
+                           view=overview.participant_view(current_user, training, utcnow()))
+
+
+# ---------------------------------------------------------------- agenda
+
+
+def _agenda_choices(form: AgendaForm, training: Training) -> None:
+    form.day.choices = [SelectChoice(d.isoformat(), format_date(d, with_day=True)) for d in training.days]  # type: ignore[arg-type]
+    form.trainer_id.choices = [SelectChoice(0, "— Narasumber tamu —")] + [  # type: ignore[arg-type]
+        SelectChoice(t.id, t.full_name) for t in training.trainers]
+
+
+def _agenda_data(form: AgendaForm) -> services.AgendaData:
+    return services.AgendaData(day=date.fromisoformat(form.day.data or ""), start_time=form.start_time.data,
+                               end_time=form.end_time.data, topic=form.topic.data or "",
+                               trainer_id=form.trainer_id.data or None, trainer_name=form.trainer_name.data or "",
+                               jp=form.jp.data)
+
+
+@bp.route("/<slug>/agenda", methods=["GET", "POST"])
+@role_required(*ANY_ROLE)
+def agenda(slug: str) -> Any:
+    training = _training(slug)
+    manage = services.can_manage(current_user, training)
+    form = AgendaForm()
+    _agenda_choices(form, training)
+    if request.method == "POST":
+        if not manage:
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                services.save_agenda_item(training, None, _agenda_data(form), current_user)
+            except LmsError as exc:
+                db.session.rollback()
+                _error(form, exc)
+            else:
+                db.session.commit()
+                flash("Materi ditambahkan ke agenda.", "success")
+                return redirect(url_for("trainings.agenda", slug=slug))
+    return render_template("trainings/agenda.html", training=training, form=form, manage=manage,
+                           action_form=ActionForm())
+
+
+@bp.route("/<slug>/agenda/<int:item_id>/edit", methods=["GET", "POST"])
+@role_required(*STAFF)
+def agenda_edit(slug: str, item_id: int) -> Any:
+    training = _training(slug, manage=True)
+    item = db.get_or_404(AgendaItem, item_id)
+    if item.training_id != training.id:
+        abort(404)
+    form = AgendaForm(obj=item)
+    _agenda_choices(form, training)
+    if request.method == "GET":
+        form.day.data, form.trainer_id.data = item.day.isoformat(), item.trainer_id or 0
+        form.jp.data = item.jp if item.jp_manual else None
+    if form.validate_on_submit():
+        try:
+            services.save_agenda_item(training, item, _agenda_data(form), current_user)
+        except LmsError as exc:
+            db.session.rollback()
+            _error(form, exc)
+        else:
+            db.session.commit()
+            flash("Agenda diperbarui.", "success")
+            return redirect(url_for("trainings.agenda", slug=slug))
+    return render_template("trainings/agenda_edit.html", training=training, form=form, item=item)
+
+
+@bp.post("/<slug>/agenda/<int:item_id>/delete")
+@role_required(*STAFF)
+def agenda_delete(slug: str, item_id: int) -> Response:
+    training = _training(slug, manage=True)
+    item = db.get_or_404(AgendaItem, item_id)
+    if item.training_id != training.id or not ActionForm().validate_on_submit():
+        abort(404 if item.training_id != training.id else 400)
+    services.delete_agenda_item(item, current_user)
+    db.session.commit()
+    flash("Materi dihapus dari agenda.", "success")
+    return redirect(url_for("trainings.agenda", slug=slug))
+
+
+@bp.get("/<slug>/agenda/print")
+@role_required(*ANY_ROLE)
+def agenda_print(slug: str) -> str:
+    training = _training(slug)
+    return render_template("trainings/agenda_print.html", training=training,
+                           institution=accounts.get_institution())
+
+
+# ---------------------------------------------------------------- participants
+
+
+def _agency_choices() -> list[SelectChoice]:
+    return [SelectChoice(a.id, a.name) for a in db.session.scalars(select(Agency).order_by(Agency.name_key))]  # type: ignore[misc]
+
+
+@bp.get("/<slug>/participants")
+@role_required(*STAFF)
+def participants(slug: str) -> str:
+    training = _training(slug, manage=True)
+    agency_form = EnrollAgencyForm()
+    agency_form.agency_id.choices = _agency_choices()
+    walk_in = WalkInForm()
+    walk_in.agency_id.choices = [SelectChoice(0, "— Pilih OPD —")] + _agency_choices()  # type: ignore[arg-type]
+    return render_template("trainings/participants.html", training=training,
+                           people=services.participants(training), enroll_form=EnrollForm(),
+                           agency_form=agency_form, walk_in=walk_in, import_form=ImportForm(),
+                           action_form=ActionForm())
+
+
+@bp.post("/<slug>/participants/add")
+@role_required(*STAFF)
+def participant_add(slug: str) -> Response:
+    training = _training(slug, manage=True)
+    form = EnrollForm()
+    if form.validate_on_submit():
+        user = accounts.find_by_login(form.login.data or "")
+        if user is None:
+            flash("Tidak ada pengguna dengan NIP/surel itu. Gunakan \"Peserta pengganti\" untuk "
+                  "mendaftarkan orang baru.", "danger")
+        else:
+            _enroll_flash(training, [user], "manual")
+    return redirect(url_for("trainings.participants", slug=slug))
+
+
+def _enroll_flash(training: Training, users: list[User], source: str) -> None:
+    try:
+        added = services.enroll(training, users, source, current_user)
+    except LmsError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return
+    db.session.commit()
+    flash(f"{added} peserta ditambahkan." if added else "Tidak ada peserta baru (sudah terdaftar, "
+          "nonaktif, atau bukan peserta).", "success" if added else "info")
+
+
+@bp.post("/<slug>/participants/agency")
+@role_required(*STAFF)
+def participant_agency(slug: str) -> Response:
+    training = _training(slug, manage=True)
+    form = EnrollAgencyForm()
+    form.agency_id.choices = _agency_choices()
+    if form.validate_on_submit():
+        try:
+            added = services.enroll_agency(training, form.agency_id.data, current_user)
+        except LmsError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(f"{added} peserta dari OPD itu ditambahkan.", "success")
+    return redirect(url_for("trainings.participants", slug=slug))
+
+
+@bp.post("/<slug>/participants/<int:user_id>/remove")
+@role_required(*STAFF)
+def participant_remove(slug: str, user_id: int) -> Response:
+    training = _training(slug, manage=True)
+    if ActionForm().validate_on_submit():
+        try:
+            services.unenroll(training, user_id, current_user)
+        except LmsError as exc:
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash("Peserta dikeluarkan dari kegiatan.", "success")
+    return redirect(url_for("trainings.participants", slug=slug))
+
+
+@bp.post("/<slug>/walk-in")
+@role_required(*STAFF)
+def walk_in(slug: str) -> Any:
+    training = _training(slug, manage=True)
+    form = WalkInForm()
+    form.agency_id.choices = [SelectChoice(0, "— Pilih OPD —")] + _agency_choices()  # type: ignore[arg-type]
+    if not form.validate_on_submit():
+        flash("Periksa isian peserta pengganti: " + "; ".join(" ".join(e) for e in form.errors.values()), "danger")
+        return redirect(url_for("trainings.participants", slug=slug))
+    data = accounts.UserData(full_name=form.full_name.data or "", nip=form.nip.data or "",
+                             email=form.email.data or "", jabatan=form.jabatan.data or "",
+                             agency_id=form.agency_id.data or None, phone=form.phone.data or "")
+    try:
+        user, password = services.walk_in(training, data, current_user)
+    except LmsError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("trainings.participants", slug=slug))
+    db.session.commit()
+    return render_template("trainings/walk_in_slip.html", training=training, user=user, password=password,
+                           address=request.host_url.rstrip("/"))
+
+
+@bp.route("/<slug>/participants/import", methods=["POST"])
+@role_required(*STAFF)
+def participant_import(slug: str) -> Any:
+    training = _training(slug, manage=True)
+    form = ImportForm()
+    if not form.validate_on_submit():
+        flash("Pilih berkas CSV atau XLSX terlebih dahulu.", "danger")
+        return redirect(url_for("trainings.participants", slug=slug))
+    upload = form.file.data
+    try:
+        plan = imports.preview(upload.filename or "", upload.read(), current_app.config["MAX_IMPORT_ROWS"])
+    except LmsError as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("trainings.participants", slug=slug))
+    pending = None if plan.errors else imports.save_pending(upload.filename or "", plan, current_user)
+    db.session.commit()
+    return render_template("admin/import_preview.html", plan=plan, pending=pending, filename=upload.filename,
+                           confirm=ActionForm(),
+                           confirm_url=url_for("trainings.participant_import_confirm", slug=slug,
+                                               import_id=pending.id) if pending else None)
+
+
+@bp.post("/<slug>/participants/import/<int:import_id>")
+@role_required(*STAFF)
+def participant_import_confirm(slug: str, import_id: int) -> Response:
+    training = _training(slug, manage=True)
+    pending = db.get_or_404(UserImport, import_id)
+    if pending.created_by_id != current_user.id or not ActionForm().validate_on_submit():
+        abort(403)
+    try:
+        summary = imports.apply(pending, current_user, utcnow())
+        users = list(db.session.scalars(select(User).where(User.id.in_(summary["user_ids"]))))
+        added = services.enroll(training, users, "import", current_user)
+    except LmsError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("trainings.participants", slug=slug))
+    db.session.commit()
+    flash(f"Impor selesai: {summary['creates']} akun baru, {added} peserta didaftarkan ke kegiatan. "
+          "Buat kata sandi sekali pakai untuk akun baru dari halaman Pengguna atau cetak slip di bawah.", "success")
+    return redirect(url_for("trainings.participants", slug=slug))
+
+
+@bp.post("/<slug>/participants/slips")
+@role_required(*STAFF)
+def participant_slips(slug: str) -> Any:
+    """Give every participant of this training who has no password yet a one-time password."""
+    training = _training(slug, manage=True)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    people = [u for u in services.participants(training) if u.password_hash is None and u.active]
+    if not people:
+        flash("Semua peserta sudah memiliki kata sandi.", "info")
+        return redirect(url_for("trainings.participants", slug=slug))
+    from lms.accounts.admin_views import credential_download
+
+    issued = accounts.issue_one_time_passwords(people, current_user)
+    db.session.commit()
+    return credential_download(issued, "pdf")
+
+
+# ---------------------------------------------------------------- quiz results per training
+
+
+@bp.get("/<slug>/quizzes/<quiz_slug>/results")
+@role_required(*STAFF)
+def quiz_results(slug: str, quiz_slug: str) -> Any:
+    training = _training(slug, manage=True)
+    quiz = db.session.scalars(select(Quiz).where(Quiz.slug == quiz_slug)).first()
+    if quiz is None:
+        abort(404)
+    report = _training_report(training, quiz)
+    db.session.commit()
+    if request.args.get("format") == "csv":
+        response = Response(write_csv(*quiz_presenters.results_table(report)), mimetype="text/csv; charset=utf-8")
+        response.headers["Content-Disposition"] = f'attachment; filename="hasil-{training.slug}-{quiz.slug}.csv"'
+        return response
+    return render_template("quizzes/results.html", report=report, training=training)
+
+
+def _training_report(training: Training, quiz: Quiz) -> quiz_presenters.ResultsReport:
+    pretest = training.pretest if quiz.id == training.posttest_id else None
+    return quiz_presenters.results_report(quiz, utcnow(), services.participant_ids(training),
+                                          services.quiz_context(training, quiz), pretest)
+
+
+def course_progress_link(training: Training, course: Course) -> str:
+    return url_for("courses.progress", slug=course.slug, training=training.slug)
+
+

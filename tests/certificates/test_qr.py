@@ -1,0 +1,106 @@
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from reportlab.pdfgen.canvas import Canvas
+
+from lms.certificates.qr import QUIET_ZONE, dark_runs, draw_qr, qr_matrix
+
+URL = "https://lms.diskominfo.contohkab.go.id/verifikasi/7K3M-Q9TZ-0B4D-XW2R-HN8P"
+
+
+def render_qr_pdf(text: str, size: float = 144) -> bytes:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(size + 72, size + 72), invariant=1)
+    draw_qr(canvas, qr_matrix(text), 36, 36, size)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def decode_pdf(pdf: bytes, tmp_path: Path) -> list[str]:
+    zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp (pip install zxing-cpp) decodes the QR")
+    image_module = pytest.importorskip("PIL.Image")
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (Debian poppler-utils) rasterises the PDF")
+    (tmp_path / "qr.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(tmp_path / "qr.pdf"),
+                    str(tmp_path / "qr")], check=True)
+    with image_module.open(tmp_path / "qr.png") as image:
+        return [result.text for result in zxingcpp.read_barcodes(image)]
+
+
+@pytest.mark.parametrize("text", [
+    URL,
+    "https://contoh.go.id/verifikasi/0000-0000-0000-0000-0000",
+    "https://lms.diskominfo.contohkab.go.id/verifikasi/" + "A" * 200,
+])
+def test_rendered_qr_decodes_to_the_text(text: str, tmp_path: Path) -> None:
+    assert decode_pdf(render_qr_pdf(text), tmp_path) == [text]
+
+
+def test_matrix_is_square_with_a_standard_size() -> None:
+    matrix = qr_matrix(URL)
+    size = len(matrix)
+    assert all(len(row) == size for row in matrix)
+    assert (size - 17) % 4 == 0 and 21 <= size <= 177
+    # The three finder patterns sit in the corners: 7 dark modules along their top edge.
+    assert matrix[0][:7] == [True] * 7 and matrix[0][-7:] == [True] * 7 and matrix[-1][:7] == [True] * 7
+
+
+def test_longer_text_needs_a_larger_symbol() -> None:
+    assert len(qr_matrix(URL + "x" * 100)) > len(qr_matrix(URL))
+
+
+@pytest.mark.parametrize("text, fragment", [("", "kosong"), ("x" * 1001, "terlalu panjang")])
+def test_qr_matrix_rejects(text: str, fragment: str) -> None:
+    with pytest.raises(ValueError, match=fragment):
+        qr_matrix(text)
+
+
+@pytest.mark.parametrize("row, runs", [
+    ([], []),
+    ([False, False], []),
+    ([True], [(0, 1)]),
+    ([True, True, False, True], [(0, 2), (3, 1)]),
+    ([False, True, True, True], [(1, 3)]),
+])
+def test_dark_runs(row: list[bool], runs: list[tuple[int, int]]) -> None:
+    assert dark_runs(row) == runs
+
+
+def dark_rectangles(matrix: list[list[bool]], size: float) -> tuple[str, list[list[float]]]:
+    """Draw matrix alone; return the page content and the (x, y, w, h) of each dark rectangle."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1, pageCompression=0)
+    draw_qr(canvas, matrix, 0, 0, size)
+    canvas.showPage()
+    canvas.save()
+    content = buffer.getvalue().decode("latin-1")
+    dark = content.split("0 0 0 rg\nn ", 1)[1].split("\nf\n", 1)[0]
+    tokens = dark.split()
+    assert tokens[4::5] == ["re"] * (len(tokens) // 5)
+    return content, [[float(t) for t in tokens[i:i + 4]] for i in range(0, len(tokens), 5)]
+
+
+def test_draw_qr_uses_one_rectangle_per_run_and_one_fill() -> None:
+    matrix = qr_matrix(URL)
+    content, rectangles = dark_rectangles(matrix, 100)
+    runs = sum(len(dark_runs(row)) for row in matrix)
+    assert len(rectangles) == runs < sum(map(sum, matrix))
+    # The dark runs and the light background are the only rectangles, each filled once.
+    assert content.count(" re") == runs + 1
+    assert content.count("\nf\n") == 1 and content.count(" re f*\n") == 1
+
+
+def test_quiet_zone_is_left_light() -> None:
+    matrix = qr_matrix(URL)
+    module = 100 / (len(matrix) + 2 * QUIET_ZONE)
+    _, rectangles = dark_rectangles(matrix, 100)
+    margin = QUIET_ZONE * module - 1e-3
+    assert min(x for x, _, _, _ in rectangles) >= margin
+    assert min(y for _, y, _, _ in rectangles) >= margin
+    assert max(x + w for x, _, w, _ in rectangles) <= 100 - margin
+    assert max(y + h for _, y, _, h in rectangles) <= 100 - margin
