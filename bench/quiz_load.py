@@ -79,7 +79,18 @@ def prepare(db: str, work: Path, participants: int, questions: int) -> dict[str,
             "        u = services.create_user(services.UserData(full_name=f'Peserta {n}', "
             "email=f'peserta{n}@bench.go.id'), None)\n"
             "        u.password_hash = pw\n"
-            "    db.session.commit()\n") % (PASSWORD, participants)
+            "    db.session.commit()\n"
+            "    from datetime import date\n"
+            "    from lms.quizzes.services import get_quiz\n"
+            "    from lms.trainings.models import Enrollment, Training\n"
+            "    from lms.accounts.models import User\n"
+            "    t = Training(institution_id=services.get_institution().id, slug='bench', title='Bench',\n"
+            "                 start_date=date.today(), end_date=date.today(), status='open',\n"
+            "                 posttest_id=get_quiz(%r).id)\n"
+            "    db.session.add(t); db.session.flush()\n"
+            "    for u in db.session.scalars(db.select(User)):\n"
+            "        db.session.add(Enrollment(training_id=t.id, user_id=u.id))\n"
+            "    db.session.commit()\n") % (PASSWORD, participants, QUIZ)
     subprocess.run([str(BIN / "python"), "-c", code], env=env, check=True, cwd=ROOT)
     return env
 

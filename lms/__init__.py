@@ -46,6 +46,10 @@ def _configure(app: Flask, overrides: dict[str, Any]) -> None:
         app.config[key] = Path(app.config[key] or PROJECT_ROOT / folder)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        # One pooled connection per server thread (Waitress runs 16), so no thread waits for one.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 20, "max_overflow": 10,
+                                                   **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True,
                                                    **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
@@ -98,10 +102,12 @@ def _sqlite_connect(dbapi_connection: Any, record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    from flask import has_request_context
+    from flask import g, has_request_context
 
+    # Requests that write take the write lock when their first transaction after the login
+    # check begins (lms.web sets the flag), so a write never fails to upgrade a stale read.
     immediate = connection.info.pop("begin_immediate", False) or (
-        has_request_context() and request.method in {"POST", "PUT", "PATCH", "DELETE"})
+        has_request_context() and g.get("sqlite_write", False))
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from lms.catalog import CheckResult
 
 user_cli = AppGroup("user", help="Kelola pengguna.")
+trainings_cli = AppGroup("trainings", help="Kegiatan bimtek.")
 quizzes_cli = AppGroup("quizzes", help="Kuis: penutupan otomatis dan penilaian ulang.")
 content_cli = AppGroup("content", help="Periksa dan muat konten (courses/, quizzes/).")
 
@@ -29,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(quizzes_cli)
+    app.cli.add_command(trainings_cli)
     app.cli.add_command(demo_command)
 
 
@@ -106,8 +108,12 @@ def demo_command(participants: int, seed: Optional[int], if_empty: bool) -> None
     if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
         _echo_saved_admin(path)
         return
+    from lms.db_types import utcnow
+    from lms.demo_trainings import create_demo_trainings
+
     try:
         logins = create_demo(participants, seed)
+        create_demo_trainings(utcnow(), seed)
     except LmsError as exc:
         _fail(exc.message)
         return
@@ -204,3 +210,16 @@ def quizzes_regrade(slug: str) -> None:
         before = "lulus" if item["passed_before"] else "tidak lulus"
         after = "lulus" if item["passed_after"] else "tidak lulus"
         click.echo(f"attempt {item['attempt_id']}\tuser {item['user_id']}\t{before} → {after}")
+
+
+@trainings_cli.command("list")
+def trainings_list() -> None:
+    """Print one tab-separated line per training: slug, title, start, end, participants."""
+    from lms.trainings.models import Training
+    from lms.trainings.services import trainings_with_counts
+
+    items = list(db.session.scalars(select(Training).order_by(Training.start_date, Training.id)))
+    counts = trainings_with_counts(items)
+    for training in items:
+        click.echo(f"{training.slug}\t{training.title}\t{training.start_date.isoformat()}\t"
+                   f"{training.end_date.isoformat()}\t{counts.get(training.id, 0)}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any, Optional
 
-from flask import (Flask, current_app, flash, jsonify, redirect, render_template, request, session,
+from flask import (Flask, current_app, flash, g, jsonify, redirect, render_template, request, session,
                    url_for)
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorized)
     app.before_request(_check_session)
+    app.before_request(_write_mode)
     for code in ERROR_TEXT:
         app.register_error_handler(code, _error)
     app.register_error_handler(CSRFError, _csrf_error)
@@ -96,6 +97,16 @@ def _check_session() -> Optional[Response]:
             return jsonify(error="password_change_required"), 403  # type: ignore[return-value]
         return redirect(url_for("auth.change_password"))
     return None
+
+
+def _write_mode() -> None:
+    """End the read transaction of the login check; a writing request's next one locks at once.
+
+    On SQLite this keeps the write lock for the view's own work only, not for loading the user.
+    """
+    if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
+        db.session.commit()
+        g.sqlite_write = True
 
 
 def _error(error: HTTPException) -> Any:

@@ -81,6 +81,7 @@ class Texts:
     code_label: str = "Kode verifikasi"
     verify_note: str = "Pindai kode QR atau buka {url} untuk memeriksa keaslian sertifikat."
     transcript_title: str = "DAFTAR MATERI"
+    continued: str = "(lanjutan)"
     holder: str = "Nama"
     column_no: str = "No"
     column_topic: str = "Materi"
@@ -96,8 +97,9 @@ class PredikatBand:
     label: str
 
 
-DEFAULT_BANDS = (PredikatBand(90, "Sangat Baik"), PredikatBand(75, "Baik"), PredikatBand(65, "Cukup"),
-                 PredikatBand(55, "Kurang"), PredikatBand(0, "Sangat Kurang"))
+DEFAULT_BANDS = (PredikatBand(90, "Sangat Baik"), PredikatBand(75, "Baik"),
+                 PredikatBand(65, "Cukup"), PredikatBand(55, "Kurang"),
+                 PredikatBand(0, "Sangat Kurang"))
 
 
 @dataclass(frozen=True)
@@ -129,18 +131,21 @@ class LayoutError(ValueError):
 
 def _number(low: float, high: float) -> Check:
     def check(value: Any) -> str | None:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-            return f"harus angka antara {low:g} dan {high:g}"
-        return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high:
+            return None
+        return f"harus angka antara {low:g} dan {high:g}"
     return check
 
 
 def _choice(*options: str) -> Check:
-    return lambda value: None if value in options else f"harus salah satu dari: {', '.join(options)}"
+    message = f"harus salah satu dari: {', '.join(options)}"
+    return lambda value: None if value in options else message
 
 
 def _color(value: Any) -> str | None:
-    return None if isinstance(value, str) and _COLOR.match(value) else "harus warna heksadesimal #RRGGBB"
+    if isinstance(value, str) and _COLOR.match(value):
+        return None
+    return "harus warna heksadesimal #RRGGBB"
 
 
 def _wording(value: Any) -> str | None:
@@ -209,7 +214,8 @@ class _Reader:
         return {}
 
     def values(self, section: dict[str, Any], name: str, checks: dict[str, Check],
-               defaults: dict[str, Any], extra: tuple[str, ...] = (), start: int = 0) -> dict[str, Any]:
+               defaults: dict[str, Any], extra: tuple[str, ...] = (),
+               start: int = 0) -> dict[str, Any]:
         """Return the section's values over the defaults, reporting unknown and wrong keys."""
         start = start or self.table_line(name)
         self.errors += unknown_keys(section, [*checks, *extra], self.text, str(self.path), start)
@@ -230,22 +236,23 @@ def load_layout(path: str | Path) -> Layout:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise LayoutError([ContentError(str(path), 0, f"berkas tata letak tidak terbaca: {exc}")]) from None
+        error = ContentError(str(path), 0, f"berkas tata letak tidak terbaca: {exc}")
+        raise LayoutError([error]) from None
     data, errors = parse_toml(text, str(path))
     if data is None:
         raise LayoutError(errors)
     reader = _Reader(path, text)
     layout = _build(reader, data)
     if reader.errors:
-        raise LayoutError(reader.errors)
+        raise LayoutError(sorted(reader.errors, key=lambda error: error.line))
     return layout
 
 
 def _build(reader: _Reader, data: dict[str, Any]) -> Layout:
     for key in data:
         if key not in TOP_KEYS:  # a table: report its [header] line, which key_line cannot find
-            reader.error(reader.table_line(key), f"tabel [{key}] tidak dikenal (salah ketik?); yang "
-                                                 f"dikenal: {', '.join(sorted(TOP_KEYS))}")
+            reader.error(reader.table_line(key), f"tabel [{key}] tidak dikenal (salah ketik?); "
+                                                 f"yang dikenal: {', '.join(sorted(TOP_KEYS))}")
     page = reader.values(reader.table(data, "page"), "page", PAGE_CHECKS, PAGE_DEFAULTS)
     sections = {name: _section(reader, data, name) for name in SECTION_CHECKS}
     files = _font_files(reader, reader.table(data, "fonts"))
@@ -282,7 +289,8 @@ def _font_files(reader: _Reader, section: dict[str, Any]) -> tuple[tuple[str, Pa
 
 def _font_file(reader: _Reader, name: str, filename: Any, line: int) -> Path | None:
     folder = reader.path.parent / FONTS_DIR
-    if not isinstance(filename, str) or Path(filename).name != filename or not filename.lower().endswith(".ttf"):
+    if (not isinstance(filename, str) or Path(filename).name != filename
+            or not filename.lower().endswith(".ttf")):
         reader.error(line, f"huruf \"{name}\": tulis nama berkas .ttf saja (di dalam {folder})")
         return None
     font_path = folder / filename
@@ -293,7 +301,8 @@ def _font_file(reader: _Reader, name: str, filename: Any, line: int) -> Path | N
         from reportlab.pdfbase.ttfonts import TTFont
         TTFont(name, str(font_path))
     except Exception as exc:  # ReportLab raises several types for a broken or unsupported font
-        reader.error(line, f"huruf \"{name}\": {filename} bukan berkas TrueType yang dapat dipakai ({exc})")
+        reader.error(line, f"huruf \"{name}\": {filename} bukan berkas TrueType yang dapat "
+                           f"dipakai ({exc})")
         return None
     return font_path
 
@@ -302,10 +311,11 @@ def _check_font_names(reader: _Reader, fonts: Fonts) -> None:
     known = set(standardFonts) | {name for name, _ in fonts.files}
     start = reader.table_line("fonts")
     for key in ("serif", "serif_bold", "serif_italic", "sans"):
-        if getattr(fonts, key) not in known:
+        name = getattr(fonts, key)
+        if name not in known:
             reader.error(key_line(reader.text, key, start),
-                         f"[fonts] {key}: huruf \"{getattr(fonts, key)}\" tidak dikenal; pakai huruf PDF "
-                         f"standar (mis. Times-Roman, Helvetica) atau daftarkan berkasnya di [fonts.files]")
+                         f"[fonts] {key}: huruf \"{name}\" tidak dikenal; pakai huruf PDF standar "
+                         f"(mis. Times-Roman, Helvetica) atau daftarkan berkasnya di [fonts.files]")
 
 
 def _background(reader: _Reader, section: dict[str, Any]) -> Path | None:
@@ -348,14 +358,16 @@ def _bands(reader: _Reader, raw: Any) -> tuple[PredikatBand, ...]:
         return DEFAULT_BANDS
     checked = [band for band in bands if band is not None]
     if any(a.min <= b.min for a, b in zip(checked, checked[1:])):
-        reader.error(line, "[[predikat]] harus urut dari nilai min tertinggi ke terendah, tanpa nilai ganda")
+        reader.error(line, "[[predikat]] harus urut dari nilai min tertinggi ke terendah, "
+                           "tanpa nilai ganda")
     return tuple(checked)
 
 
 def _band(reader: _Reader, item: dict[str, Any], index: int) -> PredikatBand | None:
     start = reader.table_line("predikat", index)
     before = len(reader.errors)
-    values = reader.values(item, "predikat", {"min": _number(0, 100), "label": _wording}, {}, start=start)
+    checks = {"min": _number(0, 100), "label": _wording}
+    values = reader.values(item, "predikat", checks, {}, start=start)
     for key in ("min", "label"):
         if key not in item:
             reader.error(start, f"[[predikat]] ke-{index + 1} tidak memiliki {key}")

@@ -46,8 +46,9 @@ def format_number(pattern: str, *, seq: int, issued: date, training_code: str = 
     if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
         raise ValueError(f"nomor urut harus bilangan bulat positif, bukan {seq!r}")
     values: dict[str, int | str] = {
-        "seq": seq, "year": issued.year, "month": issued.month, "month_roman": to_roman(issued.month),
-        "day": issued.day, "training_code": training_code.strip(),
+        "seq": seq, "year": issued.year, "month": issued.month,
+        "month_roman": to_roman(issued.month), "day": issued.day,
+        "training_code": training_code.strip(),
     }
     out: list[str] = []
     for literal, name, spec in _pieces(pattern):
@@ -79,11 +80,14 @@ def _pieces(pattern: str) -> Iterator[tuple[str, str | None, str]]:
 
 
 def _check_field(name: str, spec: str | None, conversion: str | None) -> tuple[str, str]:
-    shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+    shown = ("{" + name + (f"!{conversion}" if conversion else "")
+             + (f":{spec}" if spec else "") + "}")
     if name == "" or name.isdigit():
-        raise PatternError(f"kolom {shown} tanpa nama tidak diizinkan; gunakan salah satu: {_FIELD_LIST}")
+        raise PatternError(f"kolom {shown} tanpa nama tidak diizinkan; gunakan salah satu: "
+                           f"{_FIELD_LIST}")
     if "." in name or "[" in name:
-        raise PatternError(f"kolom {shown} tidak diizinkan: akses atribut atau indeks tidak didukung")
+        raise PatternError(f"kolom {shown} tidak diizinkan: akses atribut atau indeks tidak "
+                           "didukung")
     if name not in FIELDS:
         raise PatternError(f"kolom {shown} tidak dikenal; gunakan salah satu: {_FIELD_LIST}")
     if conversion is not None:
@@ -97,7 +101,8 @@ def _check_spec(name: str, spec: str, shown: str) -> None:
         raise PatternError(f"kolom {shown} tidak diizinkan: format bersarang tidak didukung")
     if any(int(digits) > MAX_WIDTH for digits in _DIGITS.findall(spec)):
         raise PatternError(f"kolom {shown}: lebar format paling besar {MAX_WIDTH}")
-    # "c" turns the number into a character and "n" follows the server's locale: neither is a number.
+    # "c" turns the number into a character and "n" follows the server's locale: neither
+    # gives a number that reads the same everywhere.
     if spec[-1:] in ("c", "n"):
         raise PatternError(f"kolom {shown}: jenis format \"{spec[-1]}\" tidak diizinkan")
     try:

@@ -1,8 +1,9 @@
 """Certificate PDFs: the certificate itself (page 1) and its transcript of topics (page 2).
 
-Everything is drawn on a ReportLab canvas with the layout's fonts and colours. Text is measured
-before it is drawn: long names and agency names shrink to a minimum size and then wrap, so
-nothing ever runs past the frame. The same input always gives the same bytes (invariant mode).
+Everything is drawn on a ReportLab canvas with the layout's fonts and colours. Every line is
+measured before it is drawn: long text shrinks to a minimum size and then wraps, so nothing runs
+past the frame whatever the data or the layout's wording. The same input always gives the same
+bytes (invariant mode).
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import io
 import threading
 import unicodedata
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
 
 from reportlab.lib.colors import HexColor
+from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import standardFonts, stringWidth
@@ -24,8 +28,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from lms.accounts.identity import format_nip
-from lms.certificates.layout import FORBIDDEN_WORDING, Layout
-from lms.certificates.qr import draw_qr, qr_matrix
+from lms.certificates.layout import Layout
+from lms.certificates.qr import QUIET_ZONE, draw_qr, qr_matrix
 from lms.certificates.words import jp_phrase
 from lms.dates import format_date, format_range
 
@@ -66,17 +70,23 @@ class CertificateData:
     transcript: tuple[TranscriptRow, ...] = ()
 
 
-LEADING = 1.28  # line height as a multiple of the font size
-MIN_SIZE = 9.0  # nothing a person must read is printed smaller than this, except the small print
-LOGO_PIXELS = 360  # ~150 dpi at the printed size: sharp on paper, cheap to compress 1000 times
-SIGNATURE_PIXELS = 480
-QR_SIZE = 80.0
-SIGNATURE_BOX = (150.0, 46.0)  # width, height of the space above the signatory's name
+LEADING = 1.25  # line height as a multiple of the font size
+MIN_SIZE = 9.0  # nothing a person must read is smaller, except the small print by the QR code
+NAME_MIN_SIZE = 16.0  # a long name shrinks to this, then wraps
+TABLE_SIZE = 9.0  # the smallest transcript font, and the one of a transcript over several pages
+# Images are scaled down once to about 300 dpi at their printed size: sharp on paper, yet cheap
+# to compress again into each of a thousand separate certificate PDFs.
+LOGO_PIXELS = 240
+SIGNATURE_PIXELS = 400
+BACKGROUND_PIXELS = 2400
+LOGO_BOX = (90.0, 58.0)  # the largest a logo is drawn: wide logos get no taller than square ones
+SIGNATURE_BOX = (150.0, 44.0)  # the space above the signatory's name
+QR_SIZE = 80.0  # with its quiet zone; the code itself is about 23 mm wide
 _IMAGE_CACHE_SIZE = 16
-_images: OrderedDict[tuple[str, int], ImageReader] = OrderedDict()
+_images: OrderedDict[tuple[str, int, bool], ImageReader] = OrderedDict()
 _images_lock = threading.Lock()
 _registered_fonts: set[str] = set()
-# Letters outside the standard fonts' encoding with no accent-stripping decomposition.
+# Letters outside the standard fonts' encoding that have no accent-stripping decomposition.
 _FALLBACK = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i", "ø": "o", "Ø": "O",
                            "\u2010": "-", "\u2011": "-", "\u2212": "-"})
 
@@ -93,23 +103,24 @@ def render_many(records: Iterable[CertificateData], layout: Layout, logo: bytes 
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=layout.page_size, invariant=1)
     _register_fonts(layout)
-    count = 0
+    first, count = None, 0
     for data in records:
         _check(data)
-        if count == 0:
-            _describe(canvas, data)
+        if count and canvas.getPageNumber() % 2 == 0:
+            canvas.showPage()  # a blank back keeps duplex printing aligned: fronts on odd pages
         _draw_certificate(canvas, data, layout, logo, signature)
-        count += 1
-    if count == 0:
+        first, count = first or data, count + 1
+    if first is None:
         raise ValueError("tidak ada sertifikat untuk dicetak")
+    _describe(canvas, first, count)
     canvas.save()
     return buffer.getvalue()
 
 
-def _describe(canvas: Canvas, data: CertificateData) -> None:
-    canvas.setTitle(f"Sertifikat {data.number}")
-    canvas.setAuthor(data.institution_name)
-    canvas.setSubject(data.training_title)
+def _describe(canvas: Canvas, first: CertificateData, count: int) -> None:
+    canvas.setTitle(f"Sertifikat {first.number}" if count == 1 else f"{count} sertifikat")
+    canvas.setAuthor(first.institution_name)
+    canvas.setSubject(first.training_title)
     canvas.setCreator("LMS Bimtek")
 
 
@@ -121,28 +132,28 @@ def _check(data: CertificateData) -> None:
         raise ValueError(f"tanggal selesai sertifikat {data.number} mendahului tanggal mulai")
     total = sum(row.jp for row in data.transcript)
     if data.transcript and total != data.jp:
-        raise ValueError(f"jumlah JP transkrip ({total}) tidak sama dengan JP sertifikat {data.number} "
-                         f"({data.jp})")
+        raise ValueError(f"jumlah JP transkrip ({total}) tidak sama dengan JP sertifikat "
+                         f"{data.number} ({data.jp})")
 
 
 def _draw_certificate(canvas: Canvas, data: CertificateData, layout: Layout, logo: bytes | None,
                       signature: bytes | None) -> None:
-    logo_image = _image(logo, LOGO_PIXELS, "logo") if logo else None
-    signature_image = _image(signature, SIGNATURE_PIXELS, "tanda tangan") if signature else None
+    # On a plain white page transparency can be flattened: one image instead of image + mask.
+    flatten = layout.background is None
+    logo_image = _image(logo, LOGO_PIXELS, "logo", flatten) if logo else None
+    signature_image = (_image(signature, SIGNATURE_PIXELS, "tanda tangan", flatten)
+                       if signature else None)
     _front_page(_Page(canvas, layout), data, logo_image, signature_image)
     canvas.showPage()
     if data.transcript:
         _transcript_pages(canvas, layout, data, signature_image)
-    # Keep duplex printing aligned: the next certificate must start on a front side.
-    if canvas.getPageNumber() % 2 == 0:
-        canvas.showPage()
 
 
-# Text measuring and fitting -------------------------------------------------------------------
+# Text measuring and fitting -----------------------------------------------------------------------
 
 
 def fit_font_size(text: str, font: str, max_size: float, min_size: float, width: float) -> float:
-    """Return the largest size (in half points) from max_size down to min_size at which text fits."""
+    """Return the largest size (in half points) from max_size to min_size at which text fits."""
     natural = stringWidth(text, font, max_size)
     if natural <= width:
         return max_size
@@ -177,27 +188,42 @@ def fit_lines(text: str, font: str, max_size: float, min_size: float, width: flo
     """Return the largest size at which text fits in max_lines lines, and those lines.
 
     Below min_size the text wraps into as many lines as it needs instead of shrinking further.
+    Wrapped lines are balanced, so a centred title never ends in one orphaned word.
     """
     size = fit_font_size(text, font, max_size, min_size, width) if max_lines == 1 else max_size
     while True:
         lines = wrap_text(text, font, size, width)
         if len(lines) <= max_lines or size <= min_size:
-            return size, lines
+            return size, _balance(text, font, size, width, lines)
         size = max(min_size, size - 0.5)
+
+
+def _balance(text: str, font: str, size: float, width: float, lines: list[str]) -> list[str]:
+    """Rewrap lines at the narrowest width that still needs no more lines."""
+    if len(lines) < 2:
+        return lines
+    low, high = stringWidth(text, font, size) / len(lines), width
+    for _ in range(10):
+        middle = (low + high) / 2
+        if len(wrap_text(text, font, size, middle)) <= len(lines):
+            high = middle
+        else:
+            low = middle
+    return wrap_text(text, font, size, high)
 
 
 def printable(text: str, font: str) -> str:
     """Return text on one line, with letters the font cannot show replaced by their base letter."""
     text = " ".join(unicodedata.normalize("NFC", text).split())
-    if font not in standardFonts:
+    if font not in standardFonts or _in_standard_encoding(text):
         return text
     # The standard PDF fonts are limited to the Windows-1252 characters; others print as boxes.
     return "".join(char if _in_standard_encoding(char) else _base_letter(char) for char in text)
 
 
-def _in_standard_encoding(char: str) -> bool:
+def _in_standard_encoding(text: str) -> bool:
     try:
-        char.encode("cp1252")
+        text.encode("cp1252")
         return True
     except UnicodeEncodeError:
         return False
@@ -209,17 +235,17 @@ def _base_letter(char: str) -> str:
     return base or "?"
 
 
-# Images and fonts --------------------------------------------------------------------------------
+# Images and fonts ---------------------------------------------------------------------------------
 
 
-def _image(data: bytes, max_pixels: int, what: str) -> ImageReader:
+def _image(data: bytes, max_pixels: int, what: str, flatten: bool = False) -> ImageReader:
     """Return a reader for PNG/JPEG bytes, scaled down once and cached by the bytes' hash."""
-    key = (hashlib.sha256(data).hexdigest(), max_pixels)
+    key = (hashlib.sha256(data).hexdigest(), max_pixels, flatten)
     with _images_lock:
         if key in _images:
             _images.move_to_end(key)
             return _images[key]
-    reader = _load_image(data, max_pixels, what)
+    reader = _load_image(data, max_pixels, what, flatten)
     with _images_lock:
         _images[key] = reader
         while len(_images) > _IMAGE_CACHE_SIZE:
@@ -227,7 +253,7 @@ def _image(data: bytes, max_pixels: int, what: str) -> ImageReader:
     return reader
 
 
-def _load_image(data: bytes, max_pixels: int, what: str) -> ImageReader:
+def _load_image(data: bytes, max_pixels: int, what: str, flatten: bool) -> ImageReader:
     from PIL import Image, UnidentifiedImageError
     try:
         with Image.open(io.BytesIO(data)) as opened:
@@ -237,12 +263,24 @@ def _load_image(data: bytes, max_pixels: int, what: str) -> ImageReader:
     except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
         raise ValueError(f"gambar {what} bukan PNG/JPEG yang sah") from None
     image.thumbnail((max_pixels, max_pixels), Image.Resampling.LANCZOS)
+    if flatten and image.mode == "RGBA":
+        white = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, image).convert("RGB")
     return ImageReader(image)
 
 
-def _has_alpha(image: object) -> bool:
-    mode = getattr(image, "mode", "")
-    return mode in ("RGBA", "LA", "PA") or "transparency" in getattr(image, "info", {})
+def _has_alpha(image: Any) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+
+
+def _file_bytes(path: Path) -> bytes:
+    """Return a file's bytes, read once per change rather than once per page."""
+    return _read_file(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _read_file(path: Path, mtime_ns: int) -> bytes:
+    return path.read_bytes()
 
 
 def _register_fonts(layout: Layout) -> None:
@@ -251,6 +289,47 @@ def _register_fonts(layout: Layout) -> None:
         if key not in _registered_fonts:
             pdfmetrics.registerFont(TTFont(name, str(path)))
             _registered_fonts.add(key)
+
+
+# Lines of text ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One line of text to centre; a label makes it a 'label : value' row instead."""
+
+    parts: tuple[tuple[str, str], ...]  # (text, font) drawn one after the other
+    size: float
+    color: str
+    label: str = ""
+    field_row: bool = False
+    char_space: float = 0
+    leading: float = LEADING
+    underline: bool = False
+
+    @property
+    def height(self) -> float:
+        return self.size * self.leading
+
+
+def _fitted(text: str, font: str, size: float, color: str, width: float,
+            min_size: float = MIN_SIZE, max_lines: int = 2, **options: Any) -> list[_Line]:
+    """Return text as lines no wider than width, shrunk towards min_size first if need be."""
+    size, lines = fit_lines(printable(text, font), font, size, min_size, width, max_lines)
+    return [_Line(((line, font),), size, color, **options) for line in lines]
+
+
+def _spaced(text: str, font: str, size: float, color: str, width: float, spacing: float,
+            leading: float = LEADING) -> _Line:
+    """Return a letter-spaced heading, smaller if it would be wider than width."""
+    text = printable(text, font)
+    natural = stringWidth(text, font, size) + spacing * size * max(len(text) - 1, 0)
+    size = size * min(1.0, width / natural) if natural else size
+    return _Line(((text, font),), size, color, char_space=spacing * size, leading=leading)
+
+
+def _height(lines: Iterable[_Line]) -> float:
+    return sum(line.height for line in lines)
 
 
 # Page furniture -----------------------------------------------------------------------------------
@@ -269,7 +348,7 @@ class _Page:
 
     def __post_init__(self) -> None:
         width, height = self.layout.page_size
-        inset = self.layout.margin + self.layout.border.gap_mm * 2.83465 + self.layout.padding
+        inset = self.layout.margin + self.layout.border.gap_mm * mm + self.layout.padding
         self.left, self.right, self.bottom, self.top = inset, width - inset, inset, height - inset
         _draw_background(self)
         _draw_border(self)
@@ -297,7 +376,7 @@ class _Page:
 def _draw_background(page: _Page) -> None:
     if page.layout.background is None:
         return
-    reader = _image(page.layout.background.read_bytes(), 2400, "latar")
+    reader = _image(_file_bytes(page.layout.background), BACKGROUND_PIXELS, "latar")
     width, height = page.layout.page_size
     page.canvas.drawImage(reader, 0, 0, width, height, mask="auto")
 
@@ -308,7 +387,7 @@ def _draw_border(page: _Page) -> None:
         return
     width, height = page.layout.page_size
     outer = page.layout.margin
-    inner = outer + border.gap_mm * 2.83465
+    inner = outer + border.gap_mm * mm
     canvas.saveState()
     canvas.setStrokeColor(HexColor(page.layout.colors.accent))
     canvas.setLineWidth(border.outer_width)
@@ -359,42 +438,6 @@ def _ornamental_rule(page: _Page, y: float, half_width: float) -> None:
     canvas.restoreState()
 
 
-def _letterhead(page: _Page, data: CertificateData, logo: ImageReader | None) -> float:
-    """Draw logo, institution name and address with a rule below; return the rule's height."""
-    layout, fonts = page.layout, page.layout.fonts
-    logo_height = 58.0
-    # Keep the name centred on the page even with a logo: the text never runs under the logo.
-    text_width = page.width - 2 * (logo_height + 24) if logo else page.width
-    name = printable(data.institution_name.upper(), fonts.serif_bold)
-    size, lines = fit_lines(name, fonts.serif_bold, 15, 10, text_width, max_lines=2)
-    address = printable(data.institution_address, fonts.serif)
-    small, address_lines = fit_lines(address, fonts.serif, 9.5, 7.5, text_width, max_lines=2)
-    if not address:
-        address_lines = []
-    height = len(lines) * size * LEADING + len(address_lines) * small * LEADING
-    block_top = page.top
-    if logo:
-        block_top = page.top - max(0.0, (logo_height - height) / 2)
-        _draw_logo(page, logo, page.left + 6, page.top - logo_height, logo_height)
-    y = block_top - size
-    for line in lines:
-        page.text(page.centre, y, line, fonts.serif_bold, size, layout.colors.primary, "centre")
-        y -= size * LEADING
-    y += size * LEADING - small * LEADING - 1
-    for line in address_lines:
-        page.text(page.centre, y, line, fonts.serif, small, layout.colors.muted, "centre")
-        y -= small * LEADING
-    rule = min(y + small * LEADING - small * 0.6, page.top - logo_height if logo else y) - 6
-    _double_rule(page, rule)
-    return rule
-
-
-def _draw_logo(page: _Page, logo: ImageReader, x: float, y: float, height: float) -> None:
-    pixel_width, pixel_height = logo.getSize()
-    width = height * pixel_width / pixel_height
-    page.canvas.drawImage(logo, x, y, width, height, mask="auto")
-
-
 def _double_rule(page: _Page, y: float) -> None:
     canvas = page.canvas
     canvas.saveState()
@@ -406,202 +449,216 @@ def _double_rule(page: _Page, y: float) -> None:
     canvas.restoreState()
 
 
+def _letterhead(page: _Page, data: CertificateData, logo: ImageReader | None) -> float:
+    """Draw logo, institution name and address over a double rule; return the rule's height."""
+    logo_width = _draw_logo(page, logo) if logo else 0.0
+    # The name stays centred on the page, so it keeps clear of the logo on both sides.
+    width = page.width - 2 * (logo_width + 18) if logo else page.width
+    colors, fonts = page.layout.colors, page.layout.fonts
+    lines = _fitted(data.institution_name.upper(), fonts.serif_bold, 15, colors.primary, width, 10)
+    if data.institution_address.strip():
+        lines += _fitted(data.institution_address, fonts.serif, 9.5, colors.muted, width, 7.5)
+    top = page.top - max(0.0, (LOGO_BOX[1] - _height(lines)) / 2) if logo else page.top
+    _draw_lines(page, lines, top)
+    rule = min(top - _height(lines), page.top - LOGO_BOX[1] if logo else page.top) - 5
+    _double_rule(page, rule)
+    return rule - 3
+
+
+def _draw_logo(page: _Page, logo: ImageReader) -> float:
+    """Draw the logo in the top left corner, as large as LOGO_BOX allows; return its width."""
+    pixel_width, pixel_height = logo.getSize()
+    scale = min(LOGO_BOX[0] / pixel_width, LOGO_BOX[1] / pixel_height)
+    width, height = pixel_width * scale, pixel_height * scale
+    bottom = page.top - (LOGO_BOX[1] + height) / 2
+    page.canvas.drawImage(logo, page.left + 4, bottom, width, height, mask="auto")
+    return width + 4
+
+
+def _draw_lines(page: _Page, block: list[_Line], top: float, centre: float | None = None) -> None:
+    """Draw lines centred on centre (the page's by default), the first one's top at top."""
+    for line in block:
+        _draw_centred(page, line, top - line.size * 0.92, page.centre if centre is None else centre)
+        top -= line.height
+
+
+def _draw_centred(page: _Page, line: _Line, baseline: float, centre: float) -> None:
+    widths = [stringWidth(text, font, line.size) for text, font in line.parts]
+    spacing = line.char_space * max(sum(len(text) for text, _ in line.parts) - 1, 0)
+    left = centre - (sum(widths) + spacing) / 2
+    x = left
+    for (text, font), width in zip(line.parts, widths):
+        page.text(x, baseline, text, font, line.size, line.color, char_space=line.char_space)
+        x += width
+    if line.underline:
+        _underline(page, left, x, baseline - line.size * 0.14, line.color)
+
+
+def _underline(page: _Page, left: float, right: float, y: float, color: str) -> None:
+    canvas = page.canvas
+    canvas.saveState()
+    canvas.setStrokeColor(HexColor(color))
+    canvas.setLineWidth(0.6)
+    canvas.line(left, y, right, y)
+    canvas.restoreState()
+
+
+def _fields_block(page: _Page, rows: list[tuple[str, str]], size: float) -> list[_Line]:
+    """Return 'label : value' rows, leaving out those without a value (no NIP for PPPK staff)."""
+    font, color = page.layout.fonts.serif, page.layout.colors.text
+    label_width = max(stringWidth(label, font, size) for label, _ in rows)
+    value_width = max(page.width * 0.8 - label_width - 14, page.width * 0.4)
+    lines: list[_Line] = []
+    for label, value in rows:
+        if value.strip():
+            fitted = _fitted(value, font, size, color, value_width, field_row=True)
+            lines += [replace(line, label=label if index == 0 else "")
+                      for index, line in enumerate(fitted)]
+    return lines
+
+
+def _draw_fields(page: _Page, block: list[_Line], top: float) -> None:
+    """Draw 'label : value' rows as one block centred on the page, colons aligned."""
+    font, muted = page.layout.fonts.serif, page.layout.colors.muted
+    label_size = max(line.size for line in block)
+    label_width = max(stringWidth(line.label, font, label_size) for line in block)
+    value_width = max(stringWidth(line.parts[0][0], line.parts[0][1], line.size) for line in block)
+    label_x = page.centre - (label_width + 14 + value_width) / 2
+    for line in block:
+        baseline = top - line.size * 0.92
+        if line.label:
+            page.text(label_x, baseline, line.label, font, label_size, muted)
+            page.text(label_x + label_width + 4, baseline, ":", font, label_size, muted)
+        text, value_font = line.parts[0]
+        page.text(label_x + label_width + 14, baseline, text, value_font, line.size, line.color)
+        top -= line.height
+
+
 # The certificate page -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Line:
-    """One line of the centred text flow; a label makes it a 'label : value' row."""
-
-    parts: tuple[tuple[str, str], ...]  # (text, font) drawn one after the other
-    size: float
-    color: str
-    label: str = ""
-    field_row: bool = False
-    char_space: float = 0
-
-    @property
-    def height(self) -> float:
-        return self.size * LEADING
 
 
 def _front_page(page: _Page, data: CertificateData, logo: ImageReader | None,
                 signature: ImageReader | None) -> None:
     flow_top = _letterhead(page, data, logo) - 6
-    bottom_top = _bottom_blocks(page, data, signature)
-    available = flow_top - bottom_top - 10
+    flow_bottom = _bottom_blocks(page, data, signature) + 10
     for scale in (1.0, 0.94, 0.88, 0.82, 0.76, 0.7):
         blocks = _front_blocks(page, data, scale)
-        if sum(line.height for block in blocks for line in block) <= available:
+        if sum(_height(block) for block in blocks) <= flow_top - flow_bottom:
             break
-    _draw_flow(page, blocks, flow_top, bottom_top + 10)
+    _draw_flow(page, blocks, flow_top, flow_bottom)
 
 
 def _front_blocks(page: _Page, data: CertificateData, scale: float) -> list[list[_Line]]:
     layout = page.layout
     text, fonts, sizes, colors = layout.text, layout.fonts, layout.sizes, layout.colors
-    number = f"{text.number}: {data.number}"
-    number_size, _ = fit_lines(number, fonts.serif, sizes.body * scale, MIN_SIZE, page.width)
-    heading = [_Line(((text.title, fonts.serif_bold),), sizes.title * scale, colors.primary,
-                     char_space=sizes.title * scale * 0.16),
-               _Line(((number, fonts.serif),), number_size, colors.text)]
-    return [heading, _holder_block(page, data, scale), _fields_block(page, data, scale),
-            _training_block(page, data, scale)]
-
-
-def _holder_block(page: _Page, data: CertificateData, scale: float) -> list[_Line]:
-    layout = page.layout
-    fonts, sizes = layout.fonts, layout.sizes
-    name = printable(data.holder_name, fonts.serif_bold)
-    size, lines = fit_lines(name, fonts.serif_bold, sizes.name * scale, 16, page.width * 0.92)
-    intro = _Line(((layout.text.given_to, fonts.serif_italic),), sizes.body * scale, layout.colors.text)
-    return [intro, *(_Line(((line, fonts.serif_bold),), size, layout.colors.primary) for line in lines)]
-
-
-def _fields_block(page: _Page, data: CertificateData, scale: float) -> list[_Line]:
-    text, fonts = page.layout.text, page.layout.fonts
-    rows = [(text.nip, format_nip(data.nip)), (text.pangkat, data.pangkat),
-            (text.jabatan, data.jabatan), (text.agency, data.agency)]
-    size = page.layout.sizes.body * scale
-    label_width = max(stringWidth(label, fonts.serif, size) for label, _ in rows)
-    value_width = page.width * 0.8 - label_width - 14
-    lines: list[_Line] = []
-    for label, value in rows:
-        value = printable(value, fonts.serif)
-        if not value:
-            continue  # e.g. no NIP for PPPK or honorer staff: leave the line out entirely
-        value_size, wrapped = fit_lines(value, fonts.serif, size, MIN_SIZE, value_width, max_lines=2)
-        for index, line in enumerate(wrapped):
-            lines.append(_Line(((line, fonts.serif),), value_size, page.layout.colors.text,
-                               label=label if index == 0 else "", field_row=True))
-    return lines
+    body = sizes.body * scale
+    heading = [_spaced(text.title, fonts.serif_bold, sizes.title * scale, colors.primary,
+                       page.width, 0.16, leading=1.3)]
+    heading += _fitted(f"{text.number}: {data.number}", fonts.serif, body, colors.text, page.width)
+    holder = _fitted(text.given_to, fonts.serif_italic, body, colors.text, page.width)
+    holder += _fitted(data.holder_name, fonts.serif_bold, sizes.name * scale, colors.primary,
+                      page.width * 0.92, NAME_MIN_SIZE, max_lines=1)
+    fields = _fields_block(page, [(text.nip, format_nip(data.nip)), (text.pangkat, data.pangkat),
+                                  (text.jabatan, data.jabatan), (text.agency, data.agency)], body)
+    return [heading, holder, fields, _training_block(page, data, scale)]
 
 
 def _training_block(page: _Page, data: CertificateData, scale: float) -> list[_Line]:
     layout = page.layout
     text, fonts, sizes, colors = layout.text, layout.fonts, layout.sizes, layout.colors
-    title = printable(data.training_title, fonts.serif_bold)
-    title_size, title_lines = fit_lines(title, fonts.serif_bold, sizes.heading * scale, 12,
-                                        page.width * 0.9, max_lines=2)
-    paragraph = printable(_held_sentence(data, layout), fonts.serif)
-    body_size, body_lines = fit_lines(paragraph, fonts.serif, sizes.body * scale, MIN_SIZE,
-                                      page.width * 0.86, max_lines=2)
-    lines = [_Line(((text.attended, fonts.serif_italic),), sizes.body * scale, colors.text)]
-    lines += [_Line(((line, fonts.serif_bold),), title_size, colors.primary) for line in title_lines]
-    lines += [_Line(((line, fonts.serif),), body_size, colors.text) for line in body_lines]
-    if data.predikat:
-        parts = ((f"{text.predikat} ", fonts.serif), (printable(data.predikat, fonts.serif_bold), fonts.serif_bold))
-        lines.append(_Line(parts, sizes.body * scale * 1.1, colors.text))
-    return lines
+    body, width = sizes.body * scale, page.width * 0.86
+    lines = _fitted(text.attended, fonts.serif_italic, body, colors.text, width)
+    lines += _fitted(data.training_title, fonts.serif_bold, sizes.heading * scale, colors.primary,
+                     page.width * 0.9, 12)
+    lines += _fitted(_held_sentence(data, layout), fonts.serif, body, colors.text, width)
+    return lines + _duration_lines(page, data, body, width)
 
 
 def _held_sentence(data: CertificateData, layout: Layout) -> str:
     text = layout.text
     place = ", ".join(part.strip() for part in (data.venue, data.city) if part.strip())
     where = f" {text.held_at} {place}" if place else ""
-    dates = format_range(data.start_date, data.end_date)
-    return f"{text.held_on} {dates}{where} {text.duration} {jp_phrase(data.jp)}"
+    return f"{text.held_on} {format_range(data.start_date, data.end_date)}{where}"
+
+
+def _duration_lines(page: _Page, data: CertificateData, size: float, width: float) -> list[_Line]:
+    """Return 'selama 24 (dua puluh empat) Jam Pelajaran dengan predikat Baik', bold predikat."""
+    layout = page.layout
+    fonts, color = layout.fonts, layout.colors.text
+    duration = printable(f"{layout.text.duration} {jp_phrase(data.jp)}", fonts.serif)
+    if not data.predikat:
+        return _fitted(duration, fonts.serif, size, color, width)
+    predikat = printable(data.predikat, fonts.serif_bold)
+    parts = ((printable(f"{duration} {layout.text.predikat}", fonts.serif) + " ", fonts.serif),
+             (predikat, fonts.serif_bold))
+    if sum(stringWidth(text, font, size) for text, font in parts) <= width:
+        return [_Line(parts, size, color)]
+    # Too long for one line: the predikat gets lines of its own rather than run past the frame.
+    return (_fitted(duration, fonts.serif, size, color, width)
+            + _fitted(layout.text.predikat, fonts.serif, size, color, width)
+            + _fitted(predikat, fonts.serif_bold, size, color, width))
 
 
 def _draw_flow(page: _Page, blocks: list[list[_Line]], top: float, bottom: float) -> None:
     """Draw the blocks centred, sharing the spare height evenly between and around them."""
     blocks = [block for block in blocks if block]
-    used = sum(line.height for block in blocks for line in block)
-    gap = max(0.0, (top - bottom - used) / (len(blocks) + 1))
+    gap = max(0.0, (top - bottom - sum(_height(block) for block in blocks)) / (len(blocks) + 1))
     y = top - gap
     for block in blocks:
         if block[0].field_row:
             _draw_fields(page, block, y)
         else:
             _draw_lines(page, block, y)
-        y -= sum(line.height for line in block) + gap
-
-
-def _draw_lines(page: _Page, block: list[_Line], top: float) -> None:
-    for line in block:
-        _draw_centred(page, line, top - line.size * 0.92)
-        top -= line.height
-
-
-def _draw_centred(page: _Page, line: _Line, baseline: float) -> None:
-    widths = [stringWidth(text, font, line.size) for text, font in line.parts]
-    total = sum(widths) + line.char_space * max(sum(len(text) for text, _ in line.parts) - 1, 0)
-    x = page.centre - total / 2
-    for (text, font), width in zip(line.parts, widths):
-        page.text(x, baseline, text, font, line.size, line.color, char_space=line.char_space)
-        x += width
-
-
-def _draw_fields(page: _Page, block: list[_Line], top: float) -> None:
-    """Draw 'label : value' rows as one block centred on the page, colons aligned."""
-    font = page.layout.fonts.serif
-    label_size = max(line.size for line in block)
-    label_width = max(stringWidth(line.label, font, label_size) for line in block)
-    value_width = max(stringWidth(line.parts[0][0], line.parts[0][1], line.size) for line in block)
-    x = page.centre - (label_width + 14 + value_width) / 2
-    y = top
-    for line in block:
-        baseline = y - line.size * 0.92
-        if line.label:
-            page.text(x, baseline, line.label, font, label_size, page.layout.colors.muted)
-            page.text(x + label_width + 4, baseline, ":", font, label_size, page.layout.colors.muted)
-        page.text(x + label_width + 14, baseline, line.parts[0][0], line.parts[0][1], line.size, line.color)
-        y -= line.height
+        y -= _height(block) + gap
 
 
 def _bottom_blocks(page: _Page, data: CertificateData, signature: ImageReader | None) -> float:
     """Draw the signatory (right) and the QR code (left) on the bottom edge; return their top."""
-    column = min(280.0, page.width * 0.36)
-    right_centre = page.right - column / 2
-    sign_top = _signatory(page, data, signature, right_centre, column, page.bottom)
-    qr_top = _verification(page, data, page.left + column / 2, column, page.bottom)
-    return max(sign_top, qr_top)
+    column = _column_width(page)
+    block = _signatory_block(page, data, column)
+    _draw_signatory(page, block, signature, page.right - column / 2, page.bottom)
+    return max(page.bottom + block.height, _verification(page, data, column))
 
 
-def _signatory(page: _Page, data: CertificateData, signature: ImageReader | None, centre: float,
-               width: float, bottom: float) -> float:
-    """Draw the dated signatory block ending at bottom; return its top."""
-    layout = page.layout
-    fonts, size, colors = layout.fonts, layout.sizes.body, layout.colors
-    head = [f"{data.issue_city}, {format_date(data.issue_date)}"]
-    title_size, title_lines = fit_lines(printable(data.signatory_title, fonts.serif), fonts.serif, size,
-                                        MIN_SIZE, width, max_lines=3)
-    name_size, name_lines = fit_lines(printable(data.signatory_name, fonts.serif_bold), fonts.serif_bold,
-                                      size, MIN_SIZE, width)
-    tail = [line for line in (data.signatory_pangkat,
-                              f"NIP. {format_nip(data.signatory_nip)}" if data.signatory_nip else "") if line]
-    tail_lines = [printable(line, fonts.serif) for line in tail]
-    y = bottom + len(tail_lines) * size * LEADING + len(name_lines) * name_size * LEADING
-    signature_bottom = y + 2
-    y += SIGNATURE_BOX[1] + 4
-    y += len(title_lines) * title_size * LEADING + size * LEADING
-    top = y
-    for line in head:
-        y -= size * LEADING
-        page.text(centre, y + size * 0.3, line, fonts.serif, size, colors.text, "centre")
-    for line in title_lines:
-        y -= title_size * LEADING
-        page.text(centre, y + title_size * 0.3, line, fonts.serif, title_size, colors.text, "centre")
+def _column_width(page: _Page) -> float:
+    """Return the width of the signatory's column (and of the QR code's, opposite)."""
+    return min(280.0, page.width * 0.36)
+
+
+@dataclass(frozen=True)
+class _Signatory:
+    """The signatory block's lines: above the signature space, then below it."""
+
+    above: tuple[_Line, ...]
+    below: tuple[_Line, ...]
+
+    @property
+    def height(self) -> float:
+        return _height(self.above) + SIGNATURE_BOX[1] + 6 + _height(self.below)
+
+
+def _signatory_block(page: _Page, data: CertificateData, width: float) -> _Signatory:
+    """Lay out place and date, office, name (underlined), pangkat and NIP of the signatory."""
+    fonts, size, color = page.layout.fonts, page.layout.sizes.body, page.layout.colors.text
+    issued = f"{data.issue_city}, {format_date(data.issue_date)}"
+    above = _fitted(issued, fonts.serif, size, color, width)
+    above += _fitted(data.signatory_title, fonts.serif, size, color, width, max_lines=3)
+    below = _fitted(data.signatory_name, fonts.serif_bold, size, color, width, max_lines=1,
+                    underline=True)
+    for line in (data.signatory_pangkat, f"NIP. {format_nip(data.signatory_nip.strip())}"
+                 if data.signatory_nip.strip() else ""):
+        below += _fitted(line, fonts.serif, size, color, width) if line.strip() else []
+    return _Signatory(tuple(above), tuple(below))
+
+
+def _draw_signatory(page: _Page, block: _Signatory, signature: ImageReader | None,
+                    centre: float, bottom: float) -> None:
+    """Draw block centred on centre with its last line at bottom."""
+    _draw_lines(page, list(block.above), bottom + block.height, centre)
+    below_top = bottom + _height(block.below)
     if signature:
-        _draw_signature(page, signature, centre, signature_bottom)
-    y = signature_bottom - 2
-    for line in name_lines:
-        y -= name_size * LEADING
-        _underlined(page, centre, y + name_size * 0.3, line, fonts.serif_bold, name_size)
-    for line in tail_lines:
-        y -= size * LEADING
-        page.text(centre, y + size * 0.3, line, fonts.serif, size, colors.text, "centre")
-    return top
-
-
-def _underlined(page: _Page, centre: float, baseline: float, text: str, font: str, size: float) -> None:
-    width = page.text(centre, baseline, text, font, size, page.layout.colors.text, "centre")
-    canvas = page.canvas
-    canvas.saveState()
-    canvas.setStrokeColor(HexColor(page.layout.colors.text))
-    canvas.setLineWidth(0.6)
-    canvas.line(centre - width / 2, baseline - size * 0.14, centre + width / 2, baseline - size * 0.14)
-    canvas.restoreState()
+        _draw_signature(page, signature, centre, below_top + 2)
+    _draw_lines(page, list(block.below), below_top, centre)
 
 
 def _draw_signature(page: _Page, signature: ImageReader, centre: float, bottom: float) -> None:
@@ -612,26 +669,38 @@ def _draw_signature(page: _Page, signature: ImageReader, centre: float, bottom: 
     page.canvas.drawImage(signature, centre - width / 2, bottom, width, height, mask="auto")
 
 
-def _verification(page: _Page, data: CertificateData, centre: float, width: float,
-                  bottom: float) -> float:
-    """Draw the QR code, the code beneath it and how to check it; return the block's top."""
+def _verification(page: _Page, data: CertificateData, width: float) -> float:
+    """Draw the QR code bottom left with the code and how to check it beside; return its top."""
+    matrix = qr_matrix(data.verify_url)
+    # The quiet zone may lie in the padding: align the dark modules with the content's edges.
+    quiet = QUIET_ZONE * QR_SIZE / (len(matrix) + 2 * QUIET_ZONE)
+    draw_qr(page.canvas, matrix, page.left - quiet, page.bottom - quiet, QR_SIZE)
+    qr_top = page.bottom + QR_SIZE - 2 * quiet
+    x = page.left + QR_SIZE - quiet + 6
+    lines = _verification_lines(page, data, page.left + width - x)
+    top = (page.bottom + qr_top + _height(lines)) / 2  # centred on the QR code
+    for line in lines:
+        top -= line.height
+        text, font = line.parts[0]
+        page.text(x, top + line.size * 0.25, text, font, line.size, line.color)
+    return max(qr_top, (page.bottom + qr_top + _height(lines)) / 2)
+
+
+def _verification_lines(page: _Page, data: CertificateData, width: float) -> list[_Line]:
+    """Return the lines beside the QR code: the code, then how to check the certificate."""
     layout = page.layout
     sans, small, colors = layout.fonts.sans, layout.sizes.small, layout.colors
-    note = printable(layout.text.verify_note.replace("{url}", data.verify_url), sans)
-    note_lines = wrap_text(note, sans, small, width)
-    y = bottom + (len(note_lines) - 1) * small * LEADING
-    for index, line in enumerate(note_lines):
-        page.text(centre, y - index * small * LEADING, line, sans, small, colors.muted, "centre")
-    code_baseline = y + small * LEADING + 3
-    code = f"{layout.text.code_label}: {data.code}"
-    code_size = fit_font_size(code, sans, small + 1.5, small, width)
-    page.text(centre, code_baseline, code, sans, code_size, colors.text, "centre")
-    qr_bottom = code_baseline + code_size + 1
-    draw_qr(page.canvas, qr_matrix(data.verify_url), centre - QR_SIZE / 2, qr_bottom, QR_SIZE)
-    return qr_bottom + QR_SIZE
+    lines = _fitted(f"{layout.text.code_label}:", sans, small, colors.muted, width, small)
+    lines += _fitted(data.code, _bold_sans(sans), small + 2, colors.text, width, small)
+    note = layout.text.verify_note.replace("{url}", data.verify_url)
+    return lines + _fitted(note, sans, small * 0.92, colors.muted, width, small * 0.92, 8)
 
 
-# The transcript ---------------------------------------------------------------------------------
+def _bold_sans(font: str) -> str:
+    return {"Helvetica": "Helvetica-Bold", "Courier": "Courier-Bold"}.get(font, font)
+
+
+# The transcript -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -647,117 +716,107 @@ class _Table:
     def padding(self) -> float:
         return self.size * 0.32
 
+    @property
+    def width(self) -> float:
+        return self.edges[-1] - self.edges[0]
+
 
 def _transcript_pages(canvas: Canvas, layout: Layout, data: CertificateData,
                       signature: ImageReader | None) -> None:
     """Draw the transcript, continuing on further pages only when the rows cannot fit on one."""
-    rows = list(data.transcript)
-    done = 0
-    while True:
+    rows, done, last = list(data.transcript), 0, False
+    while not last:
         page = _Page(canvas, layout)
         top = _transcript_heading(page, data, continued=done > 0)
-        footer_top = _transcript_footer(page, data, signature)
-        # The score line sits left of the signatory's first lines, so it needs no height of its own.
-        table = _plan_table(page, rows[done:], top - footer_top - 6, first=done + 1)
+        block = _signatory_block(page, data, _column_width(page))
+        # The score line sits left of the signatory's first lines: it needs no height of its own.
+        table = _plan_table(page, rows, done, top - page.bottom - block.height - 6, done == 0)
         last = done + table.count == len(rows)
+        if not last:  # the signatory signs the last page only: use this one down to the bottom
+            table = _plan_table(page, rows, done, top - page.bottom - 14, one_page=False)
+            # Leave at least one row for the last page, so the signature never stands alone.
+            table = replace(table, count=min(table.count, len(rows) - done - 1))
         bottom = _draw_table(page, rows[done:done + table.count], table, top, done + 1,
                              total=data.jp if last else None)
+        _code_note(page, data)
         done += table.count
         if last:
+            column = _column_width(page)
+            _draw_signatory(page, block, signature, page.right - column / 2, page.bottom)
             _score_line(page, data, table, bottom)
-            canvas.showPage()
-            return
         canvas.showPage()
 
 
 def _transcript_heading(page: _Page, data: CertificateData, continued: bool) -> float:
     """Draw the heading, training and holder lines; return where the table may start."""
     layout = page.layout
-    fonts, sizes, colors = layout.fonts, layout.sizes, layout.colors
-    title = layout.text.transcript_title + (" (lanjutan)" if continued else "")
-    title_size = sizes.heading * 1.25
-    y = page.top - title_size
-    page.text(page.centre, y, title, fonts.serif_bold, title_size, colors.primary, "centre",
-              char_space=title_size * 0.12)
-    _ornamental_rule(page, y - 9, 120)
-    size, lines = fit_lines(printable(data.training_title, fonts.serif_bold), fonts.serif_bold,
-                            sizes.heading * 0.85, 11, page.width * 0.9, max_lines=2)
-    y -= 16
-    for line in lines:
-        y -= size * LEADING
-        page.text(page.centre, y + size * 0.25, line, fonts.serif_bold, size, colors.primary, "centre")
-    held = ", ".join(part for part in (format_range(data.start_date, data.end_date), data.venue.strip(),
-                                       data.city.strip()) if part)
-    y -= sizes.body * LEADING
-    page.text(page.centre, y + sizes.body * 0.25, held, fonts.serif_italic, sizes.body * 0.92, colors.text,
-              "centre")
-    holder = [_Line(((value, fonts.serif),), sizes.body * 0.92, colors.text, label=label, field_row=True)
-              for label, value in _holder_rows(page, data) if value]
-    y -= 10
-    _draw_fields(page, holder, y)
-    return y - sum(line.height for line in holder) - 10
+    text, fonts, sizes, colors = layout.text, layout.fonts, layout.sizes, layout.colors
+    title = text.transcript_title + (f" {text.continued}" if continued else "")
+    heading = _spaced(title, fonts.serif_bold, sizes.heading * 1.25, colors.primary, page.width,
+                      0.12)
+    _draw_lines(page, [heading], page.top)
+    _ornamental_rule(page, page.top - heading.height - 2, 120)
+    held = ", ".join(part.strip() for part in (format_range(data.start_date, data.end_date),
+                                               data.venue, data.city) if part.strip())
+    lines = _fitted(data.training_title, fonts.serif_bold, sizes.heading * 0.85, colors.primary,
+                    page.width * 0.9, 11)
+    lines += _fitted(held, fonts.serif_italic, sizes.body * 0.92, colors.text, page.width * 0.9)
+    top = page.top - heading.height - 10
+    _draw_lines(page, lines, top)
+    holder = _fields_block(page, [(text.holder, data.holder_name), (text.nip, format_nip(data.nip)),
+                                  (text.number, data.number)], sizes.body * 0.92)
+    top -= _height(lines) + 8
+    if holder:
+        _draw_fields(page, holder, top)
+    return top - _height(holder) - 10
 
 
-def _holder_rows(page: _Page, data: CertificateData) -> list[tuple[str, str]]:
-    text, font = page.layout.text, page.layout.fonts.serif
-    rows = [(text.holder, data.holder_name), (text.nip, format_nip(data.nip)), (text.number, data.number)]
-    # Holder lines of the transcript never wrap: cut a freakishly long value rather than overflow.
-    return [(label, _clip(printable(value, font), font, page.layout.sizes.body * 0.92, page.width * 0.7))
-            for label, value in rows]
-
-
-def _clip(text: str, font: str, size: float, width: float) -> str:
-    if stringWidth(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
-
-
-def _transcript_footer(page: _Page, data: CertificateData, signature: ImageReader | None) -> float:
-    """Draw the signatory and, bottom left, the verification code; return the footer's top."""
-    column = min(280.0, page.width * 0.36)
-    top = _signatory(page, data, signature, page.right - column / 2, column, page.bottom)
+def _code_note(page: _Page, data: CertificateData) -> None:
+    """Print the verification code bottom left: it ties a loose transcript page to its front."""
     layout = page.layout
-    note = f"{layout.text.number}: {data.number} · {layout.text.code_label}: {data.code}"
-    size = fit_font_size(note, layout.fonts.sans, layout.sizes.small, 6, page.width - column - 20)
+    note = printable(f"{layout.text.code_label}: {data.code}", layout.fonts.sans)
+    width = page.width - _column_width(page) - 20
+    size = fit_font_size(note, layout.fonts.sans, layout.sizes.small, 5, width)
     page.text(page.left, page.bottom, note, layout.fonts.sans, size, layout.colors.muted)
-    return top
 
 
-def _plan_table(page: _Page, rows: list[TranscriptRow], height: float, first: int) -> _Table:
-    """Choose the largest font size at which every row fits; at the smallest, fit what fits."""
-    size = page.layout.sizes.body * 0.95
+def _plan_table(page: _Page, rows: list[TranscriptRow], done: int, height: float,
+                one_page: bool) -> _Table:
+    """Set the rows after done in height.
+
+    For one page the font shrinks until every row fits; a table that runs over several pages
+    has the same size, TABLE_SIZE, on all of them.
+    """
+    remaining = rows[done:]
+    size = page.layout.sizes.body * 0.95 if one_page else TABLE_SIZE
     while True:
-        table = _table_at(page, rows, size, len(rows))
-        heights = _row_heights(page, rows, table, first)
-        total = table.size * LEADING + 2 * table.padding
-        needed = sum(heights) + 2 * total  # header row and JUMLAH row
-        if needed <= height or size <= 8:
+        table = _table_at(page, rows, size)
+        heights = _row_heights(page, remaining, table, done + 1)
+        fixed = 2 * (table.size * LEADING + 2 * table.padding)  # the header and JUMLAH rows
+        if fixed + sum(heights) <= height or size <= TABLE_SIZE:
             break
         size -= 0.5
-    count, used = 0, 2 * total
-    while count < len(rows) and used + heights[count] <= height:
+    count, used = 0, fixed
+    while count < len(remaining) and used + heights[count] <= height:
         used += heights[count]
         count += 1
-    return _table_at(page, rows, size, max(count, 1))
+    return replace(table, count=max(count, 1))
 
 
-def _table_at(page: _Page, rows: list[TranscriptRow], size: float, count: int) -> _Table:
-    font = page.layout.fonts.serif_bold
-    text = page.layout.text
+def _table_at(page: _Page, rows: list[TranscriptRow], size: float) -> _Table:
+    """Return the columns for all of rows (so they match on every page) at size."""
+    font, text = page.layout.fonts.serif_bold, page.layout.text
     width = min(page.width, 640.0)
-    left = page.centre - width / 2
     no_width = stringWidth(f"{max(len(rows), 10)}.", font, size) + size * 1.6
-    jp_width = max(stringWidth(text.column_jp, font, size), stringWidth("999", font, size)) + size * 2
+    jp_width = max(stringWidth(label, font, size) for label in (text.column_jp, "999")) + 2 * size
     with_trainer = any(row.trainer.strip() for row in rows)
     trainer_width = width * 0.32 if with_trainer else 0.0
     topic_width = width - no_width - jp_width - trainer_width
-    widths = [no_width, topic_width] + ([trainer_width] if with_trainer else []) + [jp_width]
-    edges = [left]
+    widths = [no_width, topic_width, *([trainer_width] if with_trainer else []), jp_width]
+    edges = [page.centre - width / 2]
     for column in widths:
         edges.append(edges[-1] + column)
-    return _Table(size, tuple(edges), with_trainer, count)
+    return _Table(size, tuple(edges), with_trainer, len(rows))
 
 
 def _cells(row: TranscriptRow, number: int, table: _Table) -> list[str]:
@@ -767,16 +826,17 @@ def _cells(row: TranscriptRow, number: int, table: _Table) -> list[str]:
     return [*cells, str(row.jp)]
 
 
-def _cell_lines(page: _Page, text: str, table: _Table, column: int, font: str) -> list[str]:
+def _cell_lines(text: str, table: _Table, column: int, font: str) -> list[str]:
     width = table.edges[column + 1] - table.edges[column] - 2 * table.padding
     return wrap_text(printable(text, font), font, table.size, width)
 
 
-def _row_heights(page: _Page, rows: list[TranscriptRow], table: _Table, first: int) -> list[float]:
+def _row_heights(page: _Page, rows: list[TranscriptRow], table: _Table,
+                 first: int) -> list[float]:
     font = page.layout.fonts.serif
     heights = []
     for number, row in enumerate(rows, start=first):
-        lines = max(len(_cell_lines(page, cell, table, column, font))
+        lines = max(len(_cell_lines(cell, table, column, font))
                     for column, cell in enumerate(_cells(row, number, table)))
         heights.append(lines * table.size * LEADING + 2 * table.padding)
     return heights
@@ -785,10 +845,10 @@ def _row_heights(page: _Page, rows: list[TranscriptRow], table: _Table, first: i
 def _draw_table(page: _Page, rows: list[TranscriptRow], table: _Table, top: float, first: int,
                 total: int | None) -> float:
     """Draw the header, the rows numbered from first and the JUMLAH row; return the bottom."""
-    layout = page.layout
-    text, fonts = layout.text, layout.fonts
-    header = [text.column_no, text.column_topic] + ([text.column_trainer] if table.with_trainer else [])
-    y = _draw_row(page, table, [*header, text.column_jp], top, fonts.serif_bold, header=True)
+    text, fonts = page.layout.text, page.layout.fonts
+    header = [text.column_no, text.column_topic, *([text.column_trainer] if table.with_trainer
+                                                   else []), text.column_jp]
+    y = _draw_row(page, table, header, top, fonts.serif_bold, header=True)
     for number, row in enumerate(rows, start=first):
         y = _draw_row(page, table, _cells(row, number, table), y, fonts.serif)
     if total is not None:  # only under the last rows, when the table runs over several pages
@@ -798,32 +858,30 @@ def _draw_table(page: _Page, rows: list[TranscriptRow], table: _Table, top: floa
 
 def _draw_row(page: _Page, table: _Table, cells: list[str], top: float, font: str,
               header: bool = False) -> float:
-    layout = page.layout
-    lines = [_cell_lines(page, cell, table, column, font) for column, cell in enumerate(cells)]
+    lines = [_cell_lines(cell, table, column, font) for column, cell in enumerate(cells)]
     height = max(len(cell) for cell in lines) * table.size * LEADING + 2 * table.padding
-    canvas = page.canvas
-    canvas.saveState()
-    if header:
-        canvas.setFillColor(HexColor(layout.colors.table_header))
-        canvas.rect(table.edges[0], top - height, table.edges[-1] - table.edges[0], height, stroke=0, fill=1)
-    _grid(page, table, top, height)
-    canvas.restoreState()
-    last = len(cells) - 1
+    _row_box(page, table, top, height, table.edges[1:-1], shaded=header)
     for column, cell_lines in enumerate(lines):
-        align = "left" if 0 < column < last else "centre"
-        if header:
-            align = "centre"
-        _cell_text(page, table, column, cell_lines, top, font, align)
+        # Topic and trainer read from the left; numbers, JP and the header are centred.
+        centred = header or column in (0, len(cells) - 1)
+        _cell_text(page, table, column, cell_lines, top, font, "centre" if centred else "left")
     return top - height
 
 
-def _grid(page: _Page, table: _Table, top: float, height: float) -> None:
-    canvas = page.canvas
-    canvas.setStrokeColor(HexColor(page.layout.colors.accent))
+def _row_box(page: _Page, table: _Table, top: float, height: float, dividers: Iterable[float],
+             shaded: bool) -> None:
+    """Draw a row's frame and column dividers, on a tinted background for header and total."""
+    canvas, colors = page.canvas, page.layout.colors
+    canvas.saveState()
+    if shaded:
+        canvas.setFillColor(HexColor(colors.table_header))
+        canvas.rect(table.edges[0], top - height, table.width, height, stroke=0, fill=1)
+    canvas.setStrokeColor(HexColor(colors.accent))
     canvas.setLineWidth(0.5)
-    canvas.rect(table.edges[0], top - height, table.edges[-1] - table.edges[0], height, stroke=1, fill=0)
-    for x in table.edges[1:-1]:
+    canvas.rect(table.edges[0], top - height, table.width, height, stroke=1, fill=0)
+    for x in dividers:
         canvas.line(x, top, x, top - height)
+    canvas.restoreState()
 
 
 def _cell_text(page: _Page, table: _Table, column: int, lines: list[str], top: float, font: str,
@@ -838,22 +896,15 @@ def _cell_text(page: _Page, table: _Table, column: int, lines: list[str], top: f
 
 def _draw_total(page: _Page, table: _Table, total: str, top: float) -> float:
     """Draw the JUMLAH row: the label spans every column but the last."""
-    font = page.layout.fonts.serif_bold
+    font, color = page.layout.fonts.serif_bold, page.layout.colors.text
+    label = printable(page.layout.text.total, font)
+    size = fit_font_size(label, font, table.size, 6, table.edges[-2] - table.edges[0])
     height = table.size * LEADING + 2 * table.padding
-    canvas = page.canvas
-    canvas.saveState()
-    canvas.setFillColor(HexColor(page.layout.colors.table_header))
-    canvas.rect(table.edges[0], top - height, table.edges[-1] - table.edges[0], height, stroke=0, fill=1)
-    canvas.setStrokeColor(HexColor(page.layout.colors.accent))
-    canvas.setLineWidth(0.5)
-    canvas.rect(table.edges[0], top - height, table.edges[-1] - table.edges[0], height, stroke=1, fill=0)
-    canvas.line(table.edges[-2], top, table.edges[-2], top - height)
-    canvas.restoreState()
+    _row_box(page, table, top, height, [table.edges[-2]], shaded=True)
     baseline = top - table.padding - table.size * 0.95
-    page.text((table.edges[0] + table.edges[-2]) / 2, baseline, page.layout.text.total, font, table.size,
-              page.layout.colors.text, "centre")
-    page.text((table.edges[-2] + table.edges[-1]) / 2, baseline, total, font, table.size,
-              page.layout.colors.text, "centre")
+    page.text((table.edges[0] + table.edges[-2]) / 2, baseline, label, font, size, color, "centre")
+    page.text((table.edges[-2] + table.edges[-1]) / 2, baseline, total, font, table.size, color,
+              "centre")
     return top - height
 
 
@@ -861,9 +912,15 @@ def _score_line(page: _Page, data: CertificateData, table: _Table, bottom: float
     if data.score is None:
         return
     layout = page.layout
-    label = f"{layout.text.score}: "
+    fonts, color = layout.fonts, layout.colors.text
+    label = printable(f"{layout.text.score}:", fonts.serif) + " "
     value = data.score + (f" ({data.predikat})" if data.predikat else "")
-    size = layout.sizes.body * 0.95
+    value = printable(value, fonts.serif_bold)
+    natural = stringWidth(label, fonts.serif, 10) + stringWidth(value, fonts.serif_bold, 10)
+    # Left of the signatory's column, on the height of its first lines.
+    room = page.right - _column_width(page) - 12 - table.edges[0]
+    size = max(6.0, min(layout.sizes.body * 0.95, 10 * room / natural))
     y = bottom - size * LEADING - 4
-    width = page.text(table.edges[0], y, label, layout.fonts.serif, size, layout.colors.text)
-    page.text(table.edges[0] + width, y, value, layout.fonts.serif_bold, size, layout.colors.text)
+    width = stringWidth(label, fonts.serif, size)
+    page.text(table.edges[0], y, label, fonts.serif, size, color)
+    page.text(table.edges[0] + width, y, value, fonts.serif_bold, size, color)

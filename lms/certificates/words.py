@@ -19,8 +19,10 @@ def number_to_words(n: int) -> str:
     parts: list[str] = []
     for scale, word in _SCALES:
         count, n = divmod(n, scale)
-        if count:
-            parts.append("seribu" if (count, word) == (1, "ribu") else f"{_below_thousand(count)} {word}")
+        if count == 1 and word == "ribu":
+            parts.append("seribu")
+        elif count:
+            parts.append(f"{_below_thousand(count)} {word}")
     if n:
         parts.append(_below_thousand(n))
     return " ".join(parts)

@@ -21,7 +21,7 @@ def render_qr_pdf(text: str, size: float = 144) -> bytes:
 
 
 def decode_pdf(pdf: bytes, tmp_path: Path) -> list[str]:
-    zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp (pip install zxing-cpp) decodes the QR")
+    zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp (pip install zxing-cpp) reads QRs")
     image_module = pytest.importorskip("PIL.Image")
     if shutil.which("pdftoppm") is None:
         pytest.skip("pdftoppm (Debian poppler-utils) rasterises the PDF")
@@ -47,7 +47,7 @@ def test_matrix_is_square_with_a_standard_size() -> None:
     assert all(len(row) == size for row in matrix)
     assert (size - 17) % 4 == 0 and 21 <= size <= 177
     # The three finder patterns sit in the corners: 7 dark modules along their top edge.
-    assert matrix[0][:7] == [True] * 7 and matrix[0][-7:] == [True] * 7 and matrix[-1][:7] == [True] * 7
+    assert matrix[0][:7] == matrix[0][-7:] == matrix[-1][:7] == [True] * 7
 
 
 def test_longer_text_needs_a_larger_symbol() -> None:
@@ -71,36 +71,46 @@ def test_dark_runs(row: list[bool], runs: list[tuple[int, int]]) -> None:
     assert dark_runs(row) == runs
 
 
-def dark_rectangles(matrix: list[list[bool]], size: float) -> tuple[str, list[list[float]]]:
-    """Draw matrix alone; return the page content and the (x, y, w, h) of each dark rectangle."""
+def qr_content(matrix: list[list[bool]], x: float, y: float, size: float) -> str:
+    """Draw matrix alone; return the page's content stream."""
     buffer = io.BytesIO()
     canvas = Canvas(buffer, invariant=1, pageCompression=0)
-    draw_qr(canvas, matrix, 0, 0, size)
+    draw_qr(canvas, matrix, x, y, size)
     canvas.showPage()
     canvas.save()
     content = buffer.getvalue().decode("latin-1")
-    dark = content.split("0 0 0 rg\nn ", 1)[1].split("\nf\n", 1)[0]
+    return content[content.index("stream") + 6:content.index("endstream")]
+
+
+def dark_rectangles(content: str) -> list[tuple[int, int, int, int]]:
+    """Return the (column, row, width, height) of each dark rectangle, in module units."""
+    dark = content.split(" cm\n", 1)[1].split("\nf\n", 1)[0]
     tokens = dark.split()
     assert tokens[4::5] == ["re"] * (len(tokens) // 5)
-    return content, [[float(t) for t in tokens[i:i + 4]] for i in range(0, len(tokens), 5)]
+    return [(int(tokens[i]), int(tokens[i + 1]), int(tokens[i + 2]), int(tokens[i + 3]))
+            for i in range(0, len(tokens), 5)]
 
 
 def test_draw_qr_uses_one_rectangle_per_run_and_one_fill() -> None:
     matrix = qr_matrix(URL)
-    content, rectangles = dark_rectangles(matrix, 100)
-    runs = sum(len(dark_runs(row)) for row in matrix)
-    assert len(rectangles) == runs < sum(map(sum, matrix))
-    # The dark runs and the light background are the only rectangles, each filled once.
-    assert content.count(" re") == runs + 1
-    assert content.count("\nf\n") == 1 and content.count(" re f*\n") == 1
+    content = qr_content(matrix, 0, 0, 100)
+    rectangles = dark_rectangles(content)
+    runs = [(start, row, length, 1)
+            for row, cells in enumerate(matrix) for start, length in dark_runs(cells)]
+    assert rectangles == runs
+    assert len(runs) < sum(map(sum, matrix))
+    # The light background (quiet zone) and the dark runs: two fills in all.
+    assert content.count(" re f") == 1 and content.count("\nf\n") == 1
 
 
-def test_quiet_zone_is_left_light() -> None:
+def test_modules_are_placed_inside_the_quiet_zone() -> None:
     matrix = qr_matrix(URL)
-    module = 100 / (len(matrix) + 2 * QUIET_ZONE)
-    _, rectangles = dark_rectangles(matrix, 100)
-    margin = QUIET_ZONE * module - 1e-3
-    assert min(x for x, _, _, _ in rectangles) >= margin
-    assert min(y for _, y, _, _ in rectangles) >= margin
-    assert max(x + w for x, _, w, _ in rectangles) <= 100 - margin
-    assert max(y + h for _, y, _, h in rectangles) <= 100 - margin
+    module = 144 / (len(matrix) + 2 * QUIET_ZONE)
+    content = qr_content(matrix, 36, 20, 144)
+    transform = [float(t) for t in content.split(" cm\n", 1)[0].split()[-6:]]
+    expected = [module, 0, 0, -module, 36 + QUIET_ZONE * module, 20 + 144 - QUIET_ZONE * module]
+    assert transform == pytest.approx(expected, abs=1e-3)
+    rectangles = dark_rectangles(content)
+    assert min(column for column, _, _, _ in rectangles) == 0
+    assert max(column + width for column, _, width, _ in rectangles) == len(matrix)
+    assert max(row for _, row, _, _ in rectangles) == len(matrix) - 1

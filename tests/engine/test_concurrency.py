@@ -21,6 +21,7 @@ def run_in_threads(app, work):
 
     def worker():
         with app.test_request_context("/", method="POST"):
+            app.preprocess_request()  # as a real POST: the write mode of lms.web
             try:
                 barrier.wait(timeout=10)
                 results.append(work())
