@@ -27,7 +27,7 @@ setup: install
 
 run: setup
 	@echo "LMS Bimtek berjalan di http://$(HOST):$(PORT)  (hentikan dengan Ctrl+C)"
-	$(BIN)/waitress-serve --host=$(HOST) --port=$(PORT) --threads=$(THREADS) --ident=lms --call lms:create_app
+	$(BIN)/waitress-serve --host=$(HOST) --port=$(PORT) --threads=$(THREADS) --connection-limit=1000 --channel-timeout=60 --ident=lms --call lms:create_app
 
 test: install
 	$(BIN)/python -m pytest

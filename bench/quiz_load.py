@@ -98,11 +98,13 @@ def prepare(db: str, work: Path, participants: int, questions: int) -> dict[str,
 def start_server(kind: str, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     if kind == "waitress":
         cmd = [str(BIN / "waitress-serve"), f"--port={port}", "--host=127.0.0.1", "--threads=16",
-               "--call", "lms:create_app"]
+               "--connection-limit=1000", "--channel-timeout=60", "--call", "lms:create_app"]
     else:
         cmd = [str(BIN / "gunicorn"), "--workers", "4", "--bind", f"127.0.0.1:{port}", "--timeout", "60",
                "lms:create_app()"]
-    process = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    # The server's log goes to a file: a pipe nobody reads fills up and blocks the server.
+    log = open(Path(env["LMS_QUIZZES_DIR"]).parent / "server.log", "wb")
+    process = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)
     for _ in range(100):
         try:

@@ -27,10 +27,11 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     _configure_extensions(app)
     _configure_proxy(app)
     _register_blueprints(app)
-    from lms import cli, web
+    from lms import cli, jobs, web
 
     web.init_app(app)
     cli.init_app(app)
+    jobs.init_app(app)
     return app
 
 
@@ -106,7 +107,9 @@ def _sqlite_begin(connection: Any) -> None:
 
     # Requests that write take the write lock when their first transaction after the login
     # check begins (lms.web sets the flag), so a write never fails to upgrade a stale read.
-    immediate = connection.info.pop("begin_immediate", False) or (
+    from lms.db_types import write_intent
+
+    immediate = connection.info.pop("begin_immediate", False) or write_intent() or (
         has_request_context() and g.get("sqlite_write", False))
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
@@ -126,10 +129,11 @@ def _register_blueprints(app: Flask) -> None:
     from lms.core import bp as core_bp
     from lms.courses.views import bp as courses_bp
     from lms.attendance.views import bp as attendance_bp
+    from lms.certificates.views import bp as certificates_bp
     from lms.quizzes.views import bp as quizzes_bp
     from lms.trainings.views import bp as trainings_bp
 
     for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, courses_bp, quizzes_bp, trainings_bp,
-                      attendance_bp):
+                      attendance_bp, certificates_bp):
         app.register_blueprint(blueprint)
 

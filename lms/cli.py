@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import click
 from flask import Flask, current_app
@@ -18,9 +18,11 @@ from lms.extensions import db
 
 if TYPE_CHECKING:
     from lms.catalog import CheckResult
+    from lms.trainings.models import Training
 
 user_cli = AppGroup("user", help="Kelola pengguna.")
 trainings_cli = AppGroup("trainings", help="Kegiatan bimtek.")
+certificates_cli = AppGroup("certificates", help="Sertifikat: terbitkan, cabut, ekspor, periksa.")
 quizzes_cli = AppGroup("quizzes", help="Kuis: penutupan otomatis dan penilaian ulang.")
 content_cli = AppGroup("content", help="Periksa dan muat konten (courses/, quizzes/).")
 
@@ -31,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(quizzes_cli)
     app.cli.add_command(trainings_cli)
+    app.cli.add_command(certificates_cli)
     app.cli.add_command(demo_command)
 
 
@@ -223,3 +226,107 @@ def trainings_list() -> None:
     for training in items:
         click.echo(f"{training.slug}\t{training.title}\t{training.start_date.isoformat()}\t"
                    f"{training.end_date.isoformat()}\t{counts.get(training.id, 0)}")
+
+
+def _training_or_fail(slug: str) -> "Training":
+    from lms.trainings.services import get_training
+
+    training = get_training(slug)
+    if training is None:
+        _fail(f"Kegiatan {slug} tidak ditemukan.")
+    return training  # type: ignore[return-value]
+
+
+@certificates_cli.command("issue")
+@click.argument("training_slug")
+@click.option("--all-eligible", is_flag=True, required=True, help="Terbitkan untuk semua yang memenuhi syarat.")
+def certificates_issue(training_slug: str, all_eligible: bool) -> None:
+    """Issue every eligible participant's certificate; print number, code and name per new one."""
+    from lms.certificates import services as certificates
+    from lms.db_types import utcnow, writing
+
+    training = _training_or_fail(training_slug)
+    if not certificates.base_url_is_public(certificates.public_base_url()):
+        click.echo(f"Perhatian: LMS_PUBLIC_BASE_URL adalah {certificates.public_base_url()}; kode QR yang "
+                   "dicetak tidak akan terbuka untuk publik.", err=True)
+    with click.progressbar(length=1, label="Menerbitkan", file=sys.stderr) as bar:
+        def progress(done: int, total: int, certificate: Any, error: Optional[str]) -> None:
+            bar.length = total
+            bar.update(1)
+            if certificate is not None:
+                click.echo(f"{certificate.number}\t{certificate.code}\t{certificate.data['holder_name']}")
+            if error:
+                click.echo(f"Dilewati: {error}", err=True)
+
+        with writing():
+            certificates.issue_all(training, None, utcnow(), commit=db.session.commit, progress=progress)
+
+
+@certificates_cli.command("revoke")
+@click.argument("code")
+@click.option("--reason", required=True)
+def certificates_revoke(code: str, reason: str) -> None:
+    """Revoke the certificate CODE with a reason (it stays verifiable as Dicabut)."""
+    from lms.certificates import services as certificates
+    from lms.db_types import utcnow
+
+    certificate = certificates.find(code)
+    if certificate is None:
+        _fail(f"Sertifikat dengan kode {code} tidak ditemukan.")
+        return
+    try:
+        certificates.revoke(certificate, reason, None, utcnow())
+    except LmsError as exc:
+        _fail(exc.message)
+    db.session.commit()
+    click.echo(f"Sertifikat {certificate.number} dicabut.")
+
+
+@certificates_cli.command("render")
+@click.argument("code")
+@click.option("-o", "output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def certificates_render(code: str, output: Path) -> None:
+    """Write the stored PDF of certificate CODE to a file (byte for byte as issued)."""
+    from lms.certificates import services as certificates
+
+    certificate = certificates.find(code)
+    if certificate is None:
+        _fail(f"Sertifikat dengan kode {code} tidak ditemukan.")
+        return
+    output.write_bytes(certificates.pdf_bytes(certificate))
+    click.echo(f"{output} ({certificate.number}, SHA-256 {certificate.pdf_sha256})")
+
+
+@certificates_cli.command("export")
+@click.argument("training_slug")
+@click.option("--zip", "zip_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def certificates_export(training_slug: str, zip_path: Path) -> None:
+    """Write a training's valid certificates into a ZIP of PDFs."""
+    import zipfile
+
+    from lms.certificates import services as certificates
+    from lms.certificates.views import _filename
+
+    training = _training_or_fail(training_slug)
+    count = 0
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for certificate, pdf in certificates.pdfs_of(training):
+            archive.writestr(_filename(certificate), pdf)
+            count += 1
+    click.echo(f"{count} sertifikat ditulis ke {zip_path}")
+
+
+@certificates_cli.command("verify-pdf")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def certificates_verify_pdf(file: Path) -> None:
+    """Check a PDF file against the recorded hashes: exit 0 only for an unaltered, valid certificate."""
+    from lms.certificates import services as certificates
+
+    certificate = certificates.verify_file(file.read_bytes())
+    if certificate is None:
+        _fail("Berkas ini TIDAK sama dengan sertifikat mana pun yang diterbitkan (mungkin diubah).")
+        return
+    if certificate.status != "valid":
+        _fail(f"Berkas asli sertifikat {certificate.number}, tetapi sertifikat itu DICABUT: "
+              f"{certificate.revoke_reason}")
+    click.echo(f"Sah: berkas asli sertifikat {certificate.number} atas nama {certificate.data['holder_name']}.")

@@ -33,6 +33,10 @@ DEFAULTS: dict[str, Any] = {
     "BOOTSTRAP_SERVE_LOCAL": True,
     "WTF_CSRF_TIME_LIMIT": None,
     "PAGE_SIZE": 50,
+    "JOBS_URL": "",
+    "JOBS_IMMEDIATE": False,
+    # Bulk work smaller than this runs in the request; larger goes to the job worker.
+    "INLINE_ISSUE_LIMIT": 40,
 }
 
 
@@ -62,6 +66,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "LMS_COURSES_DIR": ("COURSES_DIR", _str),
     "LMS_QUIZZES_DIR": ("QUIZZES_DIR", _str),
     "LMS_CERTIFICATES_DIR": ("CERTIFICATES_DIR", _str),
+    "LMS_JOBS_URL": ("JOBS_URL", _str),
 }
 
 

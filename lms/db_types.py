@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Iterator
 
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
@@ -29,6 +31,26 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+_WRITING: ContextVar[bool] = ContextVar("lms_writing", default=False)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Run the session's next transactions with the write lock taken up front (SQLite; CLI, jobs)."""
+    from lms.extensions import db
+
+    db.session.commit()
+    token = _WRITING.set(True)
+    try:
+        yield
+    finally:
+        _WRITING.reset(token)
+
+
+def write_intent() -> bool:
+    return _WRITING.get()
 
 
 def utcnow() -> datetime:

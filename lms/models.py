@@ -6,3 +6,4 @@ from lms.courses.models import Course, Lesson, LessonProgress  # noqa: F401
 from lms.quizzes.models import Attempt, Quiz, QuizVersion, Response  # noqa: F401
 from lms.trainings.models import AgendaItem, Enrollment, Training  # noqa: F401
 from lms.attendance.models import AttendanceRecord, AttendanceSession  # noqa: F401
+from lms.certificates.models import Certificate, CertificateSequence, EligibilityOverride, Job  # noqa: F401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import date
 from typing import Any, Optional
 
 from flask import (Flask, current_app, flash, g, jsonify, redirect, render_template, request, session,
@@ -54,7 +55,10 @@ def init_app(app: Flask) -> None:
                                  angka=_number, markdown=render, markdown_inline=render_inline,
                                  rentang_tgl=format_range, jam=_clock,
                                  tanggal_hari=lambda d: format_date(d, with_day=True),
-                                 status_label=lambda s: STATUS_LABELS.get(s, s))
+                                 status_label=lambda s: STATUS_LABELS.get(s, s),
+                                 iso_tanggal=lambda s: format_date(date.fromisoformat(s)),
+                                 iso_tanggal_rentang=lambda a, b: format_range(date.fromisoformat(a),
+                                                                               date.fromisoformat(b)))
     app.context_processor(lambda: {"Role": Role})
 
 

@@ -33,6 +33,8 @@ def settings_for(instance: Path, **extra: Any) -> dict[str, Any]:
         "PASSWORD_HASH_METHOD": FAST_HASH,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "JOBS_IMMEDIATE": True,
+        "PUBLIC_BASE_URL": "https://lms.diskominfo.contoh.go.id",
     }
     settings.update(extra)
     return settings

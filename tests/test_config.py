@@ -25,6 +25,7 @@ EXAMPLES = {
     "LMS_COURSES_DIR": ("/srv/modul", "COURSES_DIR", Path("/srv/modul")),
     "LMS_QUIZZES_DIR": ("/srv/kuis", "QUIZZES_DIR", Path("/srv/kuis")),
     "LMS_CERTIFICATES_DIR": ("/srv/sertifikat", "CERTIFICATES_DIR", Path("/srv/sertifikat")),
+    "LMS_JOBS_URL": ("redis://127.0.0.1:6379/1", "JOBS_URL", "redis://127.0.0.1:6379/1"),
 }
 
 

@@ -44,6 +44,8 @@ class Institution(db.Model):
     head_pangkat: Mapped[str] = mapped_column(String(100), default="")
     head_nip: Mapped[str] = mapped_column(String(18), default="")
     head_title: Mapped[str] = mapped_column(String(200), default="")
+    certificate_pattern: Mapped[str] = mapped_column(
+        String(200), default="{seq:03d}/BIMTEK/DISKOMINFO/{month_roman}/{year}")
     logo: Mapped[Optional[bytes]] = deferred(mapped_column(LargeBinary))
     logo_mime: Mapped[Optional[str]] = mapped_column(String(20))
     logo_sha256: Mapped[Optional[str]] = mapped_column(String(64))

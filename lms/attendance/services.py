@@ -163,7 +163,7 @@ def history(record_ids: Sequence[int]) -> dict[int, list[Any]]:
 
     rows = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "attendance_record",
                                                        AuditEvent.object_id.in_([str(i) for i in record_ids]))
-                              .order_by(AuditEvent.at.desc()))
+                              .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
     found: dict[int, list[Any]] = defaultdict(list)
     for event in rows:
         found[int(event.object_id)].append(event)

@@ -33,7 +33,8 @@ def verify_token(key: bytes, session_secret: str, session_id: int, token: str, n
                  period: int = PERIOD_SECONDS, margin: int = MARGIN_STEPS) -> bool:
     """Tell whether token is this session's, for the current step or the last `margin` steps."""
     step_text, _, tag = token.partition(".")
-    if not step_text.isdigit() or not tag:
+    # ASCII only: other Unicode digits pass isdigit(), and compare_digest refuses non-ASCII text.
+    if not token.isascii() or not step_text.isdigit() or not tag:
         return False
     step = int(step_text)
     current = step_at(now, period)
@@ -51,7 +52,7 @@ def short_code(key: bytes, session_secret: str, session_id: int, step: int) -> s
 def verify_code(key: bytes, session_secret: str, session_id: int, code: str, now: datetime,
                 period: int = PERIOD_SECONDS, margin: int = CODE_MARGIN_STEPS) -> bool:
     """Tell whether a typed code matches this session at one of the recent steps."""
-    digits = "".join(ch for ch in code if ch.isdigit())
+    digits = "".join(ch for ch in code if ch in "0123456789")
     if len(digits) != 6:
         return False
     current = step_at(now, period)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date
 from zoneinfo import ZoneInfo
 from typing import Any
 
-from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, session,
-                   url_for)
+from flask import (Blueprint, Response, abort, flash, g, jsonify, make_response, redirect, render_template,
+                   request, session, url_for)
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -190,14 +191,21 @@ def _live(item: AttendanceSession, as_json: bool = False) -> dict[str, Any]:
 # ---------------------------------------------------------------- participant check-in
 
 
+def _device() -> str:
+    """Return this browser's device id; one new to check-in gets it now (recorded and set as cookie)."""
+    if "device" not in g:
+        g.device = request.cookies.get(DEVICE_COOKIE) or secrets.token_hex(16)
+    return str(g.device)
+
+
 def _client() -> dict[str, str]:
     return {"address": request.remote_addr or "", "user_agent": request.headers.get("User-Agent", ""),
-            "device": request.cookies.get(DEVICE_COOKIE, "")}
+            "device": _device()}
 
 
 def _with_device_cookie(response: Any) -> Any:
-    if not request.cookies.get(DEVICE_COOKIE):
-        response.set_cookie(DEVICE_COOKIE, secrets.token_hex(16), max_age=3600 * 24 * 400, httponly=True,
+    if request.cookies.get(DEVICE_COOKIE) != _device():
+        response.set_cookie(DEVICE_COOKIE, _device(), max_age=3600 * 24 * 400, httponly=True,
                             samesite="Lax", secure=request.is_secure)
     return response
 
@@ -240,8 +248,9 @@ def _finish(item: AttendanceSession, method: str) -> Any:
         db.session.rollback()
         return render_template("attendance/checkin_result.html", ok=False, message=exc.message), 400
     db.session.commit()
-    return _with_device_cookie(render_template("attendance/checkin_result.html", ok=True, record=record,
-                                               session=item, created=created, labels=STATUS_LABELS))
+    return _with_device_cookie(make_response(render_template("attendance/checkin_result.html", ok=True,
+                                                             record=record, session=item, created=created,
+                                                             labels=STATUS_LABELS)))
 
 
 @bp.route("/checkin", methods=["GET", "POST"])
@@ -291,8 +300,10 @@ def sheet(session_id: int) -> Response:
     item = _managed_session(session_id)
     pdf = reports.daftar_hadir(item, get_institution())
     response = Response(pdf, mimetype="application/pdf")
+    # The label is free text: keep the header Latin-1 and unquoted-safe (letters, digits, hyphens).
+    label = "-".join(re.findall(r"[a-z0-9]+", item.label.lower())) or "sesi"
     response.headers["Content-Disposition"] = (f'inline; filename="daftar-hadir-{item.training.slug}-'
-                                               f'{item.day.isoformat()}-{item.label.lower()}.pdf"')
+                                               f'{item.day.isoformat()}-{label}.pdf"')
     return response
 
 

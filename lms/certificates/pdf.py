@@ -74,6 +74,7 @@ LEADING = 1.25  # line height as a multiple of the font size
 MIN_SIZE = 9.0  # nothing a person must read is smaller, except the small print by the QR code
 NAME_MIN_SIZE = 16.0  # a long name shrinks to this, then wraps
 TABLE_SIZE = 9.0  # the smallest transcript font, and the one of a transcript over several pages
+ONE_PAGE_TABLE_MIN = 7.5  # a one-page transcript may shrink to this before it continues
 # Images are scaled down once to about 300 dpi at their printed size: sharp on paper, yet cheap
 # to compress again into each of a thousand separate certificate PDFs.
 LOGO_PIXELS = 240
@@ -789,11 +790,14 @@ def _plan_table(page: _Page, rows: list[TranscriptRow], done: int, height: float
     """
     remaining = rows[done:]
     size = page.layout.sizes.body * 0.95 if one_page else TABLE_SIZE
+    # A typical bimtek agenda (12-16 topics) should fit on the back page: shrink a little further
+    # before continuing on another sheet of paper.
+    smallest = ONE_PAGE_TABLE_MIN if one_page else TABLE_SIZE
     while True:
         table = _table_at(page, rows, size)
         heights = _row_heights(page, remaining, table, done + 1)
         fixed = 2 * (table.size * LEADING + 2 * table.padding)  # the header and JUMLAH rows
-        if fixed + sum(heights) <= height or size <= TABLE_SIZE:
+        if fixed + sum(heights) <= height or size <= smallest:
             break
         size -= 0.5
     count, used = 0, fixed

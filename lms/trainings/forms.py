@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField,
                      SelectMultipleField, StringField, TextAreaField, TimeField)
@@ -11,11 +13,45 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from lms.accounts.forms import REQUIRED
 from lms.trainings.models import STATUSES
 
+# WTForms' own messages (bad number, date, time, choice, length) in Indonesian: it ships no "id" locale.
+MESSAGES = {
+    "Not a valid choice.": "Pilihan tidak tersedia.",
+    "Not a valid date value.": "Isi tanggal yang sah.",
+    "Not a valid time value.": "Isi jam yang sah.",
+    "Not a valid datetime value.": "Isi tanggal dan jam yang sah.",
+    "Not a valid integer value.": "Isi dengan angka bulat.",
+    "Number must be at least %(min)s.": "Angka paling kecil %(min)s.",
+    "Number must be at most %(max)s.": "Angka paling besar %(max)s.",
+    "Number must be between %(min)s and %(max)s.": "Angka harus antara %(min)s dan %(max)s.",
+    "Field cannot be longer than %(max)d character.": "Paling banyak %(max)d karakter.",
+    "Field cannot be longer than %(max)d characters.": "Paling banyak %(max)d karakter.",
+    "'%(value)s' is not a valid choice for this field.": "Pilihan %(value)s tidak tersedia.",
+    "'%(value)s' are not valid choices for this field.": "Pilihan %(value)s tidak tersedia.",
+    "This field is required.": "Wajib diisi.",
+}
+
+
+class _Indonesian:
+    def gettext(self, text: str) -> str:
+        return MESSAGES.get(text, text)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+
+class Form(FlaskForm):
+    """A form whose built-in field messages are Indonesian."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> _Indonesian:
+            return _Indonesian()
+
+
 ZONE_CHOICES = [SelectChoice("Asia/Jakarta", "WIB"), SelectChoice("Asia/Makassar", "WITA"),
                 SelectChoice("Asia/Jayapura", "WIT")]
 
 
-class TrainingForm(FlaskForm):
+class TrainingForm(Form):
     title = StringField("Judul kegiatan", validators=[DataRequired(REQUIRED), Length(max=300)])
     slug = StringField("Slug (alamat singkat)", validators=[DataRequired(REQUIRED), Length(max=100)],
                        description="Huruf kecil, angka, dan tanda hubung, mis. bimtek-medsos-2026.")
@@ -47,7 +83,7 @@ class TrainingForm(FlaskForm):
     posttest_close_at = DateTimeLocalField("Post-test ditutup", validators=[Optional()])
 
 
-class AgendaForm(FlaskForm):
+class AgendaForm(Form):
     day = SelectField("Hari")
     start_time = TimeField("Mulai", validators=[DataRequired("Isi jam yang sah.")])
     end_time = TimeField("Selesai", validators=[DataRequired("Isi jam yang sah.")])
@@ -57,15 +93,15 @@ class AgendaForm(FlaskForm):
     jp = IntegerField("JP (kosongkan: dihitung dari durasi)", validators=[Optional(), NumberRange(min=0, max=20)])
 
 
-class EnrollForm(FlaskForm):
+class EnrollForm(Form):
     login = StringField("NIP atau surel peserta", validators=[DataRequired(REQUIRED), Length(max=254)])
 
 
-class EnrollAgencyForm(FlaskForm):
+class EnrollAgencyForm(Form):
     agency_id = SelectField("OPD", coerce=int)
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(Form):
     full_name = StringField("Nama lengkap", validators=[DataRequired(REQUIRED), Length(max=200)])
     nip = StringField("NIP", validators=[Optional(), Length(max=30)], render_kw={"inputmode": "numeric"})
     email = StringField("Surel", validators=[Optional(), Length(max=254)])
@@ -74,14 +110,14 @@ class WalkInForm(FlaskForm):
     phone = StringField("No. HP/WA", validators=[Optional(), Length(max=20)])
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     day = SelectField("Hari")
     label = StringField("Nama sesi", validators=[DataRequired(REQUIRED), Length(max=100)], default="Pagi")
     start_time = TimeField("Mulai", validators=[DataRequired("Isi jam yang sah.")])
     end_time = TimeField("Selesai", validators=[DataRequired("Isi jam yang sah.")])
 
 
-class MarkForm(FlaskForm):
+class MarkForm(Form):
     session_id = IntegerField(validators=[DataRequired()])
     user_id = IntegerField(validators=[DataRequired()])
     status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in (
@@ -90,6 +126,6 @@ class MarkForm(FlaskForm):
     note = StringField("Catatan", validators=[Optional(), Length(max=300)])
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField("Kode presensi (6 angka)", validators=[DataRequired(REQUIRED), Length(max=12)],
                        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"})

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any, Optional
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, ForeignKey, Integer, String, Table,
-                        Text, Time, UniqueConstraint)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, ForeignKey, Integer, LargeBinary, String,
+                        Table, Text, Time, UniqueConstraint)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from lms.accounts.models import User
 from lms.courses.models import Course
@@ -62,6 +62,14 @@ class Training(db.Model):
     pretest_close_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     posttest_open_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     posttest_close_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # Certificates: the signatory (default: the institution's head) and predikat bands.
+    signatory_name: Mapped[str] = mapped_column(String(200), default="")
+    signatory_pangkat: Mapped[str] = mapped_column(String(100), default="")
+    signatory_nip: Mapped[str] = mapped_column(String(18), default="")
+    signatory_title: Mapped[str] = mapped_column(String(200), default="")
+    signature: Mapped[Optional[bytes]] = deferred(mapped_column(LargeBinary))
+    signature_sha256: Mapped[Optional[str]] = mapped_column(String(64))
+    predikat_bands: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     courses: Mapped[list[Course]] = relationship(secondary=training_courses, order_by=Course.position)

@@ -40,7 +40,8 @@ def is_enrolled(user: User, training: Training) -> bool:
 
 
 def can_view(user: User, training: Training) -> bool:
-    return can_manage(user, training) or is_enrolled(user, training)
+    """Staff who manage it, and its participants once it is no longer a draft."""
+    return can_manage(user, training) or (training.status != "draft" and is_enrolled(user, training))
 
 
 def visible_trainings(user: User) -> list[Training]:
@@ -49,7 +50,8 @@ def visible_trainings(user: User) -> list[Training]:
     if user.has_role(Role.TRAINER):
         query = query.where(Training.trainers.any(User.id == user.id))
     elif user.has_role(Role.PARTICIPANT):
-        query = query.join(Enrollment, Enrollment.training_id == Training.id).where(Enrollment.user_id == user.id)
+        query = query.join(Enrollment, Enrollment.training_id == Training.id).where(
+            Enrollment.user_id == user.id, Training.status != "draft")
     return list(db.session.scalars(query))
 
 
@@ -113,6 +115,22 @@ def _check(data: TrainingData, training: Optional[Training]) -> None:
             raise ValidationFailed("Waktu tutup harus setelah waktu buka.", name)
     if data.venue_network:
         _check_network(data.venue_network)
+    if training is not None:
+        _check_schedule_fits(data, training)
+
+
+def _check_schedule_fits(data: TrainingData, training: Training) -> None:
+    """Refuse new dates that would leave agenda slots or attendance sessions outside the training."""
+    from lms.attendance.models import AttendanceSession
+    from lms.dates import format_date
+
+    days = {item.day for item in training.agenda} | set(db.session.scalars(
+        select(AttendanceSession.day).where(AttendanceSession.training_id == training.id)))
+    outside = sorted(d for d in days if not data.start_date <= d <= data.end_date)
+    if outside:
+        raise ValidationFailed(f"Agenda atau sesi presensi masih ada pada {format_date(outside[0])}; pindahkan "
+                               "atau hapus dulu sebelum mengubah tanggal kegiatan.",
+                               "start_date" if outside[0] < data.start_date else "end_date")
 
 
 def _check_network(text: str) -> None:

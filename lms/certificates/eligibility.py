@@ -1,0 +1,115 @@
+"""Who may receive a certificate, criterion by criterion: pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Optional, Sequence
+
+
+@dataclass(frozen=True)
+class Rules:
+    min_attendance_percent: int
+    require_posttest_pass: bool
+    require_courses_complete: bool
+    has_posttest: bool
+    course_titles: dict[int, str]
+
+
+@dataclass(frozen=True)
+class Facts:
+    attendance_percent: Fraction
+    posttest_percent: Optional[Fraction]
+    posttest_passed: Optional[bool]
+    completed_course_ids: frozenset[int]
+
+
+@dataclass(frozen=True)
+class Criterion:
+    key: str
+    label: str
+    value: str
+    ok: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    criteria: tuple[Criterion, ...]
+
+    @property
+    def eligible(self) -> bool:
+        return all(c.ok for c in self.criteria)
+
+    @property
+    def reasons(self) -> list[str]:
+        return [c.reason for c in self.criteria if not c.ok]
+
+
+def _percent(value: Fraction) -> str:
+    return f"{float(value):.1f}".rstrip("0").rstrip(".").replace(".", ",") + "%"
+
+
+def judge(rules: Rules, facts: Facts) -> Verdict:
+    """Return each rule of the training with the participant's value and whether it is met."""
+    criteria = [_attendance(rules, facts)]
+    if rules.require_posttest_pass and rules.has_posttest:
+        criteria.append(_posttest(facts))
+    if rules.require_courses_complete and rules.course_titles:
+        criteria.append(_courses(rules, facts))
+    return Verdict(tuple(criteria))
+
+
+def _attendance(rules: Rules, facts: Facts) -> Criterion:
+    ok = facts.attendance_percent >= rules.min_attendance_percent
+    return Criterion("attendance", "Kehadiran", _percent(facts.attendance_percent), ok,
+                     "" if ok else f"Kehadiran {_percent(facts.attendance_percent)}, kurang dari minimal "
+                                   f"{rules.min_attendance_percent}%.")
+
+
+def _posttest(facts: Facts) -> Criterion:
+    if facts.posttest_percent is None:
+        return Criterion("posttest", "Post-test", "belum dikerjakan", False, "Belum mengerjakan post-test.")
+    ok = bool(facts.posttest_passed)
+    return Criterion("posttest", "Post-test", _percent(facts.posttest_percent), ok,
+                     "" if ok else f"Nilai post-test {_percent(facts.posttest_percent)} belum lulus.")
+
+
+def _courses(rules: Rules, facts: Facts) -> Criterion:
+    missing = [title for cid, title in rules.course_titles.items() if cid not in facts.completed_course_ids]
+    done = len(rules.course_titles) - len(missing)
+    return Criterion("courses", "Modul", f"{done}/{len(rules.course_titles)} selesai", not missing,
+                     "" if not missing else "Modul belum selesai: " + ", ".join(missing) + ".")
+
+
+def parse_bands(text: str) -> list[tuple[Fraction, str]]:
+    """Read predikat bands written as "90=Sangat Baik; 80=Baik; 70=Cukup" (highest first)."""
+    bands = []
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        low, sep, label = part.partition("=")
+        try:
+            value = Fraction(low.strip().replace(",", "."))
+        except ValueError:
+            raise ValueError(f"Batas predikat \"{low.strip()}\" bukan angka.") from None
+        if not sep or not label.strip() or not 0 <= value <= 100:
+            raise ValueError(f"Tulis setiap predikat sebagai nilai=label, mis. 90=Sangat Baik (salah: \"{part}\").")
+        bands.append((value, label.strip()))
+    return sorted(bands, key=lambda b: b[0], reverse=True)
+
+
+def default_bands(pass_mark: Fraction) -> list[tuple[Fraction, str]]:
+    """Return bands starting at the post-test's pass mark."""
+    top, good = max(Fraction(90), pass_mark), max(Fraction(80), pass_mark)
+    bands = [(top, "Sangat Baik"), (good, "Baik"), (pass_mark, "Cukup")]
+    unique: dict[Fraction, str] = {}
+    for low, label in bands:
+        unique.setdefault(low, label)
+    return sorted(unique.items(), reverse=True)
+
+
+def predikat(score: Optional[Fraction], bands: Sequence[tuple[Fraction, str]]) -> Optional[str]:
+    if score is None:
+        return None
+    return next((label for low, label in bands if score >= low), None)

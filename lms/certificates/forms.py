@@ -1,0 +1,33 @@
+"""Forms of certificates."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from lms.accounts.forms import REQUIRED
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField("Alasan", validators=[DataRequired(REQUIRED), Length(max=1000)])
+
+
+class SignatoryForm(FlaskForm):
+    signatory_name = StringField("Nama penanda tangan", validators=[Optional(), Length(max=200)],
+                                 description="Kosongkan untuk memakai kepala dinas pada profil instansi.")
+    signatory_pangkat = StringField("Pangkat/golongan", validators=[Optional(), Length(max=100)])
+    signatory_nip = StringField("NIP", validators=[Optional(), Length(max=30)])
+    signatory_title = StringField("Jabatan", validators=[Optional(), Length(max=200)])
+    signature = FileField("Gambar tanda tangan (PNG, opsional)")
+    predikat_bands = StringField("Predikat", validators=[Optional(), Length(max=300)],
+                                 description="Mis. 90=Sangat Baik; 80=Baik; 70=Cukup. Kosong: dimulai dari "
+                                             "nilai lulus post-test.")
+
+
+class LookupForm(FlaskForm):
+    class Meta:
+        csrf = False  # a public GET lookup; nothing changes
+
+    code = StringField("Kode verifikasi", validators=[DataRequired(REQUIRED), Length(max=40)])

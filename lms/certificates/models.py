@@ -1,0 +1,100 @@
+"""Issued certificates (frozen data and PDF), their numbering sequence, overrides and bulk jobs."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Optional
+
+from sqlalchemy import (JSON, CheckConstraint, Date, ForeignKey, Index, Integer, LargeBinary, String, Text,
+                        UniqueConstraint, text)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from lms.accounts.models import User
+from lms.db_types import UTCDateTime, utcnow
+from lms.extensions import db
+from lms.trainings.models import Training
+
+
+class Certificate(db.Model):
+    """A certificate as issued: everything printed is frozen here, with the PDF and its hash."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    number: Mapped[str] = mapped_column(String(200), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="valid")
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issue_date: Mapped[date] = mapped_column(Date)
+    jp: Mapped[int] = mapped_column(Integer)
+    jp_year: Mapped[int] = mapped_column(Integer, index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    layout: Mapped[str] = mapped_column(String(100), default="default")
+    override_reason: Mapped[str] = mapped_column(Text, default="")
+    issued_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    revoke_reason: Mapped[str] = mapped_column(Text, default="")
+    replaces_id: Mapped[Optional[int]] = mapped_column(ForeignKey("certificates.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    training: Mapped[Training] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("institution_id", "year", "seq"),
+        # One valid certificate per person and training, even when two admins click at once.
+        Index("uq_certificates_valid", "training_id", "user_id", unique=True,
+              sqlite_where=text("status = 'valid'"), postgresql_where=text("status = 'valid'")),
+        CheckConstraint("status IN ('valid', 'revoked')", name="status"),
+    )
+
+
+class CertificateSequence(db.Model):
+    """The last number used per institution and year: the row everyone locks to number."""
+
+    __tablename__ = "certificate_sequences"
+
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EligibilityOverride(db.Model):
+    """An admin's recorded decision to certify someone who misses a rule."""
+
+    __tablename__ = "eligibility_overrides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("training_id", "user_id"),)
+
+
+class Job(db.Model):
+    """A bulk task run in the background, with progress a page can show."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    training_id: Mapped[Optional[int]] = mapped_column(ForeignKey("trainings.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    failures: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    __table_args__ = (CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),)

@@ -1,0 +1,405 @@
+"""Use cases of certificates: eligibility, numbering, issuing, revoking, verifying, JP ledger."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from fractions import Fraction
+from typing import Any, Callable, Iterable, Optional, Sequence
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import undefer
+
+from lms.accounts.identity import mask_nip
+from lms.accounts.models import Institution, User
+from lms.accounts.services import get_institution
+from lms.attendance import services as attendance
+from lms.audit import services as audit
+from lms.certificates import eligibility
+from lms.certificates.codes import new_code, normalize_code
+from lms.certificates.layout import DEFAULT_LAYOUT, Layout, load_layout
+from lms.certificates.models import Certificate, CertificateSequence, EligibilityOverride
+from lms.certificates.numbering import PatternError, format_number, validate_pattern
+from lms.certificates.pdf import CertificateData, TranscriptRow, render_certificate
+from lms.courses import services as courses
+from lms.errors import LmsError, ValidationFailed
+from lms.extensions import db
+from lms.images import check_image
+from lms.quizzes import services as quizzes
+from lms.trainings import services as trainings
+from lms.trainings.models import Training
+
+JP_TARGET = 20
+BATCH = 25
+
+
+class NotEligible(LmsError):
+    """The participant misses a rule and no override is recorded."""
+
+
+# ---------------------------------------------------------------- eligibility
+
+
+@dataclass
+class Row:
+    user: User
+    verdict: eligibility.Verdict
+    certificate: Optional[Certificate]
+    override: Optional[EligibilityOverride]
+    posttest: Optional[Fraction]
+
+    @property
+    def may_issue(self) -> bool:
+        return self.certificate is None and (self.verdict.eligible or self.override is not None)
+
+
+def _rules(training: Training) -> eligibility.Rules:
+    return eligibility.Rules(training.min_attendance_percent, training.require_posttest_pass,
+                             training.require_courses_complete, training.posttest is not None,
+                             {c.id: c.title for c in training.courses})
+
+
+def eligibility_table(training: Training, now: datetime) -> list[Row]:
+    """Return every participant with each criterion's value, in a bounded number of queries."""
+    data = attendance.roster(training)
+    percent = attendance.percentages(training, data)
+    ids = [u.id for u in data.people]
+    finals = _posttest_results(training, ids, now)
+    done = courses.completed_course_ids(ids, [c.id for c in training.courses]) if ids else {}
+    certificates = {c.user_id: c for c in db.session.scalars(
+        select(Certificate).where(Certificate.training_id == training.id, Certificate.status == "valid"))}
+    overrides = {o.user_id: o for o in db.session.scalars(
+        select(EligibilityOverride).where(EligibilityOverride.training_id == training.id))}
+    rules = _rules(training)
+    rows = []
+    for user in data.people:
+        final = finals.get(user.id)
+        facts = eligibility.Facts(percent.get(user.id, Fraction(0)), final.percent if final else None,
+                                  final.passed if final else None, frozenset(done.get(user.id, set())))
+        rows.append(Row(user, eligibility.judge(rules, facts), certificates.get(user.id), overrides.get(user.id),
+                        final.percent if final else None))
+    return rows
+
+
+def _posttest_results(training: Training, user_ids: Sequence[int], now: datetime) -> dict[int, Any]:
+    quiz = training.posttest
+    if quiz is None or not user_ids:
+        return {}
+    quizzes.finalize_overdue(now, quiz=quiz)  # overdue attempts count with what they saved
+    rules = quizzes.rules_of(quizzes.current_version(quiz))
+    return quizzes.final_results(quiz, rules, user_ids, trainings.quiz_context(training, quiz))
+
+
+def set_override(training: Training, user: User, reason: str, actor: User) -> EligibilityOverride:
+    """Record an admin's decision to certify a participant who misses a rule."""
+    if not reason.strip() or len(reason.strip()) < 10:
+        raise ValidationFailed("Tulis alasan yang jelas (minimal 10 karakter).", "reason")
+    if not trainings.is_enrolled(user, training):
+        raise ValidationFailed("Peserta tidak terdaftar di kegiatan ini.")
+    override = db.session.scalars(select(EligibilityOverride).where(
+        EligibilityOverride.training_id == training.id, EligibilityOverride.user_id == user.id)).first()
+    if override is None:
+        override = EligibilityOverride(training_id=training.id, user_id=user.id, decided_by_id=actor.id,
+                                       reason=reason.strip())
+        db.session.add(override)
+    override.reason, override.decided_by_id = reason.strip(), actor.id
+    db.session.flush()
+    audit.record(actor, "certificate.override", "training", training.id, {"user_id": user.id})
+    return override
+
+
+# ---------------------------------------------------------------- numbering
+
+
+def next_number(institution: Institution, issued: date, training_code: str) -> tuple[int, str]:
+    """Take the next sequence number of the institution's year, locking its row until commit."""
+    try:
+        validate_pattern(institution.certificate_pattern)
+    except PatternError as exc:
+        raise ValidationFailed(f"Pola nomor sertifikat tidak sah: {exc}") from None
+    year = issued.year
+    values = {"institution_id": institution.id, "year": year}
+    if db.session.get(CertificateSequence, (institution.id, year)) is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(CertificateSequence(last_seq=0, **values))
+        except IntegrityError:
+            pass  # another issuer created the year's row a moment ago
+    # The UPDATE takes the row lock (PostgreSQL) or the database write lock (SQLite, in a
+    # write transaction): a second issuer waits here until the first commits. No gaps, no repeats.
+    seq = db.session.execute(
+        update(CertificateSequence).where(CertificateSequence.institution_id == institution.id,
+                                          CertificateSequence.year == year)
+        .values(last_seq=CertificateSequence.last_seq + 1).returning(CertificateSequence.last_seq)
+        .execution_options(synchronize_session=False)).scalar_one()
+    return seq, format_number(institution.certificate_pattern, seq=seq, issued=issued, training_code=training_code)
+
+
+def check_pattern(pattern: str) -> None:
+    try:
+        validate_pattern(pattern)
+    except PatternError as exc:
+        raise ValidationFailed(str(exc), "certificate_pattern") from None
+
+
+# ---------------------------------------------------------------- issuing
+
+
+def public_base_url() -> str:
+    return str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
+
+
+def verify_url(code: str) -> str:
+    return f"{public_base_url()}/verify/{code}"
+
+
+def base_url_is_public(url: str) -> bool:
+    """Tell whether printed QR codes will open for the public (not loopback or private)."""
+    host = urlsplit(url).hostname or ""
+    if host in {"localhost", ""} or host.endswith(".local"):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return True
+    return not (address.is_private or address.is_loopback or address.is_link_local)
+
+
+_LAYOUTS: dict[str, Layout] = {}
+
+
+def layout() -> Layout:
+    path = current_app.config["CERTIFICATES_DIR"] / "default.toml"
+    key = str(path if path.exists() else DEFAULT_LAYOUT)
+    if key not in _LAYOUTS:
+        _LAYOUTS[key] = load_layout(key)
+    return _LAYOUTS[key]
+
+
+def bands_for(training: Training) -> list[tuple[Fraction, str]]:
+    if training.predikat_bands.strip():
+        return eligibility.parse_bands(training.predikat_bands)
+    if training.posttest is None:
+        return []
+    return eligibility.default_bands(quizzes.rules_of(quizzes.current_version(training.posttest)).pass_mark)
+
+
+def _score_text(value: Optional[Fraction]) -> Optional[str]:
+    if value is None:
+        return None
+    return f"{float(value):.1f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def _signatory(training: Training, institution: Institution) -> dict[str, str]:
+    if training.signatory_name:
+        return {"name": training.signatory_name, "pangkat": training.signatory_pangkat,
+                "nip": training.signatory_nip, "title": training.signatory_title}
+    return {"name": institution.head_name, "pangkat": institution.head_pangkat, "nip": institution.head_nip,
+            "title": institution.head_title}
+
+
+def _frozen(training: Training, user: User, institution: Institution, row: Row, number: str, code: str,
+            issued: date) -> dict[str, Any]:
+    signatory = _signatory(training, institution)
+    score = row.posttest if training.posttest else None
+    return {
+        "number": number, "code": code, "verify_url": verify_url(code),
+        "holder_name": user.full_name, "nip": user.nip or "", "pangkat": user.pangkat_golongan,
+        "jabatan": user.jabatan, "agency": user.agency.name if user.agency else "",
+        "training_title": training.title, "start_date": training.start_date.isoformat(),
+        "end_date": training.end_date.isoformat(), "venue": training.venue, "city": training.city,
+        "jp": training.total_jp, "score": _score_text(score),
+        "predikat": eligibility.predikat(score, bands_for(training)),
+        "issue_city": institution.city, "issue_date": issued.isoformat(),
+        "signatory_name": signatory["name"], "signatory_pangkat": signatory["pangkat"],
+        "signatory_nip": signatory["nip"], "signatory_title": signatory["title"],
+        "institution_name": institution.name, "institution_address": institution.address,
+        "transcript": [{"topic": i.topic, "jp": i.jp, "trainer": i.trainer_label} for i in training.agenda if i.jp],
+    }
+
+
+def certificate_data(frozen: dict[str, Any]) -> CertificateData:
+    """Rebuild the renderer's input from a certificate's frozen data."""
+    values = dict(frozen)
+    values["transcript"] = tuple(TranscriptRow(**row) for row in frozen["transcript"])
+    for key in ("start_date", "end_date", "issue_date"):
+        values[key] = date.fromisoformat(frozen[key])
+    return CertificateData(**values)
+
+
+@dataclass
+class Assets:
+    institution: Institution
+    logo: Optional[bytes]
+    signature: Optional[bytes]
+
+
+def assets_for(training: Training) -> Assets:
+    institution = db.session.scalars(select(Institution).options(undefer(Institution.logo))
+                                     .where(Institution.id == training.institution_id)).one()
+    signature = db.session.scalars(select(Training.signature).where(Training.id == training.id)).first()
+    return Assets(institution, institution.logo if institution.logo_sha256 else None, signature)
+
+
+def issue(training: Training, row: Row, actor: Optional[User], now: datetime,
+          assets: Optional[Assets] = None, replaces: Optional[Certificate] = None) -> Certificate:
+    """Issue one certificate: check, number, freeze, render and store the PDF."""
+    if row.certificate is not None:
+        raise ValidationFailed(f"{row.user.full_name} sudah memiliki sertifikat {row.certificate.number}.")
+    if not row.verdict.eligible and row.override is None:
+        raise NotEligible(f"{row.user.full_name} belum memenuhi syarat: " + " ".join(row.verdict.reasons))
+    if training.total_jp < 1:
+        raise ValidationFailed("Agenda kegiatan belum memiliki JP; susun agenda dulu.")
+    assets = assets or assets_for(training)
+    issued = now.astimezone(ZoneInfo(assets.institution.time_zone)).date()
+    seq, number = next_number(assets.institution, issued, training.slug.upper())
+    code = new_code()
+    frozen = _frozen(training, row.user, assets.institution, row, number, code, issued)
+    pdf = render_certificate(certificate_data(frozen), layout(), logo=assets.logo, signature=assets.signature)
+    certificate = Certificate(
+        institution_id=assets.institution.id, training_id=training.id, user_id=row.user.id, number=number,
+        year=issued.year, seq=seq, code=code, status="valid", issued_at=now, issue_date=issued,
+        jp=frozen["jp"], jp_year=training.end_date.year, data=frozen, pdf=pdf,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(), layout="default",
+        override_reason=row.override.reason if row.override and not row.verdict.eligible else "",
+        issued_by_id=actor.id if actor else None, replaces_id=replaces.id if replaces else None)
+    db.session.add(certificate)
+    db.session.flush()
+    audit.record(actor, "certificate.issue", "certificate", certificate.id,
+                 {"training_id": training.id, "user_id": row.user.id, "number": number,
+                  "override": bool(certificate.override_reason), "replaces": certificate.replaces_id}, now)
+    return certificate
+
+
+def issue_for(training: Training, user_id: int, actor: Optional[User], now: datetime,
+              replaces: Optional[Certificate] = None) -> Certificate:
+    row = next((r for r in eligibility_table(training, now) if r.user.id == user_id), None)
+    if row is None:
+        raise ValidationFailed("Peserta tidak terdaftar di kegiatan ini.")
+    return issue(training, row, actor, now, replaces=replaces)
+
+
+def issue_all(training: Training, actor: Optional[User], now: datetime,
+              commit: Optional[Callable[[], None]] = None,
+              progress: Optional[Callable[[int, int, Optional[Certificate], Optional[str]], None]] = None
+              ) -> list[Certificate]:
+    """Issue every eligible participant's certificate, committing in batches so writers never stall long."""
+    rows = [r for r in eligibility_table(training, now) if r.may_issue]
+    assets = assets_for(training)
+    issued: list[Certificate] = []
+    for index, row in enumerate(rows, start=1):
+        try:
+            certificate = issue(training, row, actor, now, assets)
+        except LmsError as exc:
+            if progress:
+                progress(index, len(rows), None, exc.message)
+            continue
+        issued.append(certificate)
+        if progress:
+            progress(index, len(rows), certificate, None)
+        if commit and index % BATCH == 0:
+            commit()
+    if commit:
+        commit()
+    return issued
+
+
+def revoke(certificate: Certificate, reason: str, actor: Optional[User], now: datetime) -> None:
+    """Revoke a certificate with a reason; it stays resolvable as Dicabut."""
+    if certificate.status == "revoked":
+        raise ValidationFailed(f"Sertifikat {certificate.number} sudah dicabut pada "
+                               f"{certificate.revoked_at:%d-%m-%Y}.")
+    if len(reason.strip()) < 5:
+        raise ValidationFailed("Tulis alasan pencabutan.", "reason")
+    changed = db.session.execute(update(Certificate).where(Certificate.id == certificate.id,
+                                                           Certificate.status == "valid")
+                                 .values(status="revoked", revoked_at=now, revoke_reason=reason.strip(),
+                                         revoked_by_id=actor.id if actor else None)
+                                 .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(certificate)
+    if changed != 1:
+        raise ValidationFailed("Sertifikat ini sudah dicabut.")
+    audit.record(actor, "certificate.revoke", "certificate", certificate.id, {"number": certificate.number}, now)
+
+
+def find(code_text: str) -> Optional[Certificate]:
+    """Return the certificate of a typed or scanned code; None for unknown or malformed codes."""
+    code = normalize_code(code_text)
+    if code is None:
+        return None
+    return db.session.scalars(select(Certificate).where(Certificate.code == code)).first()
+
+
+MASKED_FIELDS = ("number", "holder_name", "pangkat", "jabatan", "agency", "training_title", "venue", "city",
+                 "jp", "score", "predikat", "issue_city", "signatory_name", "signatory_title",
+                 "institution_name")
+
+
+def public_view(certificate: Certificate) -> dict[str, Any]:
+    """Return every printed field for the public page, the NIPs masked, no contact data."""
+    data = certificate.data
+    view = {key: data.get(key) for key in MASKED_FIELDS}
+    view.update(nip=mask_nip(data["nip"]) if data.get("nip") else "",
+                signatory_nip=mask_nip(data["signatory_nip"]) if data.get("signatory_nip") else "",
+                start_date=data["start_date"], end_date=data["end_date"], issue_date=data["issue_date"],
+                code=certificate.code, status="Sah" if certificate.status == "valid" else "Dicabut",
+                revoked_at=certificate.revoked_at.isoformat() if certificate.revoked_at else None,
+                revoke_reason=certificate.revoke_reason or None, pdf_sha256=certificate.pdf_sha256,
+                transcript=data["transcript"])
+    return view
+
+
+def pdf_bytes(certificate: Certificate) -> bytes:
+    return db.session.scalars(select(Certificate.pdf).where(Certificate.id == certificate.id)).one()
+
+
+def verify_file(content: bytes) -> Optional[Certificate]:
+    """Return the certificate whose stored PDF has exactly these bytes."""
+    digest = hashlib.sha256(content).hexdigest()
+    return db.session.scalars(select(Certificate).where(Certificate.pdf_sha256 == digest)).first()
+
+
+def ledger(user: User) -> dict[int, tuple[int, list[Certificate]]]:
+    """Return the user's valid certificates and JP total per year (the training's end-date year)."""
+    years: dict[int, list[Certificate]] = defaultdict(list)
+    for certificate in db.session.scalars(select(Certificate).where(Certificate.user_id == user.id)
+                                          .order_by(Certificate.issue_date.desc())):
+        years[certificate.jp_year].append(certificate)
+    return {year: (sum(c.jp for c in items if c.status == "valid"), items)
+            for year, items in sorted(years.items(), reverse=True)}
+
+
+def set_signatory(training: Training, values: dict[str, str], signature: Optional[bytes], bands: str,
+                  actor: User) -> None:
+    """Set the training's signatory, signature image (PNG) and predikat bands."""
+    try:
+        eligibility.parse_bands(bands)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), "predikat_bands") from None
+    for key, value in values.items():
+        setattr(training, key, value.strip())
+    training.predikat_bands = bands.strip()
+    if signature:
+        check_image(signature, current_app.config["MAX_IMAGE_BYTES"], formats=("PNG",), field="signature")
+        training.signature, training.signature_sha256 = signature, hashlib.sha256(signature).hexdigest()
+    audit.record(actor, "training.signatory", "training", training.id, {"fields": sorted(values) + ["predikat_bands"]})
+
+
+def certificates_of(training: Training) -> list[Certificate]:
+    return list(db.session.scalars(select(Certificate).where(Certificate.training_id == training.id)
+                                   .order_by(Certificate.seq)))
+
+
+def pdfs_of(training: Training) -> Iterable[tuple[Certificate, bytes]]:
+    """Yield each valid certificate of a training with its stored PDF, in number order."""
+    for certificate in db.session.scalars(select(Certificate).options(undefer(Certificate.pdf))
+                                          .where(Certificate.training_id == training.id,
+                                                 Certificate.status == "valid").order_by(Certificate.seq)):
+        yield certificate, certificate.pdf

@@ -1,0 +1,33 @@
+"""Background jobs with Huey: SQLite storage in instance/ on a laptop, Redis on a server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from huey import RedisHuey, SqliteHuey
+
+
+def init_app(app: Flask) -> None:
+    """Create this app's queue (LMS_JOBS_URL, or a SQLite file in instance/) and its tasks."""
+    url = app.config.get("JOBS_URL") or ""
+    immediate = bool(app.config.get("JOBS_IMMEDIATE"))
+    if url.startswith("redis://"):
+        queue = RedisHuey("lms", url=url, immediate=immediate)
+    else:
+        queue = SqliteHuey("lms", filename=str(Path(app.instance_path) / "jobs.sqlite3"), immediate=immediate)
+
+    @queue.task()
+    def issue_certificates(job_id: int) -> None:
+        from lms.certificates.bulk import run_issue_job
+
+        with app.app_context():
+            run_issue_job(job_id)
+
+    app.extensions["lms_jobs"] = {"huey": queue, "issue_certificates": issue_certificates}
+
+
+def enqueue(name: str, *args: Any) -> None:
+    """Queue a job by name (in tests and JOBS_IMMEDIATE mode it runs at once)."""
+    current_app.extensions["lms_jobs"][name](*args)
