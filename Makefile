@@ -27,6 +27,9 @@ setup: install
 
 run: setup
 	@echo "LMS Bimtek berjalan di http://$(HOST):$(PORT)  (hentikan dengan Ctrl+C)"
+	@# The job worker (bulk certificate issue) runs beside the web server and stops with it.
+	@$(BIN)/huey_consumer lms.worker.huey --workers 1 --quiet > instance/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/waitress-serve --host=$(HOST) --port=$(PORT) --threads=$(THREADS) --connection-limit=1000 --channel-timeout=60 --ident=lms --call lms:create_app
 
 test: install

@@ -20,8 +20,13 @@ def init_app(app: Flask) -> None:
 
     @queue.task()
     def issue_certificates(job_id: int) -> None:
+        from flask import has_app_context
+
         from lms.certificates.bulk import run_issue_job
 
+        if has_app_context():  # immediate mode: run inside the caller's context and session
+            run_issue_job(job_id)
+            return
         with app.app_context():
             run_issue_job(job_id)
 

@@ -102,6 +102,8 @@ def change_password() -> Any:
             db.session.commit()
             login_user(current_user._get_current_object())  # new session version: keep this one alive
             flash("Kata sandi Anda sudah diganti. Sesi lain di perangkat lain telah diakhiri.", "success")
+            if session.get("pending_checkin"):  # a scan made before logging in: finish it now
+                return redirect(url_for("attendance.pending"))
             return redirect(url_for("core.home"))
     return render_template("auth/change_password.html", form=form)
 

@@ -72,9 +72,9 @@ def issue_all(slug: str) -> Response:
     training = _training(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
-    job = bulk.create_issue_job(training, current_user)
-    db.session.commit()
     waiting = sum(1 for r in services.eligibility_table(training, utcnow()) if r.may_issue)
+    job = bulk.create_issue_job(training, current_user)
+    db.session.commit()  # the worker (another session) must see the job and find the database free
     if waiting <= current_app.config["INLINE_ISSUE_LIMIT"]:
         bulk.run_issue_job(job.id)  # small enough to finish within this request
     else:

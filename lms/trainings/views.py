@@ -371,7 +371,7 @@ def participant_import(slug: str) -> Any:
     pending = None if plan.errors else imports.save_pending(upload.filename or "", plan, current_user)
     db.session.commit()
     return render_template("admin/import_preview.html", plan=plan, pending=pending, filename=upload.filename,
-                           confirm=ActionForm(),
+                           confirm=ActionForm(), back_url=url_for("trainings.participants", slug=slug),
                            confirm_url=url_for("trainings.participant_import_confirm", slug=slug,
                                                import_id=pending.id) if pending else None)
 

@@ -483,8 +483,6 @@ def test_every_mark_is_audited(client, auth, clock, setup):
                              "new": "sakit", "method": "roster"}
 
 
-@pytest.mark.xfail(strict=True, reason="lms/accounts change_password sends a one-time-password user home, "
-                                       "not to the pending check-in (outside lms/attendance)")
 def test_pending_check_in_survives_the_forced_password_change(client, auth, clock, setup, make_user):
     """A walk-in's slip password must be changed at first login; the scan made before must still count."""
     from lms.accounts.services import issue_one_time_passwords
