@@ -168,6 +168,10 @@ def participant(n: int, base: str, barrier: threading.Barrier, think: float, res
         return
     start_ms = (time.perf_counter() - began) * 1000
     attempt = re.search(r"/quizzes/attempts/(\d+)/answers", page)
+    if attempt:  # the attempt page shows 5 questions a page: read them all, as a phone would
+        pages = int((re.search(r"Halaman \d+ dari (\d+)", page) or re.search("()", "")).group(1) or 1)
+        for number in range(2, pages + 1):
+            page += client.get(f"/quizzes/attempts/{attempt.group(1)}?page={number}")
     questions = re.findall(r'data-question="([^"]+)"', page)
     if not attempt:
         with lock:

@@ -28,8 +28,15 @@ def home() -> str:
                                   .group_by(User.role)).all()
         counts = {role: n for role, n in rows}
         counts["agencies"] = db.session.scalar(select(func.count(Agency.id)))
-    return render_template("home.html", institution=institution, counts=counts,
-                           courses=course_services.courses_for(current_user))
+    from lms.trainings import services as trainings
+
+    if current_user.has_role(Role.PARTICIPANT):
+        mine = trainings.participant_trainings(current_user)
+        courses = course_services.courses_for(current_user, trainings.participant_course_ids(current_user))
+    else:
+        mine, courses = trainings.visible_trainings(current_user)[:5], []
+    return render_template("home.html", institution=institution, counts=counts, courses=courses,
+                           trainings=mine)
 
 
 @bp.get("/healthz")
