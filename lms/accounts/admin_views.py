@@ -19,6 +19,7 @@ from lms.csvsafe import write_csv
 from lms.db_types import utcnow
 from lms.errors import LmsError
 from lms.extensions import db
+from lms.forms import show_error
 from lms.permissions import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -27,14 +28,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _agency_choices() -> list[SelectChoice]:
     return [SelectChoice(0, "— Tanpa OPD —")] + [  # type: ignore[arg-type]
         SelectChoice(a.id, a.name) for a in db.session.scalars(select(Agency).order_by(Agency.name_key))]
-
-
-def _form_error(form: Any, exc: LmsError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors.append(exc.message)
-    else:
-        flash(exc.message, "danger")
 
 
 # ---------------------------------------------------------------- users
@@ -70,7 +63,7 @@ def user_new() -> Any:
         try:
             user = services.create_user(_user_data(form), current_user)
         except LmsError as exc:
-            _form_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(f"Pengguna {user.full_name} ditambahkan. Buat kata sandi sekali pakai agar "
@@ -91,7 +84,7 @@ def user_edit(user_id: int) -> Any:
         try:
             changed = services.update_user(user, _user_data(form), current_user)
         except LmsError as exc:
-            _form_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash("Perubahan disimpan." if changed else "Tidak ada perubahan.", "success")
@@ -161,7 +154,7 @@ def agencies() -> Any:
         try:
             agency = services.create_agency(form.name.data or "", current_user)
         except LmsError as exc:
-            _form_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash(f"OPD {agency.name} ditambahkan.", "success")
@@ -178,7 +171,7 @@ def agency_edit(agency_id: int) -> Any:
         try:
             services.rename_agency(agency, form.name.data or "", current_user)
         except LmsError as exc:
-            _form_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash("Nama OPD disimpan.", "success")
@@ -199,7 +192,7 @@ def institution() -> Any:
             _save_institution(profile, form)
         except LmsError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash("Profil instansi disimpan.", "success")
@@ -240,7 +233,7 @@ def import_upload() -> Any:
             plan = imports.preview(upload.filename or "", upload.read(),
                                    current_app.config["MAX_IMPORT_ROWS"])
         except LmsError as exc:
-            _form_error(form, exc)
+            show_error(form, exc)
         else:
             pending = None if plan.errors else imports.save_pending(upload.filename or "", plan, current_user)
             db.session.commit()

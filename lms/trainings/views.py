@@ -21,7 +21,7 @@ from lms.dates import format_date
 from lms.db_types import utcnow
 from lms.errors import LmsError
 from lms.extensions import db
-from lms.forms import ActionForm
+from lms.forms import ActionForm, show_error
 from lms.permissions import ANY_ROLE, STAFF, role_required
 from lms.quizzes import presenters as quiz_presenters
 from lms.quizzes import services as quiz_services
@@ -41,14 +41,6 @@ def _training(slug: str, manage: bool = False) -> Training:
     if not allowed:
         abort(403)
     return training
-
-
-def _error(form: Any, exc: LmsError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors.append(exc.message)
-    else:
-        flash(exc.message, "danger")
 
 
 @bp.get("/")
@@ -120,7 +112,7 @@ def new() -> Any:
             training = services.save_training(None, _training_data(form), current_user)
         except LmsError as exc:
             db.session.rollback()
-            _error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash("Kegiatan dibuat. Lanjutkan dengan menyusun agenda.", "success")
@@ -141,7 +133,7 @@ def edit(slug: str) -> Any:
             services.save_training(training, _training_data(form), current_user)
         except LmsError as exc:
             db.session.rollback()
-            _error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash("Perubahan kegiatan disimpan.", "success")
@@ -195,7 +187,7 @@ def agenda(slug: str) -> Any:
                 services.save_agenda_item(training, None, _agenda_data(form), current_user)
             except LmsError as exc:
                 db.session.rollback()
-                _error(form, exc)
+                show_error(form, exc)
             else:
                 db.session.commit()
                 flash("Materi ditambahkan ke agenda.", "success")
@@ -221,7 +213,7 @@ def agenda_edit(slug: str, item_id: int) -> Any:
             services.save_agenda_item(training, item, _agenda_data(form), current_user)
         except LmsError as exc:
             db.session.rollback()
-            _error(form, exc)
+            show_error(form, exc)
         else:
             db.session.commit()
             flash("Agenda diperbarui.", "success")
