@@ -209,10 +209,18 @@ def quizzes_regrade(slug: str) -> None:
     changed = quiz_services.regrade(quiz, None, utcnow())
     db.session.commit()
     click.echo(f"Penilaian ulang {slug} selesai; {len(changed)} percobaan berubah status kelulusan.")
+    from lms.certificates.models import Certificate
+    from lms.quizzes.models import Attempt
+
     for item in changed:
         before = "lulus" if item["passed_before"] else "tidak lulus"
         after = "lulus" if item["passed_after"] else "tidak lulus"
-        click.echo(f"attempt {item['attempt_id']}\tuser {item['user_id']}\t{before} → {after}")
+        attempt = db.session.get(Attempt, item["attempt_id"])
+        backed = db.session.scalars(select(Certificate.number).where(
+            Certificate.user_id == item["user_id"], Certificate.training_id == attempt.training_id,
+            Certificate.status == "valid")).all() if attempt and attempt.training_id else []
+        note = f"\tsertifikat terbit (tidak diubah): {', '.join(backed)}" if backed else ""
+        click.echo(f"attempt {item['attempt_id']}\tuser {item['user_id']}\t{before} → {after}{note}")
 
 
 @trainings_cli.command("list")

@@ -202,7 +202,10 @@ def institution() -> Any:
 
 def _save_institution(profile: Any, form: InstitutionForm) -> None:
     data = {key: getattr(form, key).data.strip() for key in
-            ("name", "city", "address", "head_name", "head_pangkat", "head_title")}
+            ("name", "city", "address", "head_name", "head_pangkat", "head_title", "certificate_pattern")}
+    from lms.certificates.services import check_pattern
+
+    check_pattern(data["certificate_pattern"])
     data["time_zone"] = form.time_zone.data
     data["head_nip"] = _clean_head_nip(form.head_nip.data or "")
     services.update_institution(profile, data, current_user)

@@ -67,6 +67,10 @@ class InstitutionForm(FlaskForm):
     head_pangkat = StringField("Pangkat/golongan kepala dinas", validators=[Optional(), Length(max=100)])
     head_nip = StringField("NIP kepala dinas", validators=[Optional(), Length(max=30)])
     head_title = StringField("Jabatan kepala dinas", validators=[Optional(), Length(max=200)])
+    certificate_pattern = StringField(
+        "Pola nomor sertifikat", validators=[DataRequired(REQUIRED), Length(max=200)],
+        description="Kolom yang dikenal: {seq} (urut per tahun, mis. {seq:03d}), {year}, {month}, "
+                    "{month_roman}, {day}, {training_code}. Wajib memuat {seq} dan {year}.")
     logo = FileField("Logo (PNG atau JPEG, paling besar 2 MB)")
     submit = SubmitField("Simpan")
 

@@ -147,7 +147,15 @@ def test_agencies_create_rename_and_duplicate(client, admin):
 INSTITUTION = {"name": "Dinas Komunikasi dan Informatika Kabupaten Contoh", "city": "Contoh",
                "time_zone": "Asia/Makassar", "address": "Jl. Merdeka 1", "head_name": "Dr. Sri",
                "head_pangkat": "Pembina (IV/a)", "head_nip": "197205141998032004",
-               "head_title": "Kepala Dinas"}
+               "head_title": "Kepala Dinas", "certificate_pattern": "{seq:03d}/BIMTEK/{month_roman}/{year}"}
+
+
+def test_numbering_pattern_is_checked(client, admin):
+    page = client.post("/admin/institution", data=dict(INSTITUTION, certificate_pattern="{seq}/{nama}/{year}"),
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "nama" in page and "is-invalid" in page
+    client.post("/admin/institution", data=INSTITUTION, content_type="multipart/form-data")
+    assert db.session.scalars(select(Institution)).one().certificate_pattern == "{seq:03d}/BIMTEK/{month_roman}/{year}"
 
 
 def test_institution_profile_with_logo(client, admin):
