@@ -434,3 +434,15 @@ def test_unknown_training_is_404_and_logged_out_goes_to_login(client, auth, two_
     auth.login_as(two_trainings["trainer_a"])
     assert client.get("/trainings/tidak-ada").status_code == 404
     assert client.get("/trainings/tidak-ada/attendance").status_code == 404
+
+
+def test_home_lists_a_participants_trainings_and_modules(client, auth, make_user):
+    from tests.conftest import create_training
+
+    person = make_user(full_name="Peserta Beranda")
+    create_training(slug="bimtek-beranda", title="Bimtek Beranda Kita", users=(person,))
+    create_training(slug="bimtek-lain", title="Bimtek Orang Lain")
+    auth.login_as(person)
+    page = client.get("/").get_data(as_text=True)
+    assert "Kegiatan Anda" in page and "Bimtek Beranda Kita" in page and "Bimtek Orang Lain" not in page
+    assert "Presensi dengan kode" in page and "Sertifikat Saya" in page
