@@ -25,7 +25,9 @@ SESSION_KEYS_KEPT_AT_LOGIN = ("pending_checkin",)
 
 
 def _login_account_key() -> str:
-    return "account:" + request.form.get("identifier", "").strip().lower()
+    # The same account however it is typed: "1985 0314..." and "19850314..." share one counter.
+    text = request.form.get("identifier", "").strip().lower()
+    return "account:" + (text if "@" in text else "".join(ch for ch in text if ch.isdigit()))
 
 
 def _login_failed(response: Response) -> bool:

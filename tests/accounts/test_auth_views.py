@@ -193,3 +193,11 @@ def test_csrf_is_enforced(app, client, make_user):
         assert "Formulir kedaluwarsa atau tidak sah" in response.get_data(as_text=True)
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_account_limit_cannot_be_dodged_by_spacing_the_nip(client, auth, make_user):
+    make_user(nip="198503142010011001", email="")
+    for n in range(10):
+        spaced = "19850314 201001 1 001" if n % 2 else "198503142010011001"
+        assert auth.login(spaced, "salah-sandi").status_code == 200
+    assert auth.login("19850314.201001.1.001").status_code == 429
