@@ -134,11 +134,12 @@ def next_number(institution: Institution, issued: date, training_code: str) -> t
             pass  # another issuer created the year's row a moment ago
     # The UPDATE takes the row lock (PostgreSQL) or the database write lock (SQLite, in a
     # write transaction): a second issuer waits here until the first commits. No gaps, no repeats.
-    seq = db.session.execute(
-        update(CertificateSequence).where(CertificateSequence.institution_id == institution.id,
+    with db.session.no_autoflush:  # bulk issue flushes its certificates per batch, not per number
+        seq = db.session.execute(
+            update(CertificateSequence).where(CertificateSequence.institution_id == institution.id,
                                           CertificateSequence.year == year)
-        .values(last_seq=CertificateSequence.last_seq + 1).returning(CertificateSequence.last_seq)
-        .execution_options(synchronize_session=False)).scalar_one()
+            .values(last_seq=CertificateSequence.last_seq + 1).returning(CertificateSequence.last_seq)
+            .execution_options(synchronize_session=False)).scalar_one()
     return seq, format_number(institution.certificate_pattern, seq=seq, issued=issued, training_code=training_code)
 
 
@@ -249,8 +250,13 @@ def assets_for(training: Training) -> Assets:
 
 
 def issue(training: Training, row: Row, actor: Optional[User], now: datetime,
-          assets: Optional[Assets] = None, replaces: Optional[Certificate] = None) -> Certificate:
-    """Issue one certificate: check, number, freeze, render and store the PDF."""
+          assets: Optional[Assets] = None, replaces: Optional[Certificate] = None,
+          pending: Optional[list[Certificate]] = None) -> Certificate:
+    """Issue one certificate: check, number, freeze, render and store the PDF.
+
+    With `pending`, the certificate is only added to the session and to that list; the caller
+    flushes and audits the batch (bulk issue: one INSERT round for many certificates).
+    """
     if row.certificate is not None:
         raise ValidationFailed(f"{row.user.full_name} sudah memiliki sertifikat {row.certificate.number}.")
     if not row.verdict.eligible and row.override is None:
@@ -271,11 +277,19 @@ def issue(training: Training, row: Row, actor: Optional[User], now: datetime,
         override_reason=row.override.reason if row.override and not row.verdict.eligible else "",
         issued_by_id=actor.id if actor else None, replaces_id=replaces.id if replaces else None)
     db.session.add(certificate)
+    if pending is not None:
+        pending.append(certificate)
+        return certificate
     db.session.flush()
-    audit.record(actor, "certificate.issue", "certificate", certificate.id,
-                 {"training_id": training.id, "user_id": row.user.id, "number": number,
-                  "override": bool(certificate.override_reason), "replaces": certificate.replaces_id}, now)
+    _audit_issue(certificate, actor, now)
     return certificate
+
+
+def _audit_issue(certificate: Certificate, actor: Optional[User], now: datetime) -> None:
+    audit.record(actor, "certificate.issue", "certificate", certificate.id,
+                 {"training_id": certificate.training_id, "user_id": certificate.user_id,
+                  "number": certificate.number, "override": bool(certificate.override_reason),
+                  "replaces": certificate.replaces_id}, now)
 
 
 def issue_for(training: Training, user_id: int, actor: Optional[User], now: datetime,
@@ -294,21 +308,40 @@ def issue_all(training: Training, actor: Optional[User], now: datetime,
     rows = [r for r in eligibility_table(training, now) if r.may_issue]
     assets = assets_for(training)
     issued: list[Certificate] = []
-    for index, row in enumerate(rows, start=1):
-        try:
-            certificate = issue(training, row, actor, now, assets)
-        except LmsError as exc:
+    pending: list[Certificate] = []
+    session = db.session()  # the request's (or job's) real session behind the scoped proxy
+    expire, session.expire_on_commit = session.expire_on_commit, False  # no reloads after each batch
+    try:
+        for index, row in enumerate(rows, start=1):
+            try:
+                certificate = issue(training, row, actor, now, assets, pending=pending)
+            except LmsError as exc:
+                if progress:
+                    progress(index, len(rows), None, exc.message)
+                continue
+            issued.append(certificate)
+            if index % BATCH == 0 or index == len(rows):
+                _settle(pending, actor, now, commit)
             if progress:
-                progress(index, len(rows), None, exc.message)
-            continue
-        issued.append(certificate)
-        if progress:
-            progress(index, len(rows), certificate, None)
-        if commit and index % BATCH == 0:
-            commit()
+                progress(index, len(rows), certificate, None)
+        _settle(pending, actor, now, commit)
+    finally:
+        session.expire_on_commit = expire
+    return issued
+
+
+def _settle(pending: list[Certificate], actor: Optional[User], now: datetime,
+            commit: Optional[Callable[[], None]]) -> None:
+    """Write a batch of certificates and their audit events, then commit if asked."""
+    if not pending:
+        return
+    db.session.flush()
+    for certificate in pending:
+        _audit_issue(certificate, actor, now)
+    pending.clear()
+    db.session.flush()
     if commit:
         commit()
-    return issued
 
 
 def revoke(certificate: Certificate, reason: str, actor: Optional[User], now: datetime) -> None:
