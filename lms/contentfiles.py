@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 
 @dataclass(frozen=True)
@@ -70,3 +70,30 @@ class SyncReport:
     def summary(self) -> str:
         return (f"{len(self.created)} baru, {len(self.updated)} diperbarui, {len(self.unchanged)} tetap, "
                 f"{len(self.retired)} dipensiunkan")
+
+
+def sync_rows(existing: dict[str, Any], definitions: Iterable[Any], create: Callable[[Any], Any],
+              apply: Callable[[Any, Any], None], retire: Callable[[Any], None]) -> SyncReport:
+    """Upsert catalog rows keyed by slug from definitions; retire rows whose files are gone.
+
+    A row whose content hash is unchanged (and is not retired) is left alone, so a second sync
+    changes nothing. Rows are never deleted: attempts, progress and certificates point to them.
+    """
+    report = SyncReport()
+    remaining = dict(existing)
+    for definition in definitions:
+        row = remaining.pop(definition.slug, None)
+        if row is None:
+            row = create(definition)
+            report.created.append(definition.slug)
+        elif row.content_hash == definition.content_hash and row.retired_at is None:
+            report.unchanged.append(definition.slug)
+            continue
+        else:
+            report.updated.append(definition.slug)
+        apply(row, definition)
+    for row in remaining.values():
+        if row.retired_at is None:
+            retire(row)
+            report.retired.append(row.slug)
+    return report

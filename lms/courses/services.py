@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import Role, User
-from lms.contentfiles import SyncReport
+from lms.contentfiles import SyncReport, sync_rows
 from lms.courses.content import CourseDef
 from lms.courses.models import Course, Lesson, LessonProgress
 from lms.extensions import db
@@ -18,26 +18,18 @@ from lms.extensions import db
 
 def sync_courses(definitions: Sequence[CourseDef], now: datetime) -> SyncReport:
     """Upsert the catalog from course definitions; retire what disappeared (never delete)."""
-    report = SyncReport()
+    def create(definition: CourseDef) -> Course:
+        course = Course(slug=definition.slug, content_hash="")
+        db.session.add(course)
+        return course
+
+    def retire(course: Course) -> None:
+        course.retired_at = now
+        for lesson in course.lessons:
+            lesson.retired_at = lesson.retired_at or now
+
     existing = {c.slug: c for c in db.session.scalars(select(Course))}
-    for definition in definitions:
-        course = existing.pop(definition.slug, None)
-        if course is None:
-            course = Course(slug=definition.slug, content_hash="")
-            db.session.add(course)
-            report.created.append(definition.slug)
-        elif course.content_hash == definition.content_hash and course.retired_at is None:
-            report.unchanged.append(definition.slug)
-            continue
-        else:
-            report.updated.append(definition.slug)
-        _apply_course(course, definition, now)
-    for course in existing.values():
-        if course.retired_at is None:
-            course.retired_at = now
-            for lesson in course.lessons:
-                lesson.retired_at = lesson.retired_at or now
-            report.retired.append(course.slug)
+    report = sync_rows(existing, definitions, create, lambda c, d: _apply_course(c, d, now), retire)
     db.session.flush()
     return report
 

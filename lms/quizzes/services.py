@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
 from lms.audit import services as audit
-from lms.contentfiles import SyncReport
+from lms.contentfiles import SyncReport, sync_rows
 from lms.extensions import db
 from lms.quizzes import grading
 from lms.quizzes.definitions import QuizDefinition, question_from_snapshot, question_to_snapshot
@@ -30,24 +30,16 @@ SHUFFLED_TYPES = {"single", "multiple", "missingword"}
 
 def sync_quizzes(definitions: Sequence[QuizDefinition], now: datetime) -> SyncReport:
     """Upsert quizzes; a changed quiz gets a new version, running attempts keep theirs."""
-    report = SyncReport()
+    def create(definition: QuizDefinition) -> Quiz:
+        quiz = Quiz(slug=definition.slug, version_number=0)
+        db.session.add(quiz)
+        return quiz
+
+    def retire(quiz: Quiz) -> None:
+        quiz.retired_at = now
+
     existing = {q.slug: q for q in db.session.scalars(select(Quiz))}
-    for definition in definitions:
-        quiz = existing.pop(definition.slug, None)
-        if quiz is None:
-            quiz = Quiz(slug=definition.slug, version_number=0)
-            db.session.add(quiz)
-            report.created.append(definition.slug)
-        elif quiz.content_hash == definition.content_hash and quiz.retired_at is None:
-            report.unchanged.append(definition.slug)
-            continue
-        else:
-            report.updated.append(definition.slug)
-        _apply_quiz(quiz, definition, now)
-    for quiz in existing.values():
-        if quiz.retired_at is None:
-            quiz.retired_at = now
-            report.retired.append(quiz.slug)
+    report = sync_rows(existing, definitions, create, lambda q, d: _apply_quiz(q, d, now), retire)
     db.session.flush()
     return report
 
