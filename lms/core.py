@@ -7,10 +7,9 @@ from typing import Any
 from flask import Blueprint, Response, abort, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import func, select, text
-from sqlalchemy.orm import undefer
 
-from lms.accounts.models import Agency, Institution, Role, User
-from lms.accounts.services import get_institution
+from lms.accounts.models import Agency, Role, User
+from lms.accounts.services import find_institution, get_institution
 from lms.courses import services as course_services
 from lms.extensions import db
 from lms.permissions import ANY_ROLE, role_required
@@ -51,8 +50,7 @@ def healthz() -> Any:
 
 @bp.get("/institution/logo")
 def institution_logo() -> Response:
-    institution = db.session.scalars(select(Institution).options(undefer(Institution.logo))
-                                     .order_by(Institution.id).limit(1)).first()
+    institution = find_institution(with_logo=True)
     if institution is None or not institution.logo:
         abort(404)
     response = Response(institution.logo, mimetype=institution.logo_mime or "image/png")

@@ -34,7 +34,6 @@ _ALLOWED_CLASS = re.compile(r"^(admonition|note|tip|warning|danger|important|cat
                             r"admonition-title|language-[a-z0-9+-]+|codehilite)$")
 URL_SCHEMES = {"http", "https", "mailto"}
 EXTENSIONS = ["tables", "fenced_code", "admonition", "sane_lists", "toc"]
-EXTENSION_CONFIGS = {"toc": {"permalink": False, "slugify": None}}
 
 
 def _slugify(value: str, separator: str) -> str:

@@ -18,6 +18,7 @@ from lms.attendance.models import STATUS_LABELS
 from lms.dates import format_date, format_datetime, format_range
 from lms.extensions import db, login_manager
 from lms.markdown import render, render_inline
+from lms.numbers import decimal_text, percent_text
 from lms.permissions import wants_json
 
 ERROR_TEXT = {
@@ -51,8 +52,8 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(code, _error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.jinja_env.filters.update(tanggal=format_date, rentang=format_range,
-                                 waktu=_format_local, role_label=_role_label, persen=_percent,
-                                 angka=_number, markdown=render, markdown_inline=render_inline,
+                                 waktu=_format_local, role_label=_role_label, persen=percent_text,
+                                 angka=lambda v: decimal_text(v, 2), markdown=render, markdown_inline=render_inline,
                                  rentang_tgl=format_range, jam=_clock,
                                  tanggal_hari=lambda d: format_date(d, with_day=True),
                                  status_label=lambda s: STATUS_LABELS.get(s, s),
@@ -99,7 +100,8 @@ def _check_session() -> Optional[Response]:
     if current_user.must_change_password and request.endpoint not in _ALLOWED_BEFORE_PASSWORD_CHANGE:
         if wants_json():
             return jsonify(error="password_change_required"), 403  # type: ignore[return-value]
-        return redirect(url_for("auth.change_password"))
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("auth.change_password", next=target))
     return None
 
 
@@ -137,19 +139,6 @@ def _clock(value: Any, zone: str = "Asia/Jakarta") -> str:
     from zoneinfo import ZoneInfo
 
     return value.astimezone(ZoneInfo(zone)).strftime("%H.%M") if value else "—"
-
-
-def _percent(value: Any) -> str:
-    """Format a percent the Indonesian way: 87,5%."""
-    if value is None:
-        return "—"
-    text = f"{float(value):.1f}".rstrip("0").rstrip(".").replace(".", ",")
-    return f"{text}%"
-
-
-def _number(value: Any) -> str:
-    """Format points: 7 or 7,5 (Fractions and Decimals alike)."""
-    return f"{float(value):.2f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
 def _role_label(role: str) -> str:

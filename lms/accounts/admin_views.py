@@ -11,7 +11,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from lms.accounts import imports, services
-from lms.accounts.forms import (AgencyForm, ConfirmForm, ImportForm, InstitutionForm,
+from lms.accounts.forms import (AgencyForm, ImportForm, InstitutionForm,
                                 OneTimePasswordForm, UserForm)
 from lms.accounts.models import ROLE_LABELS, Agency, Role, User, UserImport
 from lms.accounts.slips import Slip, render_slips
@@ -19,7 +19,7 @@ from lms.csvsafe import write_csv
 from lms.db_types import utcnow
 from lms.errors import LmsError
 from lms.extensions import db
-from lms.forms import show_error
+from lms.forms import ActionForm, show_error
 from lms.permissions import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -44,7 +44,7 @@ def users() -> str:
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     form = OneTimePasswordForm()
     return render_template("admin/users.html", page=page, agencies=[(c.value, c.label) for c in _agency_choices()[1:]],
-                           roles=ROLE_LABELS, otp_form=form, action_form=ConfirmForm())
+                           roles=ROLE_LABELS, otp_form=form, action_form=ActionForm())
 
 
 def _user_data(form: UserForm) -> services.UserData:
@@ -89,14 +89,14 @@ def user_edit(user_id: int) -> Any:
             db.session.commit()
             flash("Perubahan disimpan." if changed else "Tidak ada perubahan.", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user, action_form=ConfirmForm())
+    return render_template("admin/user_form.html", form=form, user=user, action_form=ActionForm())
 
 
 @bp.post("/users/<int:user_id>/active")
 @role_required(Role.ADMIN)
 def user_set_active(user_id: int) -> Response:
     user = db.get_or_404(User, user_id)
-    if ConfirmForm().validate_on_submit():
+    if ActionForm().validate_on_submit():
         try:
             services.set_active(user, request.form.get("active") == "1", current_user)
         except LmsError as exc:
@@ -241,7 +241,7 @@ def import_upload() -> Any:
             pending = None if plan.errors else imports.save_pending(upload.filename or "", plan, current_user)
             db.session.commit()
             return render_template("admin/import_preview.html", plan=plan, pending=pending,
-                                   filename=upload.filename, confirm=ConfirmForm())
+                                   filename=upload.filename, confirm=ActionForm())
     return render_template("admin/import.html", form=form)
 
 
@@ -249,7 +249,7 @@ def import_upload() -> Any:
 @role_required(Role.ADMIN)
 def import_confirm(import_id: int) -> Response:
     pending = db.get_or_404(UserImport, import_id)
-    if ConfirmForm().validate_on_submit():
+    if ActionForm().validate_on_submit():
         try:
             summary = imports.apply(pending, current_user, utcnow())
         except LmsError as exc:

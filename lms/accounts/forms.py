@@ -9,7 +9,8 @@ from wtforms import (BooleanField, PasswordField, SelectField, SelectMultipleFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from lms.accounts.models import ROLE_LABELS, TIME_ZONES, Role
+from lms.accounts.models import ROLE_LABELS, Role
+from lms.dates import ZONE_LABELS
 
 REQUIRED = "Wajib diisi."
 
@@ -61,7 +62,7 @@ class InstitutionForm(FlaskForm):
     name = StringField("Nama instansi", validators=[DataRequired(REQUIRED), Length(max=200)])
     city = StringField("Kota/Kabupaten (tempat penerbitan)",
                        validators=[DataRequired(REQUIRED), Length(max=100)])
-    time_zone = SelectField("Zona waktu", choices=[SelectChoice(k, f"{v} ({k})") for k, v in TIME_ZONES.items()])
+    time_zone = SelectField("Zona waktu", choices=[SelectChoice(k, f"{v} ({k})") for k, v in ZONE_LABELS.items()])
     address = StringField("Alamat", validators=[Optional(), Length(max=300)])
     head_name = StringField("Nama kepala dinas", validators=[Optional(), Length(max=200)])
     head_pangkat = StringField("Pangkat/golongan kepala dinas", validators=[Optional(), Length(max=100)])
@@ -78,12 +79,6 @@ class InstitutionForm(FlaskForm):
 class ImportForm(FlaskForm):
     file = FileField("Berkas CSV atau XLSX", validators=[FileRequired("Pilih berkas terlebih dahulu.")])
     submit = SubmitField("Periksa berkas")
-
-
-class ConfirmForm(FlaskForm):
-    """A form with only a CSRF token and a button, for confirmations."""
-
-    submit = SubmitField("Lanjutkan")
 
 
 class OneTimePasswordForm(FlaskForm):

@@ -16,7 +16,6 @@ from lms.audit import services as audit
 from lms.errors import ValidationFailed
 from lms.extensions import db
 
-UPDATABLE = ("full_name", "pangkat_golongan", "jabatan", "phone", "nip", "email")
 _CHUNK = 500
 
 

@@ -26,8 +26,6 @@ class Role(str, enum.Enum):
 
 ROLE_LABELS = {Role.PARTICIPANT: "Peserta", Role.TRAINER: "Narasumber", Role.ADMIN: "Penyelenggara"}
 
-# IANA zones of the three Indonesian time zones, with the abbreviation printed beside times.
-TIME_ZONES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
 class Institution(db.Model):
@@ -55,10 +53,6 @@ class Institution(db.Model):
         CheckConstraint("time_zone IN ('Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura')",
                         name="time_zone"),
     )
-
-    @property
-    def zone_label(self) -> str:
-        return TIME_ZONES.get(self.time_zone, self.time_zone)
 
 
 class Agency(db.Model):
@@ -122,10 +116,6 @@ class User(db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
-
-    @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
 
     @property
     def login_name(self) -> str:

@@ -10,6 +10,7 @@ from typing import Any, Iterable, Optional
 
 from flask import current_app
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import undefer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts.identity import (IdentityError, clean_name, name_key, normalize_email,
@@ -25,8 +26,6 @@ MIN_PASSWORD_LENGTH = 8
 # No 0/o, 1/l/i: slips are read off paper and typed on phones.
 OTP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 OTP_LENGTH = 10
-PROFILE_FIELDS = ("full_name", "email", "nip", "pangkat_golongan", "jabatan", "phone",
-                  "agency_id", "role")
 
 
 class LoginFailed(LmsError):
@@ -36,9 +35,17 @@ class LoginFailed(LmsError):
 # ---------------------------------------------------------------- institution
 
 
+def find_institution(with_logo: bool = False) -> Optional[Institution]:
+    """Return this deployment's institution, if set up (optionally with its logo bytes loaded)."""
+    query = select(Institution).order_by(Institution.id).limit(1)
+    if with_logo:
+        query = query.options(undefer(Institution.logo))
+    return db.session.scalars(query).first()
+
+
 def get_institution() -> Institution:
     """Return this deployment's institution, creating a blank one on first use."""
-    institution = db.session.scalars(select(Institution).order_by(Institution.id).limit(1)).first()
+    institution = find_institution()
     if institution is None:
         institution = Institution(name="Dinas Komunikasi dan Informatika", city="",
                                   time_zone="Asia/Jakarta")

@@ -12,9 +12,10 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from lms.accounts import services
-from lms.accounts.forms import ChangePasswordForm, ConfirmForm, LoginForm
+from lms.accounts.forms import ChangePasswordForm, LoginForm
 from lms.db_types import utcnow
 from lms.errors import LmsError
+from lms.forms import ActionForm
 from lms.extensions import db, limiter
 from lms.permissions import ANY_ROLE, role_required
 
@@ -57,10 +58,7 @@ def login() -> Any:
 
 
 def _institution() -> Any:
-    from lms.accounts.models import Institution
-    from sqlalchemy import select
-
-    return db.session.scalars(select(Institution).order_by(Institution.id).limit(1)).first()
+    return services.find_institution()
 
 
 def _start_session(user: Any) -> None:
@@ -104,13 +102,11 @@ def change_password() -> Any:
             db.session.commit()
             login_user(current_user._get_current_object())  # new session version: keep this one alive
             flash("Kata sandi Anda sudah diganti. Sesi lain di perangkat lain telah diakhiri.", "success")
-            if session.get("pending_checkin"):  # a scan made before logging in: finish it now
-                return redirect(url_for("attendance.pending"))
-            return redirect(url_for("core.home"))
+            return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
     return render_template("auth/change_password.html", form=form)
 
 
 @bp.get("/account")
 @role_required(*ANY_ROLE)
 def profile() -> str:
-    return render_template("auth/profile.html", user=current_user, logout_form=ConfirmForm())
+    return render_template("auth/profile.html", user=current_user, logout_form=ActionForm())

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from lms.accounts.models import Institution
 from lms.attendance.models import AttendanceSession
 from lms.attendance.sheet_pdf import AttendanceSheet, SheetRow, render_attendance_sheet
+from lms.csvsafe import cell
 from lms.dates import ZONE_LABELS
 from lms.trainings import services as trainings
 
@@ -55,6 +56,4 @@ def xlsx(header: Sequence[str], rows: Sequence[Sequence[Any]], title: str) -> by
 
 
 def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
-        return "'" + value
-    return value
+    return cell(value) if isinstance(value, str) else value

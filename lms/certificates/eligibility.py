@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Optional, Sequence
 
+from lms.numbers import percent_text as _percent
+
 
 @dataclass(frozen=True)
 class Rules:
@@ -44,10 +46,6 @@ class Verdict:
     @property
     def reasons(self) -> list[str]:
         return [c.reason for c in self.criteria if not c.ok]
-
-
-def _percent(value: Fraction) -> str:
-    return f"{float(value):.1f}".rstrip("0").rstrip(".").replace(".", ",") + "%"
 
 
 def judge(rules: Rules, facts: Facts) -> Verdict:

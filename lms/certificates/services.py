@@ -32,6 +32,7 @@ from lms.courses import services as courses
 from lms.errors import LmsError, ValidationFailed
 from lms.extensions import db
 from lms.images import check_image
+from lms.numbers import optional_decimal
 from lms.quizzes import services as quizzes
 from lms.trainings import services as trainings
 from lms.trainings.models import Training
@@ -192,12 +193,6 @@ def bands_for(training: Training) -> list[tuple[Fraction, str]]:
     return eligibility.default_bands(quizzes.rules_of(quizzes.current_version(training.posttest)).pass_mark)
 
 
-def _score_text(value: Optional[Fraction]) -> Optional[str]:
-    if value is None:
-        return None
-    return f"{float(value):.1f}".rstrip("0").rstrip(".").replace(".", ",")
-
-
 def _signatory(training: Training, institution: Institution) -> dict[str, str]:
     if training.signatory_name:
         return {"name": training.signatory_name, "pangkat": training.signatory_pangkat,
@@ -216,7 +211,7 @@ def _frozen(training: Training, user: User, institution: Institution, row: Row, 
         "jabatan": user.jabatan, "agency": user.agency.name if user.agency else "",
         "training_title": training.title, "start_date": training.start_date.isoformat(),
         "end_date": training.end_date.isoformat(), "venue": training.venue, "city": training.city,
-        "jp": training.total_jp, "score": _score_text(score),
+        "jp": training.total_jp, "score": optional_decimal(score),
         "predikat": eligibility.predikat(score, bands_for(training)),
         "issue_city": institution.city, "issue_date": issued.isoformat(),
         "signatory_name": signatory["name"], "signatory_pangkat": signatory["pangkat"],
@@ -423,11 +418,6 @@ def set_signatory(training: Training, values: dict[str, str], signature: Optiona
         check_image(signature, current_app.config["MAX_IMAGE_BYTES"], formats=("PNG",), field="signature")
         training.signature, training.signature_sha256 = signature, hashlib.sha256(signature).hexdigest()
     audit.record(actor, "training.signatory", "training", training.id, {"fields": sorted(values) + ["predikat_bands"]})
-
-
-def certificates_of(training: Training) -> list[Certificate]:
-    return list(db.session.scalars(select(Certificate).where(Certificate.training_id == training.id)
-                                   .order_by(Certificate.seq)))
 
 
 def pdfs_of(training: Training) -> Iterable[tuple[Certificate, bytes]]:

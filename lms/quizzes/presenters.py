@@ -9,6 +9,7 @@ from fractions import Fraction
 from typing import Any, Mapping, Optional, Sequence
 
 from lms.accounts.models import User
+from lms.numbers import decimal_text
 from lms.quizzes import services
 from lms.quizzes.errors import InvalidAnswer, StaleAnswer, UnknownQuestion
 from lms.quizzes.models import Attempt, Quiz
@@ -18,14 +19,6 @@ KIND_LABELS = {"practice": "Latihan", "pretest": "Pre-test", "posttest": "Post-t
 TYPE_LABELS = {"single": "Pilihan ganda", "multiple": "Pilihan ganda (boleh lebih dari satu)",
                "truefalse": "Benar/Salah", "short": "Isian singkat", "numerical": "Isian angka",
                "matching": "Menjodohkan", "missingword": "Melengkapi kalimat"}
-
-
-def percent_text(value: Optional[Fraction]) -> str:
-    """Format a percent the Indonesian way: 87,5."""
-    if value is None:
-        return "—"
-    rounded = round(float(value), 1)
-    return (f"{rounded:.1f}".rstrip("0").rstrip(".")).replace(".", ",")
 
 
 @dataclass
@@ -109,19 +102,21 @@ def attempt_page(attempt: Attempt, page: int, size: int, now: datetime) -> Attem
                           saved[entry["q"]["id"]].revision if entry["q"]["id"] in saved else 0)
              for i, entry in enumerate(attempt.questions[start:start + size])]
     answered = sum(1 for r in saved.values() if r.value not in (None, "", [], {}))
-    left = None
-    if attempt.deadline_at is not None:
-        left = max(int((attempt.deadline_at - now).total_seconds()), 0)
+    left = seconds_left(attempt, now)
     until = (attempt.deadline_at + rules.grace).timestamp() if attempt.deadline_at else now.timestamp() + 12 * 3600
     return AttemptPage(attempt, rules, views, page, pages, answered, len(attempt.questions), left, until)
 
 
 def attempt_status(attempt: Attempt, now: datetime) -> dict[str, Any]:
     """Return what the timer and save banner need to know."""
-    left = None
-    if attempt.deadline_at is not None:
-        left = max(int((attempt.deadline_at - now).total_seconds()), 0)
-    return {"finished": attempt.finished, "seconds_left": left}
+    return {"finished": attempt.finished, "seconds_left": seconds_left(attempt, now)}
+
+
+def seconds_left(attempt: Attempt, now: datetime) -> Optional[int]:
+    """Return the whole seconds until the attempt's deadline (None without one)."""
+    if attempt.deadline_at is None:
+        return None
+    return max(int((attempt.deadline_at - now).total_seconds()), 0)
 
 
 def save_form_page(user: User, attempt: Attempt, form: Mapping[str, Any], now: datetime) -> list[str]:
@@ -206,7 +201,7 @@ def review_page(attempt: Attempt, now: datetime, staff: bool = False) -> ReviewP
                         Fraction(points[e["q"]["id"]]) if e["q"]["id"] in points else None,
                         Fraction(e["q"]["points"]))
              for i, e in enumerate(attempt.questions, start=1)]
-    return ReviewPage(attempt, rules, policy, items, percent_text(Fraction(str(attempt.percent))), staff)
+    return ReviewPage(attempt, rules, policy, items, decimal_text(attempt.percent), staff)
 
 
 @dataclass
@@ -266,10 +261,10 @@ def results_table(report: ResultsReport) -> tuple[list[str], list[list[Any]]]:
     rows = []
     for row in report.rows:
         line = [row.user.full_name, row.user.nip or "", row.user.agency.name if row.user.agency else "",
-                row.attempts, percent_text(row.percent), "ya" if row.passed else "tidak"]
+                row.attempts, decimal_text(row.percent), "ya" if row.passed else "tidak"]
         if report.gains:
             gain = pre.get(row.user.id, {})
-            line += [percent_text(gain.get("pre")),
+            line += [decimal_text(gain.get("pre")),
                      "—" if gain.get("gain") is None else f"{float(gain['gain']):.2f}".replace(".", ",")]
         rows.append(line)
     return header, rows

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms.accounts.forms import REQUIRED
+from lms.dates import ZONE_LABELS
 from lms.trainings.models import STATUSES
 
 # WTForms' own messages (bad number, date, time, choice, length) in Indonesian: it ships no "id" locale.
@@ -47,8 +48,7 @@ class Form(FlaskForm):
             return _Indonesian()
 
 
-ZONE_CHOICES = [SelectChoice("Asia/Jakarta", "WIB"), SelectChoice("Asia/Makassar", "WITA"),
-                SelectChoice("Asia/Jayapura", "WIT")]
+ZONE_CHOICES = [SelectChoice(zone, label) for zone, label in ZONE_LABELS.items()]
 
 
 class TrainingForm(Form):

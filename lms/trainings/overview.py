@@ -56,7 +56,3 @@ def participant_view(user: User, training: Training, now: datetime) -> Participa
     cards = quiz_presenters.quiz_cards(user, quizzes, now, contexts)
     return ParticipantView([s for s in data.sessions if s.day == today(training, now)], mine, percent, cards,
                            courses.courses_for(user, [c.id for c in training.courses]))
-
-
-def next_session(training: Training, now: datetime) -> Optional[AttendanceSession]:
-    return next((s for s in attendance.sessions_of(training) if s.ends_at >= now), None)

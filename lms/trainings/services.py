@@ -14,6 +14,7 @@ from lms.accounts import services as accounts
 from lms.accounts.models import Role, User
 from lms.audit import services as audit
 from lms.contentfiles import SLUG
+from lms.dates import ZONE_LABELS
 from lms.courses.models import Course
 from lms.errors import NotAllowed, ValidationFailed
 from lms.extensions import db
@@ -21,7 +22,6 @@ from lms.quizzes.models import Quiz
 from lms.quizzes.rules import QuizContext
 from lms.trainings.models import AgendaItem, Enrollment, Training
 
-ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 
 
 # ---------------------------------------------------------------- permissions
@@ -103,7 +103,7 @@ def _check(data: TrainingData, training: Optional[Training]) -> None:
         raise ValidationFailed("Tanggal selesai tidak boleh sebelum tanggal mulai.", "end_date")
     if (data.end_date - data.start_date).days > 30:
         raise ValidationFailed("Kegiatan paling lama 31 hari.", "end_date")
-    if data.time_zone not in ZONES:
+    if data.time_zone not in ZONE_LABELS:
         raise ValidationFailed("Zona waktu tidak dikenal.", "time_zone")
     if not 0 <= data.min_attendance_percent <= 100:
         raise ValidationFailed("Persentase kehadiran minimal harus 0–100.", "min_attendance_percent")

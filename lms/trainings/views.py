@@ -432,7 +432,3 @@ def _training_report(training: Training, quiz: Quiz) -> quiz_presenters.ResultsR
                                           services.quiz_context(training, quiz), pretest)
 
 
-def course_progress_link(training: Training, course: Course) -> str:
-    return url_for("courses.progress", slug=course.slug, training=training.slug)
-
-

@@ -143,10 +143,12 @@ def test_one_time_password_must_be_changed_first(client, auth, make_user):
     db.session.commit()
     auth.login_as(user)
     response = client.get("/account")
-    assert response.status_code == 302 and response.headers["Location"] == "/account/password"
+    # The forced detour keeps where the person was going, and returns there afterwards.
+    assert response.status_code == 302 and response.headers["Location"] == "/account/password?next=/account"
     assert "kata sandi sekali pakai" in client.get("/account/password").get_data(as_text=True)
-    client.post("/account/password", data={"current_password": PASSWORD, "password": "sandi-baru-123",
-                                           "confirm": "sandi-baru-123"})
+    done = client.post("/account/password?next=/account", data={
+        "current_password": PASSWORD, "password": "sandi-baru-123", "confirm": "sandi-baru-123"})
+    assert done.headers["Location"] == "/account"
     assert client.get("/account").status_code == 200
     assert db.session.get(User, user.id).must_change_password is False
 

@@ -494,8 +494,8 @@ def test_pending_check_in_survives_the_forced_password_change(client, auth, cloc
     response = client.post("/login?next=/checkin/pending", data={"identifier": walk_in.login_name,
                                                                   "password": password})
     response = client.get(response.headers["Location"])
-    assert response.headers["Location"] == "/account/password"
-    response = client.post("/account/password", data={"current_password": password,
+    assert response.headers["Location"] == "/account/password?next=/checkin/pending"
+    response = client.post(response.headers["Location"], data={"current_password": password,
                                                        "password": "sandi-baru-peserta-1",
                                                        "confirm": "sandi-baru-peserta-1"},
                            follow_redirects=True)
