@@ -19,7 +19,7 @@ from lms.csvsafe import write_csv
 from lms.db_types import utcnow
 from lms.errors import LmsError
 from lms.extensions import db
-from lms.forms import ActionForm, show_error
+from lms.forms import ActionForm, show_error, run_action
 from lms.permissions import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -188,14 +188,8 @@ def institution() -> Any:
     profile = services.get_institution()
     form = InstitutionForm(obj=profile)
     if form.validate_on_submit():
-        try:
-            _save_institution(profile, form)
-        except LmsError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash("Profil instansi disimpan.", "success")
+        if run_action(lambda: _save_institution(profile, form),
+                      form, "Profil instansi disimpan."):
             return redirect(url_for("admin.institution"))
     return render_template("admin/institution.html", form=form, institution=profile)
 

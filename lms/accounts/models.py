@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Optional
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, ForeignKey, Integer, LargeBinary, String,
-                        Text, UniqueConstraint)
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from lms.db_types import UTCDateTime, utcnow

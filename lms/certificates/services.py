@@ -19,7 +19,6 @@ from sqlalchemy.orm import undefer
 
 from lms.accounts.identity import mask_nip
 from lms.accounts.models import Institution, User
-from lms.accounts.services import get_institution
 from lms.attendance import services as attendance
 from lms.audit import services as audit
 from lms.certificates import eligibility

@@ -19,7 +19,7 @@ from lms.certificates.models import Certificate, Job
 from lms.db_types import utcnow
 from lms.errors import LmsError
 from lms.extensions import db, limiter
-from lms.forms import ActionForm
+from lms.forms import ActionForm, run_action
 from lms.jobs import enqueue
 from lms.permissions import ANY_ROLE, role_required, wants_json
 from lms.trainings import services as trainings
@@ -98,14 +98,8 @@ def override(slug: str, user_id: int) -> Response:
     form = ReasonForm()
     user = db.get_or_404(User, user_id)
     if form.validate_on_submit():
-        try:
-            services.set_override(training, user, form.reason.data or "", current_user)
-        except LmsError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(f"Pengecualian untuk {user.full_name} dicatat; sertifikat kini dapat diterbitkan.", "success")
+        run_action(lambda: services.set_override(training, user, form.reason.data or "", current_user),
+                      None, f"Pengecualian untuk {user.full_name} dicatat; sertifikat kini dapat diterbitkan.")
     else:
         flash("Tulis alasan pengecualian.", "danger")
     return redirect(url_for("certificates.manage", slug=slug))
@@ -140,14 +134,8 @@ def revoke(certificate_id: int) -> Response:
     certificate = db.get_or_404(Certificate, certificate_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
-            services.revoke(certificate, form.reason.data or "", current_user, utcnow())
-        except LmsError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(f"Sertifikat {certificate.number} dicabut. Halaman verifikasinya kini menampilkan Dicabut.", "success")
+        run_action(lambda: services.revoke(certificate, form.reason.data or "", current_user, utcnow()),
+                      None, f"Sertifikat {certificate.number} dicabut. Halaman verifikasinya kini menampilkan Dicabut.")
     return redirect(url_for("certificates.manage", slug=certificate.training.slug))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template,
+from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template,
                    request, session, url_for)
 from flask_login import current_user
 

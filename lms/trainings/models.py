@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any, Optional
+from typing import Optional
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, ForeignKey, Integer, LargeBinary, String,
                         Table, Text, Time, UniqueConstraint)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
-from typing import Any, Iterable, Optional, Sequence
+from typing import Iterable, Optional, Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select

@@ -21,7 +21,7 @@ from lms.dates import format_date
 from lms.db_types import utcnow
 from lms.errors import LmsError
 from lms.extensions import db
-from lms.forms import ActionForm, show_error
+from lms.forms import ActionForm, run_action, show_error
 from lms.permissions import ANY_ROLE, STAFF, role_required
 from lms.quizzes import presenters as quiz_presenters
 from lms.quizzes import services as quiz_services
@@ -129,14 +129,8 @@ def edit(slug: str) -> Any:
     if request.method == "GET":
         _fill_form(form, training)
     if form.validate_on_submit():
-        try:
-            services.save_training(training, _training_data(form), current_user)
-        except LmsError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash("Perubahan kegiatan disimpan.", "success")
+        if run_action(lambda: services.save_training(training, _training_data(form), current_user),
+                      form, "Perubahan kegiatan disimpan."):
             return redirect(url_for("trainings.show", slug=training.slug))
     return render_template("trainings/form.html", form=form, training=training)
 
@@ -183,14 +177,8 @@ def agenda(slug: str) -> Any:
         if not manage:
             abort(403)
         if form.validate_on_submit():
-            try:
-                services.save_agenda_item(training, None, _agenda_data(form), current_user)
-            except LmsError as exc:
-                db.session.rollback()
-                show_error(form, exc)
-            else:
-                db.session.commit()
-                flash("Materi ditambahkan ke agenda.", "success")
+            if run_action(lambda: services.save_agenda_item(training, None, _agenda_data(form), current_user),
+                          form, "Materi ditambahkan ke agenda."):
                 return redirect(url_for("trainings.agenda", slug=slug))
     return render_template("trainings/agenda.html", training=training, form=form, manage=manage,
                            action_form=ActionForm())
@@ -209,14 +197,8 @@ def agenda_edit(slug: str, item_id: int) -> Any:
         form.day.data, form.trainer_id.data = item.day.isoformat(), item.trainer_id or 0
         form.jp.data = item.jp if item.jp_manual else None
     if form.validate_on_submit():
-        try:
-            services.save_agenda_item(training, item, _agenda_data(form), current_user)
-        except LmsError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash("Agenda diperbarui.", "success")
+        if run_action(lambda: services.save_agenda_item(training, item, _agenda_data(form), current_user),
+                      form, "Agenda diperbarui."):
             return redirect(url_for("trainings.agenda", slug=slug))
     return render_template("trainings/agenda_edit.html", training=training, form=form, item=item)
 
@@ -349,7 +331,7 @@ def walk_in(slug: str) -> Any:
 @bp.route("/<slug>/participants/import", methods=["POST"])
 @role_required(*STAFF)
 def participant_import(slug: str) -> Any:
-    training = _training(slug, manage=True)
+    _training(slug, manage=True)  # 404 or 403 unless the user manages it
     form = ImportForm()
     if not form.validate_on_submit():
         flash("Pilih berkas CSV atau XLSX terlebih dahulu.", "danger")
