@@ -66,11 +66,12 @@ def _rules(training: Training) -> eligibility.Rules:
                              {c.id: c.title for c in training.courses})
 
 
-def eligibility_table(training: Training, now: datetime) -> list[Row]:
-    """Return every participant with each criterion's value, in a bounded number of queries."""
+def eligibility_table(training: Training, now: datetime, only: Optional[int] = None) -> list[Row]:
+    """Return every participant (or only one) with each criterion's value, in bounded queries."""
     data = attendance.roster(training)
     percent = attendance.percentages(training, data)
-    ids = [u.id for u in data.people]
+    people = [u for u in data.people if only is None or u.id == only]
+    ids = [u.id for u in people]
     finals = _posttest_results(training, ids, now)
     done = courses.completed_course_ids(ids, [c.id for c in training.courses]) if ids else {}
     certificates = {c.user_id: c for c in db.session.scalars(
@@ -79,7 +80,7 @@ def eligibility_table(training: Training, now: datetime) -> list[Row]:
         select(EligibilityOverride).where(EligibilityOverride.training_id == training.id))}
     rules = _rules(training)
     rows = []
-    for user in data.people:
+    for user in people:
         final = finals.get(user.id)
         facts = eligibility.Facts(percent.get(user.id, Fraction(0)), final.percent if final else None,
                                   final.passed if final else None, frozenset(done.get(user.id, set())))
@@ -288,7 +289,7 @@ def _audit_issue(certificate: Certificate, actor: Optional[User], now: datetime)
 
 def issue_for(training: Training, user_id: int, actor: Optional[User], now: datetime,
               replaces: Optional[Certificate] = None) -> Certificate:
-    row = next((r for r in eligibility_table(training, now) if r.user.id == user_id), None)
+    row = next(iter(eligibility_table(training, now, only=user_id)), None)
     if row is None:
         raise ValidationFailed("Peserta tidak terdaftar di kegiatan ini.")
     return issue(training, row, actor, now, replaces=replaces)
