@@ -183,3 +183,22 @@ def test_session_outlives_its_limits_while_an_attempt_is_open(app, client, quiz,
     with client.session_transaction() as session:
         session["started"] = time.time() - app.config["SESSION_ABSOLUTE_HOURS"] * 3600 - 60
     assert client.get("/quizzes/").status_code == 302
+
+
+def test_a_pretest_shows_a_score_but_no_pass_or_fail(client, quiz, taker):
+    pre = services.get_quiz("uji-pre")
+    attempt = services.start_attempt(taker, pre, services_now(), context=_context_of(pre))
+    services.save_answer(taker, attempt, "satu", "false", 0, services_now())
+    services.submit(taker, attempt, services_now())
+    db.session.commit()
+    review = client.get(f"/quizzes/attempts/{attempt.id}/review").get_data(as_text=True)
+    assert "Nilai 0" in review and "Belum lulus" not in review
+    listing = client.get("/quizzes/").get_data(as_text=True)
+    assert "Nilai 0%" in listing and listing.count("Belum lulus") == 0
+
+
+def _context_of(quiz):
+    from lms.trainings import services as trainings
+    from lms.trainings.models import Training
+
+    return trainings.quiz_context(db.session.scalars(select(Training)).one(), quiz)
