@@ -306,20 +306,31 @@ def issue_all(training: Training, actor: Optional[User], now: datetime,
     pending: list[Certificate] = []
     session = db.session()  # the request's (or job's) real session behind the scoped proxy
     expire, session.expire_on_commit = session.expire_on_commit, False  # no reloads after each batch
+    done = 0
+
+    def settle() -> None:
+        # Report certificates only once they are committed: a line printed is a certificate kept.
+        nonlocal done
+        batch = list(pending)
+        _settle(pending, actor, now, commit)
+        for certificate in batch:
+            done += 1
+            if progress:
+                progress(done, len(rows), certificate, None)
+
     try:
         for index, row in enumerate(rows, start=1):
             try:
                 certificate = issue(training, row, actor, now, assets, pending=pending)
             except LmsError as exc:
+                done += 1
                 if progress:
-                    progress(index, len(rows), None, exc.message)
+                    progress(done, len(rows), None, exc.message)
                 continue
             issued.append(certificate)
-            if index % BATCH == 0 or index == len(rows):
-                _settle(pending, actor, now, commit)
-            if progress:
-                progress(index, len(rows), certificate, None)
-        _settle(pending, actor, now, commit)
+            if len(pending) >= BATCH:
+                settle()
+        settle()
     finally:
         session.expire_on_commit = expire
     return issued

@@ -211,3 +211,19 @@ def test_qr_decodes_to_the_verification_url(finished, tmp_path):
     image = Image.open(next(tmp_path.glob("p*.png")))
     found = [r.text for r in zxingcpp.read_barcodes(image)]
     assert certificate.data["verify_url"] in found
+
+
+def test_bulk_progress_reports_only_committed_certificates(finished):
+    from sqlalchemy import func as sql_func
+
+    seen = []
+
+    def progress(done, total, certificate, error):
+        if certificate is not None:
+            with db.engine.connect() as other:  # another connection sees committed rows only
+                stored = other.scalar(select(sql_func.count(Certificate.id)).where(Certificate.id == certificate.id))
+            seen.append((done, total, stored, certificate.id is not None))
+
+    services.issue_all(finished, None, NOW, commit=db.session.commit, progress=progress)
+    assert seen and all(stored == 1 and has_id for _, _, stored, has_id in seen)
+    assert [done for done, *_ in seen] == list(range(1, len(seen) + 1)) and seen[-1][1] == 5
