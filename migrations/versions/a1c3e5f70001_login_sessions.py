@@ -1,0 +1,24 @@
+"""login sessions and login throttling (issue [1/8])
+
+Revision ID: a1c3e5f70001
+Revises: 7064e2700e30
+Create Date: 2026-12-02 10:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'a1c3e5f70001'
+down_revision = '7064e2700e30'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
