@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import click
 from flask import Flask, current_app
@@ -25,6 +26,7 @@ trainings_cli = AppGroup("trainings", help="Kegiatan bimtek.")
 certificates_cli = AppGroup("certificates", help="Sertifikat: terbitkan, cabut, ekspor, periksa.")
 quizzes_cli = AppGroup("quizzes", help="Kuis: penutupan otomatis dan penilaian ulang.")
 content_cli = AppGroup("content", help="Periksa dan muat konten (courses/, quizzes/).")
+privacy_cli = AppGroup("privacy", help="Pelindungan data pribadi: hapus data yang melewati masa simpan.")
 
 
 def init_app(app: Flask) -> None:
@@ -34,6 +36,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(quizzes_cli)
     app.cli.add_command(trainings_cli)
     app.cli.add_command(certificates_cli)
+    app.cli.add_command(privacy_cli)
     app.cli.add_command(demo_command)
 
 
@@ -46,6 +49,14 @@ def _read_password(password_stdin: bool) -> str:
 def _fail(message: str) -> None:
     db.session.rollback()
     raise click.ClickException(message)
+
+
+def _now() -> datetime:
+    """Return the current UTC time: app.config["CLOCK"]() when injected (tests), else the clock's."""
+    from lms.db_types import utcnow
+
+    clock: Callable[[], datetime] = current_app.config.get("CLOCK") or utcnow
+    return clock()
 
 
 @user_cli.command("create")
@@ -96,6 +107,17 @@ def user_list(role: Optional[str]) -> None:
         query = query.where(User.role == role)
     for user in db.session.scalars(query):
         click.echo(f"{user.id}\t{user.role}\t{user.login_name}\t{user.full_name}")
+
+
+@privacy_cli.command("purge")
+def privacy_purge() -> None:
+    """Purge check-in IP, user agent and device id, and import previews, past the retention period."""
+    from lms.accounts.privacy import run_purge
+    from lms.db_types import utcnow
+
+    result = run_purge(utcnow())
+    click.echo(f"Data sebelum {result.cutoff:%Y-%m-%d %H:%M} UTC dihapus: data perangkat pada "
+               f"{result.attendance_records} catatan presensi, {result.import_previews} pratinjau impor.")
 
 
 @click.command("demo")
@@ -187,10 +209,9 @@ def content_sync() -> None:
 @quizzes_cli.command("finalize-overdue")
 def quizzes_finalize_overdue() -> None:
     """Grade and close every attempt past its deadline (for servers with cron)."""
-    from lms.db_types import utcnow
     from lms.quizzes import services as quiz_services
 
-    count = quiz_services.finalize_overdue(utcnow())
+    count = quiz_services.finalize_overdue(_now())
     db.session.commit()
     click.echo(f"{count} percobaan yang lewat batas waktu ditutup dan dinilai.")
 
@@ -199,14 +220,13 @@ def quizzes_finalize_overdue() -> None:
 @click.argument("slug")
 def quizzes_regrade(slug: str) -> None:
     """Regrade SLUG's finished attempts against its current key; list changed pass/fail."""
-    from lms.db_types import utcnow
     from lms.quizzes import services as quiz_services
 
     quiz = quiz_services.get_quiz(slug)
     if quiz is None:
         _fail(f"Kuis {slug} tidak ditemukan.")
         return
-    changed = quiz_services.regrade(quiz, None, utcnow())
+    changed = quiz_services.regrade(quiz, None, _now())
     db.session.commit()
     click.echo(f"Penilaian ulang {slug} selesai; {len(changed)} percobaan berubah status kelulusan.")
     from lms.certificates.models import Certificate
@@ -251,7 +271,7 @@ def _training_or_fail(slug: str) -> "Training":
 def certificates_issue(training_slug: str, all_eligible: bool) -> None:
     """Issue every eligible participant's certificate; print number, code and name per new one."""
     from lms.certificates import services as certificates
-    from lms.db_types import utcnow, writing
+    from lms.db_types import writing
 
     training = _training_or_fail(training_slug)
     if not certificates.base_url_is_public(certificates.public_base_url()):
@@ -266,8 +286,12 @@ def certificates_issue(training_slug: str, all_eligible: bool) -> None:
             if error:
                 click.echo(f"Dilewati: {error}", err=True)
 
-        with writing():
-            certificates.issue_all(training, None, utcnow(), commit=db.session.commit, progress=progress)
+        try:
+            with writing():
+                certificates.issue_all(training, None, _now(), commit=db.session.commit, progress=progress)
+        except LmsError as exc:  # e.g. another issue of this training running at the same time
+            db.session.rollback()
+            _fail(exc.message)
 
 
 @certificates_cli.command("revoke")
@@ -276,14 +300,13 @@ def certificates_issue(training_slug: str, all_eligible: bool) -> None:
 def certificates_revoke(code: str, reason: str) -> None:
     """Revoke the certificate CODE with a reason (it stays verifiable as Dicabut)."""
     from lms.certificates import services as certificates
-    from lms.db_types import utcnow
 
     certificate = certificates.find(code)
     if certificate is None:
         _fail(f"Sertifikat dengan kode {code} tidak ditemukan.")
         return
     try:
-        certificates.revoke(certificate, reason, None, utcnow())
+        certificates.revoke(certificate, reason, None, _now())
     except LmsError as exc:
         _fail(exc.message)
     db.session.commit()

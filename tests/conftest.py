@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -108,6 +109,16 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def cli_clock(app: Flask) -> Iterator[Callable[[datetime], None]]:
+    """Return a setter of the time CLI commands see (app.config["CLOCK"]) during one test."""
+    def set_to(moment: datetime) -> None:
+        app.config["CLOCK"] = lambda: moment
+
+    yield set_to
+    app.config.pop("CLOCK", None)
 
 
 @pytest.fixture

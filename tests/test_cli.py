@@ -9,10 +9,10 @@ from lms.extensions import db
 
 def test_user_create_with_password_stdin(runner, client):
     result = runner.invoke(args=["user", "create", "--email", "Admin@Contoh.go.id", "--name", "Admin Satu",
-                                 "--role", "admin", "--password-stdin"], input="sandi-admin-kuat\n")
+                                 "--role", "admin", "--password-stdin"], input="sandi-kantor-kuat\n")
     assert result.exit_code == 0, result.output
     assert "Pengguna dibuat: admin@contoh.go.id (admin)" in result.output
-    response = client.post("/login", data={"identifier": "admin@contoh.go.id", "password": "sandi-admin-kuat"})
+    response = client.post("/login", data={"identifier": "admin@contoh.go.id", "password": "sandi-kantor-kuat"})
     assert response.status_code == 302
 
 

@@ -129,7 +129,7 @@ def test_public_view_masks_nip_and_hides_contacts(finished):
     row = next(r for r in services.eligibility_table(finished, NOW) if r.verdict.eligible and r.user.nip)
     certificate = services.issue(finished, row, None, NOW)
     view = services.public_view(certificate)
-    assert view["nip"] == row.user.nip[:4] + "*" * 10 + row.user.nip[-4:]
+    assert view["nip"] == row.user.nip[:2] + "*" * 14 + row.user.nip[-2:]
     flat = str(view)
     assert row.user.nip not in flat and row.user.phone not in flat
     assert "email" not in view and "phone" not in view

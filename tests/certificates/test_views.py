@@ -2,6 +2,8 @@
 
 import io
 import zipfile
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
@@ -108,7 +110,7 @@ def test_verification_page_valid_revoked_unknown_malformed(client, finished):
     page = client.get(f"/verify/{valid.code}").get_data(as_text=True)
     assert "Sah." in page and valid.data["holder_name"] in page and valid.number in page
     assert valid.pdf_sha256 in page and valid.data["nip"] not in page
-    assert valid.data["nip"][:4] + "*" * 10 + valid.data["nip"][-4:] in page
+    assert valid.data["nip"][:2] + "*" * 14 + valid.data["nip"][-2:] in page
     page = client.get(f"/verify/{revoked.code.lower()}").get_data(as_text=True)
     assert "Dicabut" in page and "Data jabatan keliru" in page
     unknown = client.get("/verify/ABCD-EFGH-JKMN-PQRS-TVWX")
@@ -125,7 +127,7 @@ def test_verification_json(client, finished):
         data = response.get_json()
         assert data["status"] == "Sah" and data["code"] == certificate.code
         assert data["jp"] == 24 and data["pdf_sha256"] == certificate.pdf_sha256
-        assert data["nip"].count("*") == 10 and "email" not in data and "phone" not in data
+        assert data["nip"].count("*") == 14 and "email" not in data and "phone" not in data
     missing = client.get("/verify/ABCD.json")
     assert missing.status_code == 404 and missing.get_json()["status"] == "Tidak ditemukan"
 
@@ -136,7 +138,8 @@ def test_verification_is_rate_limited(client, finished):
     assert codes[:30] == [404] * 30 and codes[30] == 429
 
 
-def test_cli_issue_revoke_render_export_verify(runner, finished, tmp_path):
+def test_cli_issue_revoke_render_export_verify(runner, finished, tmp_path, cli_clock):
+    cli_clock(NOW)
     result = runner.invoke(args=["certificates", "issue", finished.slug, "--all-eligible"])
     assert result.exit_code == 0, result.output
     lines = [line for line in result.stdout.splitlines() if line.count("\t") == 2]
@@ -159,3 +162,36 @@ def test_cli_issue_revoke_render_export_verify(runner, finished, tmp_path):
     revoked = runner.invoke(args=["certificates", "verify-pdf", str(out)])
     assert revoked.exit_code != 0 and "DICABUT" in revoked.output
     assert runner.invoke(args=["certificates", "revoke", "ZZZZ", "--reason", "x"]).exit_code != 0
+
+
+def cli_numbers(runner, slug):
+    result = runner.invoke(args=["certificates", "issue", slug, "--all-eligible"])
+    assert result.exit_code == 0, result.output
+    return [line.split("\t")[0] for line in result.stdout.splitlines() if line.count("\t") == 2]
+
+
+def wib(*parts):
+    return datetime(*parts, tzinfo=ZoneInfo("Asia/Jakarta")).astimezone(timezone.utc)
+
+
+@pytest.mark.parametrize("moment, suffix", [
+    (wib(2026, 11, 30, 23, 30), "XI/2026"), (wib(2026, 12, 1, 0, 30), "XII/2026"),
+    (wib(2026, 12, 31, 23, 30), "XII/2026"), (wib(2027, 1, 1, 0, 30), "I/2027"),
+], ids=["end-of-november", "start-of-december", "end-of-year", "new-year"])
+def test_cli_numbers_by_the_issue_date_in_the_institutions_zone(runner, finished, cli_clock, moment, suffix):
+    cli_clock(moment)
+    numbers = cli_numbers(runner, finished.slug)
+    assert numbers == [f"{n:03d}/BIMTEK/DISKOMINFO/{suffix}" for n in range(1, 6)]
+    local_day = moment.astimezone(ZoneInfo("Asia/Jakarta")).date()
+    assert {c.issue_date for c in db.session.scalars(select(Certificate))} == {local_day}
+
+
+def test_web_and_cli_number_alike_across_the_year_boundary(monkeypatch, client, admin, runner, finished,
+                                                           cli_clock):
+    # 23.30 and 00.30 WIB are both 31 December in UTC: only the institution's zone tells the years apart.
+    monkeypatch.setattr("lms.certificates.views.utcnow", lambda: wib(2026, 12, 31, 23, 30))
+    first = next(r for r in services.eligibility_table(finished, NOW) if r.may_issue)
+    client.post(f"/trainings/{finished.slug}/certificates/issue/{first.user.id}")
+    assert db.session.scalars(select(Certificate.number)).all() == ["001/BIMTEK/DISKOMINFO/XII/2026"]
+    cli_clock(wib(2027, 1, 1, 0, 30))
+    assert cli_numbers(runner, finished.slug) == [f"{n:03d}/BIMTEK/DISKOMINFO/I/2027" for n in range(1, 5)]

@@ -445,3 +445,190 @@ def test_a_bad_question_does_not_hide_the_good_ones() -> None:
     questions, errors, _ = parse("Rusak {=a\n\nBaik {T}\n\nRusak lagi {#x}")
     assert [q.text for q in questions] == ["Baik"]
     assert [e.line for e in errors] == [1, 5]
+
+
+# --- our own files with every construct the interop samples use ---------------------------------
+# A clean clone has no shared/interop: these files (our own questions) mirror Moodle's examples
+# and import fixture construct by construct, so the tests above also hold without them.
+
+OWN_EXAMPLES = FIXTURES / "ragam-konstruksi.gift"
+OWN_IMPORT = FIXTURES / "uji-impor.gift"
+
+# line -> (name, type, maximum score); None for unnamed questions.
+OWN_EXAMPLES_TABLE = {
+    8: (None, "single", F(1)), 10: (None, "missingword", F(1)), 12: (None, "truefalse", F(1)),
+    14: (None, "short", F(1)), 16: (None, "numerical", F(1)), 25: (None, "single", F(1)),
+    27: (None, "missingword", F(1)), 29: (None, "missingword", F(1)), 35: (None, "single", F(1)),
+    43: (None, "short", F(1)), 45: (None, "short", F(1)), 49: (None, "truefalse", F(1)),
+    51: (None, "truefalse", F(1)), 55: (None, "matching", F(1)), 61: (None, "matching", F(1)),
+    70: (None, "numerical", F(1)), 72: (None, "numerical", F(1)), 74: (None, "numerical", F(1)),
+    76: (None, "numerical", F(1)), 85: (None, "numerical", F(1)),
+    90: ("Asal kata hoaks", "short", F(1)), 93: ("Hari Hak untuk Tahu", "missingword", F(1)),
+    98: (None, "single", F(1)), 103: (None, "short", F(1)), 108: (None, "short", F(1)),
+    113: (None, "truefalse", F(1)), 115: (None, "single", F(1)),
+    117: ("Tempat bimtek", "missingword", F(1)), 123: ("Tempat bimtek-2", "short", F(1)),
+    130: (None, "multiple", F(1)), 136: (None, "multiple", F(1)), 143: (None, "single", F(1)),
+    148: ("Karakter kendali GIFT", "single", F(1)), 167: (None, "single", F(1)),
+    169: (None, "missingword", F(1)), 171: (None, "truefalse", F(1)), 173: (None, "short", F(1)),
+    175: (None, "numerical", F(1)), 177: (None, "matching", F(1)),
+    184: ("Hak pemohon", "missingword", F(1)), 190: (None, "single", F(1)),
+    195: ("Tempat bimtek (contoh jawaban singkat)", "short", F(1)),
+    202: ("Contoh numerik", "numerical", F(1)),
+}
+
+# line -> (name, type, maximum score); the essay on line 2 is skipped.
+OWN_IMPORT_TABLE = {
+    5: ("Aplikasi layanan", "matching", F(1)), 14: ("T2", "single", F(1)),
+    22: ("kanal resmi", "multiple", F(1)), 31: ("T5", "numerical", F(1)),
+    34: ("Jawabansingkat", "short", F(1)), 41: ("T1", "truefalse", F(1)),
+    46: ("3-01 JP", "truefalse", F(1)), 49: ("3-01 JP-2", "truefalse", F(1)),
+}
+
+
+@pytest.fixture(scope="module")
+def own_examples() -> dict[int, Question]:
+    questions, errors, skipped = parse_file(OWN_EXAMPLES)
+    assert (errors, skipped) == ([], [])
+    return {q.line: q for q in questions}
+
+
+@pytest.fixture(scope="module")
+def own_import() -> MoodleFixture:
+    questions, errors, skipped = parse_file(OWN_IMPORT)
+    assert errors == []
+    return {q.line: q for q in questions}, skipped
+
+
+def test_every_own_example_is_in_the_table(own_examples: dict[int, Question]) -> None:
+    assert sorted(own_examples) == sorted(OWN_EXAMPLES_TABLE)
+
+
+@pytest.mark.parametrize("line", sorted(OWN_EXAMPLES_TABLE))
+def test_own_example(own_examples: dict[int, Question], line: int) -> None:
+    name, qtype, top = OWN_EXAMPLES_TABLE[line]
+    question = own_examples[line]
+    assert (question.type, max_score(question)) == (qtype, top)
+    if name is not None:
+        assert question.id == name
+    else:
+        assert question.id.startswith("q-")
+
+
+def test_every_own_import_question_is_in_the_table(own_import: MoodleFixture) -> None:
+    questions, skipped = own_import
+    assert sorted(questions) == sorted(OWN_IMPORT_TABLE)
+    assert skipped == [ContentError(str(OWN_IMPORT), 2, ESSAY_NOTE)]
+
+
+@pytest.mark.parametrize("line", sorted(OWN_IMPORT_TABLE))
+def test_own_import_question(own_import: MoodleFixture, line: int) -> None:
+    name, qtype, top = OWN_IMPORT_TABLE[line]
+    question = own_import[0][line]
+    assert (question.id, question.type, max_score(question)) == (name, qtype, top)
+
+
+def test_own_control_characters(own_examples: dict[int, Question]) -> None:
+    question = own_examples[148]
+    assert question.text == "Manakah yang BUKAN karakter kendali dalam format GIFT?"
+    assert [a.text for a in question.answers] == ["~", "=", "#", "{", "}", "\\"]
+    assert question.answers[5].fraction == 1
+    assert question.answers[0].feedback == "~ adalah karakter kendali."
+    assert question.answers[5].feedback.startswith(
+        "Benar! \\ (garis miring terbalik) bukan karakter kendali. NAMUN,\ngaris miring")
+    assert question.answers[5].feedback.endswith("\nterbalik juga (seperti contoh ini).")
+    assert [a.text for a in own_examples[143].answers] == ["= 4 + 5", "= 4 + 6", "= 4 + 7"]
+
+
+def test_own_partial_weights_and_missing_word(own_examples: dict[int, Question]) -> None:
+    place = own_examples[117]
+    assert place.text == "Bimtek tahun ini diselenggarakan di {_}."
+    assert [(a.text, a.fraction) for a in place.answers] == [
+        ("Jakarta", F(0)), ("Bandung", F(1, 4)), ("Jawa Barat", F(1, 2)), ("Kabupaten Contoh", F(1))]
+    assert place.answers[1].feedback == "Hanya rapat persiapan yang di sana."
+    assert grade_question(place, "a3") == F(1, 2)
+    assert own_examples[29].text == ("Dalam piramida terbalik, bagian berita yang paling penting "
+                                     "ditulis di {_} naskah.")
+    spelled = own_examples[123]
+    assert [(a.text, a.fraction) for a in spelled.answers] == [
+        ("Kabupaten Contoh", F(1)), ("Kab. Contoh", F(3, 4)), ("Contoh", F(1, 4))]
+    assert grade_question(spelled, "kab. contoh") == F(3, 4)
+    assert own_examples[45].text == "Satu JP bimtek setara dengan {_}."
+    assert own_examples[93].text == "Hari Hak untuk Tahu diperingati setiap tanggal\n28 {_} setiap tahun."
+
+
+def test_own_multiple_answers_with_negative_weights(own_examples: dict[int, Question]) -> None:
+    question = own_examples[136]
+    assert [a.fraction for a in question.answers] == [F(-1, 2), F(1, 2), F(1, 2), F(-1, 2)]
+    assert grade_question(question, ["a2", "a3"]) == 1
+    assert grade_question(question, ["a2", "a3", "a4"]) == F(1, 2)
+    assert grade_question(question, ["a1", "a2"]) == F(0)
+    assert grade_question(own_examples[130], ["a2"]) == F(1, 2)
+
+
+def test_own_numerical_forms(own_examples: dict[int, Question]) -> None:
+    year = own_examples[16].answers[0]
+    assert (year.value, year.tolerance) == (Decimal("2008"), Decimal("1"))
+    assert grade_question(own_examples[16], "2009") == 1 and grade_question(own_examples[16], "2010") == 0
+    rate = own_examples[72].answers[0]
+    assert (rate.value, rate.tolerance) == (Decimal("2.5"), Decimal("0.05"))
+    span = own_examples[74].answers[0]
+    assert (span.low, span.high) == (Decimal("2.49"), Decimal("2.51"))
+    assert grade_question(own_examples[74], "2,5") == 1 and grade_question(own_examples[74], "2.52") == 0
+    several = own_examples[202].answers
+    assert [(a.value, a.tolerance, a.fraction) for a in several] == [
+        (Decimal("20"), Decimal("0"), F(1)), (Decimal("20"), Decimal("2"), F(1, 2))]
+    assert several[1].feedback == ("Targetnya 20 JP setahun.\n"
+                                   "Anda mendapat 50% karena jawaban Anda mendekati.")
+    assert grade_question(own_examples[202], "22") == F(1, 2)
+    assert grade_question(own_examples[202], "23") == 0
+
+
+def test_own_feedback_and_formats(own_examples: dict[int, Question]) -> None:
+    assert own_examples[108].text_format == "markdown"
+    assert own_examples[108].text == "Siapa yang menandatangani **sertifikat** bimtek?"
+    assert own_examples[103].text_format == "plain"
+    assert own_examples[113].correct_bool is False
+    assert own_examples[113].feedback_true == "Presensi dicatat setiap hari kegiatan."
+    assert [a.feedback for a in own_examples[98].answers] == [
+        "Membagikan sebelum memeriksa ikut menyebarkan hoaks.", "Tidak perlu; periksa dulu isinya.",
+        "Tepat sekali!"]
+    assert [a.feedback for a in own_examples[190].answers] == [
+        "komentar untuk jawaban keliru", "komentar untuk jawaban ini", "bagus sekali!"]
+    assert own_examples[90].text == "Kata \"hoaks\" diserap ke dalam bahasa Indonesia\ndari bahasa apa?"
+    assert [(p.left, p.right) for p in own_examples[177].pairs] == [
+        ("DM", "pesan langsung"), ("FYP", "beranda rekomendasi"), ("CTA", "ajakan bertindak")]
+    assert own_examples[61].pairs[0] == Pair("p1", "JP", "Jam Pelajaran")
+
+
+def test_own_import_details(own_import: MoodleFixture) -> None:
+    questions = own_import[0]
+    services = questions[5]
+    assert services.text_format == "html"
+    assert services.text == "Pasangkan <b>aplikasi</b> dengan kegunaannya."
+    assert services.pairs[0] == Pair(
+        "p1", "Kanal pengaduan pelayanan publik yang terhubung secara nasional.", "SP4N-LAPOR!")
+    assert services.pairs[1].left == "Laman tempat badan publik menayangkan informasi berkala."
+    assert services.pairs[3].left == "Layanan tanda tangan elektronik bersertifikat bagi ASN."
+    assert services.pairs[4] == Pair("p5", "", "Surat kabar cetak")
+    assert [a.feedback for a in questions[14].answers] == [
+        "benar; bagus!", "keliru, JP adalah Jam Pelajaran", "keliru, JP adalah Jam Pelajaran"]
+    assert questions[14].answers[2].text == "Jadwal Pelatihan"
+    assert [a.fraction for a in questions[22].answers] == [F(1, 2), F(-1), F(1, 2), F(-1)]
+    assert grade_question(questions[22], ["a1", "a2", "a3"]) == 0
+    truth = questions[41]
+    assert (truth.correct_bool, truth.feedback_true, truth.feedback_false) == (
+        False, "Sertifikat yang dicabut berstatus Dicabut.", "Jawaban Anda tepat.")
+    assert truth.general_feedback == "Halaman verifikasi selalu menampilkan status terkini sertifikat."
+
+
+def test_own_import_wrong_answer_feedback(own_import: MoodleFixture) -> None:
+    questions = own_import[0]
+    number = questions[31]
+    assert number.answers[1] == Answer("a2", "*", F(0), "Sama sekali keliru")
+    assert number.text == "Tulis sebuah angka JP dari 2 sampai 6. {_}\";"
+    assert grade_question(number, "6") == 1
+    assert grade_question(number, "7") == 0
+    short = questions[34]
+    assert [(a.text, a.fraction) for a in short.answers] == [("PPID", F(1)), ("PID", F(1, 2)), ("*", F(0))]
+    assert grade_question(short, "pid") == F(1, 2)
+    assert grade_question(short, "humas") == 0
