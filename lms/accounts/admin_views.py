@@ -10,8 +10,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from lms.accounts import imports, services
-from lms.accounts.forms import (AgencyForm, ImportForm, InstitutionForm,
+from lms.accounts import imports, privacy, services
+from lms.accounts.forms import (AgencyForm, AnonymiseForm, ImportForm, InstitutionForm,
                                 OneTimePasswordForm, UserForm)
 from lms.accounts.models import ROLE_LABELS, Agency, Role, User, UserImport
 from lms.accounts.slips import Slip, render_slips
@@ -21,8 +21,10 @@ from lms.errors import LmsError
 from lms.extensions import db
 from lms.forms import ActionForm, show_error, run_action
 from lms.permissions import role_required
+from lms.routing import bounded_int, bounded_ints
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+VERIFY_FLAGS = ("verify_show_score", "verify_show_pangkat", "verify_show_jabatan")
 
 
 def _agency_choices() -> list[SelectChoice]:
@@ -39,8 +41,8 @@ def users() -> str:
     args = request.args
     active = {"1": True, "0": False}.get(args.get("aktif", ""))
     query = services.list_users(args.get("q", ""), args.get("peran", ""),
-                                args.get("opd", type=int), active)
-    page = db.paginate(query, page=args.get("page", 1, type=int),
+                                args.get("opd", type=bounded_int), active, user_id=args.get("id", type=bounded_int))
+    page = db.paginate(query, page=args.get("page", 1, type=bounded_int),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     form = OneTimePasswordForm()
     return render_template("admin/users.html", page=page, agencies=[(c.value, c.label) for c in _agency_choices()[1:]],
@@ -68,7 +70,8 @@ def user_new() -> Any:
             db.session.commit()
             flash(f"Pengguna {user.full_name} ditambahkan. Buat kata sandi sekali pakai agar "
                   "ia dapat masuk.", "success")
-            return redirect(url_for("admin.users", q=user.login_name))
+            # The user's id, never their NIP or e-mail: URLs end up in logs and browser history.
+            return redirect(url_for("admin.users", id=user.id))
     return render_template("admin/user_form.html", form=form, user=None)
 
 
@@ -107,12 +110,25 @@ def user_set_active(user_id: int) -> Response:
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
+@bp.route("/users/<int:user_id>/anonymise", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def user_anonymise(user_id: int) -> Any:
+    user = db.get_or_404(User, user_id)
+    form = AnonymiseForm()
+    refusal = privacy.anonymise_refusal(user, current_user)
+    if form.validate_on_submit() and run_action(lambda: privacy.anonymise_user(user, current_user, utcnow()), form,
+                                                f"Akun #{user.id} dianonimkan; sesi-sesinya diakhiri."):
+        return redirect(url_for("admin.user_edit", user_id=user.id))
+    return render_template("admin/anonymise.html", user=user, form=form, refusal=refusal,
+                           certificates=privacy.certificate_count(user))
+
+
 @bp.post("/users/one-time-passwords")
 @role_required(Role.ADMIN)
 def one_time_passwords() -> Any:
     form = OneTimePasswordForm()
-    form.user_ids.choices = [SelectChoice(int(v), v) for v in request.form.getlist("user_ids")  # type: ignore[arg-type]
-                             if v.isdigit()]
+    form.user_ids.choices = [SelectChoice(n, str(n))  # type: ignore[arg-type]
+                             for n in bounded_ints(request.form.getlist("user_ids")) if n > 0]
     if not form.validate_on_submit():
         for errors in form.errors.values():
             flash(" ".join(errors), "danger")
@@ -201,6 +217,7 @@ def _save_institution(profile: Any, form: InstitutionForm) -> None:
 
     check_pattern(data["certificate_pattern"])
     data["time_zone"] = form.time_zone.data
+    data.update({key: bool(getattr(form, key).data) for key in VERIFY_FLAGS})
     data["head_nip"] = _clean_head_nip(form.head_nip.data or "")
     services.update_institution(profile, data, current_user)
     upload = form.logo.data
@@ -228,7 +245,7 @@ def import_upload() -> Any:
         upload = form.file.data
         try:
             plan = imports.preview(upload.filename or "", upload.read(),
-                                   current_app.config["MAX_IMPORT_ROWS"])
+                                   current_app.config["MAX_IMPORT_ROWS"], current_user)
         except LmsError as exc:
             show_error(form, exc)
         else:
@@ -252,9 +269,14 @@ def import_confirm(import_id: int) -> Response:
             return redirect(url_for("admin.import_upload"))
         db.session.commit()
         flash(f"Impor selesai: {summary['creates']} peserta baru, {summary['updates']} diperbarui, "
-              f"{summary['new_agencies']} OPD baru.", "success")
+              f"{summary['new_agencies']} OPD baru" + _skipped(summary) + ".", "success")
         return redirect(url_for("admin.import_done", import_id=pending.id))
     return redirect(url_for("admin.import_upload"))
+
+
+def _skipped(summary: dict[str, Any]) -> str:
+    refused = summary.get("refused", 0)
+    return f", {refused} baris akun narasumber/penyelenggara dilewati (tidak diubah)" if refused else ""
 
 
 @bp.get("/import/<int:import_id>")

@@ -10,6 +10,8 @@ from typing import Any, Iterable, Iterator
 
 from lms.accounts.identity import (IdentityError, clean_name, normalize_email, normalize_nip,
                                    normalize_phone)
+from lms.xlsxguard import XlsxLimits, check_xlsx
+from lms.zipguard import ZipLimits, ZipRefused
 
 COLUMNS = ("nama", "nip", "pangkat_golongan", "jabatan", "opd", "email", "no_hp")
 _ALIASES = {
@@ -22,6 +24,9 @@ _ALIASES = {
 _IGNORED = {"no", "nomor", "no_urut"}
 _MAX_LENGTH = {"nama": 200, "pangkat_golongan": 100, "jabatan": 200, "opd": 200}
 XLSX_MAGIC = b"PK\x03\x04"
+XLSX_MAX_COLUMNS = 50
+# A list of 5,000 participants is about 3 MB of XML; these limits leave a wide margin.
+XLSX_LIMITS = XlsxLimits(ZipLimits(max_members=200, max_total_bytes=50 * 1024 * 1024, max_ratio=100))
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ def parse_participants(filename: str, data: bytes, max_rows: int = 5000) -> Pars
     if not data.strip():
         raise ImportFileError("Berkas kosong.")
     if data.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx"):
-        table = _read_xlsx(data)
+        table = _read_xlsx(data, max_rows + 1)
     else:
         table = _read_csv(data)
     header, records = _header_and_records(table)
@@ -99,18 +104,46 @@ def _decode(data: bytes) -> str:
             "sebagai \"CSV UTF-8 (Comma delimited)\".") from exc
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
+def _read_xlsx(data: bytes, max_rows: int) -> list[list[str]]:
+    """Read the first sheet streaming, refusing archives and sheets beyond the limits first."""
     from openpyxl import load_workbook  # imported here: only XLSX uploads need it
 
+    try:
+        check_xlsx(data, XLSX_LIMITS, "Berkas XLSX")
+    except ZipRefused as exc:
+        raise ImportFileError(str(exc)) from None
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise ImportFileError("Berkas XLSX rusak atau bukan berkas Excel.") from exc
     try:
         sheet = book.worksheets[0]
-        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        _check_declared_size(sheet.max_row, sheet.max_column, max_rows)
+        rows = sheet.iter_rows(max_row=max_rows + 1, max_col=XLSX_MAX_COLUMNS, values_only=True)
+        table = [[_cell_text(v) for v in row] for row in rows]
+    except ImportFileError:
+        raise
+    except Exception as exc:  # a damaged sheet part surfaces only while it is read
+        raise ImportFileError("Berkas XLSX rusak atau bukan berkas Excel.") from exc
     finally:
         book.close()
+    if len(table) > max_rows:
+        raise _too_large(max_rows)
+    return table
+
+
+def _check_declared_size(rows: int | None, columns: int | None, max_rows: int) -> None:
+    # The <dimension> element is what openpyxl pads every row to; refuse absurd ones unread.
+    if (rows or 0) > max_rows or (columns or 0) > XLSX_MAX_COLUMNS:
+        raise _too_large(max_rows, rows, columns)
+
+
+def _too_large(max_rows: int, rows: int | None = None, columns: int | None = None) -> ImportFileError:
+    declared = f" (lembar menyatakan {rows} baris × {columns} kolom)" if rows and columns else ""
+    return ImportFileError(
+        f"Lembar kerja terlalu besar{declared}: paling banyak {max_rows} baris (judul kolom dan "
+        f"{max_rows - 1} baris data) dan {XLSX_MAX_COLUMNS} kolom. Hapus baris dan kolom kosong di "
+        "luar tabel, atau bagi menjadi beberapa berkas.")
 
 
 def _cell_text(value: Any) -> str:

@@ -15,14 +15,16 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts.identity import (IdentityError, clean_name, name_key, normalize_email,
                                    normalize_nip, normalize_phone)
-from lms.accounts.models import Agency, Institution, Role, User
+from lms.accounts import passwords
+from lms.accounts import sessions as login_sessions
+from lms.accounts.models import Agency, Institution, LoginSession, Role, User
 from lms.audit import services as audit
-from lms.errors import LmsError, ValidationFailed
+from lms.db_types import utcnow
+from lms.errors import LmsError, NotAllowed, ValidationFailed
 from lms.extensions import db
 from lms.images import check_image
 
 GENERIC_LOGIN_ERROR = "NIP/surel atau kata sandi salah."
-MIN_PASSWORD_LENGTH = 8
 # No 0/o, 1/l/i: slips are read off paper and typed on phones.
 OTP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 OTP_LENGTH = 10
@@ -115,22 +117,29 @@ def _dummy_hash() -> str:
 
 
 def check_password_rules(user: User, password: str) -> None:
-    """Raise ValidationFailed when a new password is too weak for this user."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"Kata sandi minimal {MIN_PASSWORD_LENGTH} karakter.", "password")
-    if password in {user.nip, user.email} or len(set(password)) < 4:
-        raise ValidationFailed("Kata sandi terlalu mudah ditebak; jangan memakai NIP atau surel.",
-                               "password")
+    """Raise ValidationFailed saying why, when a new password is common or guessable for this user."""
+    problem = passwords.password_problem(password, _password_user_inputs(user))
+    if problem:
+        raise ValidationFailed(problem, "password")
 
 
-def change_own_password(user: User, current: str, new: str) -> None:
-    """Change the user's password after checking the current one; end other sessions."""
+def _password_user_inputs(user: User) -> list[Optional[str]]:
+    institution = find_institution()
+    email = user.email or ""
+    return [user.full_name, user.nip, email, email.partition("@")[0], user.phone,
+            user.agency.name if user.agency else None,
+            institution.name if institution else None, institution.city if institution else None]
+
+
+def change_own_password(user: User, current: str, new: str, now: Optional[datetime] = None,
+                        keep_session: Optional[LoginSession] = None) -> None:
+    """Change the user's password after checking the current one; end the other sessions."""
     if not user.password_hash or not check_password_hash(user.password_hash, current):
         raise ValidationFailed("Kata sandi saat ini salah.", "current_password")
     if current == new:
         raise ValidationFailed("Kata sandi baru harus berbeda dari kata sandi saat ini.", "password")
     check_password_rules(user, new)
-    _set_password(user, new, one_time=False)
+    _set_password(user, new, one_time=False, now=now, keep_session=keep_session)
     audit.record(user, "user.password_change", "user", user.id)
 
 
@@ -142,10 +151,12 @@ def set_password(user: User, password: str, actor: Optional[User], one_time: boo
     audit.record(actor, action, "user", user.id, {"one_time": one_time})
 
 
-def _set_password(user: User, password: str, one_time: bool) -> None:
+def _set_password(user: User, password: str, one_time: bool, now: Optional[datetime] = None,
+                  keep_session: Optional[LoginSession] = None) -> None:
     user.password_hash = hash_password(password)
     user.must_change_password = one_time
     user.session_version += 1
+    login_sessions.revoke_all(user, now or utcnow(), keep=keep_session)
 
 
 def generate_one_time_password() -> str:
@@ -153,12 +164,17 @@ def generate_one_time_password() -> str:
 
 
 def issue_one_time_passwords(users: Iterable[User], actor: User) -> list[tuple[User, str]]:
-    """Give each user a fresh one-time password, to be changed at first login."""
+    """Give each user a fresh one-time password; replacing an existing password is for admins only."""
+    chosen = list(users)
+    if not actor.has_role(Role.ADMIN) and any(u.password_hash is not None for u in chosen):
+        # A reset logs the owner out and hands the account to whoever holds the slip.
+        raise NotAllowed("Hanya Penyelenggara yang dapat mengatur ulang kata sandi akun yang sudah ada.")
     issued = []
-    for user in users:
+    for user in chosen:
+        reset = user.password_hash is not None
         password = generate_one_time_password()
         _set_password(user, password, one_time=True)
-        audit.record(actor, "user.one_time_password", "user", user.id)
+        audit.record(actor, "user.one_time_password", "user", user.id, {"user_id": user.id, "reset": reset})
         issued.append((user, password))
     return issued
 
@@ -256,9 +272,11 @@ def _assign(obj: Any, values: dict[str, Any]) -> list[str]:
 
 
 def list_users(search: str = "", role: str = "", agency_id: Optional[int] = None,
-               active: Optional[bool] = None) -> Any:
+               active: Optional[bool] = None, user_id: Optional[int] = None) -> Any:
     """Return a select of users filtered as on the admin list, ordered by name."""
     query = select(User)
+    if user_id:
+        query = query.where(User.id == user_id)
     if search:
         like = f"%{search.strip().lower()}%"
         query = query.where(or_(func.lower(User.full_name).like(like),

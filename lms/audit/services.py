@@ -28,6 +28,9 @@ ACTION_LABELS = {
     "institution.update": "Mengubah profil instansi",
     "institution.logo": "Mengganti logo instansi",
     "import.apply": "Mengimpor peserta",
+    "user.contact_update": "Memperbaiki surel/No. HP sendiri",
+    "user.anonymise": "Menganonimkan akun",
+    "privacy.purge": "Menghapus data perangkat presensi dan pratinjau impor lama",
 }
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField,
                      SelectMultipleField, StringField, TextAreaField, TimeField)
 from wtforms.fields.choices import SelectChoice
@@ -12,6 +11,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms.accounts.forms import REQUIRED
 from lms.dates import ZONE_LABELS
+from lms.forms import Form as BaseForm
+from lms.routing import MAX_ID
 from lms.trainings.models import STATUSES
 
 # WTForms' own messages (bad number, date, time, choice, length) in Indonesian: it ships no "id" locale.
@@ -40,7 +41,7 @@ class _Indonesian:
         return self.gettext(singular if n == 1 else plural)
 
 
-class Form(FlaskForm):
+class Form(BaseForm):
     """A form whose built-in field messages are Indonesian."""
 
     class Meta:
@@ -61,7 +62,7 @@ class TrainingForm(Form):
     city = StringField("Kota/Kabupaten", validators=[Optional(), Length(max=100)])
     time_zone = SelectField("Zona waktu", choices=ZONE_CHOICES)
     status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in STATUSES.items()])
-    quota = IntegerField("Kuota peserta", validators=[Optional(), NumberRange(min=1)])
+    quota = IntegerField("Kuota peserta", validators=[Optional(), NumberRange(min=1, max=100_000)])
     description = TextAreaField("Deskripsi", validators=[Optional(), Length(max=5000)])
     minutes_per_jp = IntegerField("Menit per JP", default=45, validators=[DataRequired(REQUIRED), NumberRange(min=1, max=120)])
     min_attendance_percent = IntegerField("Kehadiran minimal (%)", default=80,
@@ -118,8 +119,8 @@ class SessionForm(Form):
 
 
 class MarkForm(Form):
-    session_id = IntegerField(validators=[DataRequired()])
-    user_id = IntegerField(validators=[DataRequired()])
+    session_id = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=MAX_ID)])
+    user_id = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=MAX_ID)])
     status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in (
         ("hadir", "Hadir"), ("terlambat", "Terlambat"), ("izin", "Izin"), ("sakit", "Sakit"),
         ("tidak_hadir", "Tidak Hadir"))])

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timezone
-from typing import Iterable, Optional, Sequence
+from typing import Any, Iterable, Optional, Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -274,23 +274,47 @@ def unenroll(training: Training, user_id: int, actor: User) -> None:
     audit.record(actor, "training.unenroll", "training", training.id, {"user_id": user_id})
 
 
-def walk_in(training: Training, data: accounts.UserData, actor: User) -> tuple[User, str]:
-    """Register a substitute at the door: find or create the person, enroll, give a one-time password."""
-    values = accounts.clean_user_data(data)
-    user = None
-    if values["nip"]:
-        user = db.session.scalars(select(User).where(User.nip == values["nip"])).first()
-    if user is None and values["email"]:
-        user = db.session.scalars(select(User).where(User.email == values["email"])).first()
-    if user is None:
-        user = accounts.create_user(data, actor)
-    elif user.role != Role.PARTICIPANT.value:
-        raise ValidationFailed("NIP/surel ini milik akun narasumber atau penyelenggara.", "nip")
-    if not user.active:
-        raise ValidationFailed("Akun ini dinonaktifkan; aktifkan dulu dari halaman Pengguna.", "nip")
+@dataclass(frozen=True)
+class WalkIn:
+    """What a walk-in did: a new account comes with its one-time password, an existing one without."""
+
+    user: User
+    password: Optional[str]
+    newly_enrolled: bool
+
+    @property
+    def created(self) -> bool:
+        return self.password is not None
+
+
+def walk_in(training: Training, data: accounts.UserData, actor: User) -> WalkIn:
+    """Register a person at the door: create an account with a one-time password, or only enroll theirs."""
+    data = replace(data, role=Role.PARTICIPANT.value)
+    existing = _walk_in_account(accounts.clean_user_data(data))
+    if existing is not None:
+        # Enroll only: the account's password, profile and sessions stay its owner's.
+        return WalkIn(existing, None, enroll(training, [existing], "walkin", actor) == 1)
+    user = accounts.create_user(data, actor)
     enroll(training, [user], "walkin", actor)
     (issued,) = accounts.issue_one_time_passwords([user], actor)
-    return user, issued[1]
+    return WalkIn(user, issued[1], True)
+
+
+def _walk_in_account(values: dict[str, Any]) -> Optional[User]:
+    """Return the participant account a walk-in's NIP or e-mail names; refuse staff and conflicts."""
+    found = [db.session.scalars(select(User).where(getattr(User, key) == values[key])).first()
+             for key in ("nip", "email") if values[key]]
+    matches = {u.id: u for u in found if u is not None}
+    if any(u.role != Role.PARTICIPANT.value for u in matches.values()):
+        raise ValidationFailed("NIP/surel ini milik akun narasumber atau penyelenggara; akun staf tidak dapat "
+                               "didaftarkan sebagai peserta pengganti. Tidak ada yang diubah.", "nip")
+    if len(matches) > 1:
+        raise ValidationFailed("NIP dan surel ini milik dua akun peserta yang berbeda; periksa lagi isiannya.",
+                               "email")
+    user = next(iter(matches.values()), None)
+    if user is not None and not user.active:
+        raise ValidationFailed("Akun ini dinonaktifkan; aktifkan dulu dari halaman Pengguna.", "nip")
+    return user
 
 
 def participants(training: Training) -> list[User]:

@@ -318,13 +318,13 @@ def walk_in(slug: str) -> Any:
                              email=form.email.data or "", jabatan=form.jabatan.data or "",
                              agency_id=form.agency_id.data or None, phone=form.phone.data or "")
     try:
-        user, password = services.walk_in(training, data, current_user)
+        result = services.walk_in(training, data, current_user)
     except LmsError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
         return redirect(url_for("trainings.participants", slug=slug))
     db.session.commit()
-    return render_template("trainings/walk_in_slip.html", training=training, user=user, password=password,
+    return render_template("trainings/walk_in_slip.html", training=training, result=result,
                            address=request.host_url.rstrip("/"))
 
 
@@ -338,7 +338,8 @@ def participant_import(slug: str) -> Any:
         return redirect(url_for("trainings.participants", slug=slug))
     upload = form.file.data
     try:
-        plan = imports.preview(upload.filename or "", upload.read(), current_app.config["MAX_IMPORT_ROWS"])
+        plan = imports.preview(upload.filename or "", upload.read(), current_app.config["MAX_IMPORT_ROWS"],
+                               current_user)
     except LmsError as exc:
         flash(exc.message, "danger")
         return redirect(url_for("trainings.participants", slug=slug))
@@ -366,7 +367,8 @@ def participant_import_confirm(slug: str, import_id: int) -> Response:
         flash(exc.message, "danger")
         return redirect(url_for("trainings.participants", slug=slug))
     db.session.commit()
-    flash(f"Impor selesai: {summary['creates']} akun baru, {added} peserta didaftarkan ke kegiatan. "
+    skipped = f" {summary['refused']} baris akun narasumber/penyelenggara dilewati." if summary["refused"] else ""
+    flash(f"Impor selesai: {summary['creates']} akun baru, {added} peserta didaftarkan ke kegiatan.{skipped} "
           "Buat kata sandi sekali pakai untuk akun baru dari halaman Pengguna atau cetak slip di bawah.", "success")
     return redirect(url_for("trainings.participants", slug=slug))
 

@@ -41,7 +41,7 @@ def test_preview_then_confirm(client, auth, make_user):
     assert "3 peserta baru" in done and "Buat untuk 3 peserta" in done
     assert db.session.get(UserImport, pending.id).rows is None
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "import.apply")).one()
-    assert event.details == {"creates": 3, "updates": 0, "new_agencies": 1}
+    assert event.details == {"creates": 3, "updates": 0, "unchanged": 0, "refused": 0, "new_agencies": 1}
     page = client.post(f"/admin/import/{pending.id}/confirm", follow_redirects=True).get_data(as_text=True)
     assert "sudah diproses" in page and count(User) == 4
 
@@ -56,7 +56,8 @@ def test_reimport_updates_and_never_duplicates(client, auth, make_user):
     budi = db.session.get(User, existing.id)
     assert budi.full_name == "Budi Santoso" and budi.jabatan == "Pranata Humas"
     page = upload(client, HEADER + ROWS).get_data(as_text=True)
-    assert "0 peserta baru, 3 peserta lama diperbarui" in page
+    # The same file again changes nothing: counted as already registered, not as updates.
+    assert "0 peserta baru, 0 peserta lama diperbarui, 3 sudah terdaftar (data tidak diubah)." in page
 
 
 def test_bad_rows_are_listed_and_nothing_is_saved(client, auth, make_user):
@@ -101,3 +102,38 @@ def test_file_errors_are_shown_on_the_form(client, auth, make_user):
     assert "Kolom tidak dikenal: kota" in page
     page = client.post("/admin/import", data={}, content_type="multipart/form-data").get_data(as_text=True)
     assert "Pilih berkas terlebih dahulu" in page
+
+
+def test_two_rows_naming_one_account_are_refused(client, auth, make_user):
+    auth.login_as(make_user(role="admin"))
+    make_user(nip="198503142010011001", email="budi@contoh.go.id")
+    body = HEADER + ("Budi;198503142010011001;;;Dinkes;;\n"
+                     "Budi Lagi;;;;Dinkes;budi@contoh.go.id;\n")
+    page = upload(client, body).get_data(as_text=True)
+    assert "Baris ini dan baris 2 menunjuk akun yang sama; hapus salah satunya." in page
+    assert count(UserImport) == 0
+
+
+def test_preview_lists_every_update_and_refusal_beyond_the_first_rows():
+    from lms.accounts.imports import ImportPlan
+
+    actions = ["create"] * 250 + ["update", "refused", "unchanged"]
+    plan = ImportPlan(rows=[{"row": n + 2, "action": a} for n, a in enumerate(actions)])
+    shown = plan.shown_rows(limit=200)
+    assert len(shown) == 202 and [r["action"] for r in shown[-2:]] == ["update", "refused"]
+
+
+def test_admin_import_leaves_blank_cells_and_unchanged_rows_alone(client, auth, make_user):
+    auth.login_as(make_user(role="admin"))
+    health = Agency(institution_id=1, name="Dinas Kesehatan", name_key="dinas kesehatan")
+    db.session.add(health)
+    db.session.commit()
+    budi = make_user(full_name="Budi Santoso", nip="198503142010011001", email="", jabatan="Pranata Humas",
+                     phone="081234567890", agency_id=health.id)
+    page = upload(client, HEADER + "Budi Santoso;198503142010011001;;;Dinas Kesehatan;;\n").get_data(as_text=True)
+    assert "0 peserta lama diperbarui, 1 sudah terdaftar" in page and "tidak ada perubahan" in page
+    pending = db.session.scalars(select(UserImport)).one()
+    client.post(f"/admin/import/{pending.id}/confirm")
+    kept = db.session.get(User, budi.id)
+    assert (kept.jabatan, kept.phone) == ("Pranata Humas", "081234567890")
+    assert db.session.scalar(select(func.count()).where(AuditEvent.action == "user.update")) == 0

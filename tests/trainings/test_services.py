@@ -249,28 +249,36 @@ def test_unenroll(training, admin, make_user):
 
 def test_walk_in_creates_a_participant_with_a_one_time_password(app, training, admin):
     health = agency("Dinas Kesehatan")
-    user, password = services.walk_in(training, UserData(full_name="Rina Handayani", nip="198701012010012003",
-                                                         agency_id=health.id), admin)
+    result = services.walk_in(training, UserData(full_name="Rina Handayani", nip="198701012010012003",
+                                                 agency_id=health.id), admin)
     db.session.commit()
+    user, password = result.user, result.password
+    assert result.created and result.newly_enrolled
     assert len(password) >= 8 and user.must_change_password is True
     assert services.participant_ids(training) == [user.id]
     assert authenticate("198701012010012003", password, wib(START, 8)).id == user.id
 
 
-def test_walk_in_finds_the_existing_person_by_nip_or_email(training, admin, make_user):
+def test_walk_in_finds_the_existing_person_by_nip_or_email_and_only_enrolls(training, admin, make_user):
     by_nip = make_user(full_name="Budi Santoso", nip="198503142010011001", email="")
     by_email = make_user(full_name="Sari Dewi", email="sari@contoh.go.id")
-    found, first = services.walk_in(training, UserData(full_name="Budi S.", nip="19850314 201001 1 001"), admin)
-    again, second = services.walk_in(training, UserData(full_name="Sari", email="SARI@contoh.go.id"), admin)
+    hashes = (by_nip.password_hash, by_email.password_hash)
+    first = services.walk_in(training, UserData(full_name="Budi S.", nip="19850314 201001 1 001"), admin)
+    again = services.walk_in(training, UserData(full_name="Sari", email="SARI@contoh.go.id"), admin)
     db.session.commit()
-    assert (found.id, again.id) == (by_nip.id, by_email.id)
-    assert first != second
+    assert (first.user.id, again.user.id) == (by_nip.id, by_email.id)
+    # Enrolled only: no new password, the name typed at the door is not written over theirs.
+    assert (first.password, again.password) == (None, None) and first.newly_enrolled
+    assert (by_nip.password_hash, by_email.password_hash) == hashes
+    assert (by_nip.full_name, by_email.full_name) == ("Budi Santoso", "Sari Dewi")
+    assert not services.walk_in(training, UserData(full_name="Budi", nip="198503142010011001"), admin).newly_enrolled
     assert db.session.scalar(select(func.count(User.id))) == 3  # admin and the two: nobody created
     assert sorted(services.participant_ids(training)) == sorted([by_nip.id, by_email.id])
 
 
 @pytest.mark.parametrize("role, active, message", [
-    ("trainer", True, "NIP/surel ini milik akun narasumber atau penyelenggara."),
+    ("trainer", True, "NIP/surel ini milik akun narasumber atau penyelenggara; akun staf tidak dapat "
+                      "didaftarkan sebagai peserta pengganti. Tidak ada yang diubah."),
     ("participant", False, "Akun ini dinonaktifkan; aktifkan dulu dari halaman Pengguna."),
 ])
 def test_walk_in_refuses_staff_and_inactive(training, admin, make_user, role, active, message):
