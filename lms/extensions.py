@@ -12,6 +12,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from lms.ratelimits import private_key
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -25,14 +27,14 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def client_address() -> str:
-    """Return the client's address as ProxyFix resolved it."""
-    return request.remote_addr or "unknown"
+def client_key() -> str:
+    """Return the rate-limit key of the client's address (as ProxyFix resolved it): a keyed hash only."""
+    return private_key("address", request.remote_addr or "unknown")
 
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=client_address, default_limits=[])
+limiter = Limiter(key_func=client_key, default_limits=[])
 bootstrap = Bootstrap5()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, PasswordField, SelectField, SelectMultipleField, StringField,
                      SubmitField)
@@ -11,11 +10,12 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from lms.accounts.models import ROLE_LABELS, Role
 from lms.dates import ZONE_LABELS
+from lms.forms import Form as BaseForm
 
 REQUIRED = "Wajib diisi."
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     identifier = StringField("NIP atau surel", validators=[DataRequired(REQUIRED), Length(max=254)],
                              render_kw={"autocomplete": "username", "autocapitalize": "none"})
     password = PasswordField("Kata sandi", validators=[DataRequired(REQUIRED), Length(max=200)],
@@ -23,12 +23,14 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Masuk")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     current_password = PasswordField("Kata sandi saat ini", validators=[DataRequired(REQUIRED)],
                                      render_kw={"autocomplete": "current-password"})
     password = PasswordField("Kata sandi baru", validators=[DataRequired(REQUIRED), Length(max=200)],
                              render_kw={"autocomplete": "new-password"},
-                             description="Minimal 8 karakter; jangan memakai NIP atau surel Anda.")
+                             description="Minimal 8 karakter. Hindari kata sandi umum, pola berulang, "
+                                         "serta nama, NIP, atau surel Anda; gabungan tiga kata atau "
+                                         "lebih mudah diingat dan sulit ditebak.")
     confirm = PasswordField("Ulangi kata sandi baru",
                             validators=[DataRequired(REQUIRED),
                                         EqualTo("password", "Kedua kata sandi baru tidak sama.")],
@@ -36,7 +38,7 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Simpan kata sandi")
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     full_name = StringField("Nama lengkap (dengan gelar)",
                             validators=[DataRequired(REQUIRED), Length(max=200)])
     nip = StringField("NIP", validators=[Optional(), Length(max=30)],
@@ -53,12 +55,28 @@ class UserForm(FlaskForm):
     submit = SubmitField("Simpan")
 
 
-class AgencyForm(FlaskForm):
+class ContactForm(BaseForm):
+    email = StringField("Surel", validators=[Optional(), Length(max=254)],
+                        render_kw={"type": "email", "autocomplete": "email", "autocapitalize": "none"})
+    phone = StringField("No. HP/WA", validators=[Optional(), Length(max=20)],
+                        render_kw={"inputmode": "tel", "autocomplete": "tel"},
+                        description="Diawali 0 atau +62, misalnya 0812 3456 7890.")
+    submit = SubmitField("Simpan perbaikan")
+
+
+class AnonymiseForm(BaseForm):
+    confirm = BooleanField("Saya paham: nama, NIP, surel, No. HP, pangkat, jabatan, dan kata sandi akun ini "
+                           "dihapus dan tidak dapat dikembalikan.",
+                           validators=[DataRequired("Centang konfirmasi terlebih dahulu.")])
+    submit = SubmitField("Anonimkan akun")
+
+
+class AgencyForm(BaseForm):
     name = StringField("Nama OPD", validators=[DataRequired(REQUIRED), Length(max=200)])
     submit = SubmitField("Simpan")
 
 
-class InstitutionForm(FlaskForm):
+class InstitutionForm(BaseForm):
     name = StringField("Nama instansi", validators=[DataRequired(REQUIRED), Length(max=200)])
     city = StringField("Kota/Kabupaten (tempat penerbitan)",
                        validators=[DataRequired(REQUIRED), Length(max=100)])
@@ -73,15 +91,25 @@ class InstitutionForm(FlaskForm):
         description="Kolom yang dikenal: {seq} (urut per tahun, mis. {seq:03d}), {year}, {month}, "
                     "{month_roman}, {day}, {training_code}. Wajib memuat {seq} dan {year}.")
     logo = FileField("Logo (PNG atau JPEG, paling besar 2 MB)")
+    verify_show_score = BooleanField(
+        "Tampilkan nilai post-test dan predikat di halaman verifikasi publik",
+        description="Bawaan: tidak. Halaman verifikasi dapat dibuka siapa pun yang memegang kode; "
+                    "nilai adalah data pribadi (UU PDP) dan tidak diperlukan untuk memeriksa keaslian.")
+    verify_show_pangkat = BooleanField(
+        "Tampilkan pangkat/golongan pemegang di halaman verifikasi publik",
+        description="Bawaan: tidak. Nama, NIP tersamar, OPD, nomor, dan tanggal sudah cukup untuk verifikasi.")
+    verify_show_jabatan = BooleanField(
+        "Tampilkan jabatan pemegang di halaman verifikasi publik",
+        description="Bawaan: tidak. Aktifkan hanya bila instansi penerima sertifikat memerlukannya.")
     submit = SubmitField("Simpan")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     file = FileField("Berkas CSV atau XLSX", validators=[FileRequired("Pilih berkas terlebih dahulu.")])
     submit = SubmitField("Periksa berkas")
 
 
-class OneTimePasswordForm(FlaskForm):
+class OneTimePasswordForm(BaseForm):
     user_ids = SelectMultipleField("Pengguna", coerce=int,
                                    validators=[DataRequired("Pilih minimal satu pengguna.")])
     output = SelectField("Bentuk", choices=[SelectChoice("pdf", "Slip PDF untuk dicetak"), SelectChoice("csv", "CSV")])

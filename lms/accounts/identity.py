@@ -51,11 +51,15 @@ def format_nip(nip: str) -> str:
     return f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}"
 
 
+MASK_KEEP = 2
+
+
 def mask_nip(nip: str) -> str:
-    """Hide the middle of an NIP for public pages: 1985**********1001."""
-    if len(nip) < 8:
+    """Hide an NIP for public pages, birth date and serial included: 19**************05."""
+    # The only NIP mask in the app: every page that shows a masked NIP calls this.
+    if len(nip) <= 2 * MASK_KEEP:
         return "*" * len(nip)
-    return nip[:4] + "*" * (len(nip) - 8) + nip[-4:]
+    return nip[:MASK_KEEP] + "*" * (len(nip) - 2 * MASK_KEEP) + nip[-MASK_KEEP:]
 
 
 def normalize_phone(raw: str) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Optional
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, ForeignKey, Integer, LargeBinary, String,
-                        UniqueConstraint)
+                        UniqueConstraint, false)
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from lms.db_types import UTCDateTime, utcnow
@@ -47,6 +47,10 @@ class Institution(db.Model):
     logo: Mapped[Optional[bytes]] = deferred(mapped_column(LargeBinary))
     logo_mime: Mapped[Optional[str]] = mapped_column(String(20))
     logo_sha256: Mapped[Optional[str]] = mapped_column(String(64))
+    # What the public verification page adds to what verifies a certificate (UU PDP: off by default).
+    verify_show_score: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    verify_show_pangkat: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    verify_show_jabatan: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     __table_args__ = (
@@ -93,11 +97,14 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # Set when an admin anonymised the account: name replaced, identifiers and password gone.
+    anonymised_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     agency: Mapped[Optional[Agency]] = relationship(lazy="joined")
 
     __table_args__ = (
-        CheckConstraint("email IS NOT NULL OR nip IS NOT NULL", name="email_or_nip"),
+        CheckConstraint("email IS NOT NULL OR nip IS NOT NULL OR anonymised_at IS NOT NULL",
+                        name="email_or_nip"),
         CheckConstraint("role IN ('participant', 'trainer', 'admin')", name="role"),
     )
 
@@ -144,3 +151,32 @@ class UserImport(db.Model):
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'applied', 'cancelled')", name="status"),
     )
+
+
+class LoginSession(db.Model):
+    """One login on one device: logout or "Keluar dari semua perangkat" revokes it server-side."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # SHA-256 of the random id kept in the session cookie: a database leak opens no session.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # "Chrome di Android": enough to recognise a device, no address kept.
+    device: Mapped[str] = mapped_column(String(80), default="")
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class LoginThrottle(db.Model):
+    """Consecutive failed logins of one account or one trusted device, shared by every process."""
+
+    __tablename__ = "login_throttles"
+
+    # "account:<hash>" or "device:<hash>"; the hash is keyed with the secret, never a raw NIP.
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

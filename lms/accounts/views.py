@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, current_app, flash, g, redirect, render_template, request, session,
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, session,
                    url_for)
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from lms.accounts import services
+from lms.accounts import services, throttle
+from lms.accounts import sessions as login_sessions
 from lms.accounts.forms import ChangePasswordForm, LoginForm
 from lms.db_types import utcnow
 from lms.errors import LmsError
@@ -25,19 +27,11 @@ bp = Blueprint("auth", __name__)
 SESSION_KEYS_KEPT_AT_LOGIN = ("pending_checkin",)
 
 
-def _login_account_key() -> str:
-    # The same account however it is typed: "1985 0314..." and "19850314..." share one counter.
-    text = request.form.get("identifier", "").strip().lower()
-    return "account:" + (text if "@" in text else "".join(ch for ch in text if ch.isdigit()))
-
-
 def _login_failed(response: Response) -> bool:
     return bool(g.get("login_failed"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"], key_func=_login_account_key,
-               methods=["POST"], deduct_when=_login_failed, scope="login-account")
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ADDRESS"], methods=["POST"],
                deduct_when=_login_failed, scope="login-address")
 def login() -> Any:
@@ -45,27 +39,54 @@ def login() -> Any:
         return redirect(url_for("core.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.identifier.data or "", form.password.data or "", utcnow())
-        except LmsError as exc:
-            g.login_failed = True
-            flash(exc.message, "danger")
-            return render_template("auth/login.html", form=form, institution=_institution()), 200
-        _start_session(user)
-        db.session.commit()
-        return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
+        return _attempt_login(form)
     return render_template("auth/login.html", form=form, institution=_institution())
+
+
+def _attempt_login(form: LoginForm) -> Any:
+    """Judge one login attempt: wait if throttled, else check the password and count a failure."""
+    identifier, now = form.identifier.data or "", utcnow()
+    policy = throttle.Policy.from_config(current_app.config)
+    device = throttle.read_device(request.cookies.get(throttle.DEVICE_COOKIE))
+    owner = services.find_by_login(identifier) if device else None
+    keys = throttle.login_keys(identifier, device, owner)
+    wait = throttle.wait_seconds(keys, now, policy)
+    if wait:
+        flash(throttle.wait_message(wait), "danger")
+        return render_template("auth/login.html", form=form, institution=_institution()), 429
+    try:
+        user = services.authenticate(identifier, form.password.data or "", now)
+    except LmsError as exc:
+        g.login_failed = True
+        throttle.record_failure(keys, now, policy)
+        db.session.commit()
+        flash(exc.message, "danger")
+        return render_template("auth/login.html", form=form, institution=_institution()), 200
+    throttle.clear(keys + [throttle.account_key(identifier)])
+    return _logged_in(user, device, now)
+
+
+def _logged_in(user: Any, device: Optional[throttle.TrustedDevice], now: datetime) -> Response:
+    """Open a server-side session, and trust this browser for the account from now on."""
+    _start_session(user, login_sessions.start(user, request.headers.get("User-Agent", ""), now))
+    db.session.commit()
+    response = redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
+    response.set_cookie(throttle.DEVICE_COOKIE, throttle.device_cookie(device, user), httponly=True,
+                        samesite="Lax", secure=request.is_secure,
+                        max_age=int(current_app.config["DEVICE_TRUST_DAYS"]) * 86400)
+    return response
 
 
 def _institution() -> Any:
     return services.find_institution()
 
 
-def _start_session(user: Any) -> None:
+def _start_session(user: Any, login_token: str) -> None:
     kept = {key: session[key] for key in SESSION_KEYS_KEPT_AT_LOGIN if key in session}
     session.clear()  # a fresh session at login: no fixation
     session.update(kept)
     login_user(user)
+    session["sid"] = login_token
     session["started"] = session["seen"] = time.time()
     session.permanent = True
 
@@ -82,9 +103,27 @@ def _safe_next(target: Optional[str]) -> Optional[str]:
 @bp.post("/logout")
 @role_required(*ANY_ROLE)
 def logout() -> Response:
+    login = g.get("login_session")
+    if login is not None:
+        login_sessions.revoke(login, utcnow())
+        db.session.commit()
     logout_user()
     session.clear()
     flash("Anda telah keluar.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/account/sessions/end-all")
+@role_required(*ANY_ROLE)
+def end_all_sessions() -> Response:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    ended = login_sessions.end_everywhere(current_user, utcnow())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(f"Anda telah keluar dari semua perangkat ({ended} sesi diakhiri). Silakan masuk kembali.",
+          "info")
     return redirect(url_for("auth.login"))
 
 
@@ -95,7 +134,7 @@ def change_password() -> Any:
     if form.validate_on_submit():
         try:
             services.change_own_password(current_user, form.current_password.data or "",
-                                         form.password.data or "")
+                                         form.password.data or "", utcnow(), g.get("login_session"))
         except LmsError as exc:
             getattr(form, exc.field or "password").errors.append(exc.message)
         else:
@@ -109,4 +148,8 @@ def change_password() -> Any:
 @bp.get("/account")
 @role_required(*ANY_ROLE)
 def profile() -> str:
-    return render_template("auth/profile.html", user=current_user, logout_form=ActionForm())
+    current = g.get("login_session")
+    devices = login_sessions.active(current_user, utcnow(), current_app.permanent_session_lifetime,
+                                    current)
+    return render_template("auth/profile.html", user=current_user, logout_form=ActionForm(),
+                           devices=devices, current=current)

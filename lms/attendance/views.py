@@ -24,13 +24,19 @@ from lms.extensions import db, limiter
 from lms.forms import ActionForm
 from lms.permissions import ANY_ROLE, STAFF, role_required
 from lms.qrsvg import qr_svg
+from lms.ratelimits import private_key
 from lms.trainings import services as trainings
 from lms.trainings.forms import CodeForm, MarkForm, SessionForm
 from lms.trainings.models import Training
+from lms.routing import bounded_int
 
 bp = Blueprint("attendance", __name__)
 DEVICE_COOKIE = "lms_device"
 PENDING_SECONDS = 300
+SCAN_LIMIT = "60 per minute"
+# Before login a scan only holds the check-in and asks for the login: a hall of phones behind
+# one NAT does that at once, so the address gets a wide limit (the token is an HMAC, not guessable).
+ANONYMOUS_SCAN_LIMIT = "600 per minute"
 
 
 def _managed(slug: str) -> Training:
@@ -66,8 +72,9 @@ def roster(slug: str) -> str:
 def mark(slug: str) -> Any:
     training = _managed(slug)
     form = MarkForm()
-    item = db.session.get(AttendanceSession, form.session_id.data or 0)
-    if not form.validate_on_submit() or item is None:
+    # Validate first: the form bounds the ids to what the database can look up.
+    item = db.session.get(AttendanceSession, form.session_id.data or 0) if form.validate_on_submit() else None
+    if item is None:
         abort(400)
     try:
         services.mark(training, item, form.user_id.data or 0, form.status.data or "", form.note.data or "",
@@ -148,8 +155,8 @@ def delete_session(session_id: int) -> Response:
 @bp.get("/attendance/records/history")
 @role_required(*STAFF)
 def record_history() -> str:
-    item = _managed_session(request.args.get("session", 0, type=int))
-    user_id = request.args.get("user", 0, type=int)
+    item = _managed_session(request.args.get("session", 0, type=bounded_int))
+    user_id = request.args.get("user", 0, type=bounded_int)
     record = services.record_of(item, user_id)
     events = services.history([record.id]).get(record.id, []) if record else []
     return render_template("attendance/history.html", session=item, record=record, events=events,
@@ -210,8 +217,19 @@ def _with_device_cookie(response: Any) -> Any:
     return response
 
 
+def checkin_limit_key(user_id: int) -> str:
+    """Return the typed-code limit's key: the account alone, so a password change resets nothing."""
+    return private_key("checkin", str(user_id))
+
+
+def _scan_key() -> str:
+    # Per participant, not per address: a whole hall behind one NAT shares an address.
+    return private_key("scan", str(current_user.id))  # not get_id(): a password change must not reset it
+
+
 @bp.get("/c/<int:session_id>/<token>")
-@limiter.limit("60 per minute")
+@limiter.limit(SCAN_LIMIT, key_func=_scan_key, exempt_when=lambda: not current_user.is_authenticated)
+@limiter.limit(ANONYMOUS_SCAN_LIMIT, exempt_when=lambda: current_user.is_authenticated)
 def scan(session_id: int, token: str) -> Any:
     """The QR's address: checked on this first request, even before login."""
     item = db.session.get(AttendanceSession, session_id)
@@ -255,7 +273,7 @@ def _finish(item: AttendanceSession, method: str) -> Any:
 
 @bp.route("/checkin", methods=["GET", "POST"])
 @role_required(*ANY_ROLE)
-@limiter.limit("10 per minute", methods=["POST"], key_func=lambda: f"checkin:{current_user.get_id()}")
+@limiter.limit("10 per minute", methods=["POST"], key_func=lambda: checkin_limit_key(current_user.id))
 def typed_code() -> Any:
     form = CodeForm()
     mine = [t for t in trainings.participant_trainings(current_user) if t.status == "open"]

@@ -69,24 +69,6 @@ def test_logout_needs_post_and_ends_session(client, auth, make_user):
     assert client.get("/").status_code == 302
 
 
-def test_account_rate_limit_counts_only_failures(client, auth, make_user, app):
-    make_user(email="budi@contoh.go.id")
-    for _ in range(10):
-        assert auth.login("budi@contoh.go.id", "salah-sandi").status_code == 200
-    page = auth.login("budi@contoh.go.id", PASSWORD)
-    assert page.status_code == 429
-    assert "Terlalu banyak percobaan" in page.get_data(as_text=True)
-
-
-def test_one_venue_address_does_not_lock_out_other_accounts(client, auth, make_user):
-    make_user(email="budi@contoh.go.id")
-    other = make_user(email="sari@contoh.go.id")
-    for _ in range(12):
-        auth.login("budi@contoh.go.id", "salah-sandi")
-    assert auth.login("budi@contoh.go.id").status_code == 429
-    assert auth.login_as(other).status_code == 302
-
-
 def test_address_rate_limit(app, client, auth, make_user):
     app.config["RATELIMIT_LOGIN_ADDRESS"] = "3 per minute"
     try:
@@ -119,7 +101,7 @@ def test_password_change_errors(client, auth, make_user):
          "Kata sandi saat ini salah."),
         ({"current_password": PASSWORD, "password": "pendek", "confirm": "pendek"}, "minimal 8 karakter"),
         ({"current_password": PASSWORD, "password": "198503142010011001",
-          "confirm": "198503142010011001"}, "jangan memakai NIP"),
+          "confirm": "198503142010011001"}, "Jangan memakai nama, NIP"),
         ({"current_password": PASSWORD, "password": "sandi-baru-123", "confirm": "lain-lagi-123"},
          "tidak sama"),
     ]
@@ -195,11 +177,3 @@ def test_csrf_is_enforced(app, client, make_user):
         assert "Formulir kedaluwarsa atau tidak sah" in response.get_data(as_text=True)
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
-
-
-def test_account_limit_cannot_be_dodged_by_spacing_the_nip(client, auth, make_user):
-    make_user(nip="198503142010011001", email="")
-    for n in range(10):
-        spaced = "19850314 201001 1 001" if n % 2 else "198503142010011001"
-        assert auth.login(spaced, "salah-sandi").status_code == 200
-    assert auth.login("19850314.201001.1.001").status_code == 429

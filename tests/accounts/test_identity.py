@@ -34,7 +34,20 @@ def test_normalize_nip_rejects_with_reason(raw, fragment):
 
 def test_format_and_mask_nip():
     assert format_nip(VALID_NIP) == "19850314 201001 1 001"
-    assert mask_nip(VALID_NIP) == "1985**********1001"
+    assert mask_nip(VALID_NIP) == "19" + "*" * 14 + "01"
+
+
+@pytest.mark.parametrize("nip, expected", [
+    ("198503142010012005", "19**************05"),
+    ("12345", "12*45"),
+    ("1234", "****"),
+    ("", ""),
+])
+def test_mask_nip_keeps_neither_birth_date_nor_serial(nip, expected):
+    masked = mask_nip(nip)
+    assert masked == expected
+    if len(nip) == 18:
+        assert nip[2:8] not in masked and nip[-4:] not in masked
 
 
 @pytest.mark.parametrize("raw, expected", [

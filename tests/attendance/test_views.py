@@ -427,6 +427,16 @@ def test_xlsx_export_keeps_a_formula_looking_name_as_text(client, auth, clock, s
     assert "\n=HYPERLINK" not in csv_text and ",=HYPERLINK" not in csv_text
 
 
+def test_xlsx_export_keeps_a_formula_looking_training_title_as_text(client, auth, clock, setup):
+    training = db.session.get(Training, setup["training"].id)
+    training.title = '=HYPERLINK("http://contoh.invalid","Bimtek")'
+    db.session.commit()
+    auth.login_as(setup["trainer"])
+    response = client.get("/trainings/bimtek-medsos/attendance/report?format=xlsx")
+    title = load_workbook(io.BytesIO(response.get_data())).active["A1"]
+    assert title.data_type == "s" and title.value == "'" + training.title
+
+
 def test_report_agency_average(client, auth, clock, setup):
     for session in setup["sessions"]:
         services.mark(setup["training"], session, setup["people"][0].id, "hadir", "", setup["admin"], session.starts_at)
@@ -501,3 +511,19 @@ def test_pending_check_in_survives_the_forced_password_change(client, auth, cloc
                            follow_redirects=True)
     assert "Kata sandi Anda sudah diganti." in text(response)
     assert "Presensi tercatat" in text(response)
+
+
+def test_scan_limit_counts_per_participant_not_per_address(client, auth, clock, setup):
+    """A hall behind one NAT: the 61st scan from the address is another participant's, and passes."""
+    ani, budi, _ = setup["people"]
+    url = scan_url(setup["sessions"][0], clock.now)
+    for _ in range(61):  # before login, a hall of phones shares one address
+        assert client.get(url).status_code == 302
+    auth.login_as(ani)
+    for _ in range(60):
+        assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 429  # one participant is still limited
+    auth.logout()
+    auth.login_as(budi)
+    response = client.get(url)
+    assert response.status_code == 200 and "Presensi tercatat" in text(response)
