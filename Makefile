@@ -30,7 +30,7 @@ run: setup
 	@# The job worker (bulk certificate issue) runs beside the web server and stops with it.
 	@$(BIN)/huey_consumer lms.worker.huey --workers 1 --quiet > instance/worker.log 2>&1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/waitress-serve --host=$(HOST) --port=$(PORT) --threads=$(THREADS) --connection-limit=1000 --channel-timeout=60 --ident=lms --call lms:create_app
+	$(BIN)/python -m lms.serve --host=$(HOST) --port=$(PORT) --threads=$(THREADS) --connection-limit=1000 --channel-timeout=60 --ident=lms
 
 test: install
 	$(BIN)/python -m pytest

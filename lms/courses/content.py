@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from lms.contentfiles import SLUG, ContentError, key_line, parse_toml, unknown_keys
@@ -17,6 +17,26 @@ _NUMBERED = re.compile(r"^(\d+)-(.+)\.md$")
 # Markdown link or image targets: ](target) or ](target "title").
 _LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*([^)\s]+)((?:\s+\"[^\"]*\")?)\s*\)")
 _FRONT = "+++"
+# The only files a course's assets/ folder may hold, each served with this type (never sniffed).
+# Images are shown in lessons; every other type is downloaded. SVG is refused whatever it holds:
+# it can carry script that would run in the app's origin.
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+               ".webp": "image/webp"}
+DOWNLOAD_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".odp": "application/vnd.oasis.opendocument.presentation",
+    ".csv": "text/csv",
+    ".txt": "text/plain",
+    ".zip": "application/zip",
+}
+ASSET_TYPES = {**IMAGE_TYPES, **DOWNLOAD_TYPES}
+_REFUSED_ASSETS = {".html": "halaman HTML", ".htm": "halaman HTML", ".xhtml": "halaman HTML",
+                   ".svg": "gambar SVG", ".svgz": "gambar SVG"}
 
 
 @dataclass(frozen=True)
@@ -83,6 +103,7 @@ def load_course(folder: Path) -> tuple[CourseDef | None, list[ContentError]]:
         if lesson:
             lessons.append(lesson)
     errors += _check_lesson_set(folder, lessons)
+    errors += check_assets(folder)
     if errors:
         return None, errors
     lessons = [_rewrite_links(lesson, folder, lessons) for lesson in lessons]
@@ -95,6 +116,38 @@ def load_course(folder: Path) -> tuple[CourseDef | None, list[ContentError]]:
     return CourseDef(slug=folder.name, title=data["title"].strip(), summary=data.get("summary", "").strip(),
                      jp=data.get("jp", 0), order=data.get("order", 0), version=str(data.get("version", "1")),
                      lessons=tuple(lessons), path=str(folder), content_hash=digest.hexdigest()), []
+
+
+def asset_type(name: str) -> str | None:
+    """Return the type an asset of this name is served as, or None when it must not be served."""
+    parts = PurePosixPath(name).parts
+    if not parts or any(part.startswith(".") for part in parts):
+        return None
+    return ASSET_TYPES.get(PurePosixPath(name).suffix.lower())
+
+
+def check_assets(folder: Path) -> list[ContentError]:
+    """Refuse every file in the course's assets/ folder that is not an allowlisted type."""
+    root = folder / "assets"
+    if not root.is_dir():
+        return []
+    errors = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        relative = path.relative_to(root).as_posix()
+        if any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue  # .gitkeep and the like: never linked, never served
+        if asset_type(relative) is None:
+            errors.append(ContentError(str(path), 0, _asset_problem(path.suffix.lower())))
+    return errors
+
+
+def _asset_problem(suffix: str) -> str:
+    allowed = ", ".join(sorted(ext.lstrip(".") for ext in ASSET_TYPES))
+    if suffix in _REFUSED_ASSETS:
+        return (f"{_REFUSED_ASSETS[suffix]} ({suffix}) tidak diizinkan di assets/: isinya dapat menjalankan "
+                f"skrip di situs LMS. Ubah ke PDF atau gambar PNG/JPG. Jenis yang diizinkan: {allowed}")
+    what = f"jenis berkas \"{suffix}\"" if suffix else "berkas tanpa ekstensi"
+    return f"{what} tidak diizinkan di assets/. Jenis yang diizinkan: {allowed}"
 
 
 def _check_course_fields(folder: Path, data: dict[str, Any], text: str, path: str) -> list[ContentError]:

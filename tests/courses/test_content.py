@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from lms.courses.content import load_course, load_courses
+from lms.courses.content import asset_type, load_course, load_courses
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "courses"
 
@@ -87,3 +87,38 @@ def test_load_courses_reports_every_course(tmp_path):
     courses, errors = load_courses(tmp_path)
     assert [c.slug for c in courses] == ["satu"]
     assert any("nama folder \"Dua_Salah\"" in str(e) for e in errors)
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("page.html", "halaman HTML (.html) tidak diizinkan di assets/: isinya dapat menjalankan skrip"),
+    ("lama/PAGE.HTM", "halaman HTML (.htm) tidak diizinkan"),
+    ("logo.svg", "gambar SVG (.svg) tidak diizinkan"),  # any SVG, with or without script
+    ("skrip.js", "jenis berkas \".js\" tidak diizinkan di assets/. Jenis yang diizinkan: csv, docx, gif"),
+    ("tanpa-ekstensi", "berkas tanpa ekstensi tidak diizinkan"),
+])
+def test_assets_other_than_allowlisted_types_are_refused(course_dir, name, expected):
+    target = course_dir / "assets" / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("<svg><script>alert(1)</script></svg>" if name.endswith("svg") else "isi")
+    course, errors = load_course(course_dir)
+    assert course is None
+    (error,) = errors
+    assert str(error).startswith(f"{target}: {expected}")
+
+
+def test_allowlisted_assets_and_hidden_files_pass(course_dir):
+    for name in ("foto.JPG", "materi/modul.pdf", "lembar.xlsx", "data.csv", "catatan.txt", ".gitkeep"):
+        (course_dir / "assets" / name).parent.mkdir(parents=True, exist_ok=True)
+        (course_dir / "assets" / name).write_bytes(b"x")
+    course, errors = load_course(course_dir)
+    assert errors == [] and course is not None
+
+
+@pytest.mark.parametrize("name, mime", [
+    ("contoh.png", "image/png"), ("Foto.JPEG", "image/jpeg"), ("a/b.webp", "image/webp"),
+    ("modul.pdf", "application/pdf"), ("data.csv", "text/csv"), ("arsip.zip", "application/zip"),
+    ("page.html", None), ("logo.svg", None), ("x.png.html", None), (".rahasia.png", None),
+    ("a/.git/config.txt", None), ("tanpa-ekstensi", None),
+])
+def test_asset_type_is_an_explicit_allowlist(name, mime):
+    assert asset_type(name) == mime

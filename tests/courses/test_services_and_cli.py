@@ -112,3 +112,11 @@ def test_the_real_courses_are_valid_and_substantial():
         for lesson in course.lessons:
             assert lesson.word_count >= 600, (course.slug, lesson.slug, lesson.word_count)
             assert "## Praktik" in lesson.body, (course.slug, lesson.slug)
+
+
+def test_content_check_lists_a_refused_asset(runner, root):
+    page = root / "kursus-dua" / "assets" / "page.html"
+    page.write_text("<script>alert(document.cookie)</script>")
+    result = runner.invoke(args=["content", "check", str(root)])
+    assert result.exit_code != 0 and "1 kesalahan ditemukan." in result.output
+    assert f"{page}: halaman HTML (.html) tidak diizinkan di assets/" in result.output

@@ -1,5 +1,6 @@
 """The reader and the progress report through the test client."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,38 @@ def test_progress_report_query_count_does_not_grow(app, client, auth, make_user,
         assert large.count == small.count
     finally:
         app.config["PAGE_SIZE"] = 50
+
+
+@pytest.fixture
+def stocked_course(app, tmp_path, course, participant):
+    """The fixture course with files dropped into assets/ after the check (or with it bypassed)."""
+    root = tmp_path / "courses"
+    shutil.copytree(FIXTURES / "kursus-baik", root / "kursus-baik")
+    assets = root / "kursus-baik" / "assets"
+    (assets / "page.html").write_text("<script>alert(document.cookie)</script>")
+    (assets / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>')
+    (assets / "modul.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    (assets / "data.csv").write_text("nama,opd\n")
+    (assets / "skrip.js").write_text("alert(1)")
+    (assets / ".env").write_text("SECRET=1")
+    app.config["COURSES_DIR"] = root
+    yield assets
+
+
+@pytest.mark.parametrize("name, mime, disposition", [
+    ("contoh.png", "image/png", "inline; filename=contoh.png"),
+    ("modul.pdf", "application/pdf", "attachment; filename=modul.pdf"),
+    ("data.csv", "text/csv", "attachment; filename=data.csv"),
+])
+def test_allowlisted_assets_are_served_with_their_type(client, stocked_course, name, mime, disposition):
+    with client.get(f"/courses/kursus-baik/assets/{name}") as response:
+        assert response.status_code == 200 and response.mimetype == mime
+        assert response.headers.get("Content-Disposition") == disposition
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert "sandbox" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("name", ["page.html", "logo.svg", "skrip.js", ".env", "tidak-ada.png"])
+def test_other_assets_are_not_served(client, stocked_course, name):
+    response = client.get(f"/courses/kursus-baik/assets/{name}")
+    assert response.status_code == 404 and "alert" not in response.get_data(as_text=True)

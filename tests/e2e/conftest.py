@@ -46,18 +46,24 @@ def live_server(app: Any) -> Iterator[str]:
         thread.join(timeout=5)
 
 
-@pytest.fixture
-def phone(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2,
-                                  locale="id-ID", is_mobile=True, has_touch=True)
+def _watched_page(context: Any) -> Iterator[Any]:
+    """Yield a page of context; fail the test if the Content-Security-Policy blocked anything on it."""
     page = context.new_page()
+    blocked: list[str] = []
+    page.on("console", lambda message: blocked.append(message.text)
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert blocked == [], "CSP blocked: " + "; ".join(blocked)
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    yield from _watched_page(browser.new_context(viewport={"width": 360, "height": 740},
+                                                 device_scale_factor=2, locale="id-ID",
+                                                 is_mobile=True, has_touch=True))
 
 
 @pytest.fixture
 def desktop(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID")
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from _watched_page(browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID"))

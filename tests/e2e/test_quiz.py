@@ -48,3 +48,29 @@ def test_autosaved_answers_survive_a_reload(live_server, phone, make_user):
     assert page.get_by_text("Nilai 40").is_visible()
     if os.environ.get("LMS_SCREENSHOTS"):
         page.screenshot(path=os.path.join(os.environ["LMS_SCREENSHOTS"], "quiz-review.png"), full_page=True)
+
+
+def test_the_attempt_page_sends_heartbeats_only_while_visible(live_server, phone, make_user):
+    definitions, errors, _ = load_quizzes(ENGINE)
+    assert errors == []
+    services.sync_quizzes(definitions, utcnow())
+    db.session.commit()
+    put_in_training(make_user(email="peserta@contoh.go.id", full_name="Peserta Kuis"))
+    page = phone
+    page.goto(live_server + "/login")
+    page.get_by_label("NIP atau surel").fill("peserta@contoh.go.id")
+    page.get_by_label("Kata sandi").fill("rahasia-bimtek-1")
+    page.get_by_role("button", name="Masuk").click()
+    page.clock.install()
+    page.goto(live_server + "/quizzes/uji-mesin")
+    page.get_by_role("button", name="Mulai mengerjakan").click()
+    page.wait_for_selector("fieldset.question")
+    beats: list[str] = []
+    page.on("requestfinished", lambda r: beats.append(r.method) if r.url.endswith("/heartbeat") else None)
+    with page.expect_response(lambda r: r.url.endswith("/heartbeat")) as answered:
+        page.clock.run_for(61_000)
+    assert answered.value.status == 200 and answered.value.json()["finished"] is False
+    page.evaluate("Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true})")
+    page.clock.run_for(5 * 61_000)
+    page.wait_for_timeout(300)  # let any request the page did send arrive
+    assert beats == ["POST"]

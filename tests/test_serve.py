@@ -1,0 +1,140 @@
+"""lms.serve: a real Waitress process honours X-Forwarded-* only when LMS_TRUSTED_PROXIES says so."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from lms import create_app
+from lms.certificates.views import VERIFY_LIMIT
+from lms.extensions import db
+from lms.serve import proxy_options
+
+ROOT = Path(__file__).resolve().parent.parent
+START_SECONDS = 60
+CLIENT, OTHER_CLIENT = "203.0.113.7", "203.0.113.8"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stderr.read().decode() if process.stderr else ""
+            raise AssertionError(f"Waitress exited: {output}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)  # polling a starting server, bounded by the deadline
+    raise AssertionError(f"Waitress did not listen on port {port} within {START_SECONDS} s")
+
+
+def _start(tmp_path: Path, hops: str | None) -> Iterator[int]:
+    instance = tmp_path / "instance"
+    settings = {"INSTANCE_PATH": str(instance), "SECRET_KEY": "uji-serve",
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'serve.sqlite3'}"}
+    schema_app = create_app(settings)
+    with schema_app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
+    if hops is not None:
+        env["LMS_TRUSTED_PROXIES"] = hops
+    port = _free_port()
+    code = f"import sys; from lms.serve import main; main(sys.argv[1:], {settings!r})"
+    process = subprocess.Popen([sys.executable, "-c", code, "--host", "127.0.0.1", "--port", str(port),
+                                "--threads", "2"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait_for(port, process)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        if process.stderr:
+            process.stderr.close()
+
+
+@pytest.fixture
+def behind_proxy(tmp_path: Path) -> Iterator[int]:
+    yield from _start(tmp_path, "1")
+
+
+@pytest.fixture
+def direct(tmp_path: Path) -> Iterator[int]:
+    yield from _start(tmp_path, None)
+
+
+def _get(port: int, path: str, client: str | None = None,
+         proto: str | None = None) -> http.client.HTTPResponse:
+    headers = {}
+    if client:
+        headers["X-Forwarded-For"] = f"198.51.100.99, {client}"  # the first entry is the client's own claim
+    if proto:
+        headers["X-Forwarded-Proto"] = proto
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response
+    finally:
+        connection.close()
+
+
+def _session_cookie(response: http.client.HTTPResponse) -> str:
+    (cookie,) = [c for c in response.headers.get_all("Set-Cookie") or [] if c.startswith("lms_session=")]
+    return cookie
+
+
+def _exhaust_verify_limit(port: int, client: str) -> None:
+    for _ in range(int(VERIFY_LIMIT.split()[0])):
+        assert _get(port, "/verify", client).status == 200
+    assert _get(port, "/verify", client).status == 429
+
+
+def test_waitress_behind_a_trusted_proxy_sees_the_client_and_https(behind_proxy):
+    assert "Secure" in _session_cookie(_get(behind_proxy, "/login", CLIENT, "https"))
+    assert "Secure" not in _session_cookie(_get(behind_proxy, "/login", CLIENT, "http"))
+    _exhaust_verify_limit(behind_proxy, CLIENT)
+    assert _get(behind_proxy, "/verify", OTHER_CLIENT).status == 200  # its own counter
+
+
+def test_waitress_without_trusted_proxies_ignores_forwarded_headers(direct):
+    assert "Secure" not in _session_cookie(_get(direct, "/login", CLIENT, "https"))
+    _exhaust_verify_limit(direct, CLIENT)
+    assert _get(direct, "/verify", OTHER_CLIENT).status == 429  # both are 127.0.0.1 to the app
+
+
+def test_waitress_options_follow_the_hop_count():
+    assert proxy_options({"TRUSTED_PROXIES": 0}) == {"clear_untrusted_proxy_headers": True}
+    options = proxy_options({"TRUSTED_PROXIES": 2})
+    assert options["trusted_proxy_count"] == 2 and options["clear_untrusted_proxy_headers"] is True
+    assert set(options["trusted_proxy_headers"].split()) == {"x-forwarded-for", "x-forwarded-proto",
+                                                             "x-forwarded-host", "x-forwarded-port"}
+
+
+def test_proxy_fix_only_when_the_server_does_not_apply_the_headers(tmp_path, monkeypatch):
+    monkeypatch.setenv("LMS_TRUSTED_PROXIES", "1")
+    settings = {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x"}
+    assert isinstance(create_app(settings).wsgi_app, ProxyFix)  # gunicorn, flask run
+    assert not isinstance(create_app({**settings, "PROXY_HEADERS_BY_SERVER": True}).wsgi_app, ProxyFix)
