@@ -4,13 +4,32 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flask import flash
+from flask import flash, has_request_context, request
 from flask_wtf import FlaskForm
+from werkzeug.exceptions import BadRequest
 
 from lms.errors import LmsError
 
+SUBMIT_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-class ActionForm(FlaskForm):
+
+class Form(FlaskForm):
+    """Base of every form: it reads form fields only; a JSON body is refused with 400.
+
+    Flask-WTF would otherwise feed a JSON body to the fields as form data, and a list, a
+    number or a bare string there broke validation with a 500.
+    """
+
+    class Meta:
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            if (formdata is not None and not hasattr(formdata, "getlist") and has_request_context()
+                    and request.method in SUBMIT_METHODS and request.is_json
+                    and not request.form and not request.files):
+                raise BadRequest("Formulir harus dikirim sebagai formulir, bukan JSON.")
+            return super().wrap_formdata(form, formdata)  # type: ignore[misc]
+
+
+class ActionForm(Form):
     """Only a CSRF token: for buttons that post an action (mark done, confirm)."""
 
 

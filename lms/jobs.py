@@ -6,7 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from huey import RedisHuey, SqliteHuey
+from huey import RedisHuey, SqliteHuey, crontab
+
+# The daily privacy purge runs at this hour (UTC: 02.00 UTC is 09.00 WIB, when a server is watched).
+PURGE_HOUR = "2"
 
 
 def init_app(app: Flask) -> None:
@@ -30,7 +33,22 @@ def init_app(app: Flask) -> None:
         with app.app_context():
             run_issue_job(job_id)
 
-    app.extensions["lms_jobs"] = {"huey": queue, "issue_certificates": issue_certificates}
+    @queue.periodic_task(crontab(hour=PURGE_HOUR, minute="0"))
+    def purge_personal_data() -> None:
+        """Daily: empty old check-in IP, user agent and device id; delete old import previews."""
+        from flask import has_app_context
+
+        from lms.accounts.privacy import run_purge
+        from lms.db_types import utcnow
+
+        if has_app_context():
+            run_purge(utcnow())
+            return
+        with app.app_context():
+            run_purge(utcnow())
+
+    app.extensions["lms_jobs"] = {"huey": queue, "issue_certificates": issue_certificates,
+                                  "purge_personal_data": purge_personal_data}
 
 
 def enqueue(name: str, *args: Any) -> None:

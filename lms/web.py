@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from typing import Any, Optional
 
@@ -13,9 +12,12 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from lms import storage
+from lms.accounts import sessions as login_sessions
 from lms.accounts.models import ROLE_LABELS, Role, User
 from lms.attendance.models import STATUS_LABELS
 from lms.dates import format_date, format_datetime, format_range
+from lms.db_types import utcnow
 from lms.extensions import db, login_manager
 from lms.markdown import render, render_inline
 from lms.numbers import decimal_text, percent_text
@@ -33,6 +35,9 @@ ERROR_TEXT = {
     500: ("Terjadi kesalahan", "Terjadi kesalahan pada server. Data Anda yang sudah tersimpan "
           "tetap aman; silakan coba lagi."),
 }
+# The routes an open attempt page uses: the only ones its heartbeats keep past the session limits.
+_ATTEMPT_ENDPOINTS = {"quizzes.attempt", "quizzes.save_answer", "quizzes.save_page",
+                      "quizzes.submit", "quizzes.status", "quizzes.heartbeat"}
 # Pages a user who must change their password may still open.
 _ALLOWED_BEFORE_PASSWORD_CHANGE = {"auth.change_password", "auth.logout", "static",
                                    "bootstrap.static", "core.healthz"}
@@ -48,9 +53,11 @@ def init_app(app: Flask) -> None:
     login_manager.unauthorized_handler(_unauthorized)
     app.before_request(_check_session)
     app.before_request(_write_mode)
+    app.before_request(_touch_login_session)
     for code in ERROR_TEXT:
         app.register_error_handler(code, _error)
     app.register_error_handler(CSRFError, _csrf_error)
+    storage.init_app(app)  # a full disk: 503 naming the cause to admins
     app.jinja_env.filters.update(tanggal=format_date, rentang=format_range,
                                  waktu=_format_local, role_label=_role_label, persen=percent_text,
                                  angka=lambda v: decimal_text(v, 2), markdown=render, markdown_inline=render_inline,
@@ -67,9 +74,14 @@ def _load_user(user_id: str) -> Optional[User]:
     ident, _, version = user_id.partition(":")
     if not ident.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(ident))
-    if user is None or not user.active or user.session_version != int(version):
+    # The server-side login session: revoked at logout, so a copied cookie dies with it.
+    login = login_sessions.find_active(session.get("sid"))
+    if login is None or login.user_id != int(ident):
         return None
+    user = login.user
+    if not user.active or user.session_version != int(version):
+        return None
+    g.login_session = login
     return user
 
 
@@ -85,12 +97,11 @@ def _unauthorized() -> Any:
 def _check_session() -> Optional[Response]:
     if not current_user.is_authenticated:
         return None
-    now = time.time()
+    now = utcnow().timestamp()
     config = current_app.config
     seen, started = session.get("seen", now), session.get("started", now)
-    in_attempt = now < session.get("attempt_until", 0)
-    if not in_attempt and (now - seen > config["SESSION_IDLE_MINUTES"] * 60 or
-                           now - started > config["SESSION_ABSOLUTE_HOURS"] * 3600):
+    if not _attempt_in_use(now) and (now - seen > config["SESSION_IDLE_MINUTES"] * 60 or
+                                     now - started > config["SESSION_ABSOLUTE_HOURS"] * 3600):
         logout_user()
         session.clear()
         flash("Sesi Anda telah berakhir. Silakan masuk kembali.", "info")
@@ -105,6 +116,20 @@ def _check_session() -> Optional[Response]:
     return None
 
 
+def _attempt_in_use(now: float) -> bool:
+    """Tell whether this request is for the attempt whose open page sent a heartbeat lately.
+
+    Only that attempt's own routes outlive the session limits, and only within the short window
+    lms.quizzes.views renews on each heartbeat or save: a page left hidden, or a user who browsed
+    elsewhere, times out as usual.
+    """
+    alive = session.get("attempt_alive")
+    if not isinstance(alive, dict) or request.endpoint not in _ATTEMPT_ENDPOINTS:
+        return False
+    same_attempt = (request.view_args or {}).get("attempt_id") == alive.get("id")
+    return same_attempt and now < alive.get("until", 0)
+
+
 def _write_mode() -> None:
     """End the read transaction of the login check; a writing request's next one locks at once.
 
@@ -115,9 +140,18 @@ def _write_mode() -> None:
         g.sqlite_write = True
 
 
+def _touch_login_session() -> None:
+    """Note when a login session was last used: on writing requests only, at most once a minute."""
+    login = g.get("login_session")
+    if g.get("sqlite_write") and login is not None and login_sessions.touch(login, utcnow()):
+        db.session.commit()
+
+
 def _error(error: HTTPException) -> Any:
     code = error.code if isinstance(error, HTTPException) and error.code else 500
     title, text = ERROR_TEXT.get(code, ERROR_TEXT[500])
+    if code >= 500:
+        db.session.rollback()  # a failed statement must not break the page that reports it
     if wants_json():
         return jsonify(error=title, message=text), code
     return render_template("error.html", code=code, title=title, text=text), code

@@ -5,7 +5,7 @@ from lms.extensions import db
 def test_healthz_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "disk": "ok"}
 
 
 def test_healthz_database_down(tmp_path):

@@ -48,9 +48,10 @@ class AttendanceRecord(db.Model):
     method: Mapped[str] = mapped_column(String(20), default="roster")
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     marked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    client_address: Mapped[str] = mapped_column(String(64), default="")
-    user_agent: Mapped[str] = mapped_column(String(300), default="")
-    device_id: Mapped[str] = mapped_column(String(64), default="", index=True)
+    # How a self check-in came in; NULL once purged after PERSONAL_DATA_RETENTION_DAYS.
+    client_address: Mapped[Optional[str]] = mapped_column(String(64), default="")
+    user_agent: Mapped[Optional[str]] = mapped_column(String(300), default="")
+    device_id: Mapped[Optional[str]] = mapped_column(String(64), default="", index=True)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     marked_by: Mapped[Optional[User]] = relationship(foreign_keys=[marked_by_id])

@@ -43,8 +43,8 @@ def xlsx(header: Sequence[str], rows: Sequence[Sequence[Any]], title: str) -> by
     book = Workbook()
     sheet = book.active
     sheet.title = "Rekap Kehadiran"
-    sheet.append([title])
-    sheet.append(list(header))
+    sheet.append([_safe(title)])
+    sheet.append([_safe(h) for h in header])
     for row in rows:
         sheet.append([_safe(v) for v in row])
     for column in ("B", "D"):

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Optional
+
+from sqlalchemy import select
 
 from lms.accounts.models import User
 from lms.certificates import services
 from lms.certificates.models import Certificate, Job
 from lms.db_types import utcnow, writing
+from lms.errors import LmsError
 from lms.extensions import db
 from lms.trainings.models import Training
 
+ISSUE = "issue_certificates"
+# A job still "queued" or "running" after this long was left by a worker that stopped.
+STALE_AFTER = timedelta(hours=2)
 
-def create_issue_job(training: Training, actor: User) -> Job:
-    job = Job(kind="issue_certificates", training_id=training.id, status="queued", created_by_id=actor.id)
+
+def create_issue_job(training: Training, actor: User, now: datetime) -> Job:
+    """Queue a bulk issue, refusing a second one while another for the training is active."""
+    # Lock the training row (PostgreSQL; SQLite's write transaction already serialises), so two
+    # clicks at once cannot both see no active job.
+    db.session.execute(select(Training.id).where(Training.id == training.id).with_for_update())
+    active = db.session.scalar(select(Job.id).where(
+        Job.kind == ISSUE, Job.training_id == training.id, Job.status.in_(("queued", "running")),
+        Job.created_at > now - STALE_AFTER).limit(1))
+    if active is not None:
+        raise services.IssueInProgress(services.IN_PROGRESS)
+    job = Job(kind=ISSUE, training_id=training.id, status="queued", created_by_id=actor.id, created_at=now)
     db.session.add(job)
     db.session.flush()
     return job
@@ -39,11 +56,19 @@ def run_issue_job(job_id: int) -> None:
     try:
         with writing():
             services.issue_all(training, actor, utcnow(), commit=db.session.commit, progress=progress)
+    except LmsError as exc:  # an expected refusal (another issue got there first): say so, no crash
+        _fail(job_id, failures + [exc.message])
+        return
     except Exception as exc:  # the job page must say it failed, whatever failed
-        db.session.rollback()
-        job = db.session.get(Job, job_id)
-        job.status, job.failures, job.finished_at = "failed", failures + [str(exc)], utcnow()
-        db.session.commit()
+        _fail(job_id, failures + [str(exc)])
         raise
     job.status, job.finished_at = "done", utcnow()
     db.session.commit()
+
+
+def _fail(job_id: int, failures: list[str]) -> None:
+    db.session.rollback()
+    job = db.session.get(Job, job_id)
+    if job is not None:
+        job.status, job.failures, job.finished_at = "failed", failures, utcnow()
+        db.session.commit()

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from lms.accounts.forms import REQUIRED
+from lms.forms import Form as BaseForm
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(BaseForm):
     reason = TextAreaField("Alasan", validators=[DataRequired(REQUIRED), Length(max=1000)])
 
 
-class SignatoryForm(FlaskForm):
+class SignatoryForm(BaseForm):
     signatory_name = StringField("Nama penanda tangan", validators=[Optional(), Length(max=200)],
                                  description="Kosongkan untuk memakai kepala dinas pada profil instansi.")
     signatory_pangkat = StringField("Pangkat/golongan", validators=[Optional(), Length(max=100)])
@@ -26,7 +26,7 @@ class SignatoryForm(FlaskForm):
                                              "nilai lulus post-test.")
 
 
-class LookupForm(FlaskForm):
+class LookupForm(BaseForm):
     class Meta:
         csrf = False  # a public GET lookup; nothing changes
 

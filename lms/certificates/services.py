@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -38,6 +39,14 @@ from lms.trainings.models import Training
 
 JP_TARGET = 20
 BATCH = 25
+
+
+class IssueInProgress(LmsError):
+    """Another issue of the same certificates got there first (a second bulk issue, CLI or page)."""
+
+
+IN_PROGRESS = ("Penerbitan sertifikat untuk pelatihan ini sedang berjalan atau baru saja selesai "
+               "di proses lain; tunggu sampai selesai, lalu muat ulang halaman.")
 
 
 class NotEligible(LmsError):
@@ -280,6 +289,19 @@ def issue(training: Training, row: Row, actor: Optional[User], now: datetime,
     return certificate
 
 
+@contextmanager
+def _first_issuer_wins() -> Iterator[None]:
+    """Turn a holder issued meanwhile by another process into a domain error.
+
+    The unique index on valid certificates refuses the second INSERT, at whichever flush
+    (explicit or autoflush) writes it; the caller's rollback also returns the numbers taken.
+    """
+    try:
+        yield
+    except IntegrityError:
+        raise IssueInProgress(IN_PROGRESS) from None
+
+
 def _audit_issue(certificate: Certificate, actor: Optional[User], now: datetime) -> None:
     audit.record(actor, "certificate.issue", "certificate", certificate.id,
                  {"training_id": certificate.training_id, "user_id": certificate.user_id,
@@ -292,7 +314,8 @@ def issue_for(training: Training, user_id: int, actor: Optional[User], now: date
     row = next(iter(eligibility_table(training, now, only=user_id)), None)
     if row is None:
         raise ValidationFailed("Peserta tidak terdaftar di kegiatan ini.")
-    return issue(training, row, actor, now, replaces=replaces)
+    with _first_issuer_wins():
+        return issue(training, row, actor, now, replaces=replaces)
 
 
 def issue_all(training: Training, actor: Optional[User], now: datetime,
@@ -319,18 +342,19 @@ def issue_all(training: Training, actor: Optional[User], now: datetime,
                 progress(done, len(rows), certificate, None)
 
     try:
-        for index, row in enumerate(rows, start=1):
-            try:
-                certificate = issue(training, row, actor, now, assets, pending=pending)
-            except LmsError as exc:
-                done += 1
-                if progress:
-                    progress(done, len(rows), None, exc.message)
-                continue
-            issued.append(certificate)
-            if len(pending) >= BATCH:
-                settle()
-        settle()
+        with _first_issuer_wins():
+            for row in rows:
+                try:
+                    certificate = issue(training, row, actor, now, assets, pending=pending)
+                except LmsError as exc:
+                    done += 1
+                    if progress:
+                        progress(done, len(rows), None, exc.message)
+                    continue
+                issued.append(certificate)
+                if len(pending) >= BATCH:
+                    settle()
+            settle()
     finally:
         session.expire_on_commit = expire
     return issued
@@ -376,15 +400,26 @@ def find(code_text: str) -> Optional[Certificate]:
     return db.session.scalars(select(Certificate).where(Certificate.code == code)).first()
 
 
-MASKED_FIELDS = ("number", "holder_name", "pangkat", "jabatan", "agency", "training_title", "venue", "city",
-                 "jp", "score", "predikat", "issue_city", "signatory_name", "signatory_title",
-                 "institution_name")
+# What identifies a certificate and its holder well enough to compare with the paper (UU PDP 27/2022:
+# no more than that); each OPTIONAL_FIELDS group is shown only when the institution turns it on.
+PUBLIC_FIELDS = ("number", "holder_name", "agency", "training_title", "venue", "city", "jp", "issue_city",
+                 "signatory_name", "signatory_title", "institution_name")
+OPTIONAL_FIELDS = {"verify_show_score": ("score", "predikat"), "verify_show_pangkat": ("pangkat",),
+                   "verify_show_jabatan": ("jabatan",)}
+
+
+def _public_keys(institution: Optional[Institution]) -> list[str]:
+    keys = list(PUBLIC_FIELDS)
+    for flag, fields in OPTIONAL_FIELDS.items():
+        if institution is not None and getattr(institution, flag):
+            keys.extend(fields)
+    return keys
 
 
 def public_view(certificate: Certificate) -> dict[str, Any]:
-    """Return every printed field for the public page, the NIPs masked, no contact data."""
+    """Return what verifies the certificate for the public page: NIPs masked, opt-in extras, no contact data."""
     data = certificate.data
-    view = {key: data.get(key) for key in MASKED_FIELDS}
+    view = {key: data.get(key) for key in _public_keys(db.session.get(Institution, certificate.institution_id))}
     view.update(nip=mask_nip(data["nip"]) if data.get("nip") else "",
                 signatory_nip=mask_nip(data["signatory_nip"]) if data.get("signatory_nip") else "",
                 start_date=data["start_date"], end_date=data["end_date"], issue_date=data["issue_date"],

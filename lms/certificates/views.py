@@ -73,7 +73,12 @@ def issue_all(slug: str) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     waiting = sum(1 for r in services.eligibility_table(training, utcnow()) if r.may_issue)
-    job = bulk.create_issue_job(training, current_user)
+    try:
+        job = bulk.create_issue_job(training, current_user, utcnow())
+    except LmsError as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+        return redirect(url_for("certificates.manage", slug=slug))
     db.session.commit()  # the worker (another session) must see the job and find the database free
     if waiting <= current_app.config["INLINE_ISSUE_LIMIT"]:
         bulk.run_issue_job(job.id)  # small enough to finish within this request

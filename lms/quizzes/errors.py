@@ -42,3 +42,9 @@ class QuizUnavailable(AttemptError):
     """Not open yet, closed, retired, or no attempts left."""
 
     status = 403
+
+
+class MalformedAnswer(AttemptError):
+    """The request carrying an answer is not shaped as the page sends it."""
+
+    status = 400

@@ -10,7 +10,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 from lms.accounts.models import User
 from lms.numbers import decimal_text
-from lms.quizzes import services
+from lms.quizzes import payload, services
 from lms.quizzes.errors import InvalidAnswer, StaleAnswer, UnknownQuestion
 from lms.quizzes.models import Attempt, Quiz
 from lms.quizzes.rules import NO_CONTEXT, QuizContext, Rules, normalised_gain
@@ -128,12 +128,13 @@ def save_form_page(user: User, attempt: Attempt, form: Mapping[str, Any], now: d
         if f"{name}-shown" not in form:
             continue
         value = _form_value(entry, name, form)
+        revision = payload.revision(form.get(f"{name}-rev", 0), f"{name}-rev")
         qid = entry["q"]["id"]
         current = saved.get(qid)
         if (current.value if current else None) == _normalise(entry, value):
             continue
         try:
-            services.save_answer(user, attempt, qid, value, int(form.get(f"{name}-rev", 0)), now)
+            services.save_answer(user, attempt, qid, value, revision, now)
         except StaleAnswer:
             problems.append(f"Soal {index} sudah diubah di tab lain; periksa jawabannya lagi.")
         except (InvalidAnswer, UnknownQuestion):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Optional
 
 from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template,
@@ -14,13 +15,18 @@ from lms.db_types import utcnow
 from lms.extensions import db
 from lms.forms import ActionForm
 from lms.quizzes import presenters, services
-from lms.quizzes.errors import AttemptError, StaleAnswer
+from lms.quizzes.errors import AttemptError, MalformedAnswer, StaleAnswer
 from lms.quizzes.models import Attempt
+from lms.quizzes.payload import answer_payload
 from lms.quizzes.rules import NO_CONTEXT, QuizContext
 from lms.permissions import ANY_ROLE, role_required
+from lms.routing import bounded_int
 
 bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")
 PAGE_SIZE = 5
+# The attempt page sends a heartbeat every minute while it is visible (attempt.js); each one, and
+# each save, lets that attempt's routes outlive the session limits for this long (lms.web).
+HEARTBEAT_WINDOW_SECONDS = 5 * 60
 
 
 @bp.app_template_filter("kunci")
@@ -41,6 +47,17 @@ def _own_attempt(attempt_id: int) -> Attempt:
     if attempt.user_id != current_user.id:
         abort(403)
     return attempt
+
+
+def _keep_alive(attempt: Attempt, now: datetime, cap: Optional[float] = None) -> None:
+    """Renew the heartbeat window of the attempt whose page this session opened (cap: its end)."""
+    alive = session.get("attempt_alive")
+    if cap is None:
+        if not isinstance(alive, dict) or alive.get("id") != attempt.id:
+            return  # only the attempt whose page was opened in this session, never another one
+        cap = float(alive["cap"])
+    until = min(now.timestamp() + HEARTBEAT_WINDOW_SECONDS, cap)
+    session["attempt_alive"] = {"id": attempt.id, "until": until, "cap": cap}
 
 
 def _context(quiz: Any) -> tuple[QuizContext, Optional[str]]:
@@ -107,8 +124,8 @@ def attempt(attempt_id: int) -> Any:
     db.session.commit()
     if item.finished:
         return redirect(url_for("quizzes.review", attempt_id=item.id))
-    view = presenters.attempt_page(item, request.args.get("page", 1, type=int), PAGE_SIZE, now)
-    session["attempt_until"] = view.session_until
+    view = presenters.attempt_page(item, request.args.get("page", 1, type=bounded_int), PAGE_SIZE, now)
+    _keep_alive(item, now, cap=view.session_until)
     return render_template("quizzes/attempt.html", view=view, form=ActionForm())
 
 
@@ -116,10 +133,12 @@ def attempt(attempt_id: int) -> Any:
 @role_required(*ANY_ROLE)
 def save_answer(attempt_id: int) -> Any:
     item = db.get_or_404(Attempt, attempt_id)
-    data = request.get_json(silent=True) or {}
     try:
-        saved = services.save_answer(current_user, item, str(data.get("question", "")), data.get("value"),
-                                     int(data.get("revision", 0)), utcnow())
+        question, value, revision = answer_payload(request.get_json(silent=True))
+    except MalformedAnswer as exc:
+        return jsonify(error="bad_request", message=exc.message), 400
+    try:
+        saved = services.save_answer(current_user, item, question, value, revision, utcnow())
     except StaleAnswer as exc:
         db.session.rollback()
         return jsonify(error="stale", message=exc.message, revision=exc.revision, value=exc.value), 409
@@ -130,6 +149,7 @@ def save_answer(attempt_id: int) -> Any:
     except (TypeError, ValueError):
         return jsonify(error="bad_request", message="Data jawaban tidak valid."), 400
     db.session.commit()
+    _keep_alive(item, utcnow())
     return jsonify(saved=True, revision=saved.revision, saved_at=saved.saved_at.isoformat())
 
 
@@ -137,21 +157,25 @@ def save_answer(attempt_id: int) -> Any:
 @role_required(*ANY_ROLE)
 def save_page(attempt_id: int) -> Response:
     item = _own_attempt(attempt_id)
-    page = request.form.get("page", 1, type=int)
+    page = request.form.get("page", 1, type=bounded_int)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
         problems = presenters.save_form_page(current_user, item, request.form, utcnow())
+    except MalformedAnswer as exc:
+        db.session.rollback()
+        return render_template("error.html", code=400, title="Isian tidak valid", text=exc.message), 400
     except AttemptError as exc:
         db.session.commit()
         flash(exc.message, "warning")
         return redirect(url_for("quizzes.review", attempt_id=item.id))
     db.session.commit()
+    _keep_alive(item, utcnow())
     for problem in problems:
         flash(problem, "warning")
     if request.form.get("action") == "submit":
         return redirect(url_for("quizzes.attempt", attempt_id=item.id, page=page, confirm=1))
-    target = request.form.get("goto", page, type=int)
+    target = request.form.get("goto", page, type=bounded_int)
     return redirect(url_for("quizzes.attempt", attempt_id=item.id, page=target))
 
 
@@ -163,7 +187,7 @@ def submit(attempt_id: int) -> Response:
         abort(400)
     services.submit(current_user, item, utcnow())
     db.session.commit()
-    session.pop("attempt_until", None)
+    session.pop("attempt_alive", None)
     return redirect(url_for("quizzes.review", attempt_id=item.id))
 
 
@@ -172,6 +196,16 @@ def submit(attempt_id: int) -> Response:
 def status(attempt_id: int) -> Any:
     item = _own_attempt(attempt_id)
     return jsonify(presenters.attempt_status(item, utcnow()))
+
+
+@bp.post("/attempts/<int:attempt_id>/heartbeat")
+@role_required(*ANY_ROLE)
+def heartbeat(attempt_id: int) -> Any:
+    """Note that the attempt page is in use; answer what the timer needs, as status.json does."""
+    item = _own_attempt(attempt_id)
+    now = utcnow()
+    _keep_alive(item, now)
+    return jsonify(presenters.attempt_status(item, now))
 
 
 @bp.get("/attempts/<int:attempt_id>/review")

@@ -190,15 +190,26 @@
     tick();
   }
 
-  /* Keep the session alive and the clock honest while the page is open. */
-  window.setInterval(function () {
-    fetch(root.dataset.statusUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}})
-      .then(function (r) { return r.ok ? r.json() : null; })
+  /* Heartbeat: while the page is visible, tell the server every minute that it is in use (the
+     session outlives its limits only a few minutes past the last one) and keep the clock honest.
+     A hidden page sends none, so a forgotten tab times out like any other page. */
+  var lastBeat = Date.now();
+  function heartbeat() {
+    if (document.visibilityState !== "visible") { return; }
+    lastBeat = Date.now();
+    fetch(root.dataset.heartbeatUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: {"Accept": "application/json", "X-CSRFToken": csrf.value}
+    }).then(function (r) { return r.ok ? r.json() : null; })
       .then(function (body) {
         if (body && body.finished) { window.location = root.dataset.reviewUrl; }
         if (body && body.seconds_left !== null && left !== null) {
           total = body.seconds_left; started = Date.now();
         }
-      }).catch(function () { /* offline: the next tick tries again */ });
-  }, 240000);
+      }).catch(function () { /* offline: the next beat tries again */ });
+  }
+  window.setInterval(heartbeat, 60000);
+  document.addEventListener("visibilitychange", function () {
+    if (Date.now() - lastBeat > 30000) { heartbeat(); }
+  });
 })();

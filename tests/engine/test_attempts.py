@@ -121,7 +121,7 @@ def test_deadline_and_grace(quiz, make_user):
     assert attempt.points["isian"] == "1/1" and attempt.points["benar-salah"] == "0/1"
 
 
-def test_overdue_attempts_are_finalised_on_read_and_by_command(quiz, make_user, runner):
+def test_overdue_attempts_are_finalised_on_read_and_by_command(quiz, make_user, runner, cli_clock):
     late, later = make_user(), make_user()
     first = services.start_attempt(late, quiz, T0)
     second = services.start_attempt(later, quiz, T0)
@@ -131,6 +131,7 @@ def test_overdue_attempts_are_finalised_on_read_and_by_command(quiz, make_user, 
     assert services.finalize_overdue(T0 + timedelta(minutes=12), user=late) == 1
     db.session.commit()
     assert first.finished and first.finished_at == first.deadline_at and not second.finished
+    cli_clock(T0 + timedelta(minutes=12))
     result = runner.invoke(args=["quizzes", "finalize-overdue"])
     assert result.exit_code == 0 and "1 percobaan" in result.output
     db.session.expire_all()
