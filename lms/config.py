@@ -13,9 +13,15 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": False,
-    "RATELIMIT_LOGIN_ACCOUNT": "10 per 15 minutes",
+    # Login throttling (lms.accounts.throttle): growing waits per account after this many failures.
+    "LOGIN_FREE_FAILURES": 5,
+    "LOGIN_MAX_DELAY_SECONDS": 900,
+    "LOGIN_FAILURE_MEMORY_HOURS": 24,
+    "DEVICE_TRUST_DAYS": 365,
     "RATELIMIT_LOGIN_ADDRESS": "300 per 15 minutes",
     "TRUSTED_PROXIES": 0,
+    # Set by lms.serve: Waitress applies the X-Forwarded-* headers, so the app's ProxyFix is off.
+    "PROXY_HEADERS_BY_SERVER": False,
     "SESSION_IDLE_MINUTES": 120,
     "SESSION_ABSOLUTE_HOURS": 12,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -37,6 +43,10 @@ DEFAULTS: dict[str, Any] = {
     "JOBS_IMMEDIATE": False,
     # Bulk work smaller than this runs in the request; larger goes to the job worker.
     "INLINE_ISSUE_LIMIT": 40,
+    # Check-in IP, user agent and device id, and unconfirmed import previews, are purged after this.
+    "PERSONAL_DATA_RETENTION_DAYS": 90,
+    # /healthz reports 503 when the instance folder's file system has less free space than this.
+    "MIN_FREE_DISK_MB": 100,
 }
 
 
@@ -50,6 +60,13 @@ def _bool(value: str) -> bool:
 
 def _str(value: str) -> str:
     return value
+
+
+def _days(value: str) -> int:
+    days = int(value)
+    if days < 1:
+        raise ValueError(f"harus paling sedikit 1 hari: {value!r}")
+    return days
 
 
 # LMS_<NAME> environment variable -> (Flask config key, converter). Documented in README.md.
@@ -67,6 +84,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "LMS_QUIZZES_DIR": ("QUIZZES_DIR", _str),
     "LMS_CERTIFICATES_DIR": ("CERTIFICATES_DIR", _str),
     "LMS_JOBS_URL": ("JOBS_URL", _str),
+    "LMS_PERSONAL_DATA_RETENTION_DAYS": ("PERSONAL_DATA_RETENTION_DAYS", _days),
 }
 
 

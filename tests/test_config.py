@@ -26,6 +26,7 @@ EXAMPLES = {
     "LMS_QUIZZES_DIR": ("/srv/kuis", "QUIZZES_DIR", Path("/srv/kuis")),
     "LMS_CERTIFICATES_DIR": ("/srv/sertifikat", "CERTIFICATES_DIR", Path("/srv/sertifikat")),
     "LMS_JOBS_URL": ("redis://127.0.0.1:6379/1", "JOBS_URL", "redis://127.0.0.1:6379/1"),
+    "LMS_PERSONAL_DATA_RETENTION_DAYS": ("30", "PERSONAL_DATA_RETENTION_DAYS", 30),
 }
 
 
@@ -73,6 +74,13 @@ def test_untrusted_forwarded_header_is_ignored(tmp_path):
 def test_bad_variable_value_names_the_variable(monkeypatch, tmp_path):
     monkeypatch.setenv("LMS_TRUSTED_PROXIES", "dua")
     with pytest.raises(ValueError, match="LMS_TRUSTED_PROXIES"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+
+
+@pytest.mark.parametrize("raw", ["0", "-5", "sembilan puluh"])
+def test_retention_days_must_be_a_positive_number(raw, monkeypatch, tmp_path):
+    monkeypatch.setenv("LMS_PERSONAL_DATA_RETENTION_DAYS", raw)
+    with pytest.raises(ValueError, match="LMS_PERSONAL_DATA_RETENTION_DAYS"):
         create_app({"INSTANCE_PATH": str(tmp_path)})
 
 
