@@ -13,7 +13,10 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms import config as defaults
+from lms import routing, storage
+from lms import redaction
 from lms.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+from lms.ratelimits import warn_unshared_storage
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,10 +29,12 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     _configure(app, overrides)
     _configure_extensions(app)
     _configure_proxy(app)
+    routing.init_app(app)  # before the blueprints: their <int:> rules use its converter
     _register_blueprints(app)
-    from lms import cli, jobs, web
+    from lms import cli, jobs, security, web
 
     web.init_app(app)
+    security.init_app(app)
     cli.init_app(app)
     jobs.init_app(app)
     return app
@@ -40,7 +45,7 @@ def _configure(app: Flask, overrides: dict[str, Any]) -> None:
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(defaults.from_environment(os.environ))
     app.config.update(overrides)
-    os.makedirs(app.instance_path, exist_ok=True)
+    storage.ensure_writable(Path(app.instance_path))  # one clear line, not a traceback
     app.config["PERMANENT_SESSION_LIFETIME"] = defaults.session_lifetime(app.config)
     for key, folder in (("COURSES_DIR", "courses"), ("QUIZZES_DIR", "quizzes"),
                         ("CERTIFICATES_DIR", "certificates")):
@@ -55,6 +60,8 @@ def _configure(app: Flask, overrides: dict[str, Any]) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True,
                                                    **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"hide_parameters": True, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
+    redaction.install(app)  # no SQL parameters or database error details (NIP, e-mail) in error logs
     app.session_interface = _SessionInterface()
 
 
@@ -83,6 +90,7 @@ def _configure_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    warn_unshared_storage(app)
     bootstrap.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -116,7 +124,8 @@ def _sqlite_begin(connection: Any) -> None:
 
 def _configure_proxy(app: Flask) -> None:
     hops = int(app.config["TRUSTED_PROXIES"])
-    if hops > 0:
+    # Under lms.serve, Waitress applies (and cleans) the headers: ProxyFix would apply them twice.
+    if hops > 0 and not app.config["PROXY_HEADERS_BY_SERVER"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,  # type: ignore[method-assign]
                                 x_port=hops, x_prefix=hops)
 
@@ -124,6 +133,7 @@ def _configure_proxy(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     import lms.models  # noqa: F401  (the whole schema, before anything reads the metadata)
     from lms.accounts.admin_views import bp as admin_bp
+    from lms.accounts.mydata_views import bp as mydata_bp
     from lms.accounts.views import bp as auth_bp
     from lms.audit.views import bp as audit_bp
     from lms.core import bp as core_bp
@@ -134,6 +144,6 @@ def _register_blueprints(app: Flask) -> None:
     from lms.trainings.views import bp as trainings_bp
 
     for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, courses_bp, quizzes_bp, trainings_bp,
-                      attendance_bp, certificates_bp):
+                      attendance_bp, certificates_bp, mydata_bp):
         app.register_blueprint(blueprint)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, render_template
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import func, select, text
 
+from lms import storage
 from lms.accounts.models import Agency, Role, User
 from lms.accounts.services import find_institution, get_institution
 from lms.courses import services as course_services
@@ -42,10 +43,14 @@ def home() -> str:
 def healthz() -> Any:
     try:
         db.session.execute(text("SELECT 1"))
-    except Exception:  # any driver error means the database is unreachable
+    except Exception as exc:  # any driver error means the database is unreachable
         db.session.rollback()
-        return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+        state = "disk_full" if storage.is_disk_full(exc) else "unreachable"
+        return jsonify(status="error", database=state), 503
+    if storage.disk_low(current_app):
+        return jsonify(status="error", database="ok", disk="full",
+                       free_mb=storage.free_megabytes(current_app.instance_path)), 503
+    return jsonify(status="ok", database="ok", disk="ok")
 
 
 @bp.get("/institution/logo")

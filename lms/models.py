@@ -1,6 +1,7 @@
 """Import every model so the metadata is complete (migrations, schema checks)."""
 
-from lms.accounts.models import Agency, Institution, User, UserImport  # noqa: F401
+from lms.accounts.models import (Agency, Institution, LoginSession, LoginThrottle, User,  # noqa: F401
+                                 UserImport)
 from lms.audit.models import AuditEvent  # noqa: F401
 from lms.courses.models import Course, Lesson, LessonProgress  # noqa: F401
 from lms.quizzes.models import Attempt, Quiz, QuizVersion, Response  # noqa: F401
