@@ -113,9 +113,8 @@ def user_list(role: Optional[str]) -> None:
 def privacy_purge() -> None:
     """Purge check-in IP, user agent and device id, and import previews, past the retention period."""
     from lms.accounts.privacy import run_purge
-    from lms.db_types import utcnow
 
-    result = run_purge(utcnow())
+    result = run_purge(_now())
     click.echo(f"Data sebelum {result.cutoff:%Y-%m-%d %H:%M} UTC dihapus: data perangkat pada "
                f"{result.attendance_records} catatan presensi, {result.import_previews} pratinjau impor.")
 

@@ -233,13 +233,17 @@ def test_purge_period_follows_the_configuration(app, siti, monkeypatch):
     assert db.session.get(AttendanceRecord, record.id).client_address is None
 
 
-def test_purge_command(runner, siti):
-    attendance(siti, utcnow() - timedelta(days=120))
+def test_purge_command(runner, siti, cli_clock):
+    cli_clock(NOW)
+    old = attendance(siti, NOW - timedelta(days=91))
+    attendance(siti, NOW - timedelta(days=89), training=db.session.get(AttendanceSession, old.session_id).training)
     result = runner.invoke(args=["privacy", "purge"])
     assert result.exit_code == 0, result.output
+    assert f"Data sebelum {NOW - timedelta(days=90):%Y-%m-%d %H:%M} UTC" in result.output
     assert "data perangkat pada 1 catatan presensi, 0 pratinjau impor" in result.output
     db.session.expire_all()
-    assert db.session.scalars(select(AttendanceRecord)).one().device_id is None
+    kept = sorted(db.session.scalars(select(AttendanceRecord)), key=lambda r: r.marked_at)
+    assert [r.device_id is None for r in kept] == [True, False]
 
 
 def test_job_worker_purges_daily(app, siti):
