@@ -126,7 +126,9 @@ def _attempts(user: User) -> Section:
         .where(Attempt.user_id == user.id).order_by(Attempt.started_at, Attempt.id)).mappings().all()
     labelled = [dict(r, kind=QUIZ_KINDS.get(r["kind"], r["kind"]),
                      status="Selesai" if r["status"] == "finished" else "Sedang dikerjakan",
-                     score=_number(r["score"]), maximum=_number(r["maximum"]), percent=_number(r["percent"]))
+                     score=_number(r["score"]), maximum=_number(r["maximum"]), percent=_number(r["percent"]),
+                     # A pre-test measures the starting point: it is neither passed nor failed.
+                     passed=None if r["kind"] == "pretest" else r["passed"])
                 for r in rows]
     columns = (Column("quiz", "Kuis"), Column("kind", "Jenis"), Column("training", "Kegiatan"),
                Column("number", "Percobaan ke-"), Column("status", "Status"),

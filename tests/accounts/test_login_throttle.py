@@ -12,23 +12,11 @@ from lms.accounts import throttle
 from lms.accounts.models import LoginThrottle
 from lms.extensions import db
 
-from tests.conftest import PASSWORD, IsolatedClient, settings_for
+from tests.conftest import PASSWORD, Clock, IsolatedClient, settings_for
 
 EMAIL = "admin@contoh.go.id"
 WRONG = "salah-sandi"
 
-
-class Clock:
-    """The time the login view sees."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture

@@ -50,6 +50,9 @@ def test_page_shows_everything_held_about_the_person(client, holder):
                  "Log audit tentang Anda", "Unduh PDF", "Unduh JSON"):
         assert text in page, text
     assert "Data Saya" in client.get("/account").get_data(as_text=True)
+    # On a phone each row stacks as "heading: value": every cell carries its column's heading.
+    assert '<td data-label="Alamat IP">192.168.10.23</td>' in page
+    assert "<td>" not in page
 
 
 def test_json_download_holds_every_section(client, holder):
@@ -64,6 +67,10 @@ def test_json_download_holds_every_section(client, holder):
     assert len(data["kuis"]) == len(attempts) > 0
     assert {a["percent"] for a in data["kuis"]} == {float(a.percent) if a.percent is not None else None
                                                     for a in attempts}
+    # A pre-test is neither passed nor failed; the other quizzes say which.
+    assert {a["kind"]: a["passed"] for a in data["kuis"] if a["kind"] == "Pre-test"} == {"Pre-test": None}
+    assert all(isinstance(a["passed"], bool) for a in data["kuis"]
+               if a["kind"] != "Pre-test" and a["status"] == "Selesai")
     assert any(r["client_address"] == "192.168.10.23" for r in data["presensi"])
     assert data["presensi"][0]["marked_at"].endswith("+00:00")
     assert data["sertifikat"][0]["holder_nip"] == holder.nip

@@ -19,24 +19,12 @@ from lms.extensions import db
 from lms.trainings import services as trainings
 from lms.trainings.models import Training
 
-from tests.conftest import PASSWORD, create_training
+from tests.conftest import PASSWORD, Clock, create_training
 from tests.trainings.factory import (START, agency, bulk_enroll, bulk_participants, bulk_records, bulk_sessions,
                                      full_agenda, wib)
 
 PENDING = "/checkin/pending"
 
-
-class Clock:
-    """The time the attendance views see."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture
