@@ -11,9 +11,11 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
 
+from PIL import Image, UnidentifiedImageError
 from reportlab.lib.pagesizes import A4, LETTER, landscape, portrait
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import standardFonts
+from reportlab.pdfbase.ttfonts import TTFont
 
 from lms.contentfiles import ContentError, key_line, parse_toml, unknown_keys
 
@@ -298,7 +300,6 @@ def _font_file(reader: _Reader, name: str, filename: Any, line: int) -> Path | N
         reader.error(line, f"huruf \"{name}\": berkas {font_path} tidak ada")
         return None
     try:
-        from reportlab.pdfbase.ttfonts import TTFont
         TTFont(name, str(font_path))
     except Exception as exc:  # ReportLab raises several types for a broken or unsupported font
         reader.error(line, f"huruf \"{name}\": {filename} bukan berkas TrueType yang dapat "
@@ -337,7 +338,6 @@ def _background(reader: _Reader, section: dict[str, Any]) -> Path | None:
 
 
 def _is_image(path: Path) -> bool:
-    from PIL import Image, UnidentifiedImageError
     try:
         with Image.open(path) as image:
             image.verify()

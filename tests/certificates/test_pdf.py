@@ -11,8 +11,8 @@ from PIL import Image, ImageDraw
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from lms.certificates.layout import DEFAULT_LAYOUT, Layout, load_layout
-from lms.certificates.pdf import (CertificateData, TranscriptRow, fit_font_size, fit_lines,
-                                  printable, render_certificate, render_many, wrap_text)
+from lms.certificates.pdf import CertificateData, TranscriptRow, render_certificate, render_many
+from lms.pdftext import fit_font_size, fit_lines, printable, wrap_text
 
 pypdf = pytest.importorskip("pypdf", reason="pypdf (pip install pypdf) reads the PDFs' text back")
 

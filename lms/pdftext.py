@@ -1,0 +1,126 @@
+"""Text fitting for every PDF: measure, shrink, wrap, balance and clip text to a box.
+
+Pure functions over ReportLab's font metrics. Certificates shrink and wrap (nothing is ever cut
+off an official document); boxes of fixed size, like a password slip or a footer, shrink, wrap
+up to a number of lines and end with an ellipsis when the text still does not fit.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import standardFonts, stringWidth
+
+ELLIPSIS = "…"
+# Letters outside the standard fonts' encoding that have no accent-stripping decomposition.
+_FALLBACK = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i", "ø": "o", "Ø": "O",
+                           "\u2010": "-", "\u2011": "-", "\u2212": "-"})
+
+
+def fit_font_size(text: str, font: str, max_size: float, min_size: float, width: float) -> float:
+    """Return the largest size (in half points) from max_size to min_size at which text fits."""
+    natural = stringWidth(text, font, max_size)
+    if natural <= width:
+        return max_size
+    return max(min_size, int(max_size * width / natural * 2) / 2)
+
+
+def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
+    """Split text into lines no wider than width, breaking inside a word only when it must."""
+    lines: list[str] = []
+    for line in simpleSplit(text, font, size, width) or [""]:
+        lines.extend(_break_word(line, font, size, width))
+    return lines
+
+
+def _break_word(line: str, font: str, size: float, width: float) -> list[str]:
+    # simpleSplit leaves a word longer than the width (a URL, a name without spaces) whole.
+    pieces: list[str] = []
+    while stringWidth(line, font, size) > width and len(line) > 1:
+        cut = len(line) - 1
+        while cut > 1 and stringWidth(line[:cut], font, size) > width:
+            cut -= 1
+        # Break a URL after a slash or hyphen when one is near enough to the end of the line.
+        soft = max(line.rfind("/", 0, cut), line.rfind("-", 0, cut)) + 1
+        cut = soft if soft > cut * 0.6 else cut
+        pieces.append(line[:cut])
+        line = line[cut:]
+    return [*pieces, line]
+
+
+def fit_lines(text: str, font: str, max_size: float, min_size: float, width: float,
+              max_lines: int = 1) -> tuple[float, list[str]]:
+    """Return the largest size at which text fits in max_lines lines, and those lines.
+
+    Below min_size the text wraps into as many lines as it needs instead of shrinking further.
+    Wrapped lines are balanced, so a centred title never ends in one orphaned word.
+    """
+    size = fit_font_size(text, font, max_size, min_size, width) if max_lines == 1 else max_size
+    while True:
+        lines = wrap_text(text, font, size, width)
+        if len(lines) <= max_lines or size <= min_size:
+            return size, _balance(text, font, size, width, lines)
+        size = max(min_size, size - 0.5)
+
+
+def _balance(text: str, font: str, size: float, width: float, lines: list[str]) -> list[str]:
+    """Rewrap lines at the narrowest width that still needs no more lines."""
+    if len(lines) < 2:
+        return lines
+    low, high = stringWidth(text, font, size) / len(lines), width
+    for _ in range(10):
+        middle = (low + high) / 2
+        if len(wrap_text(text, font, size, middle)) <= len(lines):
+            high = middle
+        else:
+            low = middle
+    return wrap_text(text, font, size, high)
+
+
+def ellipsize(text: str, font: str, size: float, width: float) -> str:
+    """Return text, shortened with an ellipsis if need be, so it is no wider than width."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + ELLIPSIS, font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + ELLIPSIS
+
+
+def fit_box(text: str, font: str, max_size: float, min_size: float, width: float,
+            max_lines: int = 1) -> tuple[float, list[str]]:
+    """Return a size and at most max_lines lines of text no wider than width.
+
+    The text shrinks towards min_size, then wraps; what still does not fit in max_lines lines
+    is cut, and the last line ends with an ellipsis.
+    """
+    text = printable(text, font)
+    size, lines = fit_lines(text, font, max_size, min_size, width, max_lines)
+    if len(lines) <= max_lines:
+        return size, lines
+    lines = wrap_text(text, font, size, width)  # unbalanced: full lines keep the most text
+    rest = " ".join(lines[max_lines - 1:])
+    return size, [*lines[:max_lines - 1], ellipsize(rest, font, size, width)]
+
+
+def printable(text: str, font: str) -> str:
+    """Return text on one line, with letters the font cannot show replaced by their base letter."""
+    text = " ".join(unicodedata.normalize("NFC", text).split())
+    if font not in standardFonts or _in_standard_encoding(text):
+        return text
+    # The standard PDF fonts are limited to the Windows-1252 characters; others print as boxes.
+    return "".join(char if _in_standard_encoding(char) else _base_letter(char) for char in text)
+
+
+def _in_standard_encoding(text: str) -> bool:
+    try:
+        text.encode("cp1252")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def _base_letter(char: str) -> str:
+    base = "".join(c for c in unicodedata.normalize("NFKD", char.translate(_FALLBACK))
+                   if _in_standard_encoding(c) and not unicodedata.combining(c))
+    return base or "?"

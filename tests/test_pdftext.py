@@ -1,0 +1,46 @@
+"""The text fitting every PDF shares: shrink, wrap, clip with an ellipsis, keep to the font."""
+
+from __future__ import annotations
+
+import pytest
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from lms.pdftext import ELLIPSIS, ellipsize, fit_box, fit_lines
+
+OPD = ("Sekretariat Dewan Perwakilan Rakyat Daerah Kabupaten Contoh Bagian Hubungan Masyarakat, "
+       "Protokol dan Dokumentasi Pimpinan serta Kerja Sama Antar Lembaga")[:150]
+
+
+def test_ellipsize_keeps_short_text_and_cuts_long_text_to_the_width() -> None:
+    assert ellipsize("Dinas Kominfo", "Helvetica", 8, 200) == "Dinas Kominfo"
+    cut = ellipsize(OPD, "Helvetica", 8, 200)
+    assert cut.endswith(ELLIPSIS) and OPD.startswith(cut[:-1].rstrip())
+    assert stringWidth(cut, "Helvetica", 8) <= 200
+
+
+@pytest.mark.parametrize(("max_lines", "width"), [(1, 150.0), (2, 235.0), (3, 120.0)])
+def test_fit_box_never_exceeds_its_lines_or_width(max_lines: int, width: float) -> None:
+    size, lines = fit_box(OPD, "Helvetica", 9, 7, width, max_lines)
+    assert 7 <= size <= 9 and len(lines) == max_lines
+    assert all(stringWidth(line, "Helvetica", size) <= width for line in lines)
+    assert lines[-1].endswith(ELLIPSIS)
+    assert " ".join(lines)[:-1].rstrip() in OPD
+
+
+def test_fit_box_shrinks_or_wraps_before_it_cuts() -> None:
+    assert fit_box("Siti Nurhaliza", "Helvetica-Bold", 11, 8, 235, 2) == (11, ["Siti Nurhaliza"])
+    size, lines = fit_box(OPD[:60], "Helvetica", 9, 7, 235)
+    assert lines == [OPD[:60].strip()] and size < 9
+    size, lines = fit_box(OPD[:100], "Helvetica", 9, 7, 235, 2)  # two lines at the full size
+    assert size == 9 and len(lines) == 2 and " ".join(lines) == OPD[:100]
+    size, lines = fit_box(OPD[:120], "Helvetica", 9, 7, 235, 2)  # two lines, a little smaller
+    assert 7 <= size < 9 and len(lines) == 2 and " ".join(lines) == OPD[:120]
+
+
+def test_fit_box_prints_letters_the_standard_fonts_lack_as_their_base_letter() -> None:
+    assert fit_box("Łukasz  Nowak\n", "Helvetica", 10, 8, 200) == (10, ["Lukasz Nowak"])
+
+
+def test_fit_lines_never_cuts_text() -> None:
+    size, lines = fit_lines(OPD, "Times-Roman", 12, 9, 100)
+    assert size == 9 and " ".join(lines) == OPD
