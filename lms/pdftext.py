@@ -87,20 +87,27 @@ def ellipsize(text: str, font: str, size: float, width: float) -> str:
     return text.rstrip() + ELLIPSIS
 
 
+def fit_line(text: str, font: str, size: float, width: float) -> str:
+    """Return text on one printable line of at most width, ending in an ellipsis if cut."""
+    return ellipsize(printable(text, font), font, size, width)
+
+
 def fit_box(text: str, font: str, max_size: float, min_size: float, width: float,
             max_lines: int = 1) -> tuple[float, list[str]]:
     """Return a size and at most max_lines lines of text no wider than width.
 
-    The text shrinks towards min_size, then wraps; what still does not fit in max_lines lines
-    is cut, and the last line ends with an ellipsis.
+    The text shrinks towards min_size on one line, then wraps at min_size; what still does not
+    fit in max_lines lines is cut, and the last line ends with an ellipsis.
     """
     text = printable(text, font)
-    size, lines = fit_lines(text, font, max_size, min_size, width, max_lines)
+    size = fit_font_size(text, font, max_size, min_size, width)
+    if stringWidth(text, font, size) <= width:
+        return size, [text]
+    lines = wrap_text(text, font, min_size, width)
     if len(lines) <= max_lines:
-        return size, lines
-    lines = wrap_text(text, font, size, width)  # unbalanced: full lines keep the most text
+        return min_size, _balance(text, font, min_size, width, lines)
     rest = " ".join(lines[max_lines - 1:])
-    return size, [*lines[:max_lines - 1], ellipsize(rest, font, size, width)]
+    return min_size, [*lines[:max_lines - 1], ellipsize(rest, font, min_size, width)]
 
 
 def printable(text: str, font: str) -> str:

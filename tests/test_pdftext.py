@@ -27,14 +27,14 @@ def test_fit_box_never_exceeds_its_lines_or_width(max_lines: int, width: float) 
     assert " ".join(lines)[:-1].rstrip() in OPD
 
 
-def test_fit_box_shrinks_or_wraps_before_it_cuts() -> None:
+def test_fit_box_shrinks_then_wraps_then_cuts() -> None:
     assert fit_box("Siti Nurhaliza", "Helvetica-Bold", 11, 8, 235, 2) == (11, ["Siti Nurhaliza"])
-    size, lines = fit_box(OPD[:60], "Helvetica", 9, 7, 235)
-    assert lines == [OPD[:60].strip()] and size < 9
-    size, lines = fit_box(OPD[:100], "Helvetica", 9, 7, 235, 2)  # two lines at the full size
-    assert size == 9 and len(lines) == 2 and " ".join(lines) == OPD[:100]
-    size, lines = fit_box(OPD[:120], "Helvetica", 9, 7, 235, 2)  # two lines, a little smaller
-    assert 7 <= size < 9 and len(lines) == 2 and " ".join(lines) == OPD[:120]
+    size, lines = fit_box(OPD[:60], "Helvetica", 9, 7, 235, 2)  # one line, a little smaller
+    assert lines == [OPD[:60].strip()] and 7 <= size < 9
+    size, lines = fit_box(OPD[:100], "Helvetica", 9, 7, 235, 2)  # two lines at the minimum
+    assert size == 7 and len(lines) == 2 and " ".join(lines) == OPD[:100]
+    size, lines = fit_box(OPD, "Helvetica", 9, 7, 235, 3)
+    assert size == 7 and len(lines) == 3 and " ".join(lines) == OPD
 
 
 def test_fit_box_prints_letters_the_standard_fonts_lack_as_their_base_letter() -> None:

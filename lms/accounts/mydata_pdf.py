@@ -14,11 +14,14 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from lms.pdftext import fit_line
+
 PAGE = landscape(A4)
 MARGIN = 12 * mm
 # SimpleDocTemplate's frame keeps ReportLab's default 6 pt padding inside the margins.
 CONTENT_WIDTH = PAGE[0] - 2 * (MARGIN + 6)
 FONT, BOLD = "Helvetica", "Helvetica-Bold"
+FOOTER_FONT = "Helvetica-Oblique"
 CELL_PAD = 2.5
 EMPTY = "Tidak ada data."
 SECTION_ROOM = 30 * mm
@@ -139,7 +142,9 @@ def _draw_footer(canvas: Canvas, name: str, page: int, total: int) -> None:
     canvas.setStrokeColor(colors.HexColor("#808080"))
     canvas.line(MARGIN + 6, y + 9, right, y + 9)
     canvas.setFont(FONT, 8)
-    canvas.drawRightString(right, y, f"Halaman {page} dari {total}")
-    canvas.setFont("Helvetica-Oblique", 7)
-    canvas.drawString(MARGIN + 6, y, f"Data Saya - {' '.join(name.split())[:80]}")
+    label = f"Halaman {page} dari {total}"
+    canvas.drawRightString(right, y, label)
+    canvas.setFont(FOOTER_FONT, 7)
+    room = right - MARGIN - 6 - canvas.stringWidth(label, FONT, 8) - 8 * mm
+    canvas.drawString(MARGIN + 6, y, fit_line(f"Data Saya - {name}", FOOTER_FONT, 7, room))
     canvas.restoreState()

@@ -20,6 +20,7 @@ from reportlab.platypus import (Flowable, Image, KeepTogether, Paragraph, Simple
 
 from lms.accounts.identity import format_nip
 from lms.dates import format_date
+from lms.pdftext import fit_line
 
 MARGIN_X = 13 * mm
 MARGIN_TOP = 12 * mm
@@ -38,6 +39,7 @@ HEADERS = ("No", "Nama", "NIP", "Jabatan", "OPD", "Tanda Tangan")
 SIGN_HEIGHT = 10 * mm
 CELL_PAD = 3
 FONT, BOLD = "Helvetica", "Helvetica-Bold"
+FOOTER_FONT = "Helvetica-Oblique"
 EMPTY_NIP = "—"
 
 
@@ -250,16 +252,7 @@ def _draw_footer(canvas: Canvas, title: str, page: int, total: int) -> None:
     canvas.setFont(FONT, 8)
     label = f"Halaman {page} dari {total}"
     canvas.drawRightString(right, y, label)
-    canvas.setFont("Helvetica-Oblique", 7)
+    canvas.setFont(FOOTER_FONT, 7)
     room = CONTENT_WIDTH - canvas.stringWidth(label, FONT, 8) - 8 * mm
-    canvas.drawString(CONTENT_LEFT, y, _clip(canvas, " ".join(title.split()), room))
+    canvas.drawString(CONTENT_LEFT, y, fit_line(title, FOOTER_FONT, 7, room))
     canvas.restoreState()
-
-
-def _clip(canvas: Canvas, text: str, width: float) -> str:
-    """Shorten text with an ellipsis so it fits width in the footer font."""
-    if canvas.stringWidth(text, "Helvetica-Oblique", 7) <= width:
-        return text
-    while text and canvas.stringWidth(text + "…", "Helvetica-Oblique", 7) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"

@@ -12,6 +12,8 @@ from pypdf import PdfReader
 
 from lms.attendance.sheet_pdf import AttendanceSheet, SheetRow, render_attendance_sheet
 
+from tests.pdfstrings import drawn
+
 TITLE = "Bimtek Tata Kelola SPBE Tahun 2026"
 
 
@@ -117,3 +119,12 @@ def test_jpeg_logo_accepted() -> None:
     Image.new("RGB", (120, 40), (200, 40, 40)).save(buffer, "JPEG")
     pdf = render_attendance_sheet(make_sheet(make_rows(2)), buffer.getvalue())
     assert pdf.startswith(b"%PDF")
+
+
+def test_a_long_title_in_the_footer_ends_in_an_ellipsis_before_the_page_number() -> None:
+    title = "Bimtek Tata Kelola Sistem Pemerintahan Berbasis Elektronik " * 6
+    strings = drawn(render_attendance_sheet(replace(make_sheet(make_rows(2)), training_title=title)))
+    page_number = next(s for s in strings if s.text.startswith("Halaman 1 dari"))
+    footer = next(s for s in strings if s.baseline == page_number.baseline and s is not page_number)
+    assert footer.text.endswith("…") and title.startswith(footer.text[:-1])
+    assert footer.right < page_number.left
