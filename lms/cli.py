@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from lms.accounts import services
 from lms.accounts.models import Role, User
+from lms.dates import format_utc
 from lms.errors import LmsError
 from lms.extensions import db
 
@@ -115,7 +116,7 @@ def privacy_purge() -> None:
     from lms.accounts.privacy import run_purge
 
     result = run_purge(_now())
-    click.echo(f"Data sebelum {result.cutoff:%Y-%m-%d %H:%M} UTC dihapus: data perangkat pada "
+    click.echo(f"Data sebelum {format_utc(result.cutoff)} dihapus: data perangkat pada "
                f"{result.attendance_records} catatan presensi, {result.import_previews} pratinjau impor.")
 
 

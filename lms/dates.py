@@ -1,14 +1,28 @@
-"""Indonesian dates and times: pure functions."""
+"""Indonesian dates and times: the time zones and every date/time format, as pure functions.
+
+No other module names a zone or writes a date format: they ask here.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
           "September", "Oktober", "November", "Desember")
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+DEFAULT_ZONE = "Asia/Jakarta"  # of a new institution and a new training: WIB
+ZONE_LABELS = {DEFAULT_ZONE: "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+def zone_label(zone: str) -> str:
+    """Return 'WIB', 'WITA' or 'WIT' for an Indonesian zone, else the zone's name."""
+    return ZONE_LABELS.get(zone, zone)
+
+
+def local(moment: datetime, zone: str) -> datetime:
+    """Return a UTC moment as the wall-clock time in the given IANA zone."""
+    return moment.astimezone(ZoneInfo(zone))
 
 
 def format_date(value: date, with_day: bool = False) -> str:
@@ -19,8 +33,8 @@ def format_date(value: date, with_day: bool = False) -> str:
 
 def format_datetime(value: datetime, zone: str) -> str:
     """Return '17 Agustus 2025 08.30 WIB' in the given IANA zone."""
-    local = value.astimezone(ZoneInfo(zone))
-    return f"{format_date(local.date())} {local:%H.%M} {ZONE_LABELS.get(zone, zone)}"
+    moment = local(value, zone)
+    return f"{format_date(moment.date())} {format_time(moment)} {zone_label(zone)}"
 
 
 def format_range(start: date, end: date) -> str:
@@ -32,3 +46,43 @@ def format_range(start: date, end: date) -> str:
     if start.year == end.year:
         return f"{start.day} {MONTHS[start.month - 1]}–{format_date(end)}"
     return f"{format_date(start)}–{format_date(end)}"
+
+
+def format_time(value: time | datetime) -> str:
+    """Return a wall-clock time as '08.30'."""
+    return f"{value:%H.%M}"
+
+
+def format_clock(moment: datetime, zone: str) -> str:
+    """Return the local time of a UTC moment as '08.30'."""
+    return format_time(local(moment, zone))
+
+
+def format_time_range(start: datetime, end: datetime, zone: str) -> str:
+    """Return two UTC moments as '08.00–12.00 WIB' in the given zone."""
+    return f"{format_clock(start, zone)}–{format_clock(end, zone)} {zone_label(zone)}"
+
+
+def format_day_month(value: date) -> str:
+    """Return '17/08', short enough for a column heading."""
+    return f"{value:%d/%m}"
+
+
+def format_numeric_date(value: date) -> str:
+    """Return '17-08-2025'."""
+    return f"{value:%d-%m-%Y}"
+
+
+def format_utc(moment: datetime) -> str:
+    """Return a UTC moment as '2025-08-17 01:30 UTC', for administrators."""
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def compact_date(value: date) -> str:
+    """Return '20250817', for file names (and a NIP's date of birth)."""
+    return f"{value:%Y%m%d}"
+
+
+def compact_stamp(moment: datetime) -> str:
+    """Return '20250817-0130', for the names of files made at that moment."""
+    return f"{moment:%Y%m%d-%H%M}"

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from lms.accounts import services
 from lms.accounts.models import Role, User
+from lms.dates import DEFAULT_ZONE, compact_date
 from lms.errors import LmsError
 from lms.extensions import db
 
@@ -44,7 +45,7 @@ def make_nip(rng: random.Random, serial: int) -> str:
     """Return a valid-looking NIP: birth date, appointment month, gender, serial."""
     born = date(rng.randint(1970, 1998), rng.randint(1, 12), rng.randint(1, 28))
     appointed = (max(born.year + 22, 1995) + rng.randint(0, 8), rng.randint(1, 12))
-    return f"{born:%Y%m%d}{appointed[0]:04d}{appointed[1]:02d}{rng.choice('12')}{serial % 999 + 1:03d}"
+    return f"{compact_date(born)}{appointed[0]:04d}{appointed[1]:02d}{rng.choice('12')}{serial % 999 + 1:03d}"
 
 
 def create_demo(participants: int, seed: int | None = None) -> DemoLogins:
@@ -83,7 +84,7 @@ def _institution() -> None:
     institution.head_pangkat = "Pembina Utama Muda (IV/c)"
     institution.head_nip = "197205141998032004"
     institution.head_title = "Kepala Dinas Komunikasi dan Informatika"
-    institution.time_zone = "Asia/Jakarta"
+    institution.time_zone = DEFAULT_ZONE
 
 
 def _unique_name(rng: random.Random, used: set[str]) -> str:

@@ -14,6 +14,7 @@ from lms.accounts.models import Role, User
 from lms.attendance import services as attendance
 from lms.courses import services as courses
 from lms.courses.models import Course
+from lms.dates import DEFAULT_ZONE
 from lms.extensions import db
 from lms.quizzes import services as quizzes
 from lms.quizzes.models import Quiz
@@ -77,7 +78,7 @@ def _quiz(kind: str) -> Optional[Quiz]:
 def _training(admin: User, slug: str, title: str, start: date, days: int, course_list: list[Course],
               staff: list[User], pre: Optional[Quiz], post: Optional[Quiz], status: str, venue: str) -> Training:
     end = start + timedelta(days=days - 1)
-    zone = "Asia/Jakarta"
+    zone = DEFAULT_ZONE
     data = trainings.TrainingData(
         title=title, slug=slug, start_date=start, end_date=end, venue=venue, city="Kabupaten Contoh",
         description="Bimbingan teknis bagi PPID Pelaksana dan admin media sosial perangkat daerah.",

@@ -16,7 +16,7 @@ from lms import storage
 from lms.accounts import sessions as login_sessions
 from lms.accounts.models import ROLE_LABELS, Role, User
 from lms.attendance.models import STATUS_LABELS
-from lms.dates import format_date, format_datetime, format_range
+from lms.dates import DEFAULT_ZONE, format_clock, format_date, format_datetime, format_range
 from lms.db_types import utcnow
 from lms.extensions import db, login_manager
 from lms.markdown import render, render_inline
@@ -164,15 +164,13 @@ def _csrf_error(error: CSRFError) -> Any:
     return render_template("error.html", code=400, title="Formulir tidak sah", text=text), 400
 
 
-def _format_local(value: Any, zone: str = "Asia/Jakarta") -> str:
+def _format_local(value: Any, zone: str = DEFAULT_ZONE) -> str:
     return format_datetime(value, zone) if value else "—"
 
 
-def _clock(value: Any, zone: str = "Asia/Jakarta") -> str:
+def _clock(value: Any, zone: str = DEFAULT_ZONE) -> str:
     """Return the local time of a UTC moment as 08.30."""
-    from zoneinfo import ZoneInfo
-
-    return value.astimezone(ZoneInfo(zone)).strftime("%H.%M") if value else "—"
+    return format_clock(value, zone) if value else "—"
 
 
 def _role_label(role: str) -> str:

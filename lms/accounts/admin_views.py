@@ -16,6 +16,7 @@ from lms.accounts.forms import (AgencyForm, AnonymiseForm, ImportForm, Instituti
 from lms.accounts.models import ROLE_LABELS, Agency, Role, User, UserImport
 from lms.accounts.slips import Slip, render_slips
 from lms.csvsafe import write_csv
+from lms.dates import compact_stamp
 from lms.db_types import utcnow
 from lms.errors import LmsError
 from lms.extensions import db
@@ -143,7 +144,7 @@ def one_time_passwords() -> Any:
 def credential_download(issued: list[tuple[User, str]], output: str) -> Response:
     """Answer with the slips of freshly issued one-time passwords (PDF or CSV)."""
     slips = [Slip(u.full_name, u.login_name, u.agency.name if u.agency else "", pw) for u, pw in issued]
-    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    stamp = compact_stamp(utcnow())
     if output == "csv":
         body = write_csv(["nama", "masuk_dengan", "opd", "kata_sandi_sekali_pakai"],
                          [(s.name, s.login, s.agency, s.password) for s in slips])

@@ -10,6 +10,7 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, ForeignKey, Integer, Lar
                         UniqueConstraint, false)
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from lms.dates import DEFAULT_ZONE, ZONE_LABELS
 from lms.db_types import UTCDateTime, utcnow
 from lms.extensions import db
 
@@ -36,7 +37,7 @@ class Institution(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     city: Mapped[str] = mapped_column(String(100))
-    time_zone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta")
+    time_zone: Mapped[str] = mapped_column(String(40), default=DEFAULT_ZONE)
     address: Mapped[str] = mapped_column(String(300), default="")
     head_name: Mapped[str] = mapped_column(String(200), default="")
     head_pangkat: Mapped[str] = mapped_column(String(100), default="")
@@ -54,7 +55,7 @@ class Institution(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     __table_args__ = (
-        CheckConstraint("time_zone IN ('Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura')",
+        CheckConstraint(f"time_zone IN ({', '.join(repr(zone) for zone in ZONE_LABELS)})",
                         name="time_zone"),
     )
 

@@ -19,7 +19,7 @@ from lms.audit import services as audit
 from lms.audit.models import AuditEvent
 from lms.certificates.models import Certificate
 from lms.courses.models import Course, Lesson, LessonProgress
-from lms.dates import format_date, format_datetime
+from lms.dates import DEFAULT_ZONE, format_date, format_datetime
 from lms.errors import ValidationFailed
 from lms.extensions import db
 from lms.numbers import decimal_text, percent_text
@@ -68,7 +68,7 @@ PROFILE = (Column("full_name", "Nama lengkap"), Column("nip", "NIP"), Column("em
 def collect(user: User, now: datetime) -> PersonalData:
     """Gather what the app holds about user, in a fixed number of queries."""
     institution = find_institution()
-    zone = institution.time_zone if institution else "Asia/Jakarta"
+    zone = institution.time_zone if institution else DEFAULT_ZONE
     profile = Section("profil", "Profil", PROFILE, [_profile_row(user)])
     sections = [_enrolments(user), _attendance(user), _attempts(user), _certificates(user), _progress(user),
                 _logins(user), _audit_events(user)]

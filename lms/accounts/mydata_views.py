@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from lms.accounts import mydata
 from lms.accounts.forms import ContactForm
+from lms.dates import compact_date
 from lms.db_types import utcnow
 from lms.errors import LmsError
 from lms.extensions import db
@@ -48,7 +49,7 @@ def download_pdf() -> Response:
 
 def _attachment(body: bytes, mimetype: str, data: mydata.PersonalData, extension: str) -> Response:
     response = Response(body, mimetype=mimetype)
-    name = f"data-saya-{data.generated_at:%Y%m%d}.{extension}"
+    name = f"data-saya-{compact_date(data.generated_at)}.{extension}"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -19,6 +19,7 @@ from lms.accounts import passwords
 from lms.accounts import sessions as login_sessions
 from lms.accounts.models import Agency, Institution, LoginSession, Role, User
 from lms.audit import services as audit
+from lms.dates import DEFAULT_ZONE
 from lms.db_types import utcnow
 from lms.errors import LmsError, NotAllowed, ValidationFailed
 from lms.extensions import db
@@ -50,7 +51,7 @@ def get_institution() -> Institution:
     institution = find_institution()
     if institution is None:
         institution = Institution(name="Dinas Komunikasi dan Informatika", city="",
-                                  time_zone="Asia/Jakarta")
+                                  time_zone=DEFAULT_ZONE)
         db.session.add(institution)
         db.session.flush()
     return institution

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import io
 from typing import Any, Sequence
-from zoneinfo import ZoneInfo
 
 from lms.accounts.models import Institution
 from lms.attendance.models import AttendanceSession
 from lms.attendance.sheet_pdf import AttendanceSheet, SheetRow, render_attendance_sheet
 from lms.csvsafe import cell
-from lms.dates import ZONE_LABELS
+from lms.dates import format_time_range
 from lms.trainings import services as trainings
 
 
 def daftar_hadir(session: AttendanceSession, institution: Institution) -> bytes:
     """Render the sign-in sheet of one session for every enrolled participant."""
     training = session.training
-    zone = ZoneInfo(training.time_zone)
     rows = tuple(SheetRow(u.full_name, u.nip or "", u.jabatan, u.agency.name if u.agency else "")
                  for u in trainings.participants(training))
     day_number = training.days.index(session.day) + 1 if session.day in training.days else 1
@@ -25,8 +23,7 @@ def daftar_hadir(session: AttendanceSession, institution: Institution) -> bytes:
         institution_name=institution.name, institution_address=institution.address,
         training_title=training.title, session_label=f"Hari ke-{day_number} · Sesi {session.label}",
         date=session.day, venue=", ".join(p for p in (training.venue, training.city) if p),
-        time_range=f"{session.starts_at.astimezone(zone):%H.%M}–{session.ends_at.astimezone(zone):%H.%M} "
-                   f"{ZONE_LABELS.get(training.time_zone, '')}",
+        time_range=format_time_range(session.starts_at, session.ends_at, training.time_zone),
         rows=rows, signatory_title=institution.head_title, signatory_name=institution.head_name,
         signatory_nip=institution.head_nip)
     return render_attendance_sheet(sheet, logo=_logo(institution))

@@ -16,6 +16,7 @@ from lms.accounts.models import User
 from lms.attendance import tokens
 from lms.attendance.models import STATUS_LABELS, AttendanceRecord, AttendanceSession
 from lms.audit import services as audit
+from lms.dates import format_day_month
 from lms.errors import LmsError, ValidationFailed
 from lms.extensions import db
 from lms.trainings import services as trainings
@@ -298,7 +299,7 @@ def export_rows(training: Training) -> tuple[list[str], list[list[Any]]]:
 
     data = roster(training)
     percent = percentages(training, data)
-    header = ["No", "Nama", "NIP", "OPD"] + [f"{s.day:%d/%m} {s.label}" for s in data.sessions] + ["Kehadiran (%)"]
+    header = ["No", "Nama", "NIP", "OPD"] + [f"{format_day_month(s.day)} {s.label}" for s in data.sessions] + ["Kehadiran (%)"]
     rows = []
     for number, user in enumerate(data.people, start=1):
         cells = [STATUS_LABELS[r.status] if (r := data.record(user, s)) else "" for s in data.sessions]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import date
-from zoneinfo import ZoneInfo
 from typing import Any
 
 from flask import (Blueprint, Response, abort, flash, g, jsonify, make_response, redirect, render_template,
@@ -17,7 +16,7 @@ from lms.accounts.services import get_institution
 from lms.attendance import reports, services
 from lms.attendance.models import STATUS_LABELS, AttendanceSession
 from lms.csvsafe import write_csv
-from lms.dates import format_date
+from lms.dates import format_clock, format_date
 from lms.db_types import utcnow
 from lms.errors import LmsError
 from lms.extensions import db, limiter
@@ -188,7 +187,7 @@ def _live(item: AttendanceSession, as_json: bool = False) -> dict[str, Any]:
     data = {"url": url, "code": f"{code[:3]} {code[3:]}", "remaining": remaining,
             "svg": str(qr_svg(url, "Kode QR presensi")),
             "present": [{"name": r.user.full_name, "status": STATUS_LABELS[r.status],
-                         "at": r.marked_at.astimezone(ZoneInfo(item.training.time_zone)).strftime("%H.%M")} for r in status.present],
+                         "at": format_clock(r.marked_at, item.training.time_zone)} for r in status.present],
             "absent": [u.full_name for u in status.absent],
             "shared": [", ".join(names) for names in status.shared_devices.values()],
             "count": len(status.present), "total": len(status.present) + len(status.absent)}

@@ -29,6 +29,7 @@ from lms.certificates.models import Certificate, CertificateSequence, Eligibilit
 from lms.certificates.numbering import PatternError, format_number, validate_pattern
 from lms.certificates.pdf import CertificateData, TranscriptRow, render_certificate
 from lms.courses import services as courses
+from lms.dates import format_numeric_date
 from lms.errors import LmsError, ValidationFailed
 from lms.extensions import db
 from lms.images import check_image
@@ -378,7 +379,7 @@ def revoke(certificate: Certificate, reason: str, actor: Optional[User], now: da
     """Revoke a certificate with a reason; it stays resolvable as Dicabut."""
     if certificate.status == "revoked":
         raise ValidationFailed(f"Sertifikat {certificate.number} sudah dicabut pada "
-                               f"{certificate.revoked_at:%d-%m-%Y}.")
+                               f"{format_numeric_date(certificate.revoked_at)}.")
     if len(reason.strip()) < 5:
         raise ValidationFailed("Tulis alasan pencabutan.", "reason")
     changed = db.session.execute(update(Certificate).where(Certificate.id == certificate.id,

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms.accounts.forms import REQUIRED
 from lms.dates import ZONE_LABELS
+from lms.training_defaults import TRAINING
 from lms.forms import Form as BaseForm
 from lms.routing import MAX_ID
 from lms.trainings.models import STATUSES
@@ -60,18 +61,18 @@ class TrainingForm(Form):
     end_date = DateField("Tanggal selesai", validators=[DataRequired("Isi tanggal yang sah.")])
     venue = StringField("Tempat", validators=[Optional(), Length(max=300)])
     city = StringField("Kota/Kabupaten", validators=[Optional(), Length(max=100)])
-    time_zone = SelectField("Zona waktu", choices=ZONE_CHOICES)
-    status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in STATUSES.items()])
+    time_zone = SelectField("Zona waktu", choices=ZONE_CHOICES, default=TRAINING.time_zone)
+    status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in STATUSES.items()], default=TRAINING.status)
     quota = IntegerField("Kuota peserta", validators=[Optional(), NumberRange(min=1, max=100_000)])
     description = TextAreaField("Deskripsi", validators=[Optional(), Length(max=5000)])
-    minutes_per_jp = IntegerField("Menit per JP", default=45, validators=[DataRequired(REQUIRED), NumberRange(min=1, max=120)])
-    min_attendance_percent = IntegerField("Kehadiran minimal (%)", default=80,
+    minutes_per_jp = IntegerField("Menit per JP", default=TRAINING.minutes_per_jp, validators=[DataRequired(REQUIRED), NumberRange(min=1, max=120)])
+    min_attendance_percent = IntegerField("Kehadiran minimal (%)", default=TRAINING.min_attendance_percent,
                                           validators=[Optional(), NumberRange(min=0, max=100)])
-    require_posttest_pass = BooleanField("Wajib lulus post-test", default=True)
-    require_courses_complete = BooleanField("Wajib menyelesaikan semua modul", default=True)
-    late_after_minutes = IntegerField("Terlambat setelah (menit)", default=15,
+    require_posttest_pass = BooleanField("Wajib lulus post-test", default=TRAINING.require_posttest_pass)
+    require_courses_complete = BooleanField("Wajib menyelesaikan semua modul", default=TRAINING.require_courses_complete)
+    late_after_minutes = IntegerField("Terlambat setelah (menit)", default=TRAINING.late_after_minutes,
                                       validators=[Optional(), NumberRange(min=0, max=240)])
-    late_counts_present = BooleanField("Terlambat dihitung hadir", default=True)
+    late_counts_present = BooleanField("Terlambat dihitung hadir", default="terlambat" in TRAINING.present_statuses)
     venue_network = StringField("Jaringan Wi-Fi lokasi (opsional, CIDR)", validators=[Optional(), Length(max=100)],
                                 description="Jika diisi, presensi mandiri hanya diterima dari jaringan ini, mis. 192.168.1.0/24.")
     courses = SelectMultipleField("Modul", coerce=int)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from lms.accounts.models import User
 from lms.courses.models import Course
 from lms.db_types import UTCDateTime, utcnow
+from lms.training_defaults import TRAINING
 from lms.extensions import db
 from lms.quizzes.models import Quiz
 
@@ -43,17 +44,17 @@ class Training(db.Model):
     city: Mapped[str] = mapped_column(String(100), default="")
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
-    time_zone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta")
-    status: Mapped[str] = mapped_column(String(20), default="draft")
+    time_zone: Mapped[str] = mapped_column(String(40), default=TRAINING.time_zone)
+    status: Mapped[str] = mapped_column(String(20), default=TRAINING.status)
     quota: Mapped[Optional[int]] = mapped_column(Integer)
-    minutes_per_jp: Mapped[int] = mapped_column(Integer, default=45)
+    minutes_per_jp: Mapped[int] = mapped_column(Integer, default=TRAINING.minutes_per_jp)
     # Certificate rules ([5/5] applies them).
-    min_attendance_percent: Mapped[int] = mapped_column(Integer, default=80)
-    require_posttest_pass: Mapped[bool] = mapped_column(Boolean, default=True)
-    require_courses_complete: Mapped[bool] = mapped_column(Boolean, default=True)
+    min_attendance_percent: Mapped[int] = mapped_column(Integer, default=TRAINING.min_attendance_percent)
+    require_posttest_pass: Mapped[bool] = mapped_column(Boolean, default=TRAINING.require_posttest_pass)
+    require_courses_complete: Mapped[bool] = mapped_column(Boolean, default=TRAINING.require_courses_complete)
     # Attendance rules.
-    late_after_minutes: Mapped[int] = mapped_column(Integer, default=15)
-    present_statuses: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["hadir", "terlambat"])
+    late_after_minutes: Mapped[int] = mapped_column(Integer, default=TRAINING.late_after_minutes)
+    present_statuses: Mapped[list[str]] = mapped_column(JSON, default=TRAINING.present_list)
     venue_network: Mapped[str] = mapped_column(String(100), default="")
     # Quizzes and their windows (UTC).
     pretest_id: Mapped[Optional[int]] = mapped_column(ForeignKey("quizzes.id"))

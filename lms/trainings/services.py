@@ -14,7 +14,8 @@ from lms.accounts import services as accounts
 from lms.accounts.models import Role, User
 from lms.audit import services as audit
 from lms.contentfiles import SLUG
-from lms.dates import ZONE_LABELS
+from lms.dates import ZONE_LABELS, format_time
+from lms.training_defaults import TRAINING
 from lms.courses.models import Course
 from lms.errors import NotAllowed, ValidationFailed
 from lms.extensions import db
@@ -71,15 +72,15 @@ class TrainingData:
     venue: str = ""
     city: str = ""
     description: str = ""
-    time_zone: str = "Asia/Jakarta"
-    status: str = "draft"
+    time_zone: str = TRAINING.time_zone
+    status: str = TRAINING.status
     quota: Optional[int] = None
-    minutes_per_jp: int = 45
-    min_attendance_percent: int = 80
-    require_posttest_pass: bool = True
-    require_courses_complete: bool = True
-    late_after_minutes: int = 15
-    present_statuses: list[str] = field(default_factory=lambda: ["hadir", "terlambat"])
+    minutes_per_jp: int = TRAINING.minutes_per_jp
+    min_attendance_percent: int = TRAINING.min_attendance_percent
+    require_posttest_pass: bool = TRAINING.require_posttest_pass
+    require_courses_complete: bool = TRAINING.require_courses_complete
+    late_after_minutes: int = TRAINING.late_after_minutes
+    present_statuses: list[str] = field(default_factory=TRAINING.present_list)
     venue_network: str = ""
     course_ids: list[int] = field(default_factory=list)
     trainer_ids: list[int] = field(default_factory=list)
@@ -205,8 +206,8 @@ def save_agenda_item(training: Training, item: Optional[AgendaItem], data: Agend
     for other in training.agenda:
         if other is not item and other.day == data.day and \
                 data.start_time < other.end_time and other.start_time < data.end_time:
-            raise ValidationFailed(f"Bertabrakan dengan \"{other.topic}\" ({other.start_time:%H.%M}–"
-                                   f"{other.end_time:%H.%M}).", "start_time")
+            raise ValidationFailed(f"Bertabrakan dengan \"{other.topic}\" ({format_time(other.start_time)}–"
+                                   f"{format_time(other.end_time)}).", "start_time")
     if data.jp is not None and data.jp < 0:
         raise ValidationFailed("JP tidak boleh negatif.", "jp")
     creating = item is None

@@ -19,6 +19,7 @@ from lms.courses.models import Course
 from lms.csvsafe import write_csv
 from lms.dates import format_date
 from lms.db_types import utcnow
+from lms.training_defaults import TRAINING
 from lms.errors import LmsError
 from lms.extensions import db
 from lms.forms import ActionForm, run_action, show_error
@@ -74,17 +75,17 @@ def _to_local(value: Optional[datetime], zone: str) -> Optional[datetime]:
 
 
 def _training_data(form: TrainingForm) -> services.TrainingData:
-    zone = form.time_zone.data or "Asia/Jakarta"
+    zone = form.time_zone.data or TRAINING.time_zone
     return services.TrainingData(
         title=form.title.data or "", slug=(form.slug.data or "").strip(), start_date=form.start_date.data,
         end_date=form.end_date.data, venue=form.venue.data or "", city=form.city.data or "",
-        description=form.description.data or "", time_zone=zone, status=form.status.data or "draft",
-        quota=form.quota.data, minutes_per_jp=form.minutes_per_jp.data or 45,
-        min_attendance_percent=form.min_attendance_percent.data if form.min_attendance_percent.data is not None else 80,
+        description=form.description.data or "", time_zone=zone, status=form.status.data or TRAINING.status,
+        quota=form.quota.data, minutes_per_jp=form.minutes_per_jp.data or TRAINING.minutes_per_jp,
+        min_attendance_percent=form.min_attendance_percent.data if form.min_attendance_percent.data is not None else TRAINING.min_attendance_percent,
         require_posttest_pass=bool(form.require_posttest_pass.data),
         require_courses_complete=bool(form.require_courses_complete.data),
-        late_after_minutes=form.late_after_minutes.data if form.late_after_minutes.data is not None else 15,
-        present_statuses=["hadir", "terlambat"] if form.late_counts_present.data else ["hadir"],
+        late_after_minutes=form.late_after_minutes.data if form.late_after_minutes.data is not None else TRAINING.late_after_minutes,
+        present_statuses=TRAINING.present_list() if form.late_counts_present.data else ["hadir"],
         venue_network=(form.venue_network.data or "").strip(), course_ids=form.courses.data or [],
         trainer_ids=form.trainers.data or [], pretest_id=form.pretest_id.data or None,
         posttest_id=form.posttest_id.data or None,
