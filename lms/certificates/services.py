@@ -379,7 +379,7 @@ def revoke(certificate: Certificate, reason: str, actor: Optional[User], now: da
     """Revoke a certificate with a reason; it stays resolvable as Dicabut."""
     if certificate.status == "revoked":
         raise ValidationFailed(f"Sertifikat {certificate.number} sudah dicabut pada "
-                               f"{format_numeric_date(certificate.revoked_at)}.")
+                               f"{format_numeric_date(certificate.revoked_at or now)}.")
     if len(reason.strip()) < 5:
         raise ValidationFailed("Tulis alasan pencabutan.", "reason")
     changed = db.session.execute(update(Certificate).where(Certificate.id == certificate.id,
