@@ -37,7 +37,7 @@ from lms.demo import create_demo
 from lms.demo_trainings import FINISHED_SLUG, RUNNING_SLUG, create_demo_trainings
 from lms.extensions import db, limiter
 from lms.permissions import PUBLIC_ENDPOINTS
-from lms.trainings.services import get_training
+from lms.trainings.scope import get_training
 
 from tests.conftest import PASSWORD
 

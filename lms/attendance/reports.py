@@ -11,7 +11,7 @@ from lms.attendance.models import AttendanceSession
 from lms.attendance.sheet_pdf import AttendanceSheet, SheetRow, render_attendance_sheet
 from lms.csvsafe import cell
 from lms.dates import ZONE_LABELS
-from lms.trainings import services as trainings
+from lms.trainings import scope as trainings
 
 
 def daftar_hadir(session: AttendanceSession, institution: Institution) -> bytes:

@@ -25,7 +25,7 @@ from lms.forms import ActionForm
 from lms.permissions import ANY_ROLE, STAFF, role_required
 from lms.qrsvg import qr_svg
 from lms.ratelimits import private_key
-from lms.trainings import services as trainings
+from lms.trainings import scope as trainings
 from lms.trainings.forms import CodeForm, MarkForm, SessionForm
 from lms.trainings.models import Training
 from lms.routing import bounded_int

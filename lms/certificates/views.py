@@ -22,7 +22,7 @@ from lms.extensions import db, limiter
 from lms.forms import ActionForm, run_action
 from lms.jobs import enqueue
 from lms.permissions import ANY_ROLE, role_required, wants_json
-from lms.trainings import services as trainings
+from lms.trainings import scope as trainings
 from lms.trainings.models import Training
 
 bp = Blueprint("certificates", __name__)

@@ -26,7 +26,7 @@ from lms.permissions import ANY_ROLE, STAFF, role_required
 from lms.quizzes import presenters as quiz_presenters
 from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Quiz
-from lms.trainings import services
+from lms.trainings import scope, services
 from lms.trainings.forms import AgendaForm, EnrollAgencyForm, EnrollForm, TrainingForm, WalkInForm
 from lms.trainings.models import AgendaItem, Training
 
@@ -34,10 +34,10 @@ bp = Blueprint("trainings", __name__, url_prefix="/trainings")
 
 
 def _training(slug: str, manage: bool = False) -> Training:
-    training = services.get_training(slug)
+    training = scope.get_training(slug)
     if training is None:
         abort(404)
-    allowed = services.can_manage(current_user, training) if manage else services.can_view(current_user, training)
+    allowed = scope.can_manage(current_user, training) if manage else scope.can_view(current_user, training)
     if not allowed:
         abort(403)
     return training
@@ -46,8 +46,8 @@ def _training(slug: str, manage: bool = False) -> Training:
 @bp.get("/")
 @role_required(*ANY_ROLE)
 def index() -> str:
-    items = services.visible_trainings(current_user)
-    return render_template("trainings/index.html", items=items, counts=services.trainings_with_counts(items))
+    items = scope.visible_trainings(current_user)
+    return render_template("trainings/index.html", items=items, counts=scope.trainings_with_counts(items))
 
 
 # ---------------------------------------------------------------- setup
@@ -139,7 +139,7 @@ def edit(slug: str) -> Any:
 @role_required(*ANY_ROLE)
 def show(slug: str) -> str:
     training = _training(slug)
-    if services.can_manage(current_user, training):
+    if scope.can_manage(current_user, training):
         from lms.trainings import overview
 
         return render_template("trainings/show.html", training=training,
@@ -170,7 +170,7 @@ def _agenda_data(form: AgendaForm) -> services.AgendaData:
 @role_required(*ANY_ROLE)
 def agenda(slug: str) -> Any:
     training = _training(slug)
-    manage = services.can_manage(current_user, training)
+    manage = scope.can_manage(current_user, training)
     form = AgendaForm()
     _agenda_choices(form, training)
     if request.method == "POST":
@@ -240,7 +240,7 @@ def participants(slug: str) -> str:
     walk_in = WalkInForm()
     walk_in.agency_id.choices = [SelectChoice(0, "— Pilih OPD —")] + _agency_choices()  # type: ignore[arg-type]
     return render_template("trainings/participants.html", training=training,
-                           people=services.participants(training), enroll_form=EnrollForm(),
+                           people=scope.participants(training), enroll_form=EnrollForm(),
                            agency_form=agency_form, walk_in=walk_in, import_form=ImportForm(),
                            action_form=ActionForm())
 
@@ -380,7 +380,7 @@ def participant_slips(slug: str) -> Any:
     training = _training(slug, manage=True)
     if not ActionForm().validate_on_submit():
         abort(400)
-    people = [u for u in services.participants(training) if u.password_hash is None and u.active]
+    people = [u for u in scope.participants(training) if u.password_hash is None and u.active]
     if not people:
         flash("Semua peserta sudah memiliki kata sandi.", "info")
         return redirect(url_for("trainings.participants", slug=slug))
@@ -412,7 +412,7 @@ def quiz_results(slug: str, quiz_slug: str) -> Any:
 
 def _training_report(training: Training, quiz: Quiz) -> quiz_presenters.ResultsReport:
     pretest = training.pretest if quiz.id == training.posttest_id else None
-    return quiz_presenters.results_report(quiz, utcnow(), services.participant_ids(training),
-                                          services.quiz_context(training, quiz), pretest)
+    return quiz_presenters.results_report(quiz, utcnow(), scope.participant_ids(training),
+                                          scope.quiz_context(training, quiz), pretest)
 
 
