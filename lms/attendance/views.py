@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from lms.accounts.services import get_institution
 from lms.attendance import reports, services
+from lms.attendance.forms import CodeForm, MarkForm, SessionForm
 from lms.attendance.models import STATUS_LABELS, AttendanceSession
 from lms.csvsafe import write_csv
 from lms.dates import format_date
@@ -26,7 +27,6 @@ from lms.permissions import ANY_ROLE, STAFF, role_required
 from lms.qrsvg import qr_svg
 from lms.ratelimits import private_key
 from lms.trainings import scope as trainings
-from lms.trainings.forms import CodeForm, MarkForm, SessionForm
 from lms.trainings.models import Training
 from lms.routing import bounded_int
 
