@@ -10,10 +10,10 @@ from sqlalchemy import func, select, text
 
 from lms import storage
 from lms.accounts.models import Agency, Role, User
+from lms.accounts.permissions import ANY_ROLE, role_required
 from lms.accounts.services import find_institution, get_institution
 from lms.courses import services as course_services
 from lms.extensions import db
-from lms.permissions import ANY_ROLE, role_required
 from lms.trainings import scope as trainings
 
 bp = Blueprint("core", __name__)

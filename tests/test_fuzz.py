@@ -31,12 +31,12 @@ from werkzeug.exceptions import NotFound
 
 from lms.accounts import services as accounts
 from lms.accounts.models import Role, User
+from lms.accounts.permissions import PUBLIC_ENDPOINTS
 from lms.certificates import services as certificates
 from lms.db_types import utcnow
 from lms.demo import create_demo
 from lms.demo_trainings import FINISHED_SLUG, RUNNING_SLUG, create_demo_trainings
 from lms.extensions import db, limiter
-from lms.permissions import PUBLIC_ENDPOINTS
 from lms.trainings.scope import get_training
 
 from tests.conftest import PASSWORD

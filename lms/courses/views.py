@@ -10,13 +10,13 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from lms.accounts.models import Role
+from lms.accounts.permissions import ANY_ROLE, STAFF, role_required
 from lms.courses import services
 from lms.courses.content import asset_type
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.forms import ActionForm
 from lms.markdown import render
-from lms.permissions import ANY_ROLE, STAFF, role_required
 from lms.routing import bounded_int
 from lms.trainings import scope as trainings
 

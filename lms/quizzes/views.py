@@ -10,6 +10,7 @@ from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_
 from flask_login import current_user
 
 from lms.accounts.models import Role
+from lms.accounts.permissions import ANY_ROLE, role_required
 from lms.csvsafe import write_csv
 from lms.db_types import utcnow
 from lms.extensions import db
@@ -19,7 +20,6 @@ from lms.quizzes.errors import AttemptError, MalformedAnswer, StaleAnswer
 from lms.quizzes.models import Attempt
 from lms.quizzes.payload import answer_payload
 from lms.quizzes.rules import NO_CONTEXT, QuizContext
-from lms.permissions import ANY_ROLE, role_required
 from lms.routing import bounded_int
 from lms.trainings import scope as trainings
 from lms.trainings.models import Training

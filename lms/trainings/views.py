@@ -15,6 +15,7 @@ from lms.accounts import imports
 from lms.accounts import services as accounts
 from lms.accounts.forms import ImportForm
 from lms.accounts.models import Agency, Role, User, UserImport
+from lms.accounts.permissions import ANY_ROLE, STAFF, role_required
 from lms.courses.models import Course
 from lms.csvsafe import write_csv
 from lms.dates import format_date
@@ -22,7 +23,6 @@ from lms.db_types import utcnow
 from lms.errors import LmsError
 from lms.extensions import db
 from lms.forms import ActionForm, run_action, show_error
-from lms.permissions import ANY_ROLE, STAFF, role_required
 from lms.quizzes import presenters as quiz_presenters
 from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Quiz
