@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from lms.accounts import imports
 from lms.accounts import services as accounts
-from lms.accounts.models import Role, User
+from lms.accounts.models import Agency, Role, User, UserImport
 from lms.attendance.models import AttendanceSession
 from lms.audit import services as audit
 from lms.contentfiles import SLUG
@@ -22,8 +23,30 @@ from lms.courses.models import Course
 from lms.dates import ZONE_LABELS, format_date
 from lms.errors import ValidationFailed
 from lms.extensions import db
+from lms.quizzes.models import Quiz
 from lms.trainings.models import AgendaItem, Enrollment, Training
 from lms.trainings.scope import get_training
+
+# ---------------------------------------------------------------- what the forms offer
+
+
+def selectable_courses() -> list[Course]:
+    return list(db.session.scalars(select(Course).where(Course.retired_at.is_(None)).order_by(Course.position)))
+
+
+def selectable_trainers() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role == Role.TRAINER.value, User.active.is_(True))
+                                   .order_by(User.full_name)))
+
+
+def agencies() -> list[Agency]:
+    return list(db.session.scalars(select(Agency).order_by(Agency.name_key)))
+
+
+def quiz_by_slug(slug: str) -> Optional[Quiz]:
+    """Return the quiz a results page names, a retired one too: a training's old results stay readable."""
+    return db.session.scalars(select(Quiz).where(Quiz.slug == slug)).first()
+
 
 # ---------------------------------------------------------------- training setup
 
@@ -274,3 +297,18 @@ def _walk_in_account(values: dict[str, Any]) -> Optional[User]:
     if user is not None and not user.active:
         raise ValidationFailed("Akun ini dinonaktifkan; aktifkan dulu dari halaman Pengguna.", "nip")
     return user
+
+
+@dataclass(frozen=True)
+class ImportEnrolment:
+    """A confirmed participant import: what it did to accounts, and how many it enrolled."""
+
+    summary: dict[str, Any]
+    enrolled: int
+
+
+def import_and_enroll(training: Training, pending: UserImport, actor: User, now: datetime) -> ImportEnrolment:
+    """Apply a confirmed participant import and enroll in the training everyone it names."""
+    summary = imports.apply(pending, actor, now)
+    users = list(db.session.scalars(select(User).where(User.id.in_(summary["user_ids"]))))
+    return ImportEnrolment(summary, enroll(training, users, "import", actor))

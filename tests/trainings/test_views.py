@@ -389,6 +389,14 @@ def test_assigned_trainer_opens_every_manage_page(client, auth, two_trainings):
             assert client.get(url).status_code == 200, url
 
 
+def test_assigned_trainer_downloads_the_training_quiz_results_as_csv(client, auth, two_trainings):
+    auth.login_as(two_trainings["trainer_a"])
+    response = client.get("/trainings/bimtek-a/quizzes/uji-mesin/results?format=csv")
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"] == "attachment; filename=hasil-bimtek-a-uji-mesin.csv"
+    assert response.get_data().decode("utf-8-sig").splitlines() == ["nama,nip,opd,percobaan,nilai,lulus"]
+
+
 def test_trainer_lists_and_opens_only_assigned_trainings(client, auth, two_trainings):
     auth.login_as(two_trainings["trainer_a"])
     page = text(client.get("/trainings/"))
