@@ -201,7 +201,8 @@ def test_the_walk_meets_every_kind_of_message_the_app_uses(app):
             "Invalid choice(s): one or more data inputs could not be coerced.",
             "The CSRF token is missing.", "The CSRF session token is missing.",
             "The CSRF token is invalid.", "The CSRF tokens do not match."} <= met
-    assert "Paling banyak 200 karakter." in shown and "Token formulir tidak ada. Muat ulang halaman, lalu kirim lagi." in shown
+    assert "Paling banyak 200 karakter." in shown
+    assert "Token formulir tidak ada. Muat ulang halaman, lalu kirim lagi." in shown
 
 
 def test_every_form_of_the_app_is_found_and_derives_from_the_base():

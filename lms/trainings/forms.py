@@ -36,7 +36,8 @@ class TrainingForm(Form):
                                       validators=[Optional(), NumberRange(min=0, max=240)])
     late_counts_present = BooleanField("Terlambat dihitung hadir", default=True)
     venue_network = StringField("Jaringan Wi-Fi lokasi (opsional, CIDR)", validators=[Optional(), Length(max=100)],
-                                description="Jika diisi, presensi mandiri hanya diterima dari jaringan ini, mis. 192.168.1.0/24.")
+                                description="Jika diisi, presensi mandiri hanya diterima dari jaringan ini, "
+                                            "mis. 192.168.1.0/24.")
     courses = SelectMultipleField("Modul", coerce=int)
     trainers = SelectMultipleField("Narasumber", coerce=int)
     pretest_id = SelectField("Pre-test", coerce=int)

@@ -174,13 +174,19 @@ def agenda(slug: str) -> ResponseReturnValue:
                            action_form=ActionForm())
 
 
+def _agenda_item(training: Training, item_id: int) -> AgendaItem:
+    """Return the training's agenda slot, or 404 (another training's slot is not found here)."""
+    item = db.get_or_404(AgendaItem, item_id)
+    if item.training_id != training.id:
+        abort(404)
+    return item
+
+
 @bp.route("/<slug>/agenda/<int:item_id>/edit", methods=["GET", "POST"])
 @role_required(*STAFF)
 def agenda_edit(slug: str, item_id: int) -> ResponseReturnValue:
     training = _training(slug, manage=True)
-    item = db.get_or_404(AgendaItem, item_id)
-    if item.training_id != training.id:
-        abort(404)
+    item = _agenda_item(training, item_id)
     form = AgendaForm(obj=item)
     _agenda_choices(form, training)
     if request.method == "GET":
@@ -197,9 +203,9 @@ def agenda_edit(slug: str, item_id: int) -> ResponseReturnValue:
 @role_required(*STAFF)
 def agenda_delete(slug: str, item_id: int) -> ResponseReturnValue:
     training = _training(slug, manage=True)
-    item = db.get_or_404(AgendaItem, item_id)
-    if item.training_id != training.id or not ActionForm().validate_on_submit():
-        abort(404 if item.training_id != training.id else 400)
+    item = _agenda_item(training, item_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
     act(lambda: services.delete_agenda_item(item, current_user), success="Materi dihapus dari agenda.")
     return redirect(url_for("trainings.agenda", slug=slug))
 
@@ -219,17 +225,25 @@ def _agency_choices() -> list[SelectChoice]:
     return [SelectChoice(a.id, a.name) for a in services.agencies()]  # type: ignore[misc]
 
 
+def _agency_form() -> EnrollAgencyForm:
+    form = EnrollAgencyForm()
+    form.agency_id.choices = _agency_choices()
+    return form
+
+
+def _walk_in_form() -> WalkInForm:
+    form = WalkInForm()
+    form.agency_id.choices = [SelectChoice(0, "— Pilih OPD —")] + _agency_choices()  # type: ignore[arg-type]
+    return form
+
+
 @bp.get("/<slug>/participants")
 @role_required(*STAFF)
 def participants(slug: str) -> ResponseReturnValue:
     training = _training(slug, manage=True)
-    agency_form = EnrollAgencyForm()
-    agency_form.agency_id.choices = _agency_choices()
-    walk_in = WalkInForm()
-    walk_in.agency_id.choices = [SelectChoice(0, "— Pilih OPD —")] + _agency_choices()  # type: ignore[arg-type]
     return render_template("trainings/participants.html", training=training,
                            people=scope.participants(training), enroll_form=EnrollForm(),
-                           agency_form=agency_form, walk_in=walk_in, import_form=ImportForm(),
+                           agency_form=_agency_form(), walk_in=_walk_in_form(), import_form=ImportForm(),
                            action_form=ActionForm())
 
 
@@ -259,8 +273,7 @@ def _enroll_flash(training: Training, users: list[User], source: str) -> None:
 @role_required(*STAFF)
 def participant_agency(slug: str) -> ResponseReturnValue:
     training = _training(slug, manage=True)
-    form = EnrollAgencyForm()
-    form.agency_id.choices = _agency_choices()
+    form = _agency_form()
     if form.validate_on_submit():
         act(lambda: services.enroll_agency(training, form.agency_id.data, current_user),
             success=lambda added: f"{added} peserta dari OPD itu ditambahkan.")
@@ -280,8 +293,7 @@ def participant_remove(slug: str, user_id: int) -> ResponseReturnValue:
 @role_required(*STAFF)
 def walk_in(slug: str) -> ResponseReturnValue:
     training = _training(slug, manage=True)
-    form = WalkInForm()
-    form.agency_id.choices = [SelectChoice(0, "— Pilih OPD —")] + _agency_choices()  # type: ignore[arg-type]
+    form = _walk_in_form()
     if not form.validate_on_submit():
         flash("Periksa isian peserta pengganti: " + "; ".join(" ".join(e) for e in form.errors.values()), "danger")
         return redirect(url_for("trainings.participants", slug=slug))
