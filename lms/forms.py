@@ -97,7 +97,7 @@ class Indonesian:
 INDONESIAN = Indonesian()
 
 
-class _IndonesianCSRF(_FlaskFormCSRF):  # type: ignore[misc]
+class _IndonesianCSRF(_FlaskFormCSRF):
     """Flask-WTF's CSRF check, whose messages it raises untranslated, with them translated."""
 
     def validate_csrf_token(self, form: Any, field: Any) -> None:

@@ -56,11 +56,11 @@ def index() -> ResponseReturnValue:
 
 
 def _setup_choices(form: TrainingForm) -> None:
-    form.courses.choices = [SelectChoice(c.id, c.title) for c in services.selectable_courses()]  # type: ignore[arg-type]
-    form.trainers.choices = [SelectChoice(u.id, u.full_name) for u in services.selectable_trainers()]  # type: ignore[arg-type]
+    form.courses.choices = [SelectChoice(c.id, c.title) for c in services.selectable_courses()]
+    form.trainers.choices = [SelectChoice(u.id, u.full_name) for u in services.selectable_trainers()]
     quizzes = quiz_services.list_quizzes()
     for field, kind in ((form.pretest_id, "pretest"), (form.posttest_id, "posttest")):
-        field.choices = [SelectChoice(0, "— Tidak ada —")] + [  # type: ignore[arg-type]
+        field.choices = [SelectChoice(0, "— Tidak ada —")] + [
             SelectChoice(q.id, q.title) for q in quizzes if q.kind == kind]
 
 
@@ -144,8 +144,8 @@ def show(slug: str) -> ResponseReturnValue:
 
 
 def _agenda_choices(form: AgendaForm, training: Training) -> None:
-    form.day.choices = [SelectChoice(d.isoformat(), format_date(d, with_day=True)) for d in training.days]  # type: ignore[arg-type]
-    form.trainer_id.choices = [SelectChoice(0, "— Narasumber tamu —")] + [  # type: ignore[arg-type]
+    form.day.choices = [SelectChoice(d.isoformat(), format_date(d, with_day=True)) for d in training.days]
+    form.trainer_id.choices = [SelectChoice(0, "— Narasumber tamu —")] + [
         SelectChoice(t.id, t.full_name) for t in training.trainers]
 
 
@@ -222,7 +222,7 @@ def agenda_print(slug: str) -> ResponseReturnValue:
 
 
 def _agency_choices() -> list[SelectChoice]:
-    return [SelectChoice(a.id, a.name) for a in services.agencies()]  # type: ignore[misc]
+    return [SelectChoice(a.id, a.name) for a in services.agencies()]
 
 
 def _agency_form() -> EnrollAgencyForm:
@@ -233,7 +233,7 @@ def _agency_form() -> EnrollAgencyForm:
 
 def _walk_in_form() -> WalkInForm:
     form = WalkInForm()
-    form.agency_id.choices = [SelectChoice(0, "— Pilih OPD —")] + _agency_choices()  # type: ignore[arg-type]
+    form.agency_id.choices = [SelectChoice(0, "— Pilih OPD —")] + _agency_choices()
     return form
 
 
