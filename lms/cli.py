@@ -17,10 +17,11 @@ from lms.accounts.models import Role, User
 from lms.dates import format_utc
 from lms.errors import LmsError
 from lms.extensions import db
+from lms.trainings.models import Training
+from lms.trainings.scope import get_training, trainings_with_counts
 
 if TYPE_CHECKING:
     from lms.catalog import CheckResult
-    from lms.trainings.models import Training
 
 user_cli = AppGroup("user", help="Kelola pengguna.")
 trainings_cli = AppGroup("trainings", help="Kegiatan bimtek.")
@@ -246,9 +247,6 @@ def quizzes_regrade(slug: str) -> None:
 @trainings_cli.command("list")
 def trainings_list() -> None:
     """Print one tab-separated line per training: slug, title, start, end, participants."""
-    from lms.trainings.models import Training
-    from lms.trainings.services import trainings_with_counts
-
     items = list(db.session.scalars(select(Training).order_by(Training.start_date, Training.id)))
     counts = trainings_with_counts(items)
     for training in items:
@@ -256,9 +254,7 @@ def trainings_list() -> None:
                    f"{training.end_date.isoformat()}\t{counts.get(training.id, 0)}")
 
 
-def _training_or_fail(slug: str) -> "Training":
-    from lms.trainings.services import get_training
-
+def _training_or_fail(slug: str) -> Training:
     training = get_training(slug)
     if training is None:
         _fail(f"Kegiatan {slug} tidak ditemukan.")

@@ -10,10 +10,11 @@ from sqlalchemy import func, select, text
 
 from lms import storage
 from lms.accounts.models import Agency, Role, User
+from lms.accounts.permissions import ANY_ROLE, role_required
 from lms.accounts.services import find_institution, get_institution
 from lms.courses import services as course_services
 from lms.extensions import db
-from lms.permissions import ANY_ROLE, role_required
+from lms.trainings import scope as trainings
 
 bp = Blueprint("core", __name__)
 
@@ -28,8 +29,6 @@ def home() -> str:
                                   .group_by(User.role)).all()
         counts = {role: n for role, n in rows}
         counts["agencies"] = db.session.scalar(select(func.count(Agency.id)))
-    from lms.trainings import services as trainings
-
     if current_user.has_role(Role.PARTICIPANT):
         mine = trainings.participant_trainings(current_user)
         courses = course_services.courses_for(current_user, trainings.participant_course_ids(current_user))

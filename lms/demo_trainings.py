@@ -20,6 +20,7 @@ from lms.quizzes import services as quizzes
 from lms.quizzes.models import Quiz
 from lms.trainings import services as trainings
 from lms.trainings.models import Training
+from lms.trainings.scope import quiz_context
 
 FINISHED_SLUG = "bimtek-medsos-opd"
 RUNNING_SLUG = "bimtek-konten-ai-opd"
@@ -150,7 +151,7 @@ def _read_courses(person: User, course_list: Sequence[Course], when: datetime, s
 
 
 def _take(person: User, training: Training, quiz: Quiz, when: datetime, share: float, rng: random.Random) -> None:
-    context = trainings.quiz_context(training, quiz)
+    context = quiz_context(training, quiz)
     attempt = quizzes.start_attempt(person, quiz, when, rng, context)
     for entry in attempt.questions:
         right = rng.random() < share

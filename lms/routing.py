@@ -1,4 +1,5 @@
-"""Request input the database can hold: bounded integer ids, and no NUL characters anywhere.
+"""Request input the database can hold: bounded integer ids, and no NUL characters anywhere;
+and whether a request is answered with JSON or a page.
 
 PostgreSQL refuses integers above 2**31 - 1 in INTEGER columns and text containing NUL, and
 SQLite integers above 2**63; either used to surface as a 500. Here an id out of range, in the
@@ -68,9 +69,15 @@ def _refuse_nul() -> Any:
     return _bad_request(f"{NUL_MESSAGE[:-1]} (pada {where}).")
 
 
-def _bad_request(message: str) -> Any:
-    from lms.permissions import wants_json
+def wants_json() -> bool:
+    """Tell whether this request should be answered with JSON rather than a page."""
+    if request.path.endswith(".json") or request.path.startswith("/api/") or request.is_json:
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
+
+def _bad_request(message: str) -> Any:
     if wants_json():
         return jsonify(error="bad_request", message=message), 400
     return render_template("error.html", code=400, title="Isian tidak valid", text=message), 400

@@ -13,6 +13,8 @@ from typing import Any
 from flask import Flask, current_app, jsonify, render_template
 from sqlalchemy.exc import OperationalError
 
+from lms.routing import wants_json
+
 logger = logging.getLogger(__name__)
 
 _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
@@ -68,7 +70,6 @@ def _storage_error(error: Exception) -> Any:
 def disk_full_response() -> Any:
     """Roll back, log, and answer 503: the cause for an admin, a generic message for others."""
     from lms.extensions import db
-    from lms.permissions import wants_json
 
     db.session.rollback()
     logger.error("storage full: a write was refused (free in instance folder: %s MB)",

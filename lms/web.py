@@ -21,7 +21,7 @@ from lms.db_types import utcnow
 from lms.extensions import db, login_manager
 from lms.markdown import render, render_inline
 from lms.numbers import decimal_text, percent_text
-from lms.permissions import wants_json
+from lms.routing import wants_json
 
 ERROR_TEXT = {
     400: ("Permintaan tidak valid", "Permintaan Anda tidak dapat diproses. Periksa kembali isian Anda."),

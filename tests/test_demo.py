@@ -15,7 +15,7 @@ from lms.courses import services as courses
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.quizzes.models import Attempt
-from lms.trainings import services as trainings
+from lms.trainings import scope as trainings
 
 FINISHED, RUNNING = "bimtek-medsos-opd", "bimtek-konten-ai-opd"
 

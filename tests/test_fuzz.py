@@ -31,15 +31,16 @@ from werkzeug.exceptions import NotFound
 
 from lms.accounts import services as accounts
 from lms.accounts.models import Role, User
+from lms.accounts.permissions import PUBLIC_ENDPOINTS
 from lms.certificates import services as certificates
 from lms.db_types import utcnow
 from lms.demo import create_demo
 from lms.demo_trainings import FINISHED_SLUG, RUNNING_SLUG, create_demo_trainings
 from lms.extensions import db, limiter
-from lms.permissions import PUBLIC_ENDPOINTS
-from lms.trainings.services import get_training
+from lms.trainings.scope import get_training
 
 from tests.conftest import PASSWORD
+from tests.formclasses import app_form_classes
 
 # Inputs per target: the default keeps the file under a minute on 2 cores; raise it for a deeper run.
 EXAMPLES = int(os.environ.get("LMS_FUZZ_EXAMPLES", "15"))
@@ -352,10 +353,7 @@ def _build(app: Any, world: World, rule: Any) -> Optional[str]:
 
 
 def _form_classes() -> list[list[str]]:
-    import lms.accounts.forms  # noqa: F401  (every domain's forms, so the subclasses exist)
-    import lms.certificates.forms  # noqa: F401
-    import lms.trainings.forms  # noqa: F401
-
+    app_form_classes()  # imports every module of lms, so every domain's forms exist
     names = []
     pending = list(FlaskForm.__subclasses__())
     while pending:

@@ -1,13 +1,13 @@
 """Each 500 a fuzz run found, as a regression test: the input is refused with a 4xx or ignored."""
 
 import pytest
-from flask_wtf import FlaskForm
 
 from lms.attendance import services as attendance
 from lms.forms import Form
 from lms.extensions import db
 
 from tests.conftest import create_training
+from tests.formclasses import app_form_classes
 
 HUGE = "9" * 40
 
@@ -20,16 +20,7 @@ def admin(auth, make_user):
 
 
 def test_every_form_class_inherits_the_base_form(app):
-    import lms.accounts.forms  # noqa: F401
-    import lms.certificates.forms  # noqa: F401
-    import lms.trainings.forms  # noqa: F401
-
-    pending, found = list(FlaskForm.__subclasses__()), []
-    while pending:
-        cls = pending.pop()
-        pending.extend(cls.__subclasses__())
-        if cls.__module__.startswith("lms."):
-            found.append(cls)
+    found = app_form_classes()
     assert found and [c.__name__ for c in found if not issubclass(c, Form)] == []
 
 

@@ -14,6 +14,7 @@ from lms.accounts import imports, privacy, services
 from lms.accounts.forms import (AgencyForm, AnonymiseForm, ImportForm, InstitutionForm,
                                 OneTimePasswordForm, UserForm)
 from lms.accounts.models import ROLE_LABELS, Agency, Role, User, UserImport
+from lms.accounts.permissions import role_required
 from lms.accounts.slips import Slip, render_slips
 from lms.csvsafe import write_csv
 from lms.dates import compact_stamp
@@ -21,7 +22,6 @@ from lms.db_types import utcnow
 from lms.errors import LmsError
 from lms.extensions import db
 from lms.forms import ActionForm, show_error, run_action
-from lms.permissions import role_required
 from lms.routing import bounded_int, bounded_ints
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -10,12 +10,12 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from lms.accounts.models import ROLE_LABELS, Role
 from lms.dates import ZONE_LABELS
-from lms.forms import Form as BaseForm
+from lms.forms import Form
 
 REQUIRED = "Wajib diisi."
 
 
-class LoginForm(BaseForm):
+class LoginForm(Form):
     identifier = StringField("NIP atau surel", validators=[DataRequired(REQUIRED), Length(max=254)],
                              render_kw={"autocomplete": "username", "autocapitalize": "none"})
     password = PasswordField("Kata sandi", validators=[DataRequired(REQUIRED), Length(max=200)],
@@ -23,7 +23,7 @@ class LoginForm(BaseForm):
     submit = SubmitField("Masuk")
 
 
-class ChangePasswordForm(BaseForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField("Kata sandi saat ini", validators=[DataRequired(REQUIRED)],
                                      render_kw={"autocomplete": "current-password"})
     password = PasswordField("Kata sandi baru", validators=[DataRequired(REQUIRED), Length(max=200)],
@@ -38,7 +38,7 @@ class ChangePasswordForm(BaseForm):
     submit = SubmitField("Simpan kata sandi")
 
 
-class UserForm(BaseForm):
+class UserForm(Form):
     full_name = StringField("Nama lengkap (dengan gelar)",
                             validators=[DataRequired(REQUIRED), Length(max=200)])
     nip = StringField("NIP", validators=[Optional(), Length(max=30)],
@@ -55,7 +55,7 @@ class UserForm(BaseForm):
     submit = SubmitField("Simpan")
 
 
-class ContactForm(BaseForm):
+class ContactForm(Form):
     email = StringField("Surel", validators=[Optional(), Length(max=254)],
                         render_kw={"type": "email", "autocomplete": "email", "autocapitalize": "none"})
     phone = StringField("No. HP/WA", validators=[Optional(), Length(max=20)],
@@ -64,19 +64,19 @@ class ContactForm(BaseForm):
     submit = SubmitField("Simpan perbaikan")
 
 
-class AnonymiseForm(BaseForm):
+class AnonymiseForm(Form):
     confirm = BooleanField("Saya paham: nama, NIP, surel, No. HP, pangkat, jabatan, dan kata sandi akun ini "
                            "dihapus dan tidak dapat dikembalikan.",
                            validators=[DataRequired("Centang konfirmasi terlebih dahulu.")])
     submit = SubmitField("Anonimkan akun")
 
 
-class AgencyForm(BaseForm):
+class AgencyForm(Form):
     name = StringField("Nama OPD", validators=[DataRequired(REQUIRED), Length(max=200)])
     submit = SubmitField("Simpan")
 
 
-class InstitutionForm(BaseForm):
+class InstitutionForm(Form):
     name = StringField("Nama instansi", validators=[DataRequired(REQUIRED), Length(max=200)])
     city = StringField("Kota/Kabupaten (tempat penerbitan)",
                        validators=[DataRequired(REQUIRED), Length(max=100)])
@@ -104,12 +104,12 @@ class InstitutionForm(BaseForm):
     submit = SubmitField("Simpan")
 
 
-class ImportForm(BaseForm):
+class ImportForm(Form):
     file = FileField("Berkas CSV atau XLSX", validators=[FileRequired("Pilih berkas terlebih dahulu.")])
     submit = SubmitField("Periksa berkas")
 
 
-class OneTimePasswordForm(BaseForm):
+class OneTimePasswordForm(Form):
     user_ids = SelectMultipleField("Pengguna", coerce=int,
                                    validators=[DataRequired("Pilih minimal satu pengguna.")])
     output = SelectField("Bentuk", choices=[SelectChoice("pdf", "Slip PDF untuk dicetak"), SelectChoice("csv", "CSV")])

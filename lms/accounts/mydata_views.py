@@ -10,12 +10,12 @@ from flask_login import current_user
 
 from lms.accounts import mydata
 from lms.accounts.forms import ContactForm
+from lms.accounts.permissions import ANY_ROLE, role_required
 from lms.dates import compact_date
 from lms.db_types import utcnow
 from lms.errors import LmsError
 from lms.extensions import db
 from lms.forms import show_error
-from lms.permissions import ANY_ROLE, role_required
 
 bp = Blueprint("mydata", __name__)
 

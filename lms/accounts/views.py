@@ -15,11 +15,11 @@ from werkzeug.wrappers import Response
 from lms.accounts import services, throttle
 from lms.accounts import sessions as login_sessions
 from lms.accounts.forms import ChangePasswordForm, LoginForm
+from lms.accounts.permissions import ANY_ROLE, role_required
 from lms.db_types import utcnow
 from lms.errors import LmsError
 from lms.forms import ActionForm
 from lms.extensions import db, limiter
-from lms.permissions import ANY_ROLE, role_required
 
 bp = Blueprint("auth", __name__)
 

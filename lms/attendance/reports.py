@@ -10,7 +10,7 @@ from lms.attendance.models import AttendanceSession
 from lms.attendance.sheet_pdf import AttendanceSheet, SheetRow, render_attendance_sheet
 from lms.csvsafe import cell
 from lms.dates import format_time_range
-from lms.trainings import services as trainings
+from lms.trainings import scope as trainings
 
 
 def daftar_hadir(session: AttendanceSession, institution: Institution) -> bytes:

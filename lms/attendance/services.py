@@ -19,8 +19,9 @@ from lms.audit import services as audit
 from lms.dates import format_day_month
 from lms.errors import LmsError, ValidationFailed
 from lms.extensions import db
-from lms.trainings import services as trainings
+from lms.trainings import scope as trainings
 from lms.trainings.models import Training
+from lms.trainings.services import local_to_utc
 
 CHECKIN_OPENS_BEFORE = timedelta(minutes=60)
 NOON = time(12, 0)
@@ -47,8 +48,8 @@ def add_session(training: Training, day: date, label: str, start: time, end: tim
     if not label.strip():
         raise ValidationFailed("Nama sesi wajib diisi.", "label")
     session = AttendanceSession(training_id=training.id, day=day, label=label.strip(),
-                                starts_at=trainings.local_to_utc(day, start, training.time_zone),
-                                ends_at=trainings.local_to_utc(day, end, training.time_zone),
+                                starts_at=local_to_utc(day, start, training.time_zone),
+                                ends_at=local_to_utc(day, end, training.time_zone),
                                 secret=secrets.token_hex(16))
     db.session.add(session)
     db.session.flush()

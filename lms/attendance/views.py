@@ -12,20 +12,20 @@ from flask import (Blueprint, Response, abort, flash, g, jsonify, make_response,
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from lms.accounts.permissions import ANY_ROLE, STAFF, role_required
 from lms.accounts.services import get_institution
 from lms.attendance import reports, services
+from lms.attendance.forms import CodeForm, MarkForm, SessionForm
 from lms.attendance.models import STATUS_LABELS, AttendanceSession
+from lms.attendance.qrsvg import qr_svg
 from lms.csvsafe import write_csv
 from lms.dates import format_clock, format_date
 from lms.db_types import utcnow
 from lms.errors import LmsError
 from lms.extensions import db, limiter
 from lms.forms import ActionForm
-from lms.permissions import ANY_ROLE, STAFF, role_required
-from lms.qrsvg import qr_svg
 from lms.ratelimits import private_key
-from lms.trainings import services as trainings
-from lms.trainings.forms import CodeForm, MarkForm, SessionForm
+from lms.trainings import scope as trainings
 from lms.trainings.models import Training
 from lms.routing import bounded_int
 

@@ -10,11 +10,11 @@ from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select
 
 from lms.accounts.models import User
+from lms.accounts.permissions import role_required
 from lms.accounts.services import get_institution
 from lms.audit import services
 from lms.audit.services import ACTION_LABELS, AuditFilter
 from lms.extensions import db
-from lms.permissions import role_required
 from lms.accounts.models import Role
 from lms.routing import bounded_int
 

@@ -7,14 +7,14 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from lms.accounts.forms import REQUIRED
-from lms.forms import Form as BaseForm
+from lms.forms import Form
 
 
-class ReasonForm(BaseForm):
+class ReasonForm(Form):
     reason = TextAreaField("Alasan", validators=[DataRequired(REQUIRED), Length(max=1000)])
 
 
-class SignatoryForm(BaseForm):
+class SignatoryForm(Form):
     signatory_name = StringField("Nama penanda tangan", validators=[Optional(), Length(max=200)],
                                  description="Kosongkan untuk memakai kepala dinas pada profil instansi.")
     signatory_pangkat = StringField("Pangkat/golongan", validators=[Optional(), Length(max=100)])
@@ -26,7 +26,7 @@ class SignatoryForm(BaseForm):
                                              "nilai lulus post-test.")
 
 
-class LookupForm(BaseForm):
+class LookupForm(Form):
     class Meta:
         csrf = False  # a public GET lookup; nothing changes
 

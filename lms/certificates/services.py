@@ -35,7 +35,7 @@ from lms.extensions import db
 from lms.images import check_image
 from lms.numbers import optional_decimal
 from lms.quizzes import services as quizzes
-from lms.trainings import services as trainings
+from lms.trainings import scope as trainings
 from lms.trainings.models import Training
 
 JP_TARGET = 20

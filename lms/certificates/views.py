@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from lms.accounts.identity import IdentityError, normalize_nip
 from lms.accounts.models import Role, User
+from lms.accounts.permissions import ANY_ROLE, role_required
 from lms.certificates import bulk, services
 from lms.certificates.forms import LookupForm, ReasonForm, SignatoryForm
 from lms.certificates.models import Certificate, Job
@@ -21,8 +22,8 @@ from lms.errors import LmsError
 from lms.extensions import db, limiter
 from lms.forms import ActionForm, run_action
 from lms.jobs import enqueue
-from lms.permissions import ANY_ROLE, role_required, wants_json
-from lms.trainings import services as trainings
+from lms.routing import wants_json
+from lms.trainings import scope as trainings
 from lms.trainings.models import Training
 
 bp = Blueprint("certificates", __name__)

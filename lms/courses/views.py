@@ -10,14 +10,15 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from lms.accounts.models import Role
+from lms.accounts.permissions import ANY_ROLE, STAFF, role_required
 from lms.courses import services
 from lms.courses.content import asset_type
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.forms import ActionForm
 from lms.markdown import render
-from lms.permissions import ANY_ROLE, STAFF, role_required
 from lms.routing import bounded_int
+from lms.trainings import scope as trainings
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
@@ -25,8 +26,6 @@ bp = Blueprint("courses", __name__, url_prefix="/courses")
 def _allowed_course_ids() -> Optional[list[int]]:
     """Participants read the courses of their trainings; staff read every course."""
     if current_user.has_role(Role.PARTICIPANT):
-        from lms.trainings import services as trainings
-
         return trainings.participant_course_ids(current_user)
     return None
 
@@ -130,6 +129,4 @@ def _scope_user_ids() -> Optional[list[int]]:
     """A trainer sees the participants of their own trainings; an admin sees everyone."""
     if current_user.has_role(Role.ADMIN):
         return None
-    from lms.trainings import services as trainings
-
     return sorted({uid for t in trainings.visible_trainings(current_user) for uid in trainings.participant_ids(t)})

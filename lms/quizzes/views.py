@@ -10,6 +10,7 @@ from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_
 from flask_login import current_user
 
 from lms.accounts.models import Role
+from lms.accounts.permissions import ANY_ROLE, role_required
 from lms.csvsafe import write_csv
 from lms.db_types import utcnow
 from lms.extensions import db
@@ -19,8 +20,9 @@ from lms.quizzes.errors import AttemptError, MalformedAnswer, StaleAnswer
 from lms.quizzes.models import Attempt
 from lms.quizzes.payload import answer_payload
 from lms.quizzes.rules import NO_CONTEXT, QuizContext
-from lms.permissions import ANY_ROLE, role_required
 from lms.routing import bounded_int
+from lms.trainings import scope as trainings
+from lms.trainings.models import Training
 
 bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")
 PAGE_SIZE = 5
@@ -62,8 +64,6 @@ def _keep_alive(attempt: Attempt, now: datetime, cap: Optional[float] = None) ->
 
 def _context(quiz: Any) -> tuple[QuizContext, Optional[str]]:
     """Return the training context of this quiz for the current user (403 if they have none)."""
-    from lms.trainings import services as trainings
-
     wanted = request.args.get("training") or request.form.get("training")
     options = [(c, t.slug) for q, c, t in trainings.participant_quizzes(current_user) if q.id == quiz.id]
     chosen = next((o for o in options if o[1] == wanted), options[0] if options and not wanted else None)
@@ -78,8 +78,6 @@ def _context(quiz: Any) -> tuple[QuizContext, Optional[str]]:
 @role_required(*ANY_ROLE)
 def index() -> str:
     if current_user.has_role(Role.PARTICIPANT):
-        from lms.trainings import services as trainings
-
         found = trainings.participant_quizzes(current_user)
         rows = [(presenters.quiz_cards(current_user, [q], utcnow(), {q.id: c})[0], t.slug) for q, c, t in found]
     else:
@@ -227,9 +225,6 @@ def _may_review_others(item: Attempt) -> bool:
         return True
     if not current_user.has_role(Role.TRAINER) or item.training_id is None:
         return False
-    from lms.trainings import services as trainings
-    from lms.trainings.models import Training
-
     training = db.session.get(Training, item.training_id)
     return training is not None and trainings.can_manage(current_user, training)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField,
                      SelectMultipleField, StringField, TextAreaField, TimeField)
 from wtforms.fields.choices import SelectChoice
@@ -11,44 +9,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms.accounts.forms import REQUIRED
 from lms.dates import ZONE_LABELS
+from lms.forms import Form
 from lms.training_defaults import TRAINING
-from lms.forms import Form as BaseForm
-from lms.routing import MAX_ID
 from lms.trainings.models import STATUSES
-
-# WTForms' own messages (bad number, date, time, choice, length) in Indonesian: it ships no "id" locale.
-MESSAGES = {
-    "Not a valid choice.": "Pilihan tidak tersedia.",
-    "Not a valid date value.": "Isi tanggal yang sah.",
-    "Not a valid time value.": "Isi jam yang sah.",
-    "Not a valid datetime value.": "Isi tanggal dan jam yang sah.",
-    "Not a valid integer value.": "Isi dengan angka bulat.",
-    "Number must be at least %(min)s.": "Angka paling kecil %(min)s.",
-    "Number must be at most %(max)s.": "Angka paling besar %(max)s.",
-    "Number must be between %(min)s and %(max)s.": "Angka harus antara %(min)s dan %(max)s.",
-    "Field cannot be longer than %(max)d character.": "Paling banyak %(max)d karakter.",
-    "Field cannot be longer than %(max)d characters.": "Paling banyak %(max)d karakter.",
-    "'%(value)s' is not a valid choice for this field.": "Pilihan %(value)s tidak tersedia.",
-    "'%(value)s' are not valid choices for this field.": "Pilihan %(value)s tidak tersedia.",
-    "This field is required.": "Wajib diisi.",
-}
-
-
-class _Indonesian:
-    def gettext(self, text: str) -> str:
-        return MESSAGES.get(text, text)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self.gettext(singular if n == 1 else plural)
-
-
-class Form(BaseForm):
-    """A form whose built-in field messages are Indonesian."""
-
-    class Meta:
-        def get_translations(self, form: Any) -> _Indonesian:
-            return _Indonesian()
-
 
 ZONE_CHOICES = [SelectChoice(zone, label) for zone, label in ZONE_LABELS.items()]
 
@@ -74,7 +37,8 @@ class TrainingForm(Form):
                                       validators=[Optional(), NumberRange(min=0, max=240)])
     late_counts_present = BooleanField("Terlambat dihitung hadir", default="terlambat" in TRAINING.present_statuses)
     venue_network = StringField("Jaringan Wi-Fi lokasi (opsional, CIDR)", validators=[Optional(), Length(max=100)],
-                                description="Jika diisi, presensi mandiri hanya diterima dari jaringan ini, mis. 192.168.1.0/24.")
+                                description="Jika diisi, presensi mandiri hanya diterima dari jaringan ini, "
+                                            "mis. 192.168.1.0/24.")
     courses = SelectMultipleField("Modul", coerce=int)
     trainers = SelectMultipleField("Narasumber", coerce=int)
     pretest_id = SelectField("Pre-test", coerce=int)
@@ -110,24 +74,3 @@ class WalkInForm(Form):
     jabatan = StringField("Jabatan", validators=[Optional(), Length(max=200)])
     agency_id = SelectField("OPD", coerce=int)
     phone = StringField("No. HP/WA", validators=[Optional(), Length(max=20)])
-
-
-class SessionForm(Form):
-    day = SelectField("Hari")
-    label = StringField("Nama sesi", validators=[DataRequired(REQUIRED), Length(max=100)], default="Pagi")
-    start_time = TimeField("Mulai", validators=[DataRequired("Isi jam yang sah.")])
-    end_time = TimeField("Selesai", validators=[DataRequired("Isi jam yang sah.")])
-
-
-class MarkForm(Form):
-    session_id = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=MAX_ID)])
-    user_id = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=MAX_ID)])
-    status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in (
-        ("hadir", "Hadir"), ("terlambat", "Terlambat"), ("izin", "Izin"), ("sakit", "Sakit"),
-        ("tidak_hadir", "Tidak Hadir"))])
-    note = StringField("Catatan", validators=[Optional(), Length(max=300)])
-
-
-class CodeForm(Form):
-    code = StringField("Kode presensi (6 angka)", validators=[DataRequired(REQUIRED), Length(max=12)],
-                       render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"})

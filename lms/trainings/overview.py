@@ -12,7 +12,7 @@ from lms.attendance import services as attendance
 from lms.attendance.models import AttendanceSession
 from lms.courses import services as courses
 from lms.quizzes import presenters as quiz_presenters
-from lms.trainings import services
+from lms.trainings import scope
 from lms.trainings.models import Training
 
 
@@ -31,7 +31,7 @@ class StaffSummary:
 def staff_summary(training: Training, now: datetime) -> StaffSummary:
     """Return counts and today's sessions for the training's staff page."""
     sessions = attendance.sessions_of(training)
-    ids = services.participant_ids(training)
+    ids = scope.participant_ids(training)
     done = courses.completed_course_ids(ids, [c.id for c in training.courses]) if ids else {}
     per_course = {c.id: sum(1 for s in done.values() if c.id in s) for c in training.courses}
     return StaffSummary(len(ids), sessions, [s for s in sessions if s.day == today(training, now)], per_course)
@@ -51,8 +51,8 @@ def participant_view(user: User, training: Training, now: datetime) -> Participa
     data = attendance.roster(training)
     mine = {s.id: r.status for s in data.sessions if (r := data.record(user, s))}
     percent = attendance.percentages(training, data).get(user.id)
-    quizzes = [q for q, _, t in services.participant_quizzes(user) if t.id == training.id]
-    contexts = {q.id: services.quiz_context(training, q) for q in quizzes}
+    quizzes = [q for q, _, t in scope.participant_quizzes(user) if t.id == training.id]
+    contexts = {q.id: scope.quiz_context(training, q) for q in quizzes}
     cards = quiz_presenters.quiz_cards(user, quizzes, now, contexts)
     return ParticipantView([s for s in data.sessions if s.day == today(training, now)], mine, percent, cards,
                            courses.courses_for(user, [c.id for c in training.courses]))

@@ -1,63 +1,52 @@
-"""Use cases of trainings: setup, agenda and JP, enrollment, scoping of what people see."""
+"""Use cases of trainings: setup, agenda and JP, enrollment and walk-ins.
+
+Who may see or manage a training, and who is enrolled, is asked of `lms.trainings.scope`.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timezone
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Iterable, Optional
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select
 
+from lms.accounts import imports
 from lms.accounts import services as accounts
-from lms.accounts.models import Role, User
+from lms.accounts.models import Agency, Role, User, UserImport
+from lms.attendance.models import AttendanceSession
 from lms.audit import services as audit
 from lms.contentfiles import SLUG
-from lms.dates import ZONE_LABELS, format_time
-from lms.training_defaults import TRAINING
 from lms.courses.models import Course
-from lms.errors import NotAllowed, ValidationFailed
+from lms.dates import ZONE_LABELS, format_date, format_time
+from lms.errors import ValidationFailed
 from lms.extensions import db
 from lms.quizzes.models import Quiz
-from lms.quizzes.rules import QuizContext
+from lms.training_defaults import TRAINING
 from lms.trainings.models import AgendaItem, Enrollment, Training
+from lms.trainings.scope import get_training
+
+# ---------------------------------------------------------------- what the forms offer
 
 
-
-# ---------------------------------------------------------------- permissions
-
-
-def can_manage(user: User, training: Training) -> bool:
-    """Admins manage every training; a trainer only those assigned to them."""
-    if user.has_role(Role.ADMIN):
-        return True
-    return user.has_role(Role.TRAINER) and any(t.id == user.id for t in training.trainers)
+def selectable_courses() -> list[Course]:
+    return list(db.session.scalars(select(Course).where(Course.retired_at.is_(None)).order_by(Course.position)))
 
 
-def is_enrolled(user: User, training: Training) -> bool:
-    return db.session.scalar(select(Enrollment.id).where(Enrollment.training_id == training.id,
-                                                         Enrollment.user_id == user.id)) is not None
+def selectable_trainers() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role == Role.TRAINER.value, User.active.is_(True))
+                                   .order_by(User.full_name)))
 
 
-def can_view(user: User, training: Training) -> bool:
-    """Staff who manage it, and its participants once it is no longer a draft."""
-    return can_manage(user, training) or (training.status != "draft" and is_enrolled(user, training))
+def agencies() -> list[Agency]:
+    return list(db.session.scalars(select(Agency).order_by(Agency.name_key)))
 
 
-def visible_trainings(user: User) -> list[Training]:
-    """Return the trainings this user may open, newest first."""
-    query = select(Training).order_by(Training.start_date.desc(), Training.id.desc())
-    if user.has_role(Role.TRAINER):
-        query = query.where(Training.trainers.any(User.id == user.id))
-    elif user.has_role(Role.PARTICIPANT):
-        query = query.join(Enrollment, Enrollment.training_id == Training.id).where(
-            Enrollment.user_id == user.id, Training.status != "draft")
-    return list(db.session.scalars(query))
-
-
-def get_training(slug: str) -> Optional[Training]:
-    return db.session.scalars(select(Training).where(Training.slug == slug)).first()
+def quiz_by_slug(slug: str) -> Optional[Quiz]:
+    """Return the quiz a results page names, a retired one too: a training's old results stay readable."""
+    return db.session.scalars(select(Quiz).where(Quiz.slug == slug)).first()
 
 
 # ---------------------------------------------------------------- training setup
@@ -122,9 +111,6 @@ def _check(data: TrainingData, training: Optional[Training]) -> None:
 
 def _check_schedule_fits(data: TrainingData, training: Training) -> None:
     """Refuse new dates that would leave agenda slots or attendance sessions outside the training."""
-    from lms.attendance.models import AttendanceSession
-    from lms.dates import format_date
-
     days = {item.day for item in training.agenda} | set(db.session.scalars(
         select(AttendanceSession.day).where(AttendanceSession.training_id == training.id)))
     outside = sorted(d for d in days if not data.start_date <= d <= data.end_date)
@@ -135,8 +121,6 @@ def _check_schedule_fits(data: TrainingData, training: Training) -> None:
 
 
 def _check_network(text: str) -> None:
-    import ipaddress
-
     try:
         ipaddress.ip_network(text, strict=False)
     except ValueError:
@@ -240,8 +224,6 @@ def recompute_jp(training: Training) -> None:
 # ---------------------------------------------------------------- enrollment
 
 
-def enrolled_count(training: Training) -> int:
-    return db.session.scalar(select(func.count(Enrollment.id)).where(Enrollment.training_id == training.id)) or 0
 
 
 def enroll(training: Training, users: Iterable[User], source: str, actor: User) -> int:
@@ -318,71 +300,16 @@ def _walk_in_account(values: dict[str, Any]) -> Optional[User]:
     return user
 
 
-def participants(training: Training) -> list[User]:
-    """Return the enrolled participants with their OPD, in one query, by name."""
-    return list(db.session.scalars(
-        select(User).join(Enrollment, Enrollment.user_id == User.id)
-        .where(Enrollment.training_id == training.id).options(joinedload(User.agency))
-        .order_by(User.full_name, User.id)))
+@dataclass(frozen=True)
+class ImportEnrolment:
+    """A confirmed participant import: what it did to accounts, and how many it enrolled."""
+
+    summary: dict[str, Any]
+    enrolled: int
 
 
-def participant_ids(training: Training) -> list[int]:
-    return list(db.session.scalars(select(Enrollment.user_id).where(Enrollment.training_id == training.id)))
-
-
-def require_manager(user: User, training: Training) -> None:
-    if not can_manage(user, training):
-        raise NotAllowed("Anda tidak ditugaskan pada kegiatan ini.")
-
-
-# ---------------------------------------------------------------- what participants see
-
-
-def quiz_context(training: Training, quiz: Quiz) -> QuizContext:
-    """Return the window and scope a training gives its pre-test or post-test."""
-    if quiz.id == training.pretest_id:
-        return QuizContext(f"training:{training.id}", training.id, True,
-                           training.pretest_open_at, training.pretest_close_at)
-    if quiz.id == training.posttest_id:
-        return QuizContext(f"training:{training.id}", training.id, True,
-                           training.posttest_open_at, training.posttest_close_at)
-    return QuizContext(f"training:{training.id}", training.id)
-
-
-def participant_trainings(user: User) -> list[Training]:
-    return list(db.session.scalars(
-        select(Training).join(Enrollment, Enrollment.training_id == Training.id)
-        .where(Enrollment.user_id == user.id, Training.status != "draft")
-        .order_by(Training.start_date.desc())))
-
-
-def participant_course_ids(user: User) -> list[int]:
-    """Return the courses of the trainings the user is enrolled in."""
-    return sorted({c.id for t in participant_trainings(user) for c in t.courses})
-
-
-def participant_quizzes(user: User) -> list[tuple[Quiz, QuizContext, Training]]:
-    """Return the quizzes a participant may take: their trainings' tests and module quizzes."""
-    found: list[tuple[Quiz, QuizContext, Training]] = []
-    seen: set[tuple[int, str]] = set()
-    for training in participant_trainings(user):
-        slugs = {c.slug for c in training.courses}
-        quizzes = [q for q in (training.pretest, training.posttest) if q is not None]
-        quizzes += list(db.session.scalars(select(Quiz).where(Quiz.course_slug.in_(slugs),
-                                                              Quiz.kind == "practice",
-                                                              Quiz.retired_at.is_(None))))
-        for quiz in quizzes:
-            context = quiz_context(training, quiz)
-            if (quiz.id, context.key) not in seen:
-                seen.add((quiz.id, context.key))
-                found.append((quiz, context, training))
-    return found
-
-
-def trainings_with_counts(trainings: Sequence[Training]) -> dict[int, int]:
-    ids = [t.id for t in trainings]
-    return dict(db.session.execute(select(Enrollment.training_id, func.count(Enrollment.id))
-                                   .where(Enrollment.training_id.in_(ids))
-                                   .group_by(Enrollment.training_id)).all())
-
-
+def import_and_enroll(training: Training, pending: UserImport, actor: User, now: datetime) -> ImportEnrolment:
+    """Apply a confirmed participant import and enroll in the training everyone it names."""
+    summary = imports.apply(pending, actor, now)
+    users = list(db.session.scalars(select(User).where(User.id.in_(summary["user_ids"]))))
+    return ImportEnrolment(summary, enroll(training, users, "import", actor))

@@ -3,31 +3,33 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Any, Optional
+from io import BytesIO
+from typing import Optional
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 from wtforms.fields.choices import SelectChoice
 
 from lms.accounts import imports
 from lms.accounts import services as accounts
+from lms.accounts.admin_views import credential_download
 from lms.accounts.forms import ImportForm
-from lms.accounts.models import Agency, Role, User, UserImport
-from lms.courses.models import Course
+from lms.accounts.imports import ImportPlan
+from lms.accounts.models import Role, User, UserImport
+from lms.accounts.permissions import ANY_ROLE, STAFF, role_required
 from lms.csvsafe import write_csv
 from lms.dates import format_date
 from lms.db_types import utcnow
 from lms.training_defaults import TRAINING
-from lms.errors import LmsError
 from lms.extensions import db
-from lms.forms import ActionForm, run_action, show_error
-from lms.permissions import ANY_ROLE, STAFF, role_required
+from lms.forms import ActionForm, act
 from lms.quizzes import presenters as quiz_presenters
 from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Quiz
-from lms.trainings import services
+from lms.trainings import overview, scope, services
 from lms.trainings.forms import AgendaForm, EnrollAgencyForm, EnrollForm, TrainingForm, WalkInForm
 from lms.trainings.models import AgendaItem, Training
 
@@ -35,10 +37,10 @@ bp = Blueprint("trainings", __name__, url_prefix="/trainings")
 
 
 def _training(slug: str, manage: bool = False) -> Training:
-    training = services.get_training(slug)
+    training = scope.get_training(slug)
     if training is None:
         abort(404)
-    allowed = services.can_manage(current_user, training) if manage else services.can_view(current_user, training)
+    allowed = scope.can_manage(current_user, training) if manage else scope.can_view(current_user, training)
     if not allowed:
         abort(403)
     return training
@@ -46,23 +48,20 @@ def _training(slug: str, manage: bool = False) -> Training:
 
 @bp.get("/")
 @role_required(*ANY_ROLE)
-def index() -> str:
-    items = services.visible_trainings(current_user)
-    return render_template("trainings/index.html", items=items, counts=services.trainings_with_counts(items))
+def index() -> ResponseReturnValue:
+    items = scope.visible_trainings(current_user)
+    return render_template("trainings/index.html", items=items, counts=scope.trainings_with_counts(items))
 
 
 # ---------------------------------------------------------------- setup
 
 
 def _setup_choices(form: TrainingForm) -> None:
-    courses = db.session.scalars(select(Course).where(Course.retired_at.is_(None)).order_by(Course.position))
-    form.courses.choices = [SelectChoice(c.id, c.title) for c in courses]  # type: ignore[arg-type]
-    trainers = db.session.scalars(select(User).where(User.role == Role.TRAINER.value, User.active.is_(True))
-                                  .order_by(User.full_name))
-    form.trainers.choices = [SelectChoice(u.id, u.full_name) for u in trainers]  # type: ignore[arg-type]
+    form.courses.choices = [SelectChoice(c.id, c.title) for c in services.selectable_courses()]
+    form.trainers.choices = [SelectChoice(u.id, u.full_name) for u in services.selectable_trainers()]
     quizzes = quiz_services.list_quizzes()
     for field, kind in ((form.pretest_id, "pretest"), (form.posttest_id, "posttest")):
-        field.choices = [SelectChoice(0, "— Tidak ada —")] + [  # type: ignore[arg-type]
+        field.choices = [SelectChoice(0, "— Tidak ada —")] + [
             SelectChoice(q.id, q.title) for q in quizzes if q.kind == kind]
 
 
@@ -105,48 +104,39 @@ def _fill_form(form: TrainingForm, training: Training) -> None:
 
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
-def new() -> Any:
+def new() -> ResponseReturnValue:
     form = TrainingForm()
     _setup_choices(form)
     if form.validate_on_submit():
-        try:
-            training = services.save_training(None, _training_data(form), current_user)
-        except LmsError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            db.session.commit()
-            flash("Kegiatan dibuat. Lanjutkan dengan menyusun agenda.", "success")
+        training = act(lambda: services.save_training(None, _training_data(form), current_user), form,
+                       "Kegiatan dibuat. Lanjutkan dengan menyusun agenda.").value
+        if training is not None:
             return redirect(url_for("trainings.agenda", slug=training.slug))
     return render_template("trainings/form.html", form=form, training=None)
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
-def edit(slug: str) -> Any:
+def edit(slug: str) -> ResponseReturnValue:
     training = _training(slug, manage=True)
     form = TrainingForm(obj=training)
     _setup_choices(form)
     if request.method == "GET":
         _fill_form(form, training)
     if form.validate_on_submit():
-        if run_action(lambda: services.save_training(training, _training_data(form), current_user),
-                      form, "Perubahan kegiatan disimpan."):
+        if act(lambda: services.save_training(training, _training_data(form), current_user),
+               form, "Perubahan kegiatan disimpan.").ok:
             return redirect(url_for("trainings.show", slug=training.slug))
     return render_template("trainings/form.html", form=form, training=training)
 
 
 @bp.get("/<slug>")
 @role_required(*ANY_ROLE)
-def show(slug: str) -> str:
+def show(slug: str) -> ResponseReturnValue:
     training = _training(slug)
-    if services.can_manage(current_user, training):
-        from lms.trainings import overview
-
+    if scope.can_manage(current_user, training):
         return render_template("trainings/show.html", training=training,
                                summary=overview.staff_summary(training, utcnow()))
-    from lms.trainings import overview
-
     return render_template("trainings/participant.html", training=training,
                            view=overview.participant_view(current_user, training, utcnow()))
 
@@ -155,8 +145,8 @@ def show(slug: str) -> str:
 
 
 def _agenda_choices(form: AgendaForm, training: Training) -> None:
-    form.day.choices = [SelectChoice(d.isoformat(), format_date(d, with_day=True)) for d in training.days]  # type: ignore[arg-type]
-    form.trainer_id.choices = [SelectChoice(0, "— Narasumber tamu —")] + [  # type: ignore[arg-type]
+    form.day.choices = [SelectChoice(d.isoformat(), format_date(d, with_day=True)) for d in training.days]
+    form.trainer_id.choices = [SelectChoice(0, "— Narasumber tamu —")] + [
         SelectChoice(t.id, t.full_name) for t in training.trainers]
 
 
@@ -169,57 +159,61 @@ def _agenda_data(form: AgendaForm) -> services.AgendaData:
 
 @bp.route("/<slug>/agenda", methods=["GET", "POST"])
 @role_required(*ANY_ROLE)
-def agenda(slug: str) -> Any:
+def agenda(slug: str) -> ResponseReturnValue:
     training = _training(slug)
-    manage = services.can_manage(current_user, training)
+    manage = scope.can_manage(current_user, training)
     form = AgendaForm()
     _agenda_choices(form, training)
     if request.method == "POST":
         if not manage:
             abort(403)
         if form.validate_on_submit():
-            if run_action(lambda: services.save_agenda_item(training, None, _agenda_data(form), current_user),
-                          form, "Materi ditambahkan ke agenda."):
+            if act(lambda: services.save_agenda_item(training, None, _agenda_data(form), current_user),
+                   form, "Materi ditambahkan ke agenda.").ok:
                 return redirect(url_for("trainings.agenda", slug=slug))
     return render_template("trainings/agenda.html", training=training, form=form, manage=manage,
                            action_form=ActionForm())
 
 
-@bp.route("/<slug>/agenda/<int:item_id>/edit", methods=["GET", "POST"])
-@role_required(*STAFF)
-def agenda_edit(slug: str, item_id: int) -> Any:
-    training = _training(slug, manage=True)
+def _agenda_item(training: Training, item_id: int) -> AgendaItem:
+    """Return the training's agenda slot, or 404 (another training's slot is not found here)."""
     item = db.get_or_404(AgendaItem, item_id)
     if item.training_id != training.id:
         abort(404)
+    return item
+
+
+@bp.route("/<slug>/agenda/<int:item_id>/edit", methods=["GET", "POST"])
+@role_required(*STAFF)
+def agenda_edit(slug: str, item_id: int) -> ResponseReturnValue:
+    training = _training(slug, manage=True)
+    item = _agenda_item(training, item_id)
     form = AgendaForm(obj=item)
     _agenda_choices(form, training)
     if request.method == "GET":
         form.day.data, form.trainer_id.data = item.day.isoformat(), item.trainer_id or 0
         form.jp.data = item.jp if item.jp_manual else None
     if form.validate_on_submit():
-        if run_action(lambda: services.save_agenda_item(training, item, _agenda_data(form), current_user),
-                      form, "Agenda diperbarui."):
+        if act(lambda: services.save_agenda_item(training, item, _agenda_data(form), current_user),
+               form, "Agenda diperbarui.").ok:
             return redirect(url_for("trainings.agenda", slug=slug))
     return render_template("trainings/agenda_edit.html", training=training, form=form, item=item)
 
 
 @bp.post("/<slug>/agenda/<int:item_id>/delete")
 @role_required(*STAFF)
-def agenda_delete(slug: str, item_id: int) -> Response:
+def agenda_delete(slug: str, item_id: int) -> ResponseReturnValue:
     training = _training(slug, manage=True)
-    item = db.get_or_404(AgendaItem, item_id)
-    if item.training_id != training.id or not ActionForm().validate_on_submit():
-        abort(404 if item.training_id != training.id else 400)
-    services.delete_agenda_item(item, current_user)
-    db.session.commit()
-    flash("Materi dihapus dari agenda.", "success")
+    item = _agenda_item(training, item_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    act(lambda: services.delete_agenda_item(item, current_user), success="Materi dihapus dari agenda.")
     return redirect(url_for("trainings.agenda", slug=slug))
 
 
 @bp.get("/<slug>/agenda/print")
 @role_required(*ANY_ROLE)
-def agenda_print(slug: str) -> str:
+def agenda_print(slug: str) -> ResponseReturnValue:
     training = _training(slug)
     return render_template("trainings/agenda_print.html", training=training,
                            institution=accounts.get_institution())
@@ -229,26 +223,34 @@ def agenda_print(slug: str) -> str:
 
 
 def _agency_choices() -> list[SelectChoice]:
-    return [SelectChoice(a.id, a.name) for a in db.session.scalars(select(Agency).order_by(Agency.name_key))]  # type: ignore[misc]
+    return [SelectChoice(a.id, a.name) for a in services.agencies()]
+
+
+def _agency_form() -> EnrollAgencyForm:
+    form = EnrollAgencyForm()
+    form.agency_id.choices = _agency_choices()
+    return form
+
+
+def _walk_in_form() -> WalkInForm:
+    form = WalkInForm()
+    form.agency_id.choices = [SelectChoice(0, "— Pilih OPD —")] + _agency_choices()
+    return form
 
 
 @bp.get("/<slug>/participants")
 @role_required(*STAFF)
-def participants(slug: str) -> str:
+def participants(slug: str) -> ResponseReturnValue:
     training = _training(slug, manage=True)
-    agency_form = EnrollAgencyForm()
-    agency_form.agency_id.choices = _agency_choices()
-    walk_in = WalkInForm()
-    walk_in.agency_id.choices = [SelectChoice(0, "— Pilih OPD —")] + _agency_choices()  # type: ignore[arg-type]
     return render_template("trainings/participants.html", training=training,
-                           people=services.participants(training), enroll_form=EnrollForm(),
-                           agency_form=agency_form, walk_in=walk_in, import_form=ImportForm(),
+                           people=scope.participants(training), enroll_form=EnrollForm(),
+                           agency_form=_agency_form(), walk_in=_walk_in_form(), import_form=ImportForm(),
                            action_form=ActionForm())
 
 
 @bp.post("/<slug>/participants/add")
 @role_required(*STAFF)
-def participant_add(slug: str) -> Response:
+def participant_add(slug: str) -> ResponseReturnValue:
     training = _training(slug, manage=True)
     form = EnrollForm()
     if form.validate_on_submit():
@@ -262,133 +264,108 @@ def participant_add(slug: str) -> Response:
 
 
 def _enroll_flash(training: Training, users: list[User], source: str) -> None:
-    try:
-        added = services.enroll(training, users, source, current_user)
-    except LmsError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return
-    db.session.commit()
-    flash(f"{added} peserta ditambahkan." if added else "Tidak ada peserta baru (sudah terdaftar, "
-          "nonaktif, atau bukan peserta).", "success" if added else "info")
+    added = act(lambda: services.enroll(training, users, source, current_user)).value
+    if added is not None:
+        flash(f"{added} peserta ditambahkan." if added else "Tidak ada peserta baru (sudah terdaftar, "
+              "nonaktif, atau bukan peserta).", "success" if added else "info")
 
 
 @bp.post("/<slug>/participants/agency")
 @role_required(*STAFF)
-def participant_agency(slug: str) -> Response:
+def participant_agency(slug: str) -> ResponseReturnValue:
     training = _training(slug, manage=True)
-    form = EnrollAgencyForm()
-    form.agency_id.choices = _agency_choices()
+    form = _agency_form()
     if form.validate_on_submit():
-        try:
-            added = services.enroll_agency(training, form.agency_id.data, current_user)
-        except LmsError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(f"{added} peserta dari OPD itu ditambahkan.", "success")
+        act(lambda: services.enroll_agency(training, form.agency_id.data, current_user),
+            success=lambda added: f"{added} peserta dari OPD itu ditambahkan.")
     return redirect(url_for("trainings.participants", slug=slug))
 
 
 @bp.post("/<slug>/participants/<int:user_id>/remove")
 @role_required(*STAFF)
-def participant_remove(slug: str, user_id: int) -> Response:
+def participant_remove(slug: str, user_id: int) -> ResponseReturnValue:
     training = _training(slug, manage=True)
     if ActionForm().validate_on_submit():
-        try:
-            services.unenroll(training, user_id, current_user)
-        except LmsError as exc:
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash("Peserta dikeluarkan dari kegiatan.", "success")
+        act(lambda: services.unenroll(training, user_id, current_user), success="Peserta dikeluarkan dari kegiatan.")
     return redirect(url_for("trainings.participants", slug=slug))
 
 
 @bp.post("/<slug>/walk-in")
 @role_required(*STAFF)
-def walk_in(slug: str) -> Any:
+def walk_in(slug: str) -> ResponseReturnValue:
     training = _training(slug, manage=True)
-    form = WalkInForm()
-    form.agency_id.choices = [SelectChoice(0, "— Pilih OPD —")] + _agency_choices()  # type: ignore[arg-type]
+    form = _walk_in_form()
     if not form.validate_on_submit():
         flash("Periksa isian peserta pengganti: " + "; ".join(" ".join(e) for e in form.errors.values()), "danger")
         return redirect(url_for("trainings.participants", slug=slug))
     data = accounts.UserData(full_name=form.full_name.data or "", nip=form.nip.data or "",
                              email=form.email.data or "", jabatan=form.jabatan.data or "",
                              agency_id=form.agency_id.data or None, phone=form.phone.data or "")
-    try:
-        result = services.walk_in(training, data, current_user)
-    except LmsError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    result = act(lambda: services.walk_in(training, data, current_user)).value
+    if result is None:
         return redirect(url_for("trainings.participants", slug=slug))
-    db.session.commit()
     return render_template("trainings/walk_in_slip.html", training=training, result=result,
                            address=request.host_url.rstrip("/"))
 
 
 @bp.route("/<slug>/participants/import", methods=["POST"])
 @role_required(*STAFF)
-def participant_import(slug: str) -> Any:
+def participant_import(slug: str) -> ResponseReturnValue:
     _training(slug, manage=True)  # 404 or 403 unless the user manages it
     form = ImportForm()
     if not form.validate_on_submit():
         flash("Pilih berkas CSV atau XLSX terlebih dahulu.", "danger")
         return redirect(url_for("trainings.participants", slug=slug))
     upload = form.file.data
-    try:
-        plan = imports.preview(upload.filename or "", upload.read(), current_app.config["MAX_IMPORT_ROWS"],
-                               current_user)
-    except LmsError as exc:
-        flash(exc.message, "danger")
+    previewed = act(lambda: _preview(upload)).value
+    if previewed is None:
         return redirect(url_for("trainings.participants", slug=slug))
-    pending = None if plan.errors else imports.save_pending(upload.filename or "", plan, current_user)
-    db.session.commit()
+    plan, pending = previewed
     return render_template("admin/import_preview.html", plan=plan, pending=pending, filename=upload.filename,
                            confirm=ActionForm(), back_url=url_for("trainings.participants", slug=slug),
                            confirm_url=url_for("trainings.participant_import_confirm", slug=slug,
                                                import_id=pending.id) if pending else None)
 
 
+def _preview(upload: FileStorage) -> tuple[ImportPlan, Optional[UserImport]]:
+    """Check an uploaded file; keep a clean plan until it is confirmed."""
+    plan = imports.preview(upload.filename or "", upload.read(), current_app.config["MAX_IMPORT_ROWS"], current_user)
+    return plan, None if plan.errors else imports.save_pending(upload.filename or "", plan, current_user)
+
+
 @bp.post("/<slug>/participants/import/<int:import_id>")
 @role_required(*STAFF)
-def participant_import_confirm(slug: str, import_id: int) -> Response:
+def participant_import_confirm(slug: str, import_id: int) -> ResponseReturnValue:
     training = _training(slug, manage=True)
     pending = db.get_or_404(UserImport, import_id)
     if pending.created_by_id != current_user.id or not ActionForm().validate_on_submit():
         abort(403)
-    try:
-        summary = imports.apply(pending, current_user, utcnow())
-        users = list(db.session.scalars(select(User).where(User.id.in_(summary["user_ids"]))))
-        added = services.enroll(training, users, "import", current_user)
-    except LmsError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("trainings.participants", slug=slug))
-    db.session.commit()
-    skipped = f" {summary['refused']} baris akun narasumber/penyelenggara dilewati." if summary["refused"] else ""
-    flash(f"Impor selesai: {summary['creates']} akun baru, {added} peserta didaftarkan ke kegiatan.{skipped} "
-          "Buat kata sandi sekali pakai untuk akun baru dari halaman Pengguna atau cetak slip di bawah.", "success")
+    act(lambda: services.import_and_enroll(training, pending, current_user, utcnow()), success=_imported_text)
     return redirect(url_for("trainings.participants", slug=slug))
+
+
+def _imported_text(done: services.ImportEnrolment) -> str:
+    refused = done.summary["refused"]
+    skipped = f" {refused} baris akun narasumber/penyelenggara dilewati." if refused else ""
+    return (f"Impor selesai: {done.summary['creates']} akun baru, {done.enrolled} peserta didaftarkan ke "
+            f"kegiatan.{skipped} Buat kata sandi sekali pakai untuk akun baru dari halaman Pengguna atau cetak "
+            "slip di bawah.")
 
 
 @bp.post("/<slug>/participants/slips")
 @role_required(*STAFF)
-def participant_slips(slug: str) -> Any:
+def participant_slips(slug: str) -> ResponseReturnValue:
     """Give every participant of this training who has no password yet a one-time password."""
     training = _training(slug, manage=True)
     if not ActionForm().validate_on_submit():
         abort(400)
-    people = [u for u in services.participants(training) if u.password_hash is None and u.active]
+    people = [u for u in scope.participants(training) if u.password_hash is None and u.active]
     if not people:
         flash("Semua peserta sudah memiliki kata sandi.", "info")
         return redirect(url_for("trainings.participants", slug=slug))
-    from lms.accounts.admin_views import credential_download
-
-    issued = accounts.issue_one_time_passwords(people, current_user)
-    db.session.commit()
+    issued = act(lambda: accounts.issue_one_time_passwords(people, current_user)).value
+    if issued is None:
+        return redirect(url_for("trainings.participants", slug=slug))
     return credential_download(issued, "pdf")
 
 
@@ -397,23 +374,22 @@ def participant_slips(slug: str) -> Any:
 
 @bp.get("/<slug>/quizzes/<quiz_slug>/results")
 @role_required(*STAFF)
-def quiz_results(slug: str, quiz_slug: str) -> Any:
+def quiz_results(slug: str, quiz_slug: str) -> ResponseReturnValue:
     training = _training(slug, manage=True)
-    quiz = db.session.scalars(select(Quiz).where(Quiz.slug == quiz_slug)).first()
+    quiz = services.quiz_by_slug(quiz_slug)
     if quiz is None:
         abort(404)
     report = _training_report(training, quiz)
     db.session.commit()
     if request.args.get("format") == "csv":
-        response = Response(write_csv(*quiz_presenters.results_table(report)), mimetype="text/csv; charset=utf-8")
-        response.headers["Content-Disposition"] = f'attachment; filename="hasil-{training.slug}-{quiz.slug}.csv"'
-        return response
+        return send_file(BytesIO(write_csv(*quiz_presenters.results_table(report))), "text/csv",
+                         as_attachment=True, download_name=f"hasil-{training.slug}-{quiz.slug}.csv")
     return render_template("quizzes/results.html", report=report, training=training)
 
 
 def _training_report(training: Training, quiz: Quiz) -> quiz_presenters.ResultsReport:
     pretest = training.pretest if quiz.id == training.posttest_id else None
-    return quiz_presenters.results_report(quiz, utcnow(), services.participant_ids(training),
-                                          services.quiz_context(training, quiz), pretest)
+    return quiz_presenters.results_report(quiz, utcnow(), scope.participant_ids(training),
+                                          scope.quiz_context(training, quiz), pretest)
 
 

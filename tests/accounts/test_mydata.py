@@ -18,7 +18,7 @@ from lms.demo import create_demo
 from lms.demo_trainings import FINISHED_SLUG, create_demo_trainings
 from lms.extensions import db
 from lms.quizzes.models import Attempt
-from lms.trainings.services import get_training
+from lms.trainings.scope import get_training
 
 from tests.conftest import PASSWORD
 

@@ -16,7 +16,7 @@ from lms.attendance import services
 from lms.attendance.models import AttendanceRecord, AttendanceSession
 from lms.audit.models import AuditEvent
 from lms.extensions import db
-from lms.trainings import services as trainings
+from lms.trainings import scope as trainings
 from lms.trainings.models import Training
 
 from tests.conftest import PASSWORD, Clock, create_training

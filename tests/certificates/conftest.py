@@ -5,7 +5,7 @@ import pytest
 from lms.demo import create_demo
 from lms.demo_trainings import FINISHED_SLUG, create_demo_trainings
 from lms.extensions import db
-from lms.trainings.services import get_training
+from lms.trainings.scope import get_training
 
 NOW = datetime(2026, 11, 22, 3, 0, tzinfo=timezone.utc)
 

@@ -10,7 +10,7 @@ from lms.certificates import bulk, services
 from lms.certificates.models import Certificate, Job
 from lms.errors import LmsError
 from lms.extensions import db
-from lms.trainings.services import get_training
+from lms.trainings.scope import get_training
 
 from tests.certificates.conftest import NOW
 

@@ -172,7 +172,7 @@ def test_concurrent_issuers_get_unique_gapless_numbers(app, finished):
         with app.test_request_context("/", method="POST"):
             app.preprocess_request()
             try:
-                from lms.trainings.services import get_training
+                from lms.trainings.scope import get_training
 
                 barrier.wait(timeout=10)
                 services.issue_for(get_training(slug), user_id, None, NOW)

@@ -198,7 +198,7 @@ def test_a_pretest_shows_a_score_but_no_pass_or_fail(client, quiz, taker):
 
 
 def _context_of(quiz):
-    from lms.trainings import services as trainings
+    from lms.trainings import scope as trainings
     from lms.trainings.models import Training
 
     return trainings.quiz_context(db.session.scalars(select(Training)).one(), quiz)

@@ -14,7 +14,7 @@ from lms.courses.models import Course
 from lms.errors import ValidationFailed
 from lms.extensions import db
 from lms.quizzes.models import Quiz
-from lms.trainings import services
+from lms.trainings import scope, services
 from lms.trainings.models import AgendaItem, Enrollment, Training
 
 from tests.conftest import create_training
@@ -209,8 +209,8 @@ def test_enroll_skips_duplicates_staff_and_inactive(training, admin, make_user):
     assert services.enroll(training, [one, two, inactive, trainer], "manual", admin) == 2
     assert services.enroll(training, [one, two], "manual", admin) == 0
     db.session.commit()
-    assert sorted(services.participant_ids(training)) == sorted([one.id, two.id])
-    assert services.enrolled_count(training) == 2
+    assert sorted(scope.participant_ids(training)) == sorted([one.id, two.id])
+    assert scope.enrolled_count(training) == 2
 
 
 def test_quota_refuses_the_whole_batch(admin, make_user):
@@ -232,7 +232,7 @@ def test_enroll_whole_agency(training, admin, make_user):
     make_user(agency_id=social.id)
     assert services.enroll_agency(training, health.id, admin) == 3
     db.session.commit()
-    assert [u.full_name for u in services.participants(training)] == [u.full_name for u in staff]
+    assert [u.full_name for u in scope.participants(training)] == [u.full_name for u in staff]
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "training.enroll")).one()
     assert event.details["source"] == "opd" and sorted(event.details["user_ids"]) == sorted(u.id for u in staff)
 
@@ -242,7 +242,7 @@ def test_unenroll(training, admin, make_user):
     services.enroll(training, [person], "manual", admin)
     services.unenroll(training, person.id, admin)
     db.session.commit()
-    assert services.participant_ids(training) == []
+    assert scope.participant_ids(training) == []
     assert refused(services.unenroll, training, person.id, admin).message == \
         "Peserta tidak terdaftar di kegiatan ini."
 
@@ -255,7 +255,7 @@ def test_walk_in_creates_a_participant_with_a_one_time_password(app, training, a
     user, password = result.user, result.password
     assert result.created and result.newly_enrolled
     assert len(password) >= 8 and user.must_change_password is True
-    assert services.participant_ids(training) == [user.id]
+    assert scope.participant_ids(training) == [user.id]
     assert authenticate("198701012010012003", password, wib(START, 8)).id == user.id
 
 
@@ -273,7 +273,7 @@ def test_walk_in_finds_the_existing_person_by_nip_or_email_and_only_enrolls(trai
     assert (by_nip.full_name, by_email.full_name) == ("Budi Santoso", "Sari Dewi")
     assert not services.walk_in(training, UserData(full_name="Budi", nip="198503142010011001"), admin).newly_enrolled
     assert db.session.scalar(select(func.count(User.id))) == 3  # admin and the two: nobody created
-    assert sorted(services.participant_ids(training)) == sorted([by_nip.id, by_email.id])
+    assert sorted(scope.participant_ids(training)) == sorted([by_nip.id, by_email.id])
 
 
 @pytest.mark.parametrize("role, active, message", [
@@ -286,7 +286,7 @@ def test_walk_in_refuses_staff_and_inactive(training, admin, make_user, role, ac
     db.session.commit()
     error = refused(services.walk_in, training, UserData(full_name="Tamu", email="tamu@contoh.go.id"), admin)
     assert error.message == message
-    assert services.participant_ids(training) == []
+    assert scope.participant_ids(training) == []
 
 
 def test_walk_in_bad_nip_names_the_field(training, admin):
@@ -335,27 +335,27 @@ def slugs(trainings):
 
 
 def test_visible_trainings_per_role(world):
-    assert slugs(services.visible_trainings(world["admin"])) == ["bimtek-b", "bimtek-a"]  # newest first
-    assert slugs(services.visible_trainings(world["trainer_a"])) == ["bimtek-a"]
-    assert slugs(services.visible_trainings(world["trainer_b"])) == ["bimtek-b"]
-    assert slugs(services.visible_trainings(world["person"])) == ["bimtek-a"]
-    assert slugs(services.visible_trainings(world["outsider"])) == ["bimtek-b"]
+    assert slugs(scope.visible_trainings(world["admin"])) == ["bimtek-b", "bimtek-a"]  # newest first
+    assert slugs(scope.visible_trainings(world["trainer_a"])) == ["bimtek-a"]
+    assert slugs(scope.visible_trainings(world["trainer_b"])) == ["bimtek-b"]
+    assert slugs(scope.visible_trainings(world["person"])) == ["bimtek-a"]
+    assert slugs(scope.visible_trainings(world["outsider"])) == ["bimtek-b"]
 
 
 def test_can_manage_only_assigned_trainings(world):
     first, second = world["first"], world["second"]
-    assert services.can_manage(world["admin"], first) and services.can_manage(world["admin"], second)
-    assert services.can_manage(world["trainer_a"], first) and not services.can_manage(world["trainer_a"], second)
-    assert not services.can_manage(world["person"], first)
-    assert services.can_view(world["person"], first) and not services.can_view(world["person"], second)
+    assert scope.can_manage(world["admin"], first) and scope.can_manage(world["admin"], second)
+    assert scope.can_manage(world["trainer_a"], first) and not scope.can_manage(world["trainer_a"], second)
+    assert not scope.can_manage(world["person"], first)
+    assert scope.can_view(world["person"], first) and not scope.can_view(world["person"], second)
     with pytest.raises(Exception, match="Anda tidak ditugaskan pada kegiatan ini."):
-        services.require_manager(world["trainer_b"], first)
+        scope.require_manager(world["trainer_b"], first)
 
 
 def test_participant_sees_only_courses_and_quizzes_of_their_trainings(world):
     person = world["person"]
-    assert services.participant_course_ids(person) == sorted([world["medsos"].id, world["konten"].id])
-    found = services.participant_quizzes(person)
+    assert scope.participant_course_ids(person) == sorted([world["medsos"].id, world["konten"].id])
+    found = scope.participant_quizzes(person)
     assert sorted(q.slug for q, _, _ in found) == ["latihan-medsos", "post", "pre"]
     assert all(t.id == world["first"].id for _, _, t in found)
     contexts = {q.slug: c for q, c, _ in found}
@@ -367,16 +367,16 @@ def test_draft_training_hidden_from_its_participants(world, admin):
     first.status = "draft"
     db.session.commit()
     person = world["person"]
-    assert services.participant_course_ids(person) == []
-    assert services.participant_quizzes(person) == []
-    assert services.visible_trainings(person) == []
-    assert not services.can_view(person, first)
-    assert slugs(services.visible_trainings(world["trainer_a"])) == ["bimtek-a"]  # staff still prepare it
+    assert scope.participant_course_ids(person) == []
+    assert scope.participant_quizzes(person) == []
+    assert scope.visible_trainings(person) == []
+    assert not scope.can_view(person, first)
+    assert slugs(scope.visible_trainings(world["trainer_a"])) == ["bimtek-a"]  # staff still prepare it
 
 
 def test_quiz_windows_come_from_the_training(world, admin):
     first = db.session.get(Training, world["first"].id)
     first.pretest_open_at, first.pretest_close_at = wib(START, 7), wib(START, 12)
     db.session.commit()
-    context = services.quiz_context(first, world["pre"])
+    context = scope.quiz_context(first, world["pre"])
     assert (context.open_at, context.close_at) == (wib(START, 7), wib(START, 12))

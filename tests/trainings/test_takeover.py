@@ -17,7 +17,6 @@ from lms.accounts.models import User, UserImport
 from lms.audit.models import AuditEvent
 from lms.errors import NotAllowed
 from lms.extensions import db
-from lms.trainings import services
 from lms.trainings.models import Enrollment
 
 from tests.conftest import PASSWORD, create_training

@@ -14,7 +14,7 @@ from lms.attendance import services as attendance
 from lms.extensions import db
 from lms.quizzes import services as quiz_services
 from lms.quizzes.definitions import load_quizzes
-from lms.trainings import services
+from lms.trainings import scope, services
 from lms.trainings.models import AgendaItem, Enrollment, Training
 
 from tests.conftest import create_training
@@ -50,7 +50,7 @@ def test_admin_creates_a_training_then_lands_on_its_agenda(client, admin, make_u
     page = text(client.get("/trainings/bimtek-spbe/agenda"))
     assert "Kegiatan dibuat. Lanjutkan dengan menyusun agenda." in page
     assert "Jumlah: <strong>0 JP</strong> (1 JP = 45 menit)" in page
-    training = services.get_training("bimtek-spbe")
+    training = scope.get_training("bimtek-spbe")
     assert (training.quota, training.status, [t.full_name for t in training.trainers]) == \
         (40, "open", ["Narasumber Wahyuni"])
     index = text(client.get("/trainings/"))
@@ -92,7 +92,7 @@ def test_edit_keeps_values_and_saves(client, admin):
     changed = dict(FORM, title="Bimtek SPBE 2026", late_counts_present="")
     response = client.post("/trainings/bimtek-spbe/edit", data=changed)
     assert response.headers["Location"] == "/trainings/bimtek-spbe"
-    training = services.get_training("bimtek-spbe")
+    training = scope.get_training("bimtek-spbe")
     assert training.title == "Bimtek SPBE 2026" and training.present_statuses == ["hadir"]
 
 
@@ -224,8 +224,8 @@ def test_import_csv_preview_then_confirm_creates_and_enrolls(client, admin, make
     page = text(client.get("/trainings/bimtek-spbe/participants"))
     assert "Impor selesai: 1 akun baru, 2 peserta didaftarkan ke kegiatan." in page
     assert "Sari Dewi" in page and "Budi Santoso" in page and "Belum punya kata sandi" in page
-    training = services.get_training("bimtek-spbe")
-    assert existing.id in services.participant_ids(training) and len(services.participant_ids(training)) == 2
+    training = scope.get_training("bimtek-spbe")
+    assert existing.id in scope.participant_ids(training) and len(scope.participant_ids(training)) == 2
 
 
 def test_import_xlsx_enrolls_and_creates_the_opd(client, admin):
@@ -294,7 +294,7 @@ def test_walk_in_prints_a_slip_with_a_one_time_password(client, admin, auth):
     response = auth.login("198701012010012003", password)
     assert response.status_code == 302
     user = db.session.scalars(select(User).where(User.nip == "198701012010012003")).one()
-    assert user.must_change_password and user.id in services.participant_ids(services.get_training("bimtek-spbe"))
+    assert user.must_change_password and user.id in scope.participant_ids(scope.get_training("bimtek-spbe"))
 
 
 def test_walk_in_errors_flashed(client, admin):
@@ -387,6 +387,14 @@ def test_assigned_trainer_opens_every_manage_page(client, auth, two_trainings):
     for method, url, data in manage_requests(two_trainings):
         if method == "GET":
             assert client.get(url).status_code == 200, url
+
+
+def test_assigned_trainer_downloads_the_training_quiz_results_as_csv(client, auth, two_trainings):
+    auth.login_as(two_trainings["trainer_a"])
+    response = client.get("/trainings/bimtek-a/quizzes/uji-mesin/results?format=csv")
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"] == "attachment; filename=hasil-bimtek-a-uji-mesin.csv"
+    assert response.get_data().decode("utf-8-sig").splitlines() == ["nama,nip,opd,percobaan,nilai,lulus"]
 
 
 def test_trainer_lists_and_opens_only_assigned_trainings(client, auth, two_trainings):

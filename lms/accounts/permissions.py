@@ -1,11 +1,11 @@
-"""Role checks for views, and how an unauthorised request is answered."""
+"""Role checks for views: who may open which endpoint, and the answer to those who may not."""
 
 from __future__ import annotations
 
 from functools import wraps
 from typing import Any, Callable, TypeVar
 
-from flask import abort, request
+from flask import abort
 from flask_login import current_user
 
 from lms.accounts.models import Role
@@ -18,14 +18,6 @@ PUBLIC_ENDPOINTS = frozenset({
     "static", "bootstrap.static", "auth.login", "core.healthz", "core.institution_logo",
     "attendance.scan", "certificates.lookup", "certificates.verify", "certificates.verify_json",
 })
-
-
-def wants_json() -> bool:
-    """Tell whether this request should be answered with JSON rather than a page."""
-    if request.path.endswith(".json") or request.path.startswith("/api/") or request.is_json:
-        return True
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
 def role_required(*roles: Role) -> Callable[[F], F]:
