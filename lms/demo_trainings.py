@@ -54,6 +54,8 @@ def create_demo_trainings(now: datetime, seed: Optional[int] = None) -> list[Tra
     ensure_content(now)
     rng = random.Random(seed)
     admin = db.session.scalars(select(User).where(User.role == Role.ADMIN.value)).first()
+    if admin is None:
+        raise LookupError("Demo trainings need the demo accounts: create them first (create_demo).")
     staff = list(db.session.scalars(select(User).where(User.role == Role.TRAINER.value).order_by(User.id)))
     people = list(db.session.scalars(select(User).where(User.role == Role.PARTICIPANT.value).order_by(User.id)))
     all_courses = list(db.session.scalars(select(Course).where(Course.retired_at.is_(None)).order_by(Course.position)))
@@ -117,10 +119,10 @@ def _finished_history(training: Training, people: Sequence[User], admin: User, p
             attendance._set_status(session, person.id, status, "Surat keterangan dokter" if status == "sakit" else "",
                                    admin, session.starts_at + timedelta(minutes=rng.randint(0, 20)), "roster")
         _read_courses(person, training.courses, session_time(sessions[-1]), skip_last=person is unfinished)
-        if pre:
+        if pre and training.pretest_open_at:
             _take(person, training, pre, training.pretest_open_at + timedelta(minutes=rng.randint(5, 60)),
                   rng.uniform(0.35, 0.7), rng)
-        if post:
+        if post and training.posttest_open_at:
             share = 0.35 if person is failed_post else rng.uniform(0.8, 1.0)
             _take(person, training, post, training.posttest_open_at + timedelta(minutes=rng.randint(5, 90)), share, rng)
 
@@ -137,7 +139,7 @@ def _running_history(training: Training, people: Sequence[User], admin: User, pr
                 if rng.random() < 0.92:
                     attendance._set_status(session, person.id, "hadir", "", admin, session.starts_at, "roster")
     for person in people:
-        if pre and rng.random() < 0.9:
+        if pre and training.pretest_open_at and rng.random() < 0.9:
             _take(person, training, pre, training.pretest_open_at + timedelta(minutes=rng.randint(5, 60)),
                   rng.uniform(0.3, 0.7), rng)
         _read_courses(person, training.courses[:1], now - timedelta(hours=20), skip_last=True)
