@@ -218,6 +218,14 @@ def clean_user_data(data: UserData) -> dict[str, Any]:
     return values
 
 
+def optional_nip(raw: str, field: str, prefix: str = "") -> str:
+    """Return the 18-digit NIP written in raw, or "" when blank; raise ValidationFailed on field if malformed."""
+    try:
+        return normalize_nip(raw) if raw.strip() else ""
+    except IdentityError as exc:
+        raise ValidationFailed(f"{prefix}{exc}", field) from None
+
+
 def _check_unique(values: dict[str, Any], user_id: Optional[int]) -> None:
     for key, label in (("email", "Surel"), ("nip", "NIP")):
         if values.get(key) is None:
