@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -19,6 +17,7 @@ from lms.forms import ActionForm, act
 from lms.permissions import ANY_ROLE, role_required, wants_json
 from lms.trainings import services as trainings
 from lms.trainings.models import Training
+from lms.web import send_bytes
 
 bp = Blueprint("certificates", __name__)
 VERIFY_LIMIT = "30 per minute"
@@ -134,16 +133,15 @@ def download(certificate_id: int) -> ResponseReturnValue:
     certificate = db.get_or_404(Certificate, certificate_id)
     if certificate.user_id != current_user.id and not current_user.has_role(Role.ADMIN):
         abort(403)
-    return send_file(io.BytesIO(services.pdf_bytes(certificate)), mimetype="application/pdf",
-                     download_name=certificate_filename(certificate), as_attachment=False)
+    return send_bytes(services.pdf_bytes(certificate), "application/pdf", certificate_filename(certificate),
+                      attachment=False)
 
 
 @bp.get("/trainings/<slug>/certificates/export")
 @role_required(Role.ADMIN)
 def export(slug: str) -> ResponseReturnValue:
     written = export_training(_training(slug), merged=request.args.get("format") == "pdf")
-    return send_file(io.BytesIO(written.body), mimetype=written.mimetype, download_name=written.filename,
-                     as_attachment=True)
+    return send_bytes(written.body, written.mimetype, written.filename)
 
 
 @bp.get("/certificates/mine")
