@@ -257,7 +257,7 @@ def create_training(slug: str = "bimtek-tes", courses: tuple = (), users: tuple 
     values = {"title": "Bimtek Tes", "start_date": date(2026, 8, 17), "end_date": date(2026, 8, 19),
               "status": "open", "venue": "Aula Diskominfo", "city": "Contoh"}
     values.update(fields)
-    training = Training(institution_id=services.get_institution().id, slug=slug, **values)
+    training = Training(institution_id=services.ensure_institution().id, slug=slug, **values)
     training.courses = list(courses)
     training.trainers = list(trainers)
     db.session.add(training)

@@ -72,8 +72,9 @@ def world(app, tmp_path) -> dict[str, Any]:
     db.session.add(pending)
     # A session open now: in the old code a logged-in scan of it checked the participant in.
     today = now.date()
-    session = AttendanceSession(training_id=running.id, day=today, label="Uji Baca", starts_at=now - timedelta(minutes=5),
-                                ends_at=now + timedelta(hours=2), secret=secrets.token_hex(16))
+    session = AttendanceSession(training_id=running.id, day=today, label="Uji Baca",
+                                starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=2),
+                                secret=secrets.token_hex(16))
     db.session.add(session)
     for user in (admin, trainer, participant):
         user.password_hash = hash_password(PASSWORD)

@@ -42,8 +42,9 @@ def _agency_choices() -> list[SelectChoice]:
 def users() -> ResponseReturnValue:
     args = request.args
     active = {"1": True, "0": False}.get(args.get("aktif", ""))
-    filters = {"search": args.get("q", ""), "role": args.get("peran", ""), "agency_id": args.get("opd", type=bounded_int),
-               "active": active, "user_id": args.get("id", type=bounded_int)}
+    filters = {"search": args.get("q", ""), "role": args.get("peran", ""),
+               "agency_id": args.get("opd", type=bounded_int), "active": active,
+               "user_id": args.get("id", type=bounded_int)}
     page = services.users_page(filters, args.get("page", 1, type=bounded_int), current_app.config["PAGE_SIZE"])
     form = OneTimePasswordForm()
     return render_template("admin/users.html", page=page, agencies=[(c.value, c.label) for c in _agency_choices()[1:]],

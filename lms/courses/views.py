@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Optional
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    send_from_directory, url_for)
@@ -12,6 +12,7 @@ from flask_login import current_user
 from lms.accounts.models import Role
 from lms.courses import services
 from lms.courses.content import asset_type
+from lms.courses.models import Course, Lesson
 from lms.db_types import utcnow
 from lms.forms import ActionForm, act
 from lms.markdown import render
@@ -29,7 +30,7 @@ def _allowed_course_ids() -> Optional[list[int]]:
     return None
 
 
-def _course_or_404(slug: str) -> Any:
+def _course_or_404(slug: str) -> Course:
     course = services.get_course(slug)
     allowed = _allowed_course_ids()
     if course is None or (allowed is not None and course.id not in allowed):
@@ -92,7 +93,7 @@ def complete(slug: str, lesson_slug: str) -> ResponseReturnValue:
                     url_for("courses.lesson", slug=slug, lesson_slug=lesson_slug))
 
 
-def _lesson_or_404(slug: str, lesson_slug: str) -> tuple[Any, list[Any], int]:
+def _lesson_or_404(slug: str, lesson_slug: str) -> tuple[Course, list[Lesson], int]:
     """Return the course, its current lessons and the index of the one named, or answer 404."""
     item = _course_or_404(slug)
     lessons = services.current_lessons(item)
@@ -102,7 +103,7 @@ def _lesson_or_404(slug: str, lesson_slug: str) -> tuple[Any, list[Any], int]:
     return item, lessons, index
 
 
-def _all_done(lessons: list[Any]) -> bool:
+def _all_done(lessons: list[Lesson]) -> bool:
     progress = services.progress_map(current_user, lessons)
     return all(progress.get(l.id) and progress[l.id].completed_at for l in lessons)
 

@@ -26,13 +26,15 @@ def test_zip_and_merged_pdf_hold_every_valid_certificate_in_number_order(finishe
     kept = [c for c in certificates if c.status == "valid"]
 
     archive = export_training(finished)
-    assert (archive.mimetype, archive.filename, archive.count) == ("application/zip", f"sertifikat-{finished.slug}.zip", 4)
+    assert (archive.mimetype, archive.count) == ("application/zip", 4)
+    assert archive.filename == f"sertifikat-{finished.slug}.zip"
     names = zipfile.ZipFile(io.BytesIO(archive.body)).namelist()
     assert names == [certificate_filename(c) for c in sorted(kept, key=lambda c: c.seq)]
     assert zipfile.ZipFile(io.BytesIO(archive.body)).read(names[0]) == services.pdf_bytes(kept[0])
 
     merged = export_training(finished, merged=True)
-    assert (merged.mimetype, merged.filename, merged.count) == ("application/pdf", f"sertifikat-{finished.slug}.pdf", 4)
+    assert (merged.mimetype, merged.count) == ("application/pdf", 4)
+    assert merged.filename == f"sertifikat-{finished.slug}.pdf"
     assert len(PdfReader(io.BytesIO(merged.body)).pages) == 2 * 4  # front page and transcript each
 
 
