@@ -329,17 +329,12 @@ def certificates_render(code: str, output: Path) -> None:
 @click.option("--zip", "zip_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def certificates_export(training_slug: str, zip_path: Path) -> None:
     """Write a training's valid certificates into a ZIP of PDFs."""
-    import zipfile
-
     from lms.certificates import services as certificates
-    from lms.certificates.views import _filename
+    from lms.certificates.export import write_zip
 
     training = _training_or_fail(training_slug)
-    count = 0
-    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for certificate, pdf in certificates.pdfs_of(training):
-            archive.writestr(_filename(certificate), pdf)
-            count += 1
+    with zip_path.open("wb") as target:
+        count = write_zip(certificates.pdfs_of(training), target)
     click.echo(f"{count} sertifikat ditulis ke {zip_path}")
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from lms import storage
-from lms.accounts.models import Agency, Role, User
-from lms.accounts.permissions import ANY_ROLE, role_required
-from lms.accounts.services import find_institution, get_institution
+from lms.accounts.models import Role
+from lms.accounts.services import active_counts, current_institution, find_institution
 from lms.courses import services as course_services
 from lms.extensions import db
+from lms.accounts.permissions import ANY_ROLE, role_required
 from lms.trainings import scope as trainings
 
 bp = Blueprint("core", __name__)
@@ -21,39 +22,40 @@ bp = Blueprint("core", __name__)
 
 @bp.get("/")
 @role_required(*ANY_ROLE)
-def home() -> str:
-    institution = get_institution()
-    counts: dict[str, Any] = {}
-    if current_user.has_role(Role.ADMIN):
-        rows = db.session.execute(select(User.role, func.count()).where(User.active.is_(True))
-                                  .group_by(User.role)).all()
-        counts = {role: n for role, n in rows}
-        counts["agencies"] = db.session.scalar(select(func.count(Agency.id)))
+def home() -> ResponseReturnValue:
+    counts: dict[str, Any] = active_counts() if current_user.has_role(Role.ADMIN) else {}
     if current_user.has_role(Role.PARTICIPANT):
         mine = trainings.participant_trainings(current_user)
         courses = course_services.courses_for(current_user, trainings.participant_course_ids(current_user))
     else:
         mine, courses = trainings.visible_trainings(current_user)[:5], []
-    return render_template("home.html", institution=institution, counts=counts, courses=courses,
+    return render_template("home.html", institution=current_institution(), counts=counts, courses=courses,
                            trainings=mine)
 
 
 @bp.get("/healthz")
-def healthz() -> Any:
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception as exc:  # any driver error means the database is unreachable
-        db.session.rollback()
-        state = "disk_full" if storage.is_disk_full(exc) else "unreachable"
-        return jsonify(status="error", database=state), 503
+def healthz() -> ResponseReturnValue:
+    problem = _database_problem()
+    if problem:
+        return jsonify(status="error", database=problem), 503
     if storage.disk_low(current_app):
         return jsonify(status="error", database="ok", disk="full",
                        free_mb=storage.free_megabytes(current_app.instance_path)), 503
     return jsonify(status="ok", database="ok", disk="ok")
 
 
+def _database_problem() -> str:
+    """Return why the database cannot answer ("disk_full", "unreachable"), or "" when it does."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as exc:  # any driver error means the database is unreachable
+        db.session.rollback()
+        return "disk_full" if storage.is_disk_full(exc) else "unreachable"
+    return ""
+
+
 @bp.get("/institution/logo")
-def institution_logo() -> Response:
+def institution_logo() -> ResponseReturnValue:
     institution = find_institution(with_logo=True)
     if institution is None or not institution.logo:
         abort(404)

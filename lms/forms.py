@@ -154,18 +154,21 @@ class Outcome(Generic[T]):
 
 
 def act(action: Callable[[], T], form: Any = None, success: str | Callable[[T], str] = "",
-        error_category: str = "danger") -> Outcome[T]:
+        error_category: str | None = "danger") -> Outcome[T]:
     """The one way a view acts: call a service, commit or roll back, and tell the user.
 
     On success the transaction is committed and `success` is flashed (a callable receives the
     service's result, e.g. ``lambda c: f"Sertifikat {c.number} diterbitkan."``). A domain error
-    rolls back, lands on the form field it names (or is flashed), and is returned.
+    rolls back, lands on the form field it names (or is flashed), and is returned. With
+    `error_category=None` the error is only returned, for a view that answers it itself (JSON,
+    a result page).
     """
     try:
         value = action()
     except LmsError as exc:
         db.session.rollback()
-        show_error(form, exc, error_category)
+        if error_category is not None:
+            show_error(form, exc, error_category)
         return Outcome(error=exc)
     db.session.commit()
     if success:

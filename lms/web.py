@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import Any, Optional
 
-from flask import (Flask, current_app, flash, g, jsonify, redirect, render_template, request, session,
-                   url_for)
+from flask import (Flask, current_app, flash, g, jsonify, redirect, render_template, request, send_file,
+                   session, url_for)
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -41,6 +42,19 @@ _ATTEMPT_ENDPOINTS = {"quizzes.attempt", "quizzes.save_answer", "quizzes.save_pa
 # Pages a user who must change their password may still open.
 _ALLOWED_BEFORE_PASSWORD_CHANGE = {"auth.change_password", "auth.logout", "static",
                                    "bootstrap.static", "core.healthz"}
+
+
+def send_bytes(body: bytes, mimetype: str, filename: str, attachment: bool = True,
+               private: bool = False) -> Response:
+    """Answer with bytes as a file saved under `filename` (RFC 5987 when it is not ASCII).
+
+    `attachment` downloads it rather than opening it in the browser; `private` (passwords, a
+    person's own data) forbids every cache from keeping a copy.
+    """
+    response = send_file(io.BytesIO(body), mimetype=mimetype, download_name=filename, as_attachment=attachment)
+    if private:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def init_app(app: Flask) -> None:

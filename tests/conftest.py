@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -200,6 +201,52 @@ def count_queries(app: Flask) -> Callable[[], Any]:
     return counting
 
 
+WRITE_STATEMENT = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE|UPSERT)\b", re.IGNORECASE)
+
+
+class WriteWatch:
+    """The writes seen while watching: each INSERT/UPDATE/DELETE sent, and each commit of pending changes."""
+
+    def __init__(self) -> None:
+        self.writes: list[str] = []
+
+    def statement(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if WRITE_STATEMENT.match(statement):
+            self.writes.append(" ".join(statement.split())[:160])
+
+    def commit(self, session: Any) -> None:
+        if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
+            self.writes.append(f"COMMIT of {len(session.new)} new, {len(session.dirty)} changed, "
+                               f"{len(session.deleted)} deleted objects")
+
+
+@pytest.fixture
+def watch_writes(app: Flask) -> Callable[[], Any]:
+    """Return a context manager collecting the writes made inside it (e.g. during one GET request).
+
+    It listens to SQLAlchemy's before_cursor_execute on the engine (INSERT, UPDATE, DELETE) and to
+    every Session's before_commit (a commit with pending changes), so a read that writes is seen
+    whether it flushes, commits, or runs a bulk statement.
+    """
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    @contextmanager
+    def watching() -> Iterator[WriteWatch]:
+        watch = WriteWatch()
+        event.listen(db.engine, "before_cursor_execute", watch.statement)
+        event.listen(Session, "before_commit", watch.commit)
+        try:
+            yield watch
+        finally:
+            event.remove(db.engine, "before_cursor_execute", watch.statement)
+            event.remove(Session, "before_commit", watch.commit)
+
+    return watching
+
+
 def create_training(slug: str = "bimtek-tes", courses: tuple = (), users: tuple = (), trainers: tuple = (),
                     **fields: Any) -> Any:
     """Create an open training linking courses, with users enrolled and trainers assigned."""
@@ -210,7 +257,7 @@ def create_training(slug: str = "bimtek-tes", courses: tuple = (), users: tuple 
     values = {"title": "Bimtek Tes", "start_date": date(2026, 8, 17), "end_date": date(2026, 8, 19),
               "status": "open", "venue": "Aula Diskominfo", "city": "Contoh"}
     values.update(fields)
-    training = Training(institution_id=services.get_institution().id, slug=slug, **values)
+    training = Training(institution_id=services.ensure_institution().id, slug=slug, **values)
     training.courses = list(courses)
     training.trainers = list(trainers)
     db.session.add(training)

@@ -58,3 +58,16 @@ def test_error_naming_no_field_is_flashed_in_the_chosen_category(app):
         outcome = act(fails, error_category="warning")
         assert not outcome.ok
         assert get_flashed_messages(with_categories=True) == [("warning", "Sedang diproses.")]
+
+
+def test_error_without_a_category_is_only_returned(app):
+    def fails() -> Agency:
+        _add("Dinas Uji Tiga")
+        raise LmsError("Peserta tidak terdaftar.", field="name")
+
+    with app.test_request_context("/", method="POST", data={"name": "x"}):
+        form = NameForm(meta={"csrf": False})
+        outcome = act(fails, form=form, error_category=None)
+        assert outcome.error.message == "Peserta tidak terdaftar." and form.name.errors == ()
+        assert get_flashed_messages() == []
+    assert names() == []

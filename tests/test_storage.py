@@ -56,7 +56,7 @@ def test_admin_is_told_the_storage_is_full(client, auth, make_user, monkeypatch,
 
 def test_others_get_a_generic_503(client, auth, make_user, monkeypatch):
     auth.login_as(make_user())
-    monkeypatch.setattr("lms.core.get_institution", raiser(sqlite_full))
+    monkeypatch.setattr("lms.core.current_institution", raiser(sqlite_full))
     response = client.get("/")
     page = response.get_data(as_text=True)
     assert response.status_code == 503

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from lms.accounts.identity import name_key
 from lms.accounts.importing import ImportFileError, RowError, parse_participants
 from lms.accounts.models import Agency, Role, User, UserImport
-from lms.accounts.services import get_institution
+from lms.accounts.services import ensure_institution
 from lms.audit import services as audit
 from lms.errors import NotAllowed, ValidationFailed
 from lms.extensions import db
@@ -174,6 +174,20 @@ def save_pending(filename: str, plan: ImportPlan, actor: User) -> UserImport:
     return pending
 
 
+@dataclass(frozen=True)
+class Staged:
+    """An uploaded file's preview, and the pending import kept when it has no errors."""
+
+    plan: ImportPlan
+    pending: Optional[UserImport]
+
+
+def stage(filename: str, data: bytes, max_rows: int, actor: User) -> Staged:
+    """Preview an upload and, when every row is clean, keep it pending until the admin confirms."""
+    plan = preview(filename, data, max_rows, actor)
+    return Staged(plan, None if plan.errors else save_pending(filename, plan, actor))
+
+
 def apply(pending: UserImport, actor: User, now: datetime) -> dict[str, Any]:
     """Apply a confirmed import in the caller's transaction; re-check against the database first."""
     if pending.status != "pending" or pending.rows is None:
@@ -214,7 +228,7 @@ def _drift(previewed: dict[int, dict[str, Any]], rows: list[dict[str, Any]]) -> 
 
 def _ensure_agencies(rows: Iterable[dict[str, Any]], actor: User) -> dict[str, Agency]:
     agencies = {a.name_key: a for a in db.session.scalars(select(Agency))}
-    institution_id = get_institution().id
+    institution_id = ensure_institution().id
     for row in rows:
         key = name_key(row["opd"])
         if key not in agencies:
@@ -232,7 +246,7 @@ def _write_users(rows: list[dict[str, Any]], agencies: dict[str, Agency]
     ids = [r["user_id"] for r in rows if r["action"] == UPDATE]
     existing = {u.id: u for start in range(0, len(ids), _CHUNK)
                 for u in db.session.scalars(select(User).where(User.id.in_(ids[start:start + _CHUNK])))}
-    institution_id = get_institution().id
+    institution_id = ensure_institution().id
     created: list[User] = []
     updated: list[tuple[int, list[str]]] = []
     for row in rows:

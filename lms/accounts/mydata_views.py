@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from lms.accounts import mydata
@@ -13,9 +13,8 @@ from lms.accounts.forms import ContactForm
 from lms.accounts.permissions import ANY_ROLE, role_required
 from lms.dates import compact_date
 from lms.db_types import utcnow
-from lms.errors import LmsError
-from lms.extensions import db
-from lms.forms import show_error
+from lms.forms import act
+from lms.web import send_bytes
 
 bp = Blueprint("mydata", __name__)
 
@@ -28,45 +27,37 @@ def _page(form: ContactForm) -> str:
 
 @bp.get("/account/data")
 @role_required(*ANY_ROLE)
-def page() -> str:
+def page() -> ResponseReturnValue:
     return _page(ContactForm(obj=current_user))
 
 
 @bp.get("/account/data.json")
 @role_required(*ANY_ROLE)
-def download_json() -> Response:
+def download_json() -> ResponseReturnValue:
     data = mydata.collect(current_user, utcnow())
     body = json.dumps(mydata.as_json(data), ensure_ascii=False, indent=2).encode()
-    return _attachment(body, "application/json", data, "json")
+    return send_bytes(body, "application/json", _filename(data, "json"), private=True)
 
 
 @bp.get("/account/data.pdf")
 @role_required(*ANY_ROLE)
-def download_pdf() -> Response:
+def download_pdf() -> ResponseReturnValue:
     data = mydata.collect(current_user, utcnow())
-    return _attachment(mydata.render_pdf(data), "application/pdf", data, "pdf")
+    return send_bytes(mydata.render_pdf(data), "application/pdf", _filename(data, "pdf"), private=True)
 
 
-def _attachment(body: bytes, mimetype: str, data: mydata.PersonalData, extension: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    name = f"data-saya-{compact_date(data.generated_at)}.{extension}"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+def _filename(data: mydata.PersonalData, extension: str) -> str:
+    return f"data-saya-{compact_date(data.generated_at)}.{extension}"
 
 
 @bp.post("/account/data/contact")
 @role_required(*ANY_ROLE)
-def contact() -> Any:
+def contact() -> ResponseReturnValue:
     form = ContactForm()
     if not form.validate_on_submit():
         return _page(form), 400
-    try:
-        changed = mydata.update_contact(current_user, form.email.data or "", form.phone.data or "")
-    except LmsError as exc:
-        db.session.rollback()
-        show_error(form, exc)
+    saved = act(lambda: mydata.update_contact(current_user, form.email.data or "", form.phone.data or ""), form,
+                lambda changed: "Surel dan nomor HP Anda disimpan." if changed else "Tidak ada perubahan.")
+    if not saved.ok:
         return _page(form), 400
-    db.session.commit()
-    flash("Surel dan nomor HP Anda disimpan." if changed else "Tidak ada perubahan.", "success")
     return redirect(url_for("mydata.page"))

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Optional, Sequence
 
 from flask import current_app
 from sqlalchemy import func, or_, select
@@ -19,6 +19,7 @@ from lms.accounts import passwords
 from lms.accounts import sessions as login_sessions
 from lms.accounts.models import Agency, Institution, LoginSession, Role, User
 from lms.audit import services as audit
+from lms.certificates.numbering import PatternError, validate_pattern
 from lms.dates import DEFAULT_ZONE
 from lms.db_types import utcnow
 from lms.errors import LmsError, NotAllowed, ValidationFailed
@@ -38,6 +39,9 @@ class LoginFailed(LmsError):
 # ---------------------------------------------------------------- institution
 
 
+DEFAULT_INSTITUTION = {"name": "Dinas Komunikasi dan Informatika", "city": "", "time_zone": DEFAULT_ZONE}
+
+
 def find_institution(with_logo: bool = False) -> Optional[Institution]:
     """Return this deployment's institution, if set up (optionally with its logo bytes loaded)."""
     query = select(Institution).order_by(Institution.id).limit(1)
@@ -46,15 +50,37 @@ def find_institution(with_logo: bool = False) -> Optional[Institution]:
     return db.session.scalars(query).first()
 
 
-def get_institution() -> Institution:
-    """Return this deployment's institution, creating a blank one on first use."""
+def current_institution() -> Institution:
+    """Return this deployment's institution for reading: before anything saved it, an unsaved blank one.
+
+    A read writes nothing: the row itself is created by the first write (`ensure_institution`).
+    """
+    return find_institution() or _blank_institution()
+
+
+def _blank_institution() -> Institution:
+    """Return an institution with every column default, not added to the session."""
+    defaults = {column.key: column.default.arg for column in Institution.__table__.columns
+                if column.default is not None and column.default.is_scalar}
+    return Institution(**{**defaults, **DEFAULT_INSTITUTION})
+
+
+def ensure_institution() -> Institution:
+    """Return this deployment's institution row, creating the blank one on the first write that needs it."""
     institution = find_institution()
     if institution is None:
-        institution = Institution(name="Dinas Komunikasi dan Informatika", city="",
-                                  time_zone=DEFAULT_ZONE)
+        institution = _blank_institution()
         db.session.add(institution)
         db.session.flush()
     return institution
+
+
+def get_institution() -> Institution:
+    """Return the institution row, creating it: for writes. Reads use `current_institution` (writes nothing).
+
+    Kept for the callers outside accounts that write (trainings, demo); new code says which it means.
+    """
+    return ensure_institution()
 
 
 def update_institution(institution: Institution, data: dict[str, Any], actor: User) -> None:
@@ -63,6 +89,20 @@ def update_institution(institution: Institution, data: dict[str, Any], actor: Us
     if changed:
         audit.record(actor, "institution.update", "institution", institution.id,
                      {"fields": changed})
+
+
+def save_institution(data: dict[str, Any], logo: Optional[bytes], actor: User) -> Institution:
+    """Check and save the profile form (creating the row on its first save), and a new logo if given."""
+    try:
+        validate_pattern(data["certificate_pattern"])
+    except PatternError as exc:
+        raise ValidationFailed(str(exc), "certificate_pattern") from None
+    values = {**data, "head_nip": optional_nip(data.get("head_nip", ""), "head_nip")}
+    institution = ensure_institution()
+    update_institution(institution, values, actor)
+    if logo:
+        set_institution_logo(institution, logo, actor)
+    return institution
 
 
 def set_institution_logo(institution: Institution, data: bytes, actor: User) -> None:
@@ -219,6 +259,14 @@ def clean_user_data(data: UserData) -> dict[str, Any]:
     return values
 
 
+def optional_nip(raw: str, field: str, prefix: str = "") -> str:
+    """Return the 18-digit NIP written in raw, or "" when blank; raise ValidationFailed on field if malformed."""
+    try:
+        return normalize_nip(raw) if raw.strip() else ""
+    except IdentityError as exc:
+        raise ValidationFailed(f"{prefix}{exc}", field) from None
+
+
 def _check_unique(values: dict[str, Any], user_id: Optional[int]) -> None:
     for key, label in (("email", "Surel"), ("nip", "NIP")):
         if values.get(key) is None:
@@ -233,7 +281,7 @@ def create_user(data: UserData, actor: Optional[User]) -> User:
     """Create a user (no password yet: give a one-time password to let them in)."""
     values = clean_user_data(data)
     _check_unique(values, None)
-    user = User(institution_id=get_institution().id, **values)
+    user = User(institution_id=ensure_institution().id, **values)
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.create", "user", user.id, {"role": user.role})
@@ -291,6 +339,31 @@ def list_users(search: str = "", role: str = "", agency_id: Optional[int] = None
     return query.order_by(func.lower(User.full_name), User.id)
 
 
+def users_page(filters: dict[str, Any], page: int, per_page: int) -> Any:
+    """Return one page of the admin's user list (list_users' filters by name)."""
+    return db.paginate(list_users(**filters), page=page, per_page=per_page, error_out=False)
+
+
+def users_by_ids(ids: Iterable[int]) -> Sequence[User]:
+    """Return the users with these ids, by name."""
+    return db.session.scalars(select(User).where(User.id.in_(list(ids))).order_by(User.full_name)).all()
+
+
+def staff_members() -> Sequence[User]:
+    """Return every admin and trainer, by name (whose actions the audit log is filtered by)."""
+    return db.session.scalars(select(User).where(User.role.in_([Role.ADMIN.value, Role.TRAINER.value]))
+                              .order_by(User.full_name)).all()
+
+
+def active_counts() -> dict[str, int]:
+    """Return the number of active users per role, and of OPDs under "agencies" (the admin's Beranda)."""
+    rows = db.session.execute(select(User.role, func.count()).where(User.active.is_(True))
+                              .group_by(User.role)).all()
+    counts = {role: n for role, n in rows}
+    counts["agencies"] = db.session.scalar(select(func.count(Agency.id))) or 0
+    return counts
+
+
 # ---------------------------------------------------------------- agencies (OPD)
 
 
@@ -306,7 +379,7 @@ def create_agency(name: str, actor: Optional[User]) -> Agency:
         raise ValidationFailed("Nama OPD wajib diisi.", "name")
     if find_agency(cleaned):
         raise ValidationFailed(f"OPD \"{cleaned}\" sudah ada.", "name")
-    agency = Agency(institution_id=get_institution().id, name=cleaned, name_key=name_key(cleaned))
+    agency = Agency(institution_id=ensure_institution().id, name=cleaned, name_key=name_key(cleaned))
     db.session.add(agency)
     db.session.flush()
     audit.record(actor, "agency.create", "agency", agency.id)
@@ -324,6 +397,11 @@ def rename_agency(agency: Agency, name: str, actor: User) -> None:
     if agency.name != cleaned:
         agency.name, agency.name_key = cleaned, name_key(cleaned)
         audit.record(actor, "agency.update", "agency", agency.id, {"fields": ["name"]})
+
+
+def list_agencies() -> Sequence[Agency]:
+    """Return every OPD, by name."""
+    return db.session.scalars(select(Agency).order_by(Agency.name_key)).all()
 
 
 def agencies_with_counts() -> list[tuple[Agency, int]]:

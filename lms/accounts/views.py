@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, session,
                    url_for)
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -17,9 +18,8 @@ from lms.accounts import sessions as login_sessions
 from lms.accounts.forms import ChangePasswordForm, LoginForm
 from lms.accounts.permissions import ANY_ROLE, role_required
 from lms.db_types import utcnow
-from lms.errors import LmsError
-from lms.forms import ActionForm
-from lms.extensions import db, limiter
+from lms.extensions import limiter
+from lms.forms import ActionForm, act
 
 bp = Blueprint("auth", __name__)
 
@@ -34,7 +34,7 @@ def _login_failed(response: Response) -> bool:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ADDRESS"], methods=["POST"],
                deduct_when=_login_failed, scope="login-address")
-def login() -> Any:
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = LoginForm()
@@ -43,7 +43,7 @@ def login() -> Any:
     return render_template("auth/login.html", form=form, institution=_institution())
 
 
-def _attempt_login(form: LoginForm) -> Any:
+def _attempt_login(form: LoginForm) -> ResponseReturnValue:
     """Judge one login attempt: wait if throttled, else check the password and count a failure."""
     identifier, now = form.identifier.data or "", utcnow()
     policy = throttle.Policy.from_config(current_app.config)
@@ -54,22 +54,24 @@ def _attempt_login(form: LoginForm) -> Any:
     if wait:
         flash(throttle.wait_message(wait), "danger")
         return render_template("auth/login.html", form=form, institution=_institution()), 429
-    try:
-        user = services.authenticate(identifier, form.password.data or "", now)
-    except LmsError as exc:
+    signed_in = act(lambda: _sign_in(identifier, form.password.data or "", keys, now)).value
+    if signed_in is None:
         g.login_failed = True
-        throttle.record_failure(keys, now, policy)
-        db.session.commit()
-        flash(exc.message, "danger")
+        act(lambda: throttle.record_failure(keys, now, policy))
         return render_template("auth/login.html", form=form, institution=_institution()), 200
+    return _logged_in(*signed_in, device)
+
+
+def _sign_in(identifier: str, password: str, keys: list[str], now: datetime) -> tuple[Any, str]:
+    """Open the account these credentials name and a server-side session for it; forget its failures."""
+    user = services.authenticate(identifier, password, now)
     throttle.clear(keys + [throttle.account_key(identifier)])
-    return _logged_in(user, device, now)
+    return user, login_sessions.start(user, request.headers.get("User-Agent", ""), now)
 
 
-def _logged_in(user: Any, device: Optional[throttle.TrustedDevice], now: datetime) -> Response:
-    """Open a server-side session, and trust this browser for the account from now on."""
-    _start_session(user, login_sessions.start(user, request.headers.get("User-Agent", ""), now))
-    db.session.commit()
+def _logged_in(user: Any, login_token: str, device: Optional[throttle.TrustedDevice]) -> Response:
+    """Log this browser in with the new session, and trust it for the account from now on."""
+    _start_session(user, login_token)
     response = redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
     response.set_cookie(throttle.DEVICE_COOKIE, throttle.device_cookie(device, user), httponly=True,
                         samesite="Lax", secure=request.is_secure,
@@ -102,11 +104,10 @@ def _safe_next(target: Optional[str]) -> Optional[str]:
 
 @bp.post("/logout")
 @role_required(*ANY_ROLE)
-def logout() -> Response:
+def logout() -> ResponseReturnValue:
     login = g.get("login_session")
     if login is not None:
-        login_sessions.revoke(login, utcnow())
-        db.session.commit()
+        act(lambda: login_sessions.revoke(login, utcnow()))
     logout_user()
     session.clear()
     flash("Anda telah keluar.", "info")
@@ -115,11 +116,10 @@ def logout() -> Response:
 
 @bp.post("/account/sessions/end-all")
 @role_required(*ANY_ROLE)
-def end_all_sessions() -> Response:
+def end_all_sessions() -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
-    ended = login_sessions.end_everywhere(current_user, utcnow())
-    db.session.commit()
+    ended = act(lambda: login_sessions.end_everywhere(current_user, utcnow())).value
     logout_user()
     session.clear()
     flash(f"Anda telah keluar dari semua perangkat ({ended} sesi diakhiri). Silakan masuk kembali.",
@@ -129,25 +129,20 @@ def end_all_sessions() -> Response:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @role_required(*ANY_ROLE)
-def change_password() -> Any:
+def change_password() -> ResponseReturnValue:
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_own_password(current_user, form.current_password.data or "",
-                                         form.password.data or "", utcnow(), g.get("login_session"))
-        except LmsError as exc:
-            getattr(form, exc.field or "password").errors.append(exc.message)
-        else:
-            db.session.commit()
-            login_user(current_user._get_current_object())  # new session version: keep this one alive
-            flash("Kata sandi Anda sudah diganti. Sesi lain di perangkat lain telah diakhiri.", "success")
-            return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
+    if form.validate_on_submit() and act(
+            lambda: services.change_own_password(current_user, form.current_password.data or "",
+                                                 form.password.data or "", utcnow(), g.get("login_session")),
+            form, "Kata sandi Anda sudah diganti. Sesi lain di perangkat lain telah diakhiri.").ok:
+        login_user(current_user._get_current_object())  # new session version: keep this one alive
+        return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
     return render_template("auth/change_password.html", form=form)
 
 
 @bp.get("/account")
 @role_required(*ANY_ROLE)
-def profile() -> str:
+def profile() -> ResponseReturnValue:
     current = g.get("login_session")
     devices = login_sessions.active(current_user, utcnow(), current_app.permanent_session_lifetime,
                                     current)

@@ -175,6 +175,11 @@ def history(record_ids: Sequence[int]) -> dict[int, list[Any]]:
 # ---------------------------------------------------------------- self check-in
 
 
+def find_session(session_id: int) -> Optional[AttendanceSession]:
+    """Return the attendance session with this id, if any."""
+    return db.session.get(AttendanceSession, session_id)
+
+
 def session_key() -> bytes:
     from flask import current_app
 
@@ -202,6 +207,27 @@ def verify_scan(session: AttendanceSession, token: str, now: datetime) -> None:
     if not tokens.verify_token(session_key(), session.secret, session.id, token, now):
         raise CheckInRefused("Kode QR sudah kedaluwarsa atau tidak sah. Pindai kode yang sedang tampil di layar.")
     check_window(session, now)
+
+
+def scan_refusal(session: Optional[AttendanceSession], token: str, now: datetime) -> Optional[str]:
+    """Return why a scanned address cannot check anyone in now (Indonesian), or None when it can."""
+    if session is None:
+        return "Sesi presensi tidak ditemukan."
+    try:
+        verify_scan(session, token, now)
+    except CheckInRefused as exc:
+        return exc.message
+    return None
+
+
+def session_for_code(training_list: Sequence[Training], code: str, now: datetime) -> Optional[AttendanceSession]:
+    """Return the open session, of any of these trainings, whose current typed code this is."""
+    for training in training_list:
+        try:
+            return find_session_by_code(training, code, now)
+        except CheckInRefused:
+            continue
+    return None
 
 
 def find_session_by_code(training: Training, code: str, now: datetime) -> AttendanceSession:

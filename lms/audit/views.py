@@ -7,15 +7,13 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template, request
-from sqlalchemy import select
+from flask.typing import ResponseReturnValue
 
-from lms.accounts.models import User
-from lms.accounts.permissions import role_required
-from lms.accounts.services import get_institution
+from lms.accounts.models import Role
+from lms.accounts.services import current_institution, staff_members
 from lms.audit import services
 from lms.audit.services import ACTION_LABELS, AuditFilter
-from lms.extensions import db
-from lms.accounts.models import Role
+from lms.accounts.permissions import role_required
 from lms.routing import bounded_int
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
@@ -32,7 +30,7 @@ def _date_arg(name: str) -> date | None:
 
 @bp.get("/")
 @role_required(Role.ADMIN)
-def index() -> str:
+def index() -> ResponseReturnValue:
     args = request.args
     criteria = AuditFilter(actor_id=args.get("actor", type=bounded_int), action=args.get("action", ""),
                            object_type=args.get("object_type", ""),
@@ -40,11 +38,9 @@ def index() -> str:
                            date_from=_date_arg("from"), date_to=_date_arg("to"))
     page = max(args.get("page", 1, type=bounded_int), 1)
     per_page = current_app.config["PAGE_SIZE"]
-    zone = get_institution().time_zone
+    zone = current_institution().time_zone
     events, total = services.search(criteria, page, per_page, ZoneInfo(zone))
-    staff = db.session.scalars(select(User).where(User.role.in_(["admin", "trainer"]))
-                               .order_by(User.full_name)).all()
     return render_template("audit/index.html", events=events, total=total, page=page,
                            pages=max(math.ceil(total / per_page), 1), criteria=criteria,
-                           actions=services.actions_in_use(), labels=ACTION_LABELS, staff=staff,
+                           actions=services.actions_in_use(), labels=ACTION_LABELS, staff=staff_members(),
                            zone=zone)

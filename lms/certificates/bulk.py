@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Optional
 
+from flask import current_app
 from sqlalchemy import select
 
 from lms.accounts.models import User
@@ -13,6 +14,7 @@ from lms.certificates.models import Certificate, Job
 from lms.db_types import utcnow, writing
 from lms.errors import LmsError
 from lms.extensions import db
+from lms.jobs import enqueue
 from lms.trainings.models import Training
 
 ISSUE = "issue_certificates"
@@ -34,6 +36,14 @@ def create_issue_job(training: Training, actor: User, now: datetime) -> Job:
     db.session.add(job)
     db.session.flush()
     return job
+
+
+def start_issue_job(job: Job, waiting: int) -> None:
+    """Run a committed job within this request when `waiting` certificates are few, else queue it."""
+    if waiting <= current_app.config["INLINE_ISSUE_LIMIT"]:
+        run_issue_job(job.id)
+    else:
+        enqueue(ISSUE, job.id)
 
 
 def run_issue_job(job_id: int) -> None:

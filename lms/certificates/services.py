@@ -20,6 +20,7 @@ from sqlalchemy.orm import undefer
 
 from lms.accounts.identity import mask_nip
 from lms.accounts.models import Institution, User
+from lms.accounts.services import optional_nip
 from lms.attendance import services as attendance
 from lms.audit import services as audit
 from lms.certificates import eligibility
@@ -77,12 +78,16 @@ def _rules(training: Training) -> eligibility.Rules:
 
 
 def eligibility_table(training: Training, now: datetime, only: Optional[int] = None) -> list[Row]:
-    """Return every participant (or only one) with each criterion's value, in bounded queries."""
+    """Return every participant (or only one) with each criterion's value, in bounded queries.
+
+    A read: it writes nothing. Attempts past their deadline count once finalised (the job worker,
+    `flask quizzes finalize-overdue`, or `settle_overdue` before an issue); `now` is the moment read.
+    """
     data = attendance.roster(training)
     percent = attendance.percentages(training, data)
     people = [u for u in data.people if only is None or u.id == only]
     ids = [u.id for u in people]
-    finals = _posttest_results(training, ids, now)
+    finals = _posttest_results(training, ids)
     done = courses.completed_course_ids(ids, [c.id for c in training.courses]) if ids else {}
     certificates = {c.user_id: c for c in db.session.scalars(
         select(Certificate).where(Certificate.training_id == training.id, Certificate.status == "valid"))}
@@ -99,13 +104,23 @@ def eligibility_table(training: Training, now: datetime, only: Optional[int] = N
     return rows
 
 
-def _posttest_results(training: Training, user_ids: Sequence[int], now: datetime) -> dict[int, Any]:
+def _posttest_results(training: Training, user_ids: Sequence[int]) -> dict[int, Any]:
     quiz = training.posttest
     if quiz is None or not user_ids:
         return {}
-    quizzes.finalize_overdue(now, quiz=quiz)  # overdue attempts count with what they saved
     rules = quizzes.rules_of(quizzes.current_version(quiz))
     return quizzes.final_results(quiz, rules, user_ids, trainings.quiz_context(training, quiz))
+
+
+def settle_overdue(training: Training, now: datetime) -> None:
+    """Finalise the post-test attempts past their deadline, so an issue counts them with what they saved."""
+    if training.posttest is not None:
+        quizzes.finalize_overdue(now, quiz=training.posttest)
+
+
+def waiting_count(training: Training, now: datetime) -> int:
+    """Return how many participants may be issued a certificate now."""
+    return sum(1 for row in eligibility_table(training, now) if row.may_issue)
 
 
 def set_override(training: Training, user: User, reason: str, actor: User) -> EligibilityOverride:
@@ -312,6 +327,10 @@ def _audit_issue(certificate: Certificate, actor: Optional[User], now: datetime)
 
 def issue_for(training: Training, user_id: int, actor: Optional[User], now: datetime,
               replaces: Optional[Certificate] = None) -> Certificate:
+    """Issue one participant's certificate (a replacement when `replaces` is a revoked one)."""
+    if replaces is not None and replaces.status != "revoked":
+        raise ValidationFailed("Cabut sertifikat lama (dengan alasan) sebelum menerbitkan penggantinya.")
+    settle_overdue(training, now)
     row = next(iter(eligibility_table(training, now, only=user_id)), None)
     if row is None:
         raise ValidationFailed("Peserta tidak terdaftar di kegiatan ini.")
@@ -324,6 +343,7 @@ def issue_all(training: Training, actor: Optional[User], now: datetime,
               progress: Optional[Callable[[int, int, Optional[Certificate], Optional[str]], None]] = None
               ) -> list[Certificate]:
     """Issue every eligible participant's certificate, committing in batches so writers never stall long."""
+    settle_overdue(training, now)
     rows = [r for r in eligibility_table(training, now) if r.may_issue]
     assets = assets_for(training)
     issued: list[Certificate] = []
@@ -454,6 +474,8 @@ def ledger(user: User) -> dict[int, tuple[int, list[Certificate]]]:
 def set_signatory(training: Training, values: dict[str, str], signature: Optional[bytes], bands: str,
                   actor: User) -> None:
     """Set the training's signatory, signature image (PNG) and predikat bands."""
+    values = {**values, "signatory_nip": optional_nip(values.get("signatory_nip", ""), "signatory_nip",
+                                                     "NIP penanda tangan: ")}
     try:
         eligibility.parse_bands(bands)
     except ValueError as exc:

@@ -2,32 +2,27 @@
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
-from typing import Any
-
-from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from lms.accounts.identity import IdentityError, normalize_nip
 from lms.accounts.models import Role, User
 from lms.accounts.permissions import ANY_ROLE, role_required
 from lms.certificates import bulk, services
+from lms.certificates.export import certificate_filename, export_training
 from lms.certificates.forms import LookupForm, ReasonForm, SignatoryForm
 from lms.certificates.models import Certificate, Job
 from lms.db_types import utcnow
-from lms.errors import LmsError
 from lms.extensions import db, limiter
-from lms.forms import ActionForm, run_action
-from lms.jobs import enqueue
+from lms.forms import ActionForm, act
 from lms.routing import wants_json
 from lms.trainings import scope as trainings
 from lms.trainings.models import Training
+from lms.web import send_bytes
 
 bp = Blueprint("certificates", __name__)
 VERIFY_LIMIT = "30 per minute"
+SIGNATORY_FIELDS = ("signatory_name", "signatory_pangkat", "signatory_nip", "signatory_title")
 
 
 def _training(slug: str) -> Training:
@@ -39,73 +34,59 @@ def _training(slug: str) -> Training:
 
 @bp.get("/trainings/<slug>/certificates")
 @role_required(Role.ADMIN)
-def manage(slug: str) -> str:
+def manage(slug: str) -> ResponseReturnValue:
     training = _training(slug)
-    rows = services.eligibility_table(training, utcnow())
-    db.session.commit()
-    form = SignatoryForm(obj=training)
-    return render_template("certificates/manage.html", training=training, rows=rows, reason_form=ReasonForm(),
-                           action_form=ActionForm(), signatory_form=form,
+    return render_template("certificates/manage.html", training=training,
+                           rows=services.eligibility_table(training, utcnow()), reason_form=ReasonForm(),
+                           action_form=ActionForm(), signatory_form=SignatoryForm(obj=training),
                            public_ok=services.base_url_is_public(services.public_base_url()),
                            base_url=services.public_base_url())
 
 
 @bp.post("/trainings/<slug>/certificates/issue/<int:user_id>")
 @role_required(Role.ADMIN)
-def issue_one(slug: str, user_id: int) -> Response:
+def issue_one(slug: str, user_id: int) -> ResponseReturnValue:
     training = _training(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        certificate = services.issue_for(training, user_id, current_user, utcnow())
-    except LmsError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(f"Sertifikat {certificate.number} diterbitkan.", "success")
+    act(lambda: services.issue_for(training, user_id, current_user, utcnow()),
+        success=lambda certificate: f"Sertifikat {certificate.number} diterbitkan.")
     return redirect(url_for("certificates.manage", slug=slug))
 
 
 @bp.post("/trainings/<slug>/certificates/issue-all")
 @role_required(Role.ADMIN)
-def issue_all(slug: str) -> Response:
+def issue_all(slug: str) -> ResponseReturnValue:
     training = _training(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
-    waiting = sum(1 for r in services.eligibility_table(training, utcnow()) if r.may_issue)
-    try:
-        job = bulk.create_issue_job(training, current_user, utcnow())
-    except LmsError as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
+    waiting = services.waiting_count(training, utcnow())
+    # Committed before it runs: the worker (another session) must see the job and find the database free.
+    job = act(lambda: bulk.create_issue_job(training, current_user, utcnow()), error_category="warning").value
+    if job is None:
         return redirect(url_for("certificates.manage", slug=slug))
-    db.session.commit()  # the worker (another session) must see the job and find the database free
-    if waiting <= current_app.config["INLINE_ISSUE_LIMIT"]:
-        bulk.run_issue_job(job.id)  # small enough to finish within this request
-    else:
-        enqueue("issue_certificates", job.id)
+    bulk.start_issue_job(job, waiting)
     return redirect(url_for("certificates.job", job_id=job.id))
 
 
 @bp.get("/certificates/jobs/<int:job_id>")
 @role_required(Role.ADMIN)
-def job(job_id: int) -> Any:
+def job(job_id: int) -> ResponseReturnValue:
     item = db.get_or_404(Job, job_id)
     if wants_json():
         return jsonify(status=item.status, done=item.done, total=item.total, failures=item.failures)
-    return render_template("certificates/job.html", job=item, training=db.session.get(Training, item.training_id))
+    return render_template("certificates/job.html", job=item, training=item.training)
 
 
 @bp.post("/trainings/<slug>/certificates/override/<int:user_id>")
 @role_required(Role.ADMIN)
-def override(slug: str, user_id: int) -> Response:
+def override(slug: str, user_id: int) -> ResponseReturnValue:
     training = _training(slug)
     form = ReasonForm()
     user = db.get_or_404(User, user_id)
     if form.validate_on_submit():
-        run_action(lambda: services.set_override(training, user, form.reason.data or "", current_user),
-                      None, f"Pengecualian untuk {user.full_name} dicatat; sertifikat kini dapat diterbitkan.")
+        act(lambda: services.set_override(training, user, form.reason.data or "", current_user),
+            success=f"Pengecualian untuk {user.full_name} dicatat; sertifikat kini dapat diterbitkan.")
     else:
         flash("Tulis alasan pengecualian.", "danger")
     return redirect(url_for("certificates.manage", slug=slug))
@@ -113,109 +94,60 @@ def override(slug: str, user_id: int) -> Response:
 
 @bp.post("/trainings/<slug>/certificates/signatory")
 @role_required(Role.ADMIN)
-def signatory(slug: str) -> Response:
+def signatory(slug: str) -> ResponseReturnValue:
     training = _training(slug)
     form = SignatoryForm()
     if form.validate_on_submit():
-        values = {k: getattr(form, k).data or "" for k in ("signatory_name", "signatory_pangkat", "signatory_title")}
+        values = {k: getattr(form, k).data or "" for k in SIGNATORY_FIELDS}
         upload = form.signature.data
-        try:
-            values["signatory_nip"] = normalize_nip(form.signatory_nip.data) if form.signatory_nip.data else ""
-            services.set_signatory(training, values, upload.read() if upload and upload.filename else None,
-                                   form.predikat_bands.data or "", current_user)
-        except IdentityError as exc:
-            flash(f"NIP penanda tangan: {exc}", "danger")
-        except LmsError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash("Penanda tangan dan predikat disimpan. Sertifikat yang sudah terbit tidak berubah.", "success")
+        act(lambda: services.set_signatory(training, values, upload.read() if upload and upload.filename else None,
+                                           form.predikat_bands.data or "", current_user),
+            success="Penanda tangan dan predikat disimpan. Sertifikat yang sudah terbit tidak berubah.")
     return redirect(url_for("certificates.manage", slug=slug))
 
 
 @bp.post("/certificates/<int:certificate_id>/revoke")
 @role_required(Role.ADMIN)
-def revoke(certificate_id: int) -> Response:
+def revoke(certificate_id: int) -> ResponseReturnValue:
     certificate = db.get_or_404(Certificate, certificate_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        run_action(lambda: services.revoke(certificate, form.reason.data or "", current_user, utcnow()),
-                      None, f"Sertifikat {certificate.number} dicabut. Halaman verifikasinya kini menampilkan Dicabut.")
+        act(lambda: services.revoke(certificate, form.reason.data or "", current_user, utcnow()),
+            success=f"Sertifikat {certificate.number} dicabut. Halaman verifikasinya kini menampilkan Dicabut.")
     return redirect(url_for("certificates.manage", slug=certificate.training.slug))
 
 
 @bp.post("/certificates/<int:certificate_id>/reissue")
 @role_required(Role.ADMIN)
-def reissue(certificate_id: int) -> Response:
+def reissue(certificate_id: int) -> ResponseReturnValue:
     old = db.get_or_404(Certificate, certificate_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if old.status != "revoked":
-        flash("Cabut sertifikat lama (dengan alasan) sebelum menerbitkan penggantinya.", "danger")
-        return redirect(url_for("certificates.manage", slug=old.training.slug))
-    try:
-        new = services.issue_for(old.training, old.user_id, current_user, utcnow(), replaces=old)
-    except LmsError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(f"Sertifikat pengganti {new.number} diterbitkan.", "success")
+    act(lambda: services.issue_for(old.training, old.user_id, current_user, utcnow(), replaces=old),
+        success=lambda new: f"Sertifikat pengganti {new.number} diterbitkan.")
     return redirect(url_for("certificates.manage", slug=old.training.slug))
-
-
-def _filename(certificate: Certificate) -> str:
-    return re.sub(r"[^A-Za-z0-9-]+", "_", certificate.number).strip("_") + ".pdf"
 
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
 @role_required(*ANY_ROLE)
-def download(certificate_id: int) -> Response:
+def download(certificate_id: int) -> ResponseReturnValue:
     certificate = db.get_or_404(Certificate, certificate_id)
     if certificate.user_id != current_user.id and not current_user.has_role(Role.ADMIN):
         abort(403)
-    response = Response(services.pdf_bytes(certificate), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{_filename(certificate)}"'
-    return response
+    return send_bytes(services.pdf_bytes(certificate), "application/pdf", certificate_filename(certificate),
+                      attachment=False)
 
 
 @bp.get("/trainings/<slug>/certificates/export")
 @role_required(Role.ADMIN)
-def export(slug: str) -> Response:
-    training = _training(slug)
-    items = list(services.pdfs_of(training))
-    if request.args.get("format") == "pdf":
-        body, mime, name = _merged(items), "application/pdf", f"sertifikat-{training.slug}.pdf"
-    else:
-        body, mime, name = _zip(items), "application/zip", f"sertifikat-{training.slug}.zip"
-    response = Response(body, mimetype=mime)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-def _zip(items: list[tuple[Certificate, bytes]]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for certificate, pdf in items:
-            archive.writestr(_filename(certificate), pdf)
-    return buffer.getvalue()
-
-
-def _merged(items: list[tuple[Certificate, bytes]]) -> bytes:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    for _, pdf in items:
-        writer.append(io.BytesIO(pdf))
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+def export(slug: str) -> ResponseReturnValue:
+    written = export_training(_training(slug), merged=request.args.get("format") == "pdf")
+    return send_bytes(written.body, written.mimetype, written.filename)
 
 
 @bp.get("/certificates/mine")
 @role_required(*ANY_ROLE)
-def mine() -> str:
+def mine() -> ResponseReturnValue:
     return render_template("certificates/mine.html", ledger=services.ledger(current_user), target=services.JP_TARGET)
 
 
@@ -224,7 +156,7 @@ def mine() -> str:
 
 @bp.get("/verify")
 @limiter.limit(VERIFY_LIMIT)
-def lookup() -> Any:
+def lookup() -> ResponseReturnValue:
     form = LookupForm(request.args)
     if request.args.get("code") and form.validate():
         return redirect(url_for("certificates.verify", code=form.code.data.strip()))
@@ -233,17 +165,17 @@ def lookup() -> Any:
 
 @bp.get("/verify/<code>.json")
 @limiter.limit(VERIFY_LIMIT)
-def verify_json(code: str) -> Any:
+def verify_json(code: str) -> ResponseReturnValue:
     return _verify(code, as_json=True)
 
 
 @bp.get("/verify/<code>")
 @limiter.limit(VERIFY_LIMIT)
-def verify(code: str) -> Any:
+def verify(code: str) -> ResponseReturnValue:
     return _verify(code, as_json=wants_json())
 
 
-def _verify(code: str, as_json: bool) -> Any:
+def _verify(code: str, as_json: bool) -> ResponseReturnValue:
     certificate = services.find(code)
     if certificate is None:
         if as_json:

@@ -174,6 +174,11 @@ def participants_query(user_ids: Optional[Sequence[int]] = None) -> Any:
     return query.order_by(User.full_name, User.id)
 
 
+def participants_page(user_ids: Optional[Sequence[int]], page: int, per_page: int) -> Any:
+    """Return one page of the participants a progress report covers."""
+    return db.paginate(participants_query(user_ids), page=page, per_page=per_page, error_out=False)
+
+
 def progress_by_user(course: Course, users: Sequence[User]) -> dict[int, tuple[int, Optional[datetime]]]:
     """Return {user id: (lessons completed, last activity)} for these users, in one query."""
     ids = [u.id for u in users]

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Optional
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    send_from_directory, url_for)
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from werkzeug.wrappers import Response
 
 from lms.accounts.models import Role
 from lms.accounts.permissions import ANY_ROLE, STAFF, role_required
 from lms.courses import services
 from lms.courses.content import asset_type
+from lms.courses.models import Course, Lesson
 from lms.db_types import utcnow
-from lms.extensions import db
-from lms.forms import ActionForm
+from lms.forms import ActionForm, act
 from lms.markdown import render
 from lms.routing import bounded_int
 from lms.trainings import scope as trainings
@@ -30,7 +30,7 @@ def _allowed_course_ids() -> Optional[list[int]]:
     return None
 
 
-def _course_or_404(slug: str) -> Any:
+def _course_or_404(slug: str) -> Course:
     course = services.get_course(slug)
     allowed = _allowed_course_ids()
     if course is None or (allowed is not None and course.id not in allowed):
@@ -40,13 +40,13 @@ def _course_or_404(slug: str) -> Any:
 
 @bp.get("/")
 @role_required(*ANY_ROLE)
-def index() -> str:
+def index() -> ResponseReturnValue:
     return render_template("courses/index.html", items=services.courses_for(current_user, _allowed_course_ids()))
 
 
 @bp.get("/<slug>")
 @role_required(*ANY_ROLE)
-def course(slug: str) -> str:
+def course(slug: str) -> ResponseReturnValue:
     item = _course_or_404(slug)
     lessons = services.current_lessons(item)
     progress = services.progress_map(current_user, lessons)
@@ -57,31 +57,32 @@ def course(slug: str) -> str:
 
 @bp.get("/<slug>/<lesson_slug>")
 @role_required(*ANY_ROLE)
-def lesson(slug: str, lesson_slug: str) -> str:
-    item = _course_or_404(slug)
-    lessons = services.current_lessons(item)
-    index = next((i for i, l in enumerate(lessons) if l.slug == lesson_slug), None)
-    if index is None:
-        abort(404)
-    services.record_view(current_user, lessons[index], utcnow())
-    db.session.commit()
-    progress = services.progress_map(current_user, lessons)
+def lesson(slug: str, lesson_slug: str) -> ResponseReturnValue:
+    item, lessons, index = _lesson_or_404(slug, lesson_slug)
     return render_template("courses/lesson.html", course=item, lesson=lessons[index], lessons=lessons,
-                           index=index, progress=progress, body=render(lessons[index].body),
-                           form=ActionForm())
+                           index=index, progress=services.progress_map(current_user, lessons),
+                           body=render(lessons[index].body), form=ActionForm())
+
+
+@bp.post("/<slug>/<lesson_slug>/viewed")
+@role_required(*ANY_ROLE)
+def viewed(slug: str, lesson_slug: str) -> ResponseReturnValue:
+    """Remember that the lesson was opened (for "Lanjutkan"): posted by lesson.js, as a GET writes nothing."""
+    _, lessons, index = _lesson_or_404(slug, lesson_slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    act(lambda: services.record_view(current_user, lessons[index], utcnow()))
+    return "", 204
 
 
 @bp.post("/<slug>/<lesson_slug>/complete")
 @role_required(*ANY_ROLE)
-def complete(slug: str, lesson_slug: str) -> Response:
-    item = _course_or_404(slug)
-    lessons = services.current_lessons(item)
-    index = next((i for i, l in enumerate(lessons) if l.slug == lesson_slug), None)
-    if index is None or not ActionForm().validate_on_submit():
-        abort(404 if index is None else 400)
+def complete(slug: str, lesson_slug: str) -> ResponseReturnValue:
+    item, lessons, index = _lesson_or_404(slug, lesson_slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
     done = request.form.get("done", "1") == "1"
-    services.set_completed(current_user, lessons[index], done, utcnow())
-    db.session.commit()
+    act(lambda: services.set_completed(current_user, lessons[index], done, utcnow()))
     if done and index + 1 < len(lessons):
         flash(f"\"{lessons[index].title}\" ditandai selesai.", "success")
         return redirect(url_for("courses.lesson", slug=slug, lesson_slug=lessons[index + 1].slug))
@@ -92,14 +93,24 @@ def complete(slug: str, lesson_slug: str) -> Response:
                     url_for("courses.lesson", slug=slug, lesson_slug=lesson_slug))
 
 
-def _all_done(lessons: list[Any]) -> bool:
+def _lesson_or_404(slug: str, lesson_slug: str) -> tuple[Course, list[Lesson], int]:
+    """Return the course, its current lessons and the index of the one named, or answer 404."""
+    item = _course_or_404(slug)
+    lessons = services.current_lessons(item)
+    index = next((i for i, lesson in enumerate(lessons) if lesson.slug == lesson_slug), None)
+    if index is None:
+        abort(404)
+    return item, lessons, index
+
+
+def _all_done(lessons: list[Lesson]) -> bool:
     progress = services.progress_map(current_user, lessons)
     return all(progress.get(l.id) and progress[l.id].completed_at for l in lessons)
 
 
 @bp.get("/<slug>/assets/<path:filename>")
 @role_required(*ANY_ROLE)
-def asset(slug: str, filename: str) -> Response:
+def asset(slug: str, filename: str) -> ResponseReturnValue:
     """Serve an allowlisted asset with its own type: images inline, everything else downloaded."""
     _course_or_404(slug)
     mimetype = asset_type(filename)
@@ -116,10 +127,10 @@ def asset(slug: str, filename: str) -> Response:
 
 @bp.get("/<slug>/progress")
 @role_required(*STAFF)
-def progress(slug: str) -> str:
+def progress(slug: str) -> ResponseReturnValue:
     item = _course_or_404(slug)
-    page = db.paginate(services.participants_query(_scope_user_ids()), page=request.args.get("page", 1, type=bounded_int),
-                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = services.participants_page(_scope_user_ids(), request.args.get("page", 1, type=bounded_int),
+                                      current_app.config["PAGE_SIZE"])
     lessons = services.current_lessons(item)
     return render_template("courses/progress.html", course=item, page=page, total=len(lessons),
                            progress=services.progress_by_user(item, page.items))

@@ -132,7 +132,7 @@ def save_training(training: Optional[Training], data: TrainingData, actor: User)
     _check(data, training)
     creating = training is None
     if training is None:
-        training = Training(institution_id=accounts.get_institution().id)
+        training = Training(institution_id=accounts.ensure_institution().id)
         db.session.add(training)
     changed = []
     for key in ("title", "slug", "start_date", "end_date", "venue", "city", "description", "time_zone",

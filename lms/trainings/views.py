@@ -216,7 +216,7 @@ def agenda_delete(slug: str, item_id: int) -> ResponseReturnValue:
 def agenda_print(slug: str) -> ResponseReturnValue:
     training = _training(slug)
     return render_template("trainings/agenda_print.html", training=training,
-                           institution=accounts.get_institution())
+                           institution=accounts.current_institution())
 
 
 # ---------------------------------------------------------------- participants

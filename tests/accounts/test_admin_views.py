@@ -231,3 +231,13 @@ def test_audit_log_is_append_only(make_user):
     with pytest.raises(RuntimeError, match="append-only"):
         db.session.flush()
     db.session.rollback()
+
+
+def test_malformed_head_nip_lands_on_its_field_and_nothing_changes(client, admin):
+    page = client.post("/admin/institution", data=dict(INSTITUTION, head_nip="1972 0514"),
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "NIP harus 18 digit (tertulis 8 digit)." in page and "is-invalid" in page
+    assert db.session.scalars(select(Institution)).one().city != "Contoh"
+    client.post("/admin/institution", data=dict(INSTITUTION, head_nip="19720514 199803 2 004"),
+                content_type="multipart/form-data")
+    assert db.session.scalars(select(Institution)).one().head_nip == "197205141998032004"

@@ -59,7 +59,7 @@ def test_json_download_holds_every_section(client, holder):
     client.post("/account/data/contact", data={"email": "ani@contoh.go.id", "phone": holder.phone})
     response = client.get("/account/data.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
-    assert response.headers["Content-Disposition"].startswith("attachment; filename=\"data-saya-")
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=data-saya-")
     assert response.headers["Cache-Control"] == "no-store"
     data = json.loads(response.data)
     assert data["profil"]["nip"] == holder.nip and data["profil"]["full_name"] == holder.full_name

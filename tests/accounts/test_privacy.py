@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from lms import create_app
 from lms.accounts import privacy
 from lms.accounts.models import LoginSession, User, UserImport
-from lms.accounts.services import get_institution
+from lms.accounts.services import ensure_institution
 from lms.attendance.models import AttendanceRecord, AttendanceSession
 from lms.audit.models import AuditEvent
 from lms.db_types import utcnow
@@ -104,7 +104,7 @@ def test_rate_limit_keys_hold_no_address_nip_or_email(client, siti):
 
 def test_sql_errors_and_their_logs_carry_no_parameters(app, siti, caplog):
     assert db.engine.hide_parameters is True
-    db.session.add(User(institution_id=get_institution().id, full_name="Orang Lain", nip=NIP))
+    db.session.add(User(institution_id=ensure_institution().id, full_name="Orang Lain", nip=NIP))
     with pytest.raises(IntegrityError) as caught:
         db.session.flush()
     db.session.rollback()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -61,6 +62,14 @@ def scan_url(session: AttendanceSession, at: datetime) -> str:
     return f"/c/{session.id}/{token}"
 
 
+def check_in(client, url: str, **kwargs):
+    """Open a scanned (or the pending) address as a phone does, then send the form its page posts at once."""
+    page = client.get(url, **kwargs)
+    assert page.status_code == 200 and "Mencatat presensi" in text(page), text(page)
+    action = re.search(r'<form method="post" action="([^"]+)" data-checkin>', text(page)).group(1)
+    return client.post(action, **kwargs)
+
+
 def records(user: User) -> list[AttendanceRecord]:
     return list(db.session.scalars(select(AttendanceRecord).where(AttendanceRecord.user_id == user.id)))
 
@@ -82,7 +91,8 @@ def test_scan_logged_out_survives_the_login_and_completes(client, auth, clock, s
     response = client.post("/login?next=/checkin/pending",
                            data={"identifier": "198503142010011001", "password": PASSWORD})
     assert response.headers["Location"] == PENDING
-    page = text(client.get(PENDING))
+    assert records(ani) == []  # opening the pending page records nothing either
+    page = text(check_in(client, PENDING))
     assert "Presensi tercatat" in page and "Sesi Pagi · 17 Agustus 2026" in page
     assert "Status: <strong>Hadir</strong> pukul 08.07" in page
     (record,) = records(ani)
@@ -107,12 +117,12 @@ def test_scan_when_logged_in_late_and_twice(client, auth, clock, setup):
     budi, morning = setup["people"][1], setup["sessions"][0]
     auth.login_as(budi)
     clock.now = wib(START, 8, 20)
-    response = client.get(scan_url(morning, clock.now))
+    response = check_in(client, scan_url(morning, clock.now))
     page = text(response)
     assert response.status_code == 200 and "Presensi tercatat" in page
     assert "Status: <strong>Terlambat</strong> pukul 08.20" in page
     clock.advance(minutes=10)
-    page = text(client.get(scan_url(morning, clock.now)))
+    page = text(check_in(client, scan_url(morning, clock.now)))
     assert "Anda sudah presensi" in page and "Terlambat</strong> pukul 08.20" in page
     assert len(records(budi)) == 1
 
@@ -154,7 +164,7 @@ def test_bad_scans_refused_with_the_reason(client, clock, setup, case, message):
 
 def test_scan_by_someone_not_enrolled_refused(client, auth, clock, setup, make_user):
     auth.login_as(make_user(full_name="Orang Lain"))
-    response = client.get(scan_url(setup["sessions"][0], clock.now))
+    response = check_in(client, scan_url(setup["sessions"][0], clock.now))
     assert response.status_code == 400
     assert "Anda tidak terdaftar sebagai peserta kegiatan ini." in text(response)
 
@@ -165,10 +175,10 @@ def test_scan_outside_the_venue_network_refused(client, auth, clock, setup):
     db.session.commit()
     auth.login_as(setup["people"][0])
     url = scan_url(setup["sessions"][0], clock.now)
-    response = client.get(url)
+    response = check_in(client, url)
     assert response.status_code == 400
     assert "Presensi hanya dapat dilakukan dari jaringan Wi-Fi lokasi kegiatan." in text(response)
-    response = client.get(url, environ_base={"REMOTE_ADDR": "10.20.3.4"})
+    response = check_in(client, url, environ_base={"REMOTE_ADDR": "10.20.3.4"})
     assert response.status_code == 200 and records(setup["people"][0])[0].client_address == "10.20.3.4"
 
 
@@ -177,12 +187,12 @@ def test_one_phone_for_two_accounts_is_flagged_on_the_screen(client, auth, clock
     morning = setup["sessions"][0]
     auth.login_as(ani)  # already logged in: this phone has no device cookie yet
     assert client.get_cookie("lms_device") is None
-    assert client.get(scan_url(morning, clock.now)).status_code == 200
+    assert check_in(client, scan_url(morning, clock.now)).status_code == 200
     device = client.get_cookie("lms_device").value
     auth.logout()
     auth.login_as(budi)
     clock.advance(seconds=30)
-    assert client.get(scan_url(morning, clock.now)).status_code == 200
+    assert check_in(client, scan_url(morning, clock.now)).status_code == 200
     assert {r.device_id for r in records(ani) + records(budi)} == {device}
     auth.logout()
     auth.login_as(setup["trainer"])
@@ -384,7 +394,7 @@ def test_report_page_and_exports(client, auth, clock, setup):
 
     response = client.get("/trainings/bimtek-medsos/attendance/report?format=csv")
     assert response.mimetype == "text/csv"
-    assert response.headers["Content-Disposition"] == 'attachment; filename="presensi-bimtek-medsos.csv"'
+    assert response.headers["Content-Disposition"] == "attachment; filename=presensi-bimtek-medsos.csv"
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert rows[0][:5] == ["No", "Nama", "NIP", "OPD", "17/08 Pagi"] and rows[0][-1] == "Kehadiran (%)"
     assert rows[1] == ["1", "Ani Lestari", "19850314 201001 1 001", "Dinas Kesehatan"] + ["Hadir"] * 6 + ["100.0"]
@@ -392,7 +402,7 @@ def test_report_page_and_exports(client, auth, clock, setup):
     assert rows[3][4] == "Sakit" and rows[3][-1] == "0.0"
 
     response = client.get("/trainings/bimtek-medsos/attendance/report?format=xlsx")
-    assert response.headers["Content-Disposition"] == 'attachment; filename="presensi-bimtek-medsos.xlsx"'
+    assert response.headers["Content-Disposition"] == "attachment; filename=presensi-bimtek-medsos.xlsx"
     sheet = load_workbook(io.BytesIO(response.get_data())).active
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert sheet.title == "Rekap Kehadiran" and values[0][0] == "Bimtek Pengelolaan Media Sosial OPD"
@@ -446,8 +456,7 @@ def test_daftar_hadir_pdf_lists_every_participant(client, auth, clock, make_user
     auth.login_as(trainer)
     response = client.get(f"/attendance/sessions/{session.id}/daftar-hadir.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    assert response.headers["Content-Disposition"] == \
-        'inline; filename="daftar-hadir-bimtek-besar-2026-08-17-pagi.pdf"'
+    assert response.headers["Content-Disposition"] == "inline; filename=daftar-hadir-bimtek-besar-2026-08-17-pagi.pdf"
     pages = [p.extract_text() for p in PdfReader(io.BytesIO(response.get_data())).pages]
     assert len(pages) >= 3 and all("Bimtek Tata Kelola SPBE" in p for p in pages)
     assert "Hari ke-1 · Sesi Pagi" in pages[0] and "Senin, 17 Agustus 2026" in pages[0]
@@ -466,8 +475,7 @@ def test_daftar_hadir_of_a_session_with_any_label(client, auth, clock, setup):
     assert response.status_code == 200
     disposition = response.headers["Content-Disposition"]
     disposition.encode("latin-1")  # a header must be Latin-1
-    assert disposition.startswith('inline; filename="daftar-hadir-bimtek-medsos-2026-08-17-') and \
-        disposition.count('"') == 2
+    assert disposition == "inline; filename=daftar-hadir-bimtek-medsos-2026-08-17-sesi-khusus-pembukaan.pdf"
 
 
 def test_every_mark_is_audited(client, auth, clock, setup):
@@ -497,8 +505,8 @@ def test_pending_check_in_survives_the_forced_password_change(client, auth, cloc
                                                        "password": "sandi-baru-peserta-1",
                                                        "confirm": "sandi-baru-peserta-1"},
                            follow_redirects=True)
-    assert "Kata sandi Anda sudah diganti." in text(response)
-    assert "Presensi tercatat" in text(response)
+    assert "Kata sandi Anda sudah diganti." in text(response) and "Mencatat presensi" in text(response)
+    assert "Presensi tercatat" in text(client.post(PENDING))
 
 
 def test_scan_limit_counts_per_participant_not_per_address(client, auth, clock, setup):
@@ -513,5 +521,5 @@ def test_scan_limit_counts_per_participant_not_per_address(client, auth, clock, 
     assert client.get(url).status_code == 429  # one participant is still limited
     auth.logout()
     auth.login_as(budi)
-    response = client.get(url)
+    response = check_in(client, url)
     assert response.status_code == 200 and "Presensi tercatat" in text(response)

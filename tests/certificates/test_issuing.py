@@ -151,9 +151,9 @@ def test_public_base_url_check():
 
 
 def test_bad_numbering_pattern_is_refused(finished):
-    from lms.accounts.services import get_institution
+    from lms.accounts.services import ensure_institution
 
-    get_institution().certificate_pattern = "{seq}/{nama}/{year}"
+    ensure_institution().certificate_pattern = "{seq}/{nama}/{year}"
     row = next(r for r in services.eligibility_table(finished, NOW) if r.verdict.eligible)
     with pytest.raises(LmsError, match="Pola nomor sertifikat tidak sah"):
         services.issue(finished, row, None, NOW)

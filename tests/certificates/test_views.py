@@ -83,6 +83,10 @@ def test_exports_zip_and_merged_pdf(client, admin, finished):
     assert archive.read(archive.namelist()[0]) == services.pdf_bytes(certificates[0])
     merged = client.get(f"/trainings/{finished.slug}/certificates/export?format=pdf")
     assert merged.mimetype == "application/pdf" and len(PdfReader(io.BytesIO(merged.data)).pages) == 10
+    assert merged.headers["Content-Disposition"] == f"attachment; filename=sertifikat-{finished.slug}.pdf"
+    archive = client.get(f"/trainings/{finished.slug}/certificates/export")
+    assert archive.mimetype == "application/zip"
+    assert archive.headers["Content-Disposition"] == f"attachment; filename=sertifikat-{finished.slug}.zip"
 
 
 def test_participant_downloads_own_certificate_only(client, auth, finished):
@@ -98,6 +102,7 @@ def test_participant_downloads_own_certificate_only(client, auth, finished):
     assert certificates[0].number in page and certificates[1].number not in page
     own = client.get(f"/certificates/{certificates[0].id}.pdf")
     assert own.status_code == 200 and own.data == services.pdf_bytes(certificates[0])
+    assert own.headers["Content-Disposition"] == "inline; filename=001_BIMTEK_DISKOMINFO_XI_2026.pdf"
     assert client.get(f"/certificates/{certificates[1].id}.pdf").status_code == 403
     assert client.get(f"/trainings/{finished.slug}/certificates").status_code == 403
 
@@ -195,3 +200,25 @@ def test_web_and_cli_number_alike_across_the_year_boundary(monkeypatch, client, 
     assert db.session.scalars(select(Certificate.number)).all() == ["001/BIMTEK/DISKOMINFO/XII/2026"]
     cli_clock(wib(2027, 1, 1, 0, 30))
     assert cli_numbers(runner, finished.slug) == [f"{n:03d}/BIMTEK/DISKOMINFO/I/2027" for n in range(1, 5)]
+
+
+def test_signatory_nip_is_checked_by_the_service_and_flashed(client, admin, finished):
+    url = f"/trainings/{finished.slug}/certificates/signatory"
+    data = {"signatory_name": "Drs. Hendra", "signatory_pangkat": "", "signatory_title": "Kepala Dinas",
+            "predikat_bands": ""}
+    page = client.post(url, data={**data, "signatory_nip": "1970"}, follow_redirects=True).get_data(as_text=True)
+    assert "NIP penanda tangan: NIP harus 18 digit (tertulis 4 digit)." in page
+    db.session.refresh(finished)
+    assert finished.signatory_name == ""
+    page = client.post(url, data={**data, "signatory_nip": "19700101 199503 1 001"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Penanda tangan dan predikat disimpan." in page
+    db.session.refresh(finished)
+    assert (finished.signatory_name, finished.signatory_nip) == ("Drs. Hendra", "197001011995031001")
+
+
+def test_reissue_of_a_valid_certificate_is_refused_without_writing(client, admin, finished):
+    certificate = issued(finished)[0]
+    page = client.post(f"/certificates/{certificate.id}/reissue", follow_redirects=True).get_data(as_text=True)
+    assert "Cabut sertifikat lama (dengan alasan) sebelum menerbitkan penggantinya." in page
+    assert len(db.session.scalars(select(Certificate)).all()) == 5

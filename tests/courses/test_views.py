@@ -52,9 +52,13 @@ def test_my_modules_lists_courses_with_progress(client, course, participant):
 def test_course_page_and_resume(client, course, participant):
     page = client.get("/courses/kursus-baik").get_data(as_text=True)
     assert "Mulai: Pembuka" in page and "± 7 menit" in page and "2 JP" in page
-    client.get("/courses/kursus-baik/lanjut")
+    lesson = client.get("/courses/kursus-baik/lanjut").get_data(as_text=True)
+    assert 'action="/courses/kursus-baik/lanjut/viewed" data-viewed' in lesson and "lesson.js" in lesson
+    assert "Mulai: Pembuka" in client.get("/courses/kursus-baik").get_data(as_text=True)  # a GET records nothing
+    assert client.post("/courses/kursus-baik/lanjut/viewed").status_code == 204  # what lesson.js posts
     page = client.get("/courses/kursus-baik").get_data(as_text=True)
     assert "Lanjutkan: Lanjutan" in page
+    assert client.post("/courses/kursus-baik/tidak-ada/viewed").status_code == 404
 
 
 def test_lesson_page_renders_links_and_asset(client, course, participant):
