@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Iterator
+from typing import Any, Iterator, cast
 
 from sqlalchemy import DateTime
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import CursorResult, Dialect, Result
 from sqlalchemy.types import TypeDecorator
 
 
@@ -56,3 +56,8 @@ def write_intent() -> bool:
 def utcnow() -> datetime:
     """Return the current time, aware, in UTC."""
     return datetime.now(timezone.utc)
+
+
+def affected_rows(result: Result[Any]) -> int:
+    """Return how many rows an UPDATE or DELETE changed (SQLAlchemy types execute() as a plain Result)."""
+    return cast(CursorResult[Any], result).rowcount

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import request
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
@@ -33,6 +35,12 @@ def client_key() -> str:
 
 
 db = SQLAlchemy(model_class=Base)
+# The base of every model. Flask-SQLAlchemy builds db.Model from Base at run time (adding the
+# table-name and bind mixins); a type checker cannot follow that, so it is told Base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

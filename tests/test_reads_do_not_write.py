@@ -36,7 +36,7 @@ from tests.conftest import PASSWORD
 # .attempt, .review, .status, .results, .results_csv: engineer A's, whose reads still finalise
 # overdue attempts) and "trainings" (trainings.index, .show, .new, .edit, .agenda, .agenda_edit,
 # .agenda_print, .participants, .quiz_results: engineer C's); the lead adds them after merging.
-CHECKED = ("admin", "attendance", "audit", "auth", "certificates", "core", "courses", "mydata")
+CHECKED = ("admin", "attendance", "audit", "auth", "certificates", "core", "courses", "mydata", "trainings")
 ACTORS = ("visitor", "participant", "trainer", "admin")
 
 
@@ -141,6 +141,17 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
         "mydata.page": ["/account/data"],
         "mydata.download_json": ["/account/data.json"],
         "mydata.download_pdf": ["/account/data.pdf"],
+        "trainings.index": ["/trainings/"],
+        "trainings.new": ["/trainings/new"],
+        "trainings.show": [f"/trainings/{slug}" for slug in (FINISHED_SLUG, RUNNING_SLUG)],
+        "trainings.edit": [f"/trainings/{RUNNING_SLUG}/edit"],
+        "trainings.agenda": [f"/trainings/{RUNNING_SLUG}/agenda"],
+        "trainings.agenda_edit": [f"/trainings/{RUNNING_SLUG}/agenda/{w['running'].agenda[0].id}/edit"],
+        "trainings.agenda_print": [f"/trainings/{RUNNING_SLUG}/agenda/print"],
+        "trainings.participants": [f"/trainings/{RUNNING_SLUG}/participants"],
+        "trainings.quiz_results": [f"/trainings/{slug}/quizzes/{quiz}/results"
+                                   for slug, quiz in ((FINISHED_SLUG, w["finished"].posttest.slug),
+                                                      (RUNNING_SLUG, w["running"].pretest.slug))],
         "static": ["/static/lms.css"],
         "bootstrap.static": ["/bootstrap/static/css/bootstrap.min.css"],
     }

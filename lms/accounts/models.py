@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from lms.dates import DEFAULT_ZONE, ZONE_LABELS
 from lms.db_types import UTCDateTime, utcnow
-from lms.extensions import db
+from lms.extensions import Model
 
 
 class Role(str, enum.Enum):
@@ -29,7 +29,7 @@ ROLE_LABELS = {Role.PARTICIPANT: "Peserta", Role.TRAINER: "Narasumber", Role.ADM
 
 
 
-class Institution(db.Model):
+class Institution(Model):
     """The issuing Diskominfo: one per deployment for now."""
 
     __tablename__ = "institutions"
@@ -60,7 +60,7 @@ class Institution(db.Model):
     )
 
 
-class Agency(db.Model):
+class Agency(Model):
     """An OPD (Organisasi Perangkat Daerah) whose staff take part."""
 
     __tablename__ = "agencies"
@@ -75,7 +75,7 @@ class Agency(db.Model):
     __table_args__ = (UniqueConstraint("institution_id", "name_key"),)
 
 
-class User(db.Model):
+class User(Model):
     """A person with a login: participant, trainer or admin."""
 
     __tablename__ = "users"
@@ -134,7 +134,7 @@ class User(db.Model):
         return self.role in {Role(r).value for r in roles}
 
 
-class UserImport(db.Model):
+class UserImport(Model):
     """A participant list uploaded and checked, waiting for the admin's confirmation."""
 
     __tablename__ = "user_imports"
@@ -154,7 +154,7 @@ class UserImport(db.Model):
     )
 
 
-class LoginSession(db.Model):
+class LoginSession(Model):
     """One login on one device: logout or "Keluar dari semua perangkat" revokes it server-side."""
 
     __tablename__ = "login_sessions"
@@ -172,7 +172,7 @@ class LoginSession(db.Model):
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
 
-class LoginThrottle(db.Model):
+class LoginThrottle(Model):
     """Consecutive failed logins of one account or one trusted device, shared by every process."""
 
     __tablename__ = "login_throttles"

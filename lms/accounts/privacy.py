@@ -14,7 +14,7 @@ from lms.accounts.models import Role, User, UserImport
 from lms.attendance.models import AttendanceRecord
 from lms.audit import services as audit
 from lms.certificates.models import Certificate
-from lms.db_types import writing
+from lms.db_types import affected_rows, writing
 from lms.errors import NotAllowed
 from lms.extensions import db
 
@@ -71,16 +71,16 @@ def retention_cutoff(now: datetime, days: Optional[int] = None) -> datetime:
 def purge_personal_data(now: datetime, days: Optional[int] = None) -> PurgeResult:
     """Empty check-in IP, user agent and device id, and delete import previews, older than the period."""
     cutoff = retention_cutoff(now, days)
-    records = db.session.execute(
+    records = affected_rows(db.session.execute(
         update(AttendanceRecord)
         .where(AttendanceRecord.marked_at < cutoff,
                or_(AttendanceRecord.client_address.is_not(None), AttendanceRecord.user_agent.is_not(None),
                    AttendanceRecord.device_id.is_not(None)))
         .values(client_address=None, user_agent=None, device_id=None)
-        .execution_options(synchronize_session=False)).rowcount
-    previews = db.session.execute(
+        .execution_options(synchronize_session=False)))
+    previews = affected_rows(db.session.execute(
         delete(UserImport).where(UserImport.status != "applied", UserImport.created_at < cutoff)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)))
     if records or previews:
         audit.record(None, "privacy.purge", "system", "personal_data",
                      {"attendance_records": records, "import_previews": previews,

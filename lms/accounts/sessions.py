@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import LoginSession, User
 from lms.audit import services as audit
+from lms.db_types import affected_rows
 from lms.extensions import db
 
 # last_seen_at is written at most this often per session, and only by writing requests.
@@ -84,7 +85,7 @@ def revoke_all(user: User, now: datetime, keep: Optional[LoginSession] = None) -
         query = query.where(LoginSession.id != keep.id)
     result = db.session.execute(query.values(revoked_at=now)
                                 .execution_options(synchronize_session=False))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return affected_rows(result)
 
 
 def end_everywhere(user: User, now: datetime) -> int:

@@ -10,14 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
 from lms.db_types import UTCDateTime, utcnow
-from lms.extensions import db
+from lms.extensions import Model
 from lms.trainings.models import Training
 
 STATUS_LABELS = {"hadir": "Hadir", "terlambat": "Terlambat", "izin": "Izin", "sakit": "Sakit",
                  "tidak_hadir": "Tidak Hadir"}
 
 
-class AttendanceSession(db.Model):
+class AttendanceSession(Model):
     """One attendance moment of a day (pagi, siang), with its own check-in secret."""
 
     __tablename__ = "attendance_sessions"
@@ -35,7 +35,7 @@ class AttendanceSession(db.Model):
     __table_args__ = (CheckConstraint("ends_at > starts_at", name="times"),)
 
 
-class AttendanceRecord(db.Model):
+class AttendanceRecord(Model):
     """A participant's status in one session, and how it was set."""
 
     __tablename__ = "attendance_records"

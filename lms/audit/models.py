@@ -10,10 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
 from lms.db_types import UTCDateTime, utcnow
-from lms.extensions import db
+from lms.extensions import Model
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what to which object, when. Details hold ids and field names, never personal data."""
 
     __tablename__ = "audit_events"

@@ -49,9 +49,9 @@ def start_issue_job(job: Job, waiting: int) -> None:
 def run_issue_job(job_id: int) -> None:
     """Issue a training's eligible certificates, recording progress for the job page."""
     job = db.session.get(Job, job_id)
-    if job is None or job.status not in ("queued", "running"):
+    if job is None or job.status not in ("queued", "running") or job.training is None:
         return
-    training = db.session.get(Training, job.training_id)
+    training = job.training
     actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
     job.status = "running"
     db.session.commit()

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from lms.accounts.models import User
 from lms.db_types import UTCDateTime, utcnow
-from lms.extensions import db
+from lms.extensions import Model
 from lms.trainings.models import Training
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     """A certificate as issued: everything printed is frozen here, with the PDF and its hash."""
 
     __tablename__ = "certificates"
@@ -56,7 +56,7 @@ class Certificate(db.Model):
     )
 
 
-class CertificateSequence(db.Model):
+class CertificateSequence(Model):
     """The last number used per institution and year: the row everyone locks to number."""
 
     __tablename__ = "certificate_sequences"
@@ -66,7 +66,7 @@ class CertificateSequence(db.Model):
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class EligibilityOverride(db.Model):
+class EligibilityOverride(Model):
     """An admin's recorded decision to certify someone who misses a rule."""
 
     __tablename__ = "eligibility_overrides"
@@ -81,7 +81,7 @@ class EligibilityOverride(db.Model):
     __table_args__ = (UniqueConstraint("training_id", "user_id"),)
 
 
-class Job(db.Model):
+class Job(Model):
     """A bulk task run in the background, with progress a page can show."""
 
     __tablename__ = "jobs"

@@ -32,6 +32,7 @@ from lms.certificates.pdf import CertificateData, TranscriptRow, render_certific
 from lms.courses import services as courses
 from lms.dates import format_numeric_date
 from lms.errors import LmsError, ValidationFailed
+from lms.db_types import affected_rows
 from lms.extensions import db
 from lms.images import check_image
 from lms.numbers import optional_decimal
@@ -402,11 +403,11 @@ def revoke(certificate: Certificate, reason: str, actor: Optional[User], now: da
                                f"{format_numeric_date(certificate.revoked_at or now)}.")
     if len(reason.strip()) < 5:
         raise ValidationFailed("Tulis alasan pencabutan.", "reason")
-    changed = db.session.execute(update(Certificate).where(Certificate.id == certificate.id,
+    changed = affected_rows(db.session.execute(update(Certificate).where(Certificate.id == certificate.id,
                                                            Certificate.status == "valid")
                                  .values(status="revoked", revoked_at=now, revoke_reason=reason.strip(),
                                          revoked_by_id=actor.id if actor else None)
-                                 .execution_options(synchronize_session=False)).rowcount
+                                 .execution_options(synchronize_session=False)))
     db.session.refresh(certificate)
     if changed != 1:
         raise ValidationFailed("Sertifikat ini sudah dicabut.")

@@ -6,7 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, cast
 
 from lms.contentfiles import SLUG, ContentError, key_line, parse_toml, unknown_keys
 
@@ -219,7 +219,7 @@ def _load_lesson(path: Path, position: int) -> tuple[LessonDef | None, list[Cont
                                    f"bukan {', '.join(sorted(RESERVED_SLUGS))})"))
     if errors:
         return None, errors
-    return LessonDef(slug=slug, title=data["title"].strip(), minutes=minutes, body=body, position=position,
+    return LessonDef(slug=slug, title=data["title"].strip(), minutes=cast(int, minutes), body=body, position=position,
                      path=str(path), content_hash=hashlib.sha256(raw.encode()).hexdigest()), []
 
 

@@ -9,10 +9,10 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db_types import UTCDateTime, utcnow
-from lms.extensions import db
+from lms.extensions import Model
 
 
-class Course(db.Model):
+class Course(Model):
     """A course as last synced from its folder; retired (never deleted) when the folder goes."""
 
     __tablename__ = "courses"
@@ -31,7 +31,7 @@ class Course(db.Model):
     lessons: Mapped[list["Lesson"]] = relationship(back_populates="course", order_by="Lesson.position")
 
 
-class Lesson(db.Model):
+class Lesson(Model):
     """One lesson page; identified within its course by slug, so renumbering keeps progress."""
 
     __tablename__ = "lessons"
@@ -51,7 +51,7 @@ class Lesson(db.Model):
     __table_args__ = (UniqueConstraint("course_id", "slug"),)
 
 
-class LessonProgress(db.Model):
+class LessonProgress(Model):
     """Where a user is with one lesson: last opened, and when marked done."""
 
     __tablename__ = "lesson_progress"

@@ -13,7 +13,7 @@ from lms.accounts.models import User
 from lms.courses.models import Course
 from lms.db_types import UTCDateTime, utcnow
 from lms.training_defaults import TRAINING
-from lms.extensions import db
+from lms.extensions import Model, db
 from lms.quizzes.models import Quiz
 
 STATUSES = {"draft": "Draf", "open": "Berjalan", "finished": "Selesai"}
@@ -30,7 +30,7 @@ training_trainers = Table(
 )
 
 
-class Training(db.Model):
+class Training(Model):
     """A bimtek (Kegiatan): one to three days at a venue, with its rules for certificates."""
 
     __tablename__ = "trainings"
@@ -100,7 +100,7 @@ class Training(db.Model):
         return sum(item.jp for item in self.agenda)
 
 
-class AgendaItem(db.Model):
+class AgendaItem(Model):
     """One slot of the agenda: a topic (materi), its trainer and its JP."""
 
     __tablename__ = "agenda_items"
@@ -130,7 +130,7 @@ class AgendaItem(db.Model):
         return (self.end_time.hour * 60 + self.end_time.minute) - (self.start_time.hour * 60 + self.start_time.minute)
 
 
-class Enrollment(db.Model):
+class Enrollment(Model):
     """A participant taking part in a training."""
 
     __tablename__ = "enrollments"
