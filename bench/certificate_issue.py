@@ -12,7 +12,8 @@ import os
 import sys
 import tempfile
 import time
-from datetime import date, datetime, time as clock, timezone
+from datetime import UTC, date, datetime
+from datetime import time as clock
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,14 +83,15 @@ def setup(count: int):
 
 
 def run(training, count: int) -> None:
+    from sqlalchemy import select
+
     from lms.certificates import services
     from lms.certificates.models import Certificate
     from lms.certificates.pdf import render_certificate
     from lms.db_types import writing
     from lms.extensions import db
-    from sqlalchemy import select
 
-    now = datetime(2026, 7, 4, 3, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 7, 4, 3, 0, tzinfo=UTC)
     started = time.perf_counter()
     with writing():
         issued = services.issue_all(training, None, now, commit=db.session.commit)

@@ -14,7 +14,6 @@ import random
 import re
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -71,7 +70,7 @@ def prepare(db: str, work: Path, participants: int, questions: int) -> dict[str,
     flask = [str(BIN / "flask"), "--app", "lms"]
     subprocess.run(flask + ["db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run(flask + ["content", "sync"], env=env, check=True, capture_output=True)
-    code = ("from lms import create_app\nfrom lms.accounts import services\nfrom lms.extensions import db\n"
+    code = ("from lms import create_app\nfrom lms.accounts import services\nfrom lms.extensions import db\n"  # noqa: UP031 (a program's text: its own f-strings use braces)
             "from werkzeug.security import generate_password_hash\n"
             "app = create_app()\nwith app.app_context():\n"
             "    pw = generate_password_hash(%r, method='pbkdf2:sha256:1000')\n"
@@ -260,7 +259,8 @@ def saturation(base: str, first_user: int) -> tuple[float, list[tuple[int, float
         lock = threading.Lock()
         stop = time.perf_counter() + 10
 
-        def hammer(worker: dict[str, Any]) -> None:
+        def hammer(worker: dict[str, Any], stop: float = stop, lock: threading.Lock = lock,
+                   latencies: list[float] = latencies) -> None:
             while time.perf_counter() < stop:
                 t0 = time.perf_counter()
                 status, body = worker["client"].post_json(

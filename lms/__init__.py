@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any
 
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
@@ -13,15 +14,14 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms import config as defaults
-from lms import routing, storage
-from lms import redaction
+from lms import redaction, routing, storage
 from lms.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from lms.ratelimits import warn_unshared_storage
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: defaults < instance/config.py < LMS_* variables < test_config."""
     overrides = dict(test_config or {})
     app = Flask(__name__, instance_path=overrides.pop("INSTANCE_PATH", None),
@@ -135,11 +135,11 @@ def _register_blueprints(app: Flask) -> None:
     from lms.accounts.admin_views import bp as admin_bp
     from lms.accounts.mydata_views import bp as mydata_bp
     from lms.accounts.views import bp as auth_bp
+    from lms.attendance.views import bp as attendance_bp
     from lms.audit.views import bp as audit_bp
+    from lms.certificates.views import bp as certificates_bp
     from lms.core import bp as core_bp
     from lms.courses.views import bp as courses_bp
-    from lms.attendance.views import bp as attendance_bp
-    from lms.certificates.views import bp as certificates_bp
     from lms.quizzes.views import bp as quizzes_bp
     from lms.trainings.views import bp as trainings_bp
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
 # Defaults. Relative SQLite paths are resolved against the instance folder.
 DEFAULTS: dict[str, Any] = {

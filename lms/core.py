@@ -11,10 +11,10 @@ from sqlalchemy import text
 
 from lms import storage
 from lms.accounts.models import Role
+from lms.accounts.permissions import ANY_ROLE, role_required
 from lms.accounts.services import active_counts, current_institution, find_institution
 from lms.courses import services as course_services
 from lms.extensions import db
-from lms.accounts.permissions import ANY_ROLE, role_required
 from lms.trainings import scope as trainings
 
 bp = Blueprint("core", __name__)

@@ -107,5 +107,6 @@ def _person(logins: DemoLogins, name: str, role: Role, agency_id: int | None, rn
         phone=f"08{rng.randint(11, 59)}{rng.randint(10_000_000, 99_999_999)}", role=role.value), None)
     password = secrets.token_urlsafe(9)
     user.password_hash = services.hash_password(password)
-    logins.lines.append((role.value, name, user.login_name if role == Role.PARTICIPANT else (user.email or ""), password))
+    login = user.login_name if role == Role.PARTICIPANT else (user.email or "")
+    logins.lines.append((role.value, name, login, password))
     return user

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -24,11 +25,13 @@ from lms.trainings.scope import quiz_context
 
 FINISHED_SLUG = "bimtek-medsos-opd"
 RUNNING_SLUG = "bimtek-konten-ai-opd"
-SLOTS = ((time(8, 0), time(9, 30)), (time(9, 45), time(11, 15)), (time(13, 0), time(14, 30)), (time(14, 45), time(16, 15)))
+SLOTS = ((time(8, 0), time(9, 30)), (time(9, 45), time(11, 15)),
+         (time(13, 0), time(14, 30)), (time(14, 45), time(16, 15)))
 TOPICS = {
     "branding-layanan-publik": ("Prinsip dan etika media sosial instansi", "Identitas visual dan template OPD",
                                 "Kalender konten dan tata kelola akun"),
-    "caption-dan-interaksi-warganet": ("Anatomi caption dan 5W+1H", "Membalas komentar, aduan, dan permohonan informasi",
+    "caption-dan-interaksi-warganet": ("Anatomi caption dan 5W+1H",
+                                       "Membalas komentar, aduan, dan permohonan informasi",
                                        "Praktik menulis ulang caption OPD"),
     "media-monitoring-isu-strategis": ("Alat bantu dan metrik monitoring", "Analisis sentimen dan issue brief",
                                        "Praktik log monitoring mingguan"),
@@ -49,7 +52,7 @@ def ensure_content(now: datetime) -> None:
     sync(loaded, now)
 
 
-def create_demo_trainings(now: datetime, seed: Optional[int] = None) -> list[Training]:
+def create_demo_trainings(now: datetime, seed: int | None = None) -> list[Training]:
     """Create the finished and the running demo trainings with their history."""
     ensure_content(now)
     rng = random.Random(seed)
@@ -74,12 +77,13 @@ def create_demo_trainings(now: datetime, seed: Optional[int] = None) -> list[Tra
     return [finished, running]
 
 
-def _quiz(kind: str) -> Optional[Quiz]:
-    return db.session.scalars(select(Quiz).where(Quiz.kind == kind, Quiz.retired_at.is_(None)).order_by(Quiz.id)).first()
+def _quiz(kind: str) -> Quiz | None:
+    return db.session.scalars(select(Quiz).where(Quiz.kind == kind, Quiz.retired_at.is_(None))
+                              .order_by(Quiz.id)).first()
 
 
 def _training(admin: User, slug: str, title: str, start: date, days: int, course_list: list[Course],
-              staff: list[User], pre: Optional[Quiz], post: Optional[Quiz], status: str, venue: str) -> Training:
+              staff: list[User], pre: Quiz | None, post: Quiz | None, status: str, venue: str) -> Training:
     end = start + timedelta(days=days - 1)
     zone = DEFAULT_ZONE
     data = trainings.TrainingData(
@@ -95,7 +99,9 @@ def _training(admin: User, slug: str, title: str, start: date, days: int, course
     topics = [t for c in course_list for t in TOPICS.get(c.slug, (c.title,))]
     slots = [(day, slot) for day in training.days for slot in SLOTS]
     for index, (day, (begin, finish)) in enumerate(slots):
-        topic = topics[index % len(topics)] if index < len(topics) else f"Praktik dan diskusi: {topics[index % len(topics)]}"
+        topic = topics[index % len(topics)]
+        if index >= len(topics):
+            topic = f"Praktik dan diskusi: {topic}"
         trainer = staff[index % len(staff)] if staff else None
         trainings.save_agenda_item(training, None, trainings.AgendaData(
             day=day, start_time=begin, end_time=finish, topic=topic,
@@ -105,10 +111,11 @@ def _training(admin: User, slug: str, title: str, start: date, days: int, course
     return training
 
 
-def _finished_history(training: Training, people: Sequence[User], admin: User, pre: Optional[Quiz],
-                      post: Optional[Quiz], rng: random.Random) -> None:
+def _finished_history(training: Training, people: Sequence[User], admin: User, pre: Quiz | None,
+                      post: Quiz | None, rng: random.Random) -> None:
     sessions = attendance.sessions_of(training)
-    low_attendance, failed_post, unfinished = (people[1], people[2], people[3]) if len(people) > 3 else (None, None, None)
+    low_attendance, failed_post, unfinished = (people[1], people[2], people[3]) if len(people) > 3 \
+        else (None, None, None)
     for person in people:
         for index, session in enumerate(sessions):
             status = "hadir"
@@ -131,7 +138,7 @@ def session_time(session: Any) -> datetime:
     return session.ends_at
 
 
-def _running_history(training: Training, people: Sequence[User], admin: User, pre: Optional[Quiz],
+def _running_history(training: Training, people: Sequence[User], admin: User, pre: Quiz | None,
                      now: datetime, rng: random.Random) -> None:
     for session in attendance.sessions_of(training):
         if session.ends_at < now:

@@ -1,10 +1,9 @@
 """Import every model so the metadata is complete (migrations, schema checks)."""
 
-from lms.accounts.models import (Agency, Institution, LoginSession, LoginThrottle, User,  # noqa: F401
-                                 UserImport)
+from lms.accounts.models import Agency, Institution, LoginSession, LoginThrottle, User, UserImport  # noqa: F401
+from lms.attendance.models import AttendanceRecord, AttendanceSession  # noqa: F401
 from lms.audit.models import AuditEvent  # noqa: F401
+from lms.certificates.models import Certificate, CertificateSequence, EligibilityOverride, Job  # noqa: F401
 from lms.courses.models import Course, Lesson, LessonProgress  # noqa: F401
 from lms.quizzes.models import Attempt, Quiz, QuizVersion, Response  # noqa: F401
 from lms.trainings.models import AgendaItem, Enrollment, Training  # noqa: F401
-from lms.attendance.models import AttendanceRecord, AttendanceSession  # noqa: F401
-from lms.certificates.models import Certificate, CertificateSequence, EligibilityOverride, Job  # noqa: F401

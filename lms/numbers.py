@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 
 def decimal_text(value: Any, places: int = 1) -> str:
@@ -20,6 +20,6 @@ def percent_text(value: Any, places: int = 1) -> str:
     return "—" if value is None else decimal_text(value, places) + "%"
 
 
-def optional_decimal(value: Any, places: int = 1) -> Optional[str]:
+def optional_decimal(value: Any, places: int = 1) -> str | None:
     """Return decimal_text(value), or None when there is no value (printed lines left out)."""
     return None if value is None else decimal_text(value, places)

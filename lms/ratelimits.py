@@ -8,7 +8,7 @@ import logging
 import os
 import shlex
 import sys
-from typing import Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
 
 from flask import Flask, current_app
 
@@ -26,7 +26,7 @@ def private_key(kind: str, value: str) -> str:
     return f"{kind}:{digest[:KEY_HASH_LENGTH]}"
 
 
-def gunicorn_workers(argv: Sequence[str], environ: Mapping[str, str]) -> Optional[int]:
+def gunicorn_workers(argv: Sequence[str], environ: Mapping[str, str]) -> int | None:
     """Return the worker count when this process runs under gunicorn, else None."""
     if not any(os.path.basename(arg).startswith("gunicorn") for arg in argv[:2]) \
             and "gunicorn" not in environ.get("SERVER_SOFTWARE", ""):
@@ -38,7 +38,7 @@ def gunicorn_workers(argv: Sequence[str], environ: Mapping[str, str]) -> Optiona
     return int(workers) if workers.isdigit() else 1
 
 
-def _option(args: list[str], short: str, long: str) -> Optional[str]:
+def _option(args: list[str], short: str, long: str) -> str | None:
     found = None
     for index, arg in enumerate(args):
         if arg in {short, long} and index + 1 < len(args):
@@ -51,8 +51,8 @@ def _option(args: list[str], short: str, long: str) -> Optional[str]:
 
 
 def warn_unshared_storage(app: Flask, argv: Sequence[str] = (),
-                          environ: Optional[Mapping[str, str]] = None,
-                          logger: Optional[logging.Logger] = None) -> bool:
+                          environ: Mapping[str, str] | None = None,
+                          logger: logging.Logger | None = None) -> bool:
     """Log a warning when several gunicorn workers would each keep their own memory:// counters."""
     workers = gunicorn_workers(argv or sys.argv, os.environ if environ is None else environ)
     memory = str(app.config["RATELIMIT_STORAGE_URI"]).startswith("memory://")

@@ -9,7 +9,8 @@ is a 400 naming the field.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Optional
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import NotFound
@@ -23,8 +24,8 @@ NUL_MESSAGE = "Isian tidak boleh berisi karakter NUL."
 class BoundedIntConverter(IntegerConverter):
     """`<int:...>` matching only values an INTEGER column holds; others answer 404."""
 
-    def __init__(self, map: Map, fixed_digits: int = 0, min: Optional[int] = None,
-                 max: Optional[int] = MAX_ID, signed: bool = False) -> None:
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = MAX_ID, signed: bool = False) -> None:
         super().__init__(map, fixed_digits, min, max, signed)
 
 
@@ -83,7 +84,7 @@ def _bad_request(message: str) -> Any:
     return render_template("error.html", code=400, title="Isian tidak valid", text=message), 400
 
 
-def _first_nul() -> Optional[str]:
+def _first_nul() -> str | None:
     if "\x00" in request.path:
         return "alamat halaman"
     for source, label in ((request.args, "parameter"), (request.form, "kolom")):

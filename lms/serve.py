@@ -8,7 +8,8 @@ the app is built without its ProxyFix, so the headers are applied exactly once.
 from __future__ import annotations
 
 import argparse
-from typing import Any, Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import waitress
 
@@ -41,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[Sequence[str]] = None, config: Optional[Mapping[str, Any]] = None) -> None:
+def main(argv: Sequence[str] | None = None, config: Mapping[str, Any] | None = None) -> None:
     """Build the app (config overrides it, as create_app's argument does) and serve it until stopped."""
     args = _parser().parse_args(argv)
     app = create_app({**(config or {}), "PROXY_HEADERS_BY_SERVER": True})

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from typing import Any, Optional
+from typing import Any
 
-from flask import (Flask, current_app, flash, g, jsonify, redirect, render_template, request, send_file,
-                   session, url_for)
+from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request, send_file, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -84,7 +83,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"Role": Role})
 
 
-def _load_user(user_id: str) -> Optional[User]:
+def _load_user(user_id: str) -> User | None:
     ident, _, version = user_id.partition(":")
     if not ident.isdigit() or not version.isdigit():
         return None
@@ -108,7 +107,7 @@ def _unauthorized() -> Any:
     return redirect(url_for("auth.login"))
 
 
-def _check_session() -> Optional[Response]:
+def _check_session() -> Response | None:
     if not current_user.is_authenticated:
         return None
     now = utcnow().timestamp()

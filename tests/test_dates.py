@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 import pytest
 
-from lms.dates import (DEFAULT_ZONE, compact_date, compact_stamp, format_clock, format_date,
-                       format_datetime, format_day_month, format_numeric_date, format_range,
-                       format_time, format_time_range, format_utc, local, zone_label)
+from lms.dates import (
+    DEFAULT_ZONE,
+    compact_date,
+    compact_stamp,
+    format_clock,
+    format_date,
+    format_datetime,
+    format_day_month,
+    format_numeric_date,
+    format_range,
+    format_time,
+    format_time_range,
+    format_utc,
+    local,
+    zone_label,
+)
 
-MOMENT = datetime(2025, 8, 17, 1, 30, tzinfo=timezone.utc)  # 08.30 WIB, 09.30 WITA, 10.30 WIT
+MOMENT = datetime(2025, 8, 17, 1, 30, tzinfo=UTC)  # 08.30 WIB, 09.30 WITA, 10.30 WIT
 
 
 @pytest.mark.parametrize(("zone", "clock", "label"), [

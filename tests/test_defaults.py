@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import MISSING, fields
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from flask import Flask
@@ -15,8 +15,8 @@ from flask import Flask
 import lms
 from lms.accounts.models import Role, User
 from lms.dates import DEFAULT_ZONE
-from lms.training_defaults import TRAINING, TrainingDefaults
 from lms.extensions import db
+from lms.training_defaults import TRAINING, TrainingDefaults
 from lms.trainings.forms import TrainingForm
 from lms.trainings.models import Training
 from lms.trainings.services import TrainingData, save_training

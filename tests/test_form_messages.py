@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import flask_wtf
 import pytest
@@ -22,8 +23,7 @@ from flask_wtf.csrf import generate_csrf
 from flask_wtf.file import FileAllowed, FileSize
 from werkzeug.datastructures import FileStorage, MultiDict
 from wtforms import validators as v
-from wtforms.fields import (DateTimeField, DecimalField, FloatField, IntegerField, SelectField,
-                            SelectMultipleField)
+from wtforms.fields import DateTimeField, DecimalField, FloatField, IntegerField, SelectField, SelectMultipleField
 
 from lms.certificates.forms import ReasonForm
 from lms.forms import INDONESIAN, MESSAGES, Form

@@ -20,7 +20,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from flask_wtf import FlaskForm
@@ -38,7 +38,6 @@ from lms.demo import create_demo
 from lms.demo_trainings import FINISHED_SLUG, RUNNING_SLUG, create_demo_trainings
 from lms.extensions import db, limiter
 from lms.trainings.scope import get_training
-
 from tests.conftest import PASSWORD
 from tests.formclasses import app_form_classes
 
@@ -95,11 +94,11 @@ class PageParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.links: list[str] = []
         self.forms: list[tuple[str, str, dict[str, Field]]] = []
-        self._form: Optional[dict[str, Field]] = None
-        self._select: Optional[str] = None
-        self._textarea: Optional[str] = None
+        self._form: dict[str, Field] | None = None
+        self._select: str | None = None
+        self._textarea: str | None = None
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, Optional[str]]]) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         if tag == "a" and a.get("href", "").startswith("/"):
             self.links.append(a["href"])
@@ -123,7 +122,7 @@ class PageParser(HTMLParser):
             self._textarea = a["name"]
             self._form[a["name"]] = Field("textarea")
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, Optional[str]]]) -> None:
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
@@ -269,7 +268,7 @@ def login(world: World, name: str) -> None:
 # ---------------------------------------------------------------- discovery
 
 
-def endpoint_of(app: Any, url: str, method: str = "GET") -> Optional[str]:
+def endpoint_of(app: Any, url: str, method: str = "GET") -> str | None:
     adapter = app.url_map.bind("localhost")
     try:
         endpoint, _ = adapter.match(urlsplit(url).path, method=method.upper())
@@ -331,7 +330,7 @@ def route_targets(app: Any, world: World, known: set[str]) -> list[Target]:
     return targets
 
 
-def _build(app: Any, world: World, rule: Any) -> Optional[str]:
+def _build(app: Any, world: World, rule: Any) -> str | None:
     values: dict[str, Any] = {}
     for argument in rule.arguments:
         if argument.endswith("_id") or argument in ("id",):

@@ -7,7 +7,6 @@ from sqlalchemy import text
 
 from lms import create_app
 from lms.extensions import db
-
 from tests.conftest import TEST_DATABASE_URL, settings_for
 
 SCHEMA = "lms_migration_check"

@@ -3,9 +3,8 @@
 import pytest
 
 from lms.attendance import services as attendance
-from lms.forms import Form
 from lms.extensions import db
-
+from lms.forms import Form
 from tests.conftest import create_training
 from tests.formclasses import app_form_classes
 

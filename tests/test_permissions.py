@@ -1,10 +1,10 @@
-from lms.accounts.permissions import PUBLIC_ENDPOINTS
 """Every endpoint outside the public list refuses anonymous visitors; admin pages refuse others."""
 
 import re
 
 import pytest
 
+from lms.accounts.permissions import PUBLIC_ENDPOINTS
 
 
 def concrete_url(rule):

@@ -29,7 +29,6 @@ from lms.demo import create_demo
 from lms.demo_trainings import FINISHED_SLUG, RUNNING_SLUG, create_demo_trainings
 from lms.extensions import db
 from lms.trainings.scope import get_training, participant_ids
-
 from tests.conftest import PASSWORD
 
 # The blueprints whose GET routes are checked here. Not yet: "quizzes" (quizzes.index, .quiz,

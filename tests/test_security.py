@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,6 @@ import pytest
 from lms.attendance.models import AttendanceSession
 from lms.extensions import db
 from lms.security import bar_width
-
 from tests.conftest import create_training
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "lms" / "templates"
@@ -37,8 +36,8 @@ def admin_with_session(client, auth, make_user):
     admin = make_user(role="admin")
     training = create_training("bimtek-header")
     item = AttendanceSession(training_id=training.id, day=date(2026, 8, 17), label="Pagi",
-                             starts_at=datetime(2026, 8, 17, 1, tzinfo=timezone.utc),
-                             ends_at=datetime(2026, 8, 17, 4, tzinfo=timezone.utc),
+                             starts_at=datetime(2026, 8, 17, 1, tzinfo=UTC),
+                             ends_at=datetime(2026, 8, 17, 4, tzinfo=UTC),
                              secret=secrets.token_hex(16))
     db.session.add(item)
     db.session.commit()

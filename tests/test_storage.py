@@ -16,7 +16,6 @@ from sqlalchemy.exc import OperationalError
 
 from lms import create_app, storage
 from lms.extensions import db
-
 from tests.conftest import settings_for
 
 Usage = namedtuple("Usage", "total used free")

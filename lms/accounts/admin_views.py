@@ -11,8 +11,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from lms.accounts import imports, privacy, services
-from lms.accounts.forms import (AgencyForm, AnonymiseForm, ImportForm, InstitutionForm,
-                                OneTimePasswordForm, UserForm)
+from lms.accounts.forms import AgencyForm, AnonymiseForm, ImportForm, InstitutionForm, OneTimePasswordForm, UserForm
 from lms.accounts.models import ROLE_LABELS, Agency, Role, User, UserImport
 from lms.accounts.permissions import role_required
 from lms.accounts.slips import Slip, render_slips

@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any
 
-from lms.accounts.identity import (IdentityError, clean_name, normalize_email, normalize_nip,
-                                   normalize_phone)
+from lms.accounts.identity import IdentityError, clean_name, normalize_email, normalize_nip, normalize_phone
 from lms.xlsxguard import XlsxLimits, check_xlsx
 from lms.zipguard import ZipLimits, ZipRefused
 

@@ -6,9 +6,10 @@ imports may also update participants' data. No import changes a staff account or
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable, Optional
+from typing import Any
 
 from sqlalchemy import select
 
@@ -97,8 +98,8 @@ def _plan_rows(rows: list[dict[str, Any]], plan: ImportPlan, updating: bool) -> 
     plan.new_agencies = sorted(new.values(), key=str.casefold)
 
 
-def _match(row: dict[str, Any], by_nip: Optional[User], by_email: Optional[User], matched: dict[int, int],
-           plan: ImportPlan) -> tuple[bool, Optional[User]]:
+def _match(row: dict[str, Any], by_nip: User | None, by_email: User | None, matched: dict[int, int],
+           plan: ImportPlan) -> tuple[bool, User | None]:
     """Return whether a row is usable and the account it names (None: a new one); record why not."""
     if by_nip and by_email and by_nip.id != by_email.id:
         plan.errors.append(RowError(row["row"], "email", "NIP dan surel ini milik dua pengguna "
@@ -114,7 +115,7 @@ def _match(row: dict[str, Any], by_nip: Optional[User], by_email: Optional[User]
     return True, existing
 
 
-def _plan_row(row: dict[str, Any], user: Optional[User], updating: bool, plan: ImportPlan) -> None:
+def _plan_row(row: dict[str, Any], user: User | None, updating: bool, plan: ImportPlan) -> None:
     changes: list[FieldChange] = []
     if user is None:
         action, reason = CREATE, ""
@@ -179,7 +180,7 @@ class Staged:
     """An uploaded file's preview, and the pending import kept when it has no errors."""
 
     plan: ImportPlan
-    pending: Optional[UserImport]
+    pending: UserImport | None
 
 
 def stage(filename: str, data: bytes, max_rows: int, actor: User) -> Staged:
@@ -266,7 +267,7 @@ def _write_users(rows: list[dict[str, Any]], agencies: dict[str, Agency]
     return [u.id for u in created], updated, [u.id for u in created] + kept
 
 
-def _values(row: dict[str, Any], agency: Optional[Agency]) -> dict[str, Any]:
+def _values(row: dict[str, Any], agency: Agency | None) -> dict[str, Any]:
     return {"full_name": row["nama"], "pangkat_golongan": row["pangkat_golongan"],
             "jabatan": row["jabatan"], "phone": row["no_hp"], "nip": row["nip"] or None,
             "email": row["email"] or None, "agency_id": agency.id if agency else None}

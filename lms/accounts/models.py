@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, ForeignKey, Integer, LargeBinary, String,
-                        UniqueConstraint, false)
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from lms.dates import DEFAULT_ZONE, ZONE_LABELS
@@ -45,9 +44,9 @@ class Institution(Model):
     head_title: Mapped[str] = mapped_column(String(200), default="")
     certificate_pattern: Mapped[str] = mapped_column(
         String(200), default="{seq:03d}/BIMTEK/DISKOMINFO/{month_roman}/{year}")
-    logo: Mapped[Optional[bytes]] = deferred(mapped_column(LargeBinary))
-    logo_mime: Mapped[Optional[str]] = mapped_column(String(20))
-    logo_sha256: Mapped[Optional[str]] = mapped_column(String(64))
+    logo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    logo_mime: Mapped[str | None] = mapped_column(String(20))
+    logo_sha256: Mapped[str | None] = mapped_column(String(64))
     # What the public verification page adds to what verifies a certificate (UU PDP: off by default).
     verify_show_score: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     verify_show_pangkat: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -82,26 +81,26 @@ class User(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
-    email: Mapped[Optional[str]] = mapped_column(String(254), unique=True)
-    nip: Mapped[Optional[str]] = mapped_column(String(18), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    nip: Mapped[str | None] = mapped_column(String(18), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     pangkat_golongan: Mapped[str] = mapped_column(String(100), default="")
     jabatan: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")
-    agency_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agencies.id"), index=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     role: Mapped[str] = mapped_column(String(20), default=Role.PARTICIPANT.value)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    password_hash: Mapped[Optional[str]] = mapped_column(String(255))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     # Bumped on a password change or deactivation: every older session stops working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when an admin anonymised the account: name replaced, identifiers and password gone.
-    anonymised_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    agency: Mapped[Optional[Agency]] = relationship(lazy="joined")
+    agency: Mapped[Agency | None] = relationship(lazy="joined")
 
     __table_args__ = (
         CheckConstraint("email IS NOT NULL OR nip IS NOT NULL OR anonymised_at IS NOT NULL",
@@ -145,9 +144,9 @@ class UserImport(Model):
     filename: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(20), default="pending")
     # Parsed rows until applied; emptied afterwards so no personal data lingers here.
-    rows: Mapped[Optional[list[dict[str, Any]]]] = mapped_column(JSON)
-    summary: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
-    applied_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    rows: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'applied', 'cancelled')", name="status"),
@@ -165,7 +164,7 @@ class LoginSession(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # "Chrome di Android": enough to recognise a device, no address kept.
     device: Mapped[str] = mapped_column(String(80), default="")
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Callable, Optional, Sequence
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from lms.accounts.identity import IdentityError, normalize_email, normalize_phone
-from lms.accounts.mydata_pdf import DataDocument, TableBlock, render_personal_data
 from lms.accounts.models import ROLE_LABELS, LoginSession, Role, User
+from lms.accounts.mydata_pdf import DataDocument, TableBlock, render_personal_data
 from lms.accounts.services import find_institution
 from lms.attendance.models import STATUS_LABELS, AttendanceRecord, AttendanceSession
 from lms.audit import services as audit
@@ -198,7 +199,7 @@ def _audit_events(user: User) -> Section:
     return Section("log_audit", "Log audit tentang Anda", columns, labelled)
 
 
-def _number(value: Optional[Decimal]) -> Optional[float]:
+def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
 from zxcvbn import zxcvbn
 
@@ -33,7 +34,7 @@ ADVICE = (" Gabungkan tiga kata atau lebih yang tidak berhubungan dengan Anda, m
           "tanda hubung.")
 
 
-def personal_words(values: Iterable[Optional[str]]) -> list[str]:
+def personal_words(values: Iterable[str | None]) -> list[str]:
     """Return each value lower-cased, whole and split into its words of three letters or more."""
     words: list[str] = []
     for value in values:
@@ -44,7 +45,7 @@ def personal_words(values: Iterable[Optional[str]]) -> list[str]:
     return list(dict.fromkeys(words))
 
 
-def password_problem(password: str, user_inputs: Iterable[Optional[str]] = ()) -> Optional[str]:
+def password_problem(password: str, user_inputs: Iterable[str | None] = ()) -> str | None:
     """Return why password is too weak (Indonesian, for the form), or None if it is strong enough."""
     if len(password) < MIN_LENGTH:
         return TOO_SHORT

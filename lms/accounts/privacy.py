@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional
 
 from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
@@ -30,7 +29,7 @@ class PurgeResult:
     import_previews: int
 
 
-def anonymise_refusal(user: User, actor: User) -> Optional[str]:
+def anonymise_refusal(user: User, actor: User) -> str | None:
     """Return why actor may not anonymise user, or None when they may."""
     if user.id == actor.id:
         return "Anda tidak dapat menganonimkan akun Anda sendiri."
@@ -63,12 +62,12 @@ def anonymise_user(user: User, actor: User, now: datetime) -> None:
     audit.record(actor, "user.anonymise", "user", user.id, {"fields": list(CLEARED_FIELDS)}, now=now)
 
 
-def retention_cutoff(now: datetime, days: Optional[int] = None) -> datetime:
+def retention_cutoff(now: datetime, days: int | None = None) -> datetime:
     """Return the moment before which purgeable personal data is removed."""
     return now - timedelta(days=days or int(current_app.config["PERSONAL_DATA_RETENTION_DAYS"]))
 
 
-def purge_personal_data(now: datetime, days: Optional[int] = None) -> PurgeResult:
+def purge_personal_data(now: datetime, days: int | None = None) -> PurgeResult:
     """Empty check-in IP, user agent and device id, and delete import previews, older than the period."""
     cutoff = retention_cutoff(now, days)
     records = affected_rows(db.session.execute(

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import undefer
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lms.accounts.identity import (IdentityError, clean_name, name_key, normalize_email,
-                                   normalize_nip, normalize_phone)
 from lms.accounts import passwords
 from lms.accounts import sessions as login_sessions
+from lms.accounts.identity import IdentityError, clean_name, name_key, normalize_email, normalize_nip, normalize_phone
 from lms.accounts.models import Agency, Institution, LoginSession, Role, User
 from lms.audit import services as audit
 from lms.certificates.numbering import PatternError, validate_pattern
@@ -42,7 +42,7 @@ class LoginFailed(LmsError):
 DEFAULT_INSTITUTION = {"name": "Dinas Komunikasi dan Informatika", "city": "", "time_zone": DEFAULT_ZONE}
 
 
-def find_institution(with_logo: bool = False) -> Optional[Institution]:
+def find_institution(with_logo: bool = False) -> Institution | None:
     """Return this deployment's institution, if set up (optionally with its logo bytes loaded)."""
     query = select(Institution).order_by(Institution.id).limit(1)
     if with_logo:
@@ -91,7 +91,7 @@ def update_institution(institution: Institution, data: dict[str, Any], actor: Us
                      {"fields": changed})
 
 
-def save_institution(data: dict[str, Any], logo: Optional[bytes], actor: User) -> Institution:
+def save_institution(data: dict[str, Any], logo: bytes | None, actor: User) -> Institution:
     """Check and save the profile form (creating the row on its first save), and a new logo if given."""
     try:
         validate_pattern(data["certificate_pattern"])
@@ -121,7 +121,7 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def find_by_login(identifier: str) -> Optional[User]:
+def find_by_login(identifier: str) -> User | None:
     """Return the user whose NIP or e-mail is identifier."""
     text = identifier.strip()
     if "@" in text:
@@ -164,7 +164,7 @@ def check_password_rules(user: User, password: str) -> None:
         raise ValidationFailed(problem, "password")
 
 
-def _password_user_inputs(user: User) -> list[Optional[str]]:
+def _password_user_inputs(user: User) -> list[str | None]:
     institution = find_institution()
     email = user.email or ""
     return [user.full_name, user.nip, email, email.partition("@")[0], user.phone,
@@ -172,8 +172,8 @@ def _password_user_inputs(user: User) -> list[Optional[str]]:
             institution.name if institution else None, institution.city if institution else None]
 
 
-def change_own_password(user: User, current: str, new: str, now: Optional[datetime] = None,
-                        keep_session: Optional[LoginSession] = None) -> None:
+def change_own_password(user: User, current: str, new: str, now: datetime | None = None,
+                        keep_session: LoginSession | None = None) -> None:
     """Change the user's password after checking the current one; end the other sessions."""
     if not user.password_hash or not check_password_hash(user.password_hash, current):
         raise ValidationFailed("Kata sandi saat ini salah.", "current_password")
@@ -184,7 +184,7 @@ def change_own_password(user: User, current: str, new: str, now: Optional[dateti
     audit.record(user, "user.password_change", "user", user.id)
 
 
-def set_password(user: User, password: str, actor: Optional[User], one_time: bool,
+def set_password(user: User, password: str, actor: User | None, one_time: bool,
                  action: str = "user.password_set") -> None:
     """Set a password chosen by an operator (CLI rescue)."""
     check_password_rules(user, password)
@@ -192,8 +192,8 @@ def set_password(user: User, password: str, actor: Optional[User], one_time: boo
     audit.record(actor, action, "user", user.id, {"one_time": one_time})
 
 
-def _set_password(user: User, password: str, one_time: bool, now: Optional[datetime] = None,
-                  keep_session: Optional[LoginSession] = None) -> None:
+def _set_password(user: User, password: str, one_time: bool, now: datetime | None = None,
+                  keep_session: LoginSession | None = None) -> None:
     user.password_hash = hash_password(password)
     user.must_change_password = one_time
     user.session_version += 1
@@ -231,7 +231,7 @@ class UserData:
     pangkat_golongan: str = ""
     jabatan: str = ""
     phone: str = ""
-    agency_id: Optional[int] = None
+    agency_id: int | None = None
     role: str = Role.PARTICIPANT.value
 
 
@@ -267,7 +267,7 @@ def optional_nip(raw: str, field: str, prefix: str = "") -> str:
         raise ValidationFailed(f"{prefix}{exc}", field) from None
 
 
-def _check_unique(values: dict[str, Any], user_id: Optional[int]) -> None:
+def _check_unique(values: dict[str, Any], user_id: int | None) -> None:
     for key, label in (("email", "Surel"), ("nip", "NIP")):
         if values.get(key) is None:
             continue
@@ -277,7 +277,7 @@ def _check_unique(values: dict[str, Any], user_id: Optional[int]) -> None:
             raise ValidationFailed(f"{label} {values[key]} sudah dipakai pengguna lain.", key)
 
 
-def create_user(data: UserData, actor: Optional[User]) -> User:
+def create_user(data: UserData, actor: User | None) -> User:
     """Create a user (no password yet: give a one-time password to let them in)."""
     values = clean_user_data(data)
     _check_unique(values, None)
@@ -320,8 +320,8 @@ def _assign(obj: Any, values: dict[str, Any]) -> list[str]:
     return changed
 
 
-def list_users(search: str = "", role: str = "", agency_id: Optional[int] = None,
-               active: Optional[bool] = None, user_id: Optional[int] = None) -> Any:
+def list_users(search: str = "", role: str = "", agency_id: int | None = None,
+               active: bool | None = None, user_id: int | None = None) -> Any:
     """Return a select of users filtered as on the admin list, ordered by name."""
     query = select(User)
     if user_id:
@@ -367,12 +367,12 @@ def active_counts() -> dict[str, int]:
 # ---------------------------------------------------------------- agencies (OPD)
 
 
-def find_agency(name: str) -> Optional[Agency]:
+def find_agency(name: str) -> Agency | None:
     """Return the OPD whose name matches case- and space-insensitively."""
     return db.session.scalars(select(Agency).where(Agency.name_key == name_key(name))).first()
 
 
-def create_agency(name: str, actor: Optional[User]) -> Agency:
+def create_agency(name: str, actor: User | None) -> Agency:
     """Add an OPD; refuse a name that matches an existing one."""
     cleaned = clean_name(name)
     if not cleaned:

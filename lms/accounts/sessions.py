@@ -6,7 +6,6 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
-from typing import Optional
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import joinedload
@@ -54,7 +53,7 @@ def start(user: User, user_agent: str, now: datetime) -> str:
     return token
 
 
-def find_active(token: Optional[str]) -> Optional[LoginSession]:
+def find_active(token: str | None) -> LoginSession | None:
     """Return the unrevoked login session with this secret id, its user loaded (one query)."""
     if not token or not isinstance(token, str):
         return None
@@ -77,7 +76,7 @@ def revoke(login: LoginSession, now: datetime) -> None:
         login.revoked_at = now
 
 
-def revoke_all(user: User, now: datetime, keep: Optional[LoginSession] = None) -> int:
+def revoke_all(user: User, now: datetime, keep: LoginSession | None = None) -> int:
     """End every login session of user but keep; return how many ended."""
     query = update(LoginSession).where(LoginSession.user_id == user.id,
                                        LoginSession.revoked_at.is_(None))
@@ -96,7 +95,7 @@ def end_everywhere(user: User, now: datetime) -> int:
     return ended
 
 
-def active(user: User, now: datetime, lifetime: timedelta, current: Optional[LoginSession] = None
+def active(user: User, now: datetime, lifetime: timedelta, current: LoginSession | None = None
            ) -> list[LoginSession]:
     """Return user's unrevoked sessions started within lifetime (and current), newest first."""
     alive = LoginSession.created_at >= now - lifetime

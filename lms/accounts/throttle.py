@@ -13,7 +13,7 @@ import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Optional
+from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -38,7 +38,7 @@ class Policy:
     memory: timedelta = timedelta(hours=24)
 
     @classmethod
-    def from_config(cls, config: Any) -> "Policy":
+    def from_config(cls, config: Any) -> Policy:
         """Return the policy the LOGIN_* settings describe."""
         return cls(free=int(config["LOGIN_FREE_FAILURES"]),
                    max_delay=timedelta(seconds=int(config["LOGIN_MAX_DELAY_SECONDS"])),
@@ -50,7 +50,7 @@ class TrustedDevice:
     device_id: str
     user_ids: tuple[int, ...]
 
-    def trusts(self, user: Optional[User]) -> bool:
+    def trusts(self, user: User | None) -> bool:
         """Tell whether this browser logged in to user's account before."""
         return user is not None and user.id in self.user_ids
 
@@ -70,7 +70,7 @@ def account_key(identifier: str) -> str:
     return private_key("login-account", login)
 
 
-def login_keys(identifier: str, device: Optional[TrustedDevice], user: Optional[User]) -> list[str]:
+def login_keys(identifier: str, device: TrustedDevice | None, user: User | None) -> list[str]:
     """Return the counters an attempt is judged by: the trusted device's own, else the account's."""
     if device is not None and user is not None and device.trusts(user):
         return [private_key("login-device", f"{device.device_id}:{user.id}")]
@@ -116,7 +116,7 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=DEVICE_SALT)
 
 
-def read_device(cookie: Optional[str]) -> Optional[TrustedDevice]:
+def read_device(cookie: str | None) -> TrustedDevice | None:
     """Return the device a valid, unexpired device cookie names, else None."""
     if not cookie:
         return None
@@ -131,7 +131,7 @@ def read_device(cookie: Optional[str]) -> Optional[TrustedDevice]:
     return TrustedDevice(data["d"], tuple(u for u in data["u"] if isinstance(u, int)))
 
 
-def device_cookie(device: Optional[TrustedDevice], user: User) -> str:
+def device_cookie(device: TrustedDevice | None, user: User) -> str:
     """Return a signed cookie value trusting this browser for user (and the accounts it knew)."""
     device_id = device.device_id if device else secrets.token_urlsafe(16)
     known = [u for u in (device.user_ids if device else ()) if u != user.id]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -69,7 +68,7 @@ def _sign_in(identifier: str, password: str, keys: list[str], now: datetime) -> 
     return user, login_sessions.start(user, request.headers.get("User-Agent", ""), now)
 
 
-def _logged_in(user: Any, login_token: str, device: Optional[throttle.TrustedDevice]) -> Response:
+def _logged_in(user: Any, login_token: str, device: throttle.TrustedDevice | None) -> Response:
     """Log this browser in with the new session, and trust it for the account from now on."""
     _start_session(user, login_token)
     response = redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
@@ -93,7 +92,7 @@ def _start_session(user: Any, login_token: str) -> None:
     session.permanent = True
 
 
-def _safe_next(target: Optional[str]) -> Optional[str]:
+def _safe_next(target: str | None) -> str | None:
     if not target:
         return None
     parts = urlsplit(target)

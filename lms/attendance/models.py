@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -47,14 +46,14 @@ class AttendanceRecord(Model):
     note: Mapped[str] = mapped_column(String(300), default="")
     method: Mapped[str] = mapped_column(String(20), default="roster")
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    marked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # How a self check-in came in; NULL once purged after PERSONAL_DATA_RETENTION_DAYS.
-    client_address: Mapped[Optional[str]] = mapped_column(String(64), default="")
-    user_agent: Mapped[Optional[str]] = mapped_column(String(300), default="")
-    device_id: Mapped[Optional[str]] = mapped_column(String(64), default="", index=True)
+    client_address: Mapped[str | None] = mapped_column(String(64), default="")
+    user_agent: Mapped[str | None] = mapped_column(String(300), default="")
+    device_id: Mapped[str | None] = mapped_column(String(64), default="", index=True)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
-    marked_by: Mapped[Optional[User]] = relationship(foreign_keys=[marked_by_id])
+    marked_by: Mapped[User | None] = relationship(foreign_keys=[marked_by_id])
 
     __table_args__ = (
         UniqueConstraint("session_id", "user_id"),

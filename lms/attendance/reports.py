@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from lms.accounts.models import Institution
 from lms.attendance.models import AttendanceSession

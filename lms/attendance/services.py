@@ -5,10 +5,11 @@ from __future__ import annotations
 import ipaddress
 import secrets
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
-from typing import Any, Optional, Sequence
+from typing import Any
 
 from sqlalchemy import select
 
@@ -94,7 +95,7 @@ class Roster:
     people: list[User]
     records: dict[tuple[int, int], AttendanceRecord]
 
-    def record(self, user: User, session: AttendanceSession) -> Optional[AttendanceRecord]:
+    def record(self, user: User, session: AttendanceSession) -> AttendanceRecord | None:
         return self.records.get((user.id, session.id))
 
 
@@ -108,8 +109,8 @@ def roster(training: Training) -> Roster:
     return Roster(sessions, people, records)
 
 
-def _set_status(session: AttendanceSession, user_id: int, status: str, note: str, actor: Optional[User],
-                now: datetime, method: str, client: Optional[dict[str, str]] = None) -> AttendanceRecord:
+def _set_status(session: AttendanceSession, user_id: int, status: str, note: str, actor: User | None,
+                now: datetime, method: str, client: dict[str, str] | None = None) -> AttendanceRecord:
     record = db.session.scalars(select(AttendanceRecord).where(AttendanceRecord.session_id == session.id,
                                                                AttendanceRecord.user_id == user_id)).first()
     old = record.status if record else None
@@ -154,7 +155,7 @@ def mark_all_present(training: Training, session: AttendanceSession, actor: User
     return count
 
 
-def record_of(session: AttendanceSession, user_id: int) -> Optional[AttendanceRecord]:
+def record_of(session: AttendanceSession, user_id: int) -> AttendanceRecord | None:
     return db.session.scalars(select(AttendanceRecord).where(AttendanceRecord.session_id == session.id,
                                                              AttendanceRecord.user_id == user_id)).first()
 
@@ -175,7 +176,7 @@ def history(record_ids: Sequence[int]) -> dict[int, list[Any]]:
 # ---------------------------------------------------------------- self check-in
 
 
-def find_session(session_id: int) -> Optional[AttendanceSession]:
+def find_session(session_id: int) -> AttendanceSession | None:
     """Return the attendance session with this id, if any."""
     return db.session.get(AttendanceSession, session_id)
 
@@ -209,7 +210,7 @@ def verify_scan(session: AttendanceSession, token: str, now: datetime) -> None:
     check_window(session, now)
 
 
-def scan_refusal(session: Optional[AttendanceSession], token: str, now: datetime) -> Optional[str]:
+def scan_refusal(session: AttendanceSession | None, token: str, now: datetime) -> str | None:
     """Return why a scanned address cannot check anyone in now (Indonesian), or None when it can."""
     if session is None:
         return "Sesi presensi tidak ditemukan."
@@ -220,7 +221,7 @@ def scan_refusal(session: Optional[AttendanceSession], token: str, now: datetime
     return None
 
 
-def session_for_code(training_list: Sequence[Training], code: str, now: datetime) -> Optional[AttendanceSession]:
+def session_for_code(training_list: Sequence[Training], code: str, now: datetime) -> AttendanceSession | None:
     """Return the open session, of any of these trainings, whose current typed code this is."""
     for training in training_list:
         try:
@@ -291,7 +292,7 @@ def live_status(session: AttendanceSession) -> LiveStatus:
 # ---------------------------------------------------------------- reports
 
 
-def percentages(training: Training, data: Optional[Roster] = None) -> dict[int, Fraction]:
+def percentages(training: Training, data: Roster | None = None) -> dict[int, Fraction]:
     """Return each participant's attendance % over ALL sessions of the training."""
     data = data or roster(training)
     return attendance_percent({u.id for u in data.people}, [s.id for s in data.sessions],
@@ -326,7 +327,8 @@ def export_rows(training: Training) -> tuple[list[str], list[list[Any]]]:
 
     data = roster(training)
     percent = percentages(training, data)
-    header = ["No", "Nama", "NIP", "OPD"] + [f"{format_day_month(s.day)} {s.label}" for s in data.sessions] + ["Kehadiran (%)"]
+    days = [f"{format_day_month(s.day)} {s.label}" for s in data.sessions]
+    header = ["No", "Nama", "NIP", "OPD", *days, "Kehadiran (%)"]
     rows = []
     for number, user in enumerate(data.people, start=1):
         cells = [STATUS_LABELS[r.status] if (r := data.record(user, s)) else "" for s in data.sessions]

@@ -7,12 +7,24 @@ import secrets
 from datetime import date
 from typing import Any
 
-from flask import (Blueprint, abort, flash, g, jsonify, make_response, redirect, render_template, request,
-                   session, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from lms.accounts.permissions import ANY_ROLE, STAFF, role_required
 from lms.accounts.services import current_institution
 from lms.attendance import reports, services
 from lms.attendance.forms import CodeForm, MarkForm, SessionForm
@@ -23,7 +35,6 @@ from lms.dates import format_clock, format_date
 from lms.db_types import utcnow
 from lms.extensions import db, limiter
 from lms.forms import ActionForm, act
-from lms.accounts.permissions import ANY_ROLE, STAFF, role_required
 from lms.ratelimits import private_key
 from lms.routing import bounded_int
 from lms.trainings import scope as trainings

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Optional
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
@@ -34,8 +34,8 @@ ACTION_LABELS = {
 }
 
 
-def record(actor: Optional[User], action: str, object_type: str, object_id: Any,
-           details: Optional[dict[str, Any]] = None, now: Optional[datetime] = None) -> AuditEvent:
+def record(actor: User | None, action: str, object_type: str, object_id: Any,
+           details: dict[str, Any] | None = None, now: datetime | None = None) -> AuditEvent:
     """Append one event to the audit log (flushed with the caller's transaction)."""
     entry = AuditEvent(actor_id=actor.id if actor else None, action=action,
                        object_type=object_type, object_id=str(object_id),
@@ -53,12 +53,12 @@ def _refuse_audit_changes(session: Session, flush_context: Any, instances: Any) 
 
 @dataclass(frozen=True)
 class AuditFilter:
-    actor_id: Optional[int] = None
+    actor_id: int | None = None
     action: str = ""
     object_type: str = ""
     object_id: str = ""
-    date_from: Optional[date] = None
-    date_to: Optional[date] = None
+    date_from: date | None = None
+    date_to: date | None = None
 
 
 def search(criteria: AuditFilter, page: int, per_page: int, zone: Any) -> tuple[list[AuditEvent], int]:
@@ -73,11 +73,11 @@ def search(criteria: AuditFilter, page: int, per_page: int, zone: Any) -> tuple[
     if criteria.object_id:
         query = query.where(AuditEvent.object_id == criteria.object_id)
     if criteria.date_from:
-        start = datetime.combine(criteria.date_from, time.min, zone).astimezone(timezone.utc)
+        start = datetime.combine(criteria.date_from, time.min, zone).astimezone(UTC)
         query = query.where(AuditEvent.at >= start)
     if criteria.date_to:
         end = datetime.combine(criteria.date_to + timedelta(days=1), time.min, zone)
-        query = query.where(AuditEvent.at < end.astimezone(timezone.utc))
+        query = query.where(AuditEvent.at < end.astimezone(UTC))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
                               .limit(per_page).offset((page - 1) * per_page)).all()

@@ -10,10 +10,10 @@ from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from lms.accounts.models import Role
+from lms.accounts.permissions import role_required
 from lms.accounts.services import current_institution, staff_members
 from lms.audit import services
 from lms.audit.services import ACTION_LABELS, AuditFilter
-from lms.accounts.permissions import role_required
 from lms.routing import bounded_int
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")

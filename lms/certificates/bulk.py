@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Optional
 
 from flask import current_app
 from sqlalchemy import select
@@ -57,7 +56,7 @@ def run_issue_job(job_id: int) -> None:
     db.session.commit()
     failures: list[str] = []
 
-    def progress(done: int, total: int, certificate: Optional[Certificate], error: Optional[str]) -> None:
+    def progress(done: int, total: int, certificate: Certificate | None, error: str | None) -> None:
         job.total, job.done = total, done
         if error:
             failures.append(error)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Optional, Sequence
 
 from lms.numbers import percent_text as _percent
 
@@ -21,8 +21,8 @@ class Rules:
 @dataclass(frozen=True)
 class Facts:
     attendance_percent: Fraction
-    posttest_percent: Optional[Fraction]
-    posttest_passed: Optional[bool]
+    posttest_percent: Fraction | None
+    posttest_passed: bool | None
     completed_course_ids: frozenset[int]
 
 
@@ -107,7 +107,7 @@ def default_bands(pass_mark: Fraction) -> list[tuple[Fraction, str]]:
     return sorted(unique.items(), reverse=True)
 
 
-def predikat(score: Optional[Fraction], bands: Sequence[tuple[Fraction, str]]) -> Optional[str]:
+def predikat(score: Fraction | None, bands: Sequence[tuple[Fraction, str]]) -> str | None:
     if score is None:
         return None
     return next((label for low, label in bands if score >= low), None)

@@ -7,9 +7,10 @@ only needs what it changes; an unknown key is an error because it is almost alwa
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 from reportlab.lib.pagesizes import A4, LETTER, landscape, portrait

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Optional
+from typing import Any
 
-from sqlalchemy import (JSON, CheckConstraint, Date, ForeignKey, Index, Integer, LargeBinary, String, Text,
-                        UniqueConstraint, text)
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from lms.accounts.models import User
@@ -38,11 +49,11 @@ class Certificate(Model):
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     layout: Mapped[str] = mapped_column(String(100), default="default")
     override_reason: Mapped[str] = mapped_column(Text, default="")
-    issued_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    revoked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     revoke_reason: Mapped[str] = mapped_column(Text, default="")
-    replaces_id: Mapped[Optional[int]] = mapped_column(ForeignKey("certificates.id"))
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     training: Mapped[Training] = relationship()
@@ -88,15 +99,15 @@ class Job(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
-    training_id: Mapped[Optional[int]] = mapped_column(ForeignKey("trainings.id"), index=True)
+    training_id: Mapped[int | None] = mapped_column(ForeignKey("trainings.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="queued")
     total: Mapped[int] = mapped_column(Integer, default=0)
     done: Mapped[int] = mapped_column(Integer, default=0)
     failures: Mapped[list[str]] = mapped_column(JSON, default=list)
-    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    training: Mapped[Optional[Training]] = relationship()
+    training: Mapped[Training | None] = relationship()
 
     __table_args__ = (CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),)

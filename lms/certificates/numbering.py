@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterator
 from datetime import date
-from typing import Iterator
 
 # The fields a pattern may name, with a sample of each field's type to check format specs against.
 FIELDS: dict[str, int | str] = {

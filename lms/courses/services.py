@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Optional, Sequence
+from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
@@ -72,7 +73,7 @@ def _current_lessons() -> Any:
     return and_(Lesson.retired_at.is_(None))
 
 
-def courses_for(user: User, course_ids: Optional[Sequence[int]] = None) -> list[CourseProgress]:
+def courses_for(user: User, course_ids: Sequence[int] | None = None) -> list[CourseProgress]:
     """Return the published courses (or those given) with the user's progress, in two queries."""
     query = select(Course).where(Course.retired_at.is_(None)).order_by(Course.position, Course.title)
     if course_ids is not None:
@@ -90,7 +91,7 @@ def courses_for(user: User, course_ids: Optional[Sequence[int]] = None) -> list[
     return [CourseProgress(c, counts.get(c.id, 0), done.get(c.id, 0)) for c in courses]
 
 
-def get_course(slug: str) -> Optional[Course]:
+def get_course(slug: str) -> Course | None:
     return db.session.scalars(select(Course).where(Course.slug == slug, Course.retired_at.is_(None))).first()
 
 
@@ -107,15 +108,15 @@ def progress_map(user: User, lessons: Sequence[Lesson]) -> dict[int, LessonProgr
     return {row.lesson_id: row for row in rows}
 
 
-def resume_lesson(lessons: Sequence[Lesson], progress: dict[int, LessonProgress]) -> Optional[Lesson]:
+def resume_lesson(lessons: Sequence[Lesson], progress: dict[int, LessonProgress]) -> Lesson | None:
     """Return where to continue: the last lesson opened if unfinished, else the first unfinished."""
     viewed = [p for p in progress.values() if p.last_viewed_at]
     if viewed:
         last = max(viewed, key=lambda p: p.last_viewed_at)  # type: ignore[arg-type, return-value]
-        lesson = next((l for l in lessons if l.id == last.lesson_id), None)
+        lesson = next((item for item in lessons if item.id == last.lesson_id), None)
         if lesson is not None and not last.completed_at:
             return lesson
-    return next((l for l in lessons if not (progress.get(l.id) and progress[l.id].completed_at)),
+    return next((item for item in lessons if not (progress.get(item.id) and progress[item.id].completed_at)),
                 lessons[0] if lessons else None)
 
 
@@ -166,7 +167,7 @@ def completed_course_ids(user_ids: Sequence[int], course_ids: Sequence[int]) -> 
 # ---------------------------------------------------------------- staff report
 
 
-def participants_query(user_ids: Optional[Sequence[int]] = None) -> Any:
+def participants_query(user_ids: Sequence[int] | None = None) -> Any:
     """Return a select of the participants a progress report covers."""
     query = select(User).where(User.role == Role.PARTICIPANT.value, User.active.is_(True))
     if user_ids is not None:
@@ -174,12 +175,12 @@ def participants_query(user_ids: Optional[Sequence[int]] = None) -> Any:
     return query.order_by(User.full_name, User.id)
 
 
-def participants_page(user_ids: Optional[Sequence[int]], page: int, per_page: int) -> Any:
+def participants_page(user_ids: Sequence[int] | None, page: int, per_page: int) -> Any:
     """Return one page of the participants a progress report covers."""
     return db.paginate(participants_query(user_ids), page=page, per_page=per_page, error_out=False)
 
 
-def progress_by_user(course: Course, users: Sequence[User]) -> dict[int, tuple[int, Optional[datetime]]]:
+def progress_by_user(course: Course, users: Sequence[User]) -> dict[int, tuple[int, datetime | None]]:
     """Return {user id: (lessons completed, last activity)} for these users, in one query."""
     ids = [u.id for u in users]
     rows = db.session.execute(

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   send_from_directory, url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -23,7 +20,7 @@ from lms.trainings import scope as trainings
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
 
-def _allowed_course_ids() -> Optional[list[int]]:
+def _allowed_course_ids() -> list[int] | None:
     """Participants read the courses of their trainings; staff read every course."""
     if current_user.has_role(Role.PARTICIPANT):
         return trainings.participant_course_ids(current_user)
@@ -105,7 +102,7 @@ def _lesson_or_404(slug: str, lesson_slug: str) -> tuple[Course, list[Lesson], i
 
 def _all_done(lessons: list[Lesson]) -> bool:
     progress = services.progress_map(current_user, lessons)
-    return all(progress.get(l.id) and progress[l.id].completed_at for l in lessons)
+    return all(progress.get(item.id) and progress[item.id].completed_at for item in lessons)
 
 
 @bp.get("/<slug>/assets/<path:filename>")
@@ -136,7 +133,7 @@ def progress(slug: str) -> ResponseReturnValue:
                            progress=services.progress_by_user(item, page.items))
 
 
-def _scope_user_ids() -> Optional[list[int]]:
+def _scope_user_ids() -> list[int] | None:
     """A trainer sees the participants of their own trainings; an admin sees everyone."""
     if current_user.has_role(Role.ADMIN):
         return None

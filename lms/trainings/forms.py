@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField, TimeField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -28,11 +37,13 @@ class TrainingForm(Form):
     status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in STATUSES.items()], default=TRAINING.status)
     quota = IntegerField("Kuota peserta", validators=[Optional(), NumberRange(min=1, max=100_000)])
     description = TextAreaField("Deskripsi", validators=[Optional(), Length(max=5000)])
-    minutes_per_jp = IntegerField("Menit per JP", default=TRAINING.minutes_per_jp, validators=[DataRequired(REQUIRED), NumberRange(min=1, max=120)])
+    minutes_per_jp = IntegerField("Menit per JP", default=TRAINING.minutes_per_jp,
+                                  validators=[DataRequired(REQUIRED), NumberRange(min=1, max=120)])
     min_attendance_percent = IntegerField("Kehadiran minimal (%)", default=TRAINING.min_attendance_percent,
                                           validators=[Optional(), NumberRange(min=0, max=100)])
     require_posttest_pass = BooleanField("Wajib lulus post-test", default=TRAINING.require_posttest_pass)
-    require_courses_complete = BooleanField("Wajib menyelesaikan semua modul", default=TRAINING.require_courses_complete)
+    require_courses_complete = BooleanField("Wajib menyelesaikan semua modul",
+                                            default=TRAINING.require_courses_complete)
     late_after_minutes = IntegerField("Terlambat setelah (menit)", default=TRAINING.late_after_minutes,
                                       validators=[Optional(), NumberRange(min=0, max=240)])
     late_counts_present = BooleanField("Terlambat dihitung hadir", default="terlambat" in TRAINING.present_statuses)

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Optional
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, ForeignKey, Integer, LargeBinary, String,
-                        Table, Text, Time, UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from lms.accounts.models import User
 from lms.courses.models import Course
 from lms.db_types import UTCDateTime, utcnow
-from lms.training_defaults import TRAINING
 from lms.extensions import Model, db
 from lms.quizzes.models import Quiz
+from lms.training_defaults import TRAINING
 
 STATUSES = {"draft": "Draf", "open": "Berjalan", "finished": "Selesai"}
 
@@ -46,7 +58,7 @@ class Training(Model):
     end_date: Mapped[date] = mapped_column(Date)
     time_zone: Mapped[str] = mapped_column(String(40), default=TRAINING.time_zone)
     status: Mapped[str] = mapped_column(String(20), default=TRAINING.status)
-    quota: Mapped[Optional[int]] = mapped_column(Integer)
+    quota: Mapped[int | None] = mapped_column(Integer)
     minutes_per_jp: Mapped[int] = mapped_column(Integer, default=TRAINING.minutes_per_jp)
     # Certificate rules ([5/5] applies them).
     min_attendance_percent: Mapped[int] = mapped_column(Integer, default=TRAINING.min_attendance_percent)
@@ -57,27 +69,27 @@ class Training(Model):
     present_statuses: Mapped[list[str]] = mapped_column(JSON, default=TRAINING.present_list)
     venue_network: Mapped[str] = mapped_column(String(100), default="")
     # Quizzes and their windows (UTC).
-    pretest_id: Mapped[Optional[int]] = mapped_column(ForeignKey("quizzes.id"))
-    posttest_id: Mapped[Optional[int]] = mapped_column(ForeignKey("quizzes.id"))
-    pretest_open_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    pretest_close_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    posttest_open_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    posttest_close_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    pretest_id: Mapped[int | None] = mapped_column(ForeignKey("quizzes.id"))
+    posttest_id: Mapped[int | None] = mapped_column(ForeignKey("quizzes.id"))
+    pretest_open_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pretest_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    posttest_open_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    posttest_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Certificates: the signatory (default: the institution's head) and predikat bands.
     signatory_name: Mapped[str] = mapped_column(String(200), default="")
     signatory_pangkat: Mapped[str] = mapped_column(String(100), default="")
     signatory_nip: Mapped[str] = mapped_column(String(18), default="")
     signatory_title: Mapped[str] = mapped_column(String(200), default="")
-    signature: Mapped[Optional[bytes]] = deferred(mapped_column(LargeBinary))
-    signature_sha256: Mapped[Optional[str]] = mapped_column(String(64))
+    signature: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    signature_sha256: Mapped[str | None] = mapped_column(String(64))
     predikat_bands: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     courses: Mapped[list[Course]] = relationship(secondary=training_courses, order_by=Course.position)
     trainers: Mapped[list[User]] = relationship(secondary=training_trainers, order_by=User.full_name)
-    pretest: Mapped[Optional[Quiz]] = relationship(foreign_keys=[pretest_id])
-    posttest: Mapped[Optional[Quiz]] = relationship(foreign_keys=[posttest_id])
-    agenda: Mapped[list["AgendaItem"]] = relationship(back_populates="training",
+    pretest: Mapped[Quiz | None] = relationship(foreign_keys=[pretest_id])
+    posttest: Mapped[Quiz | None] = relationship(foreign_keys=[posttest_id])
+    agenda: Mapped[list[AgendaItem]] = relationship(back_populates="training",
                                                       order_by="(AgendaItem.day, AgendaItem.start_time)")
 
     __table_args__ = (
@@ -111,13 +123,13 @@ class AgendaItem(Model):
     start_time: Mapped[time] = mapped_column(Time)
     end_time: Mapped[time] = mapped_column(Time)
     topic: Mapped[str] = mapped_column(String(300))
-    trainer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    trainer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     trainer_name: Mapped[str] = mapped_column(String(200), default="")
     jp: Mapped[int] = mapped_column(Integer, default=0)
     jp_manual: Mapped[bool] = mapped_column(Boolean, default=False)
 
     training: Mapped[Training] = relationship(back_populates="agenda")
-    trainer: Mapped[Optional[User]] = relationship()
+    trainer: Mapped[User | None] = relationship()
 
     __table_args__ = (CheckConstraint("end_time > start_time", name="times"),)
 

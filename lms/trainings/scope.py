@@ -6,7 +6,7 @@ Use cases (setup, agenda, enrolment) live in `services`; pages in `overview` and
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -54,7 +54,7 @@ def visible_trainings(user: User) -> list[Training]:
     return list(db.session.scalars(query))
 
 
-def get_training(slug: str) -> Optional[Training]:
+def get_training(slug: str) -> Training | None:
     return db.session.scalars(select(Training).where(Training.slug == slug)).first()
 
 

@@ -6,9 +6,10 @@ Who may see or manage a training, and who is enrolled, is asked of `lms.training
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timezone
-from typing import Any, Iterable, Optional
+from datetime import UTC, date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -44,7 +45,7 @@ def agencies() -> list[Agency]:
     return list(db.session.scalars(select(Agency).order_by(Agency.name_key)))
 
 
-def quiz_by_slug(slug: str) -> Optional[Quiz]:
+def quiz_by_slug(slug: str) -> Quiz | None:
     """Return the quiz a results page names, a retired one too: a training's old results stay readable."""
     return db.session.scalars(select(Quiz).where(Quiz.slug == slug)).first()
 
@@ -63,7 +64,7 @@ class TrainingData:
     description: str = ""
     time_zone: str = TRAINING.time_zone
     status: str = TRAINING.status
-    quota: Optional[int] = None
+    quota: int | None = None
     minutes_per_jp: int = TRAINING.minutes_per_jp
     min_attendance_percent: int = TRAINING.min_attendance_percent
     require_posttest_pass: bool = TRAINING.require_posttest_pass
@@ -73,15 +74,15 @@ class TrainingData:
     venue_network: str = ""
     course_ids: list[int] = field(default_factory=list)
     trainer_ids: list[int] = field(default_factory=list)
-    pretest_id: Optional[int] = None
-    posttest_id: Optional[int] = None
-    pretest_open_at: Optional[datetime] = None
-    pretest_close_at: Optional[datetime] = None
-    posttest_open_at: Optional[datetime] = None
-    posttest_close_at: Optional[datetime] = None
+    pretest_id: int | None = None
+    posttest_id: int | None = None
+    pretest_open_at: datetime | None = None
+    pretest_close_at: datetime | None = None
+    posttest_open_at: datetime | None = None
+    posttest_close_at: datetime | None = None
 
 
-def _check(data: TrainingData, training: Optional[Training]) -> None:
+def _check(data: TrainingData, training: Training | None) -> None:
     if not data.title.strip():
         raise ValidationFailed("Judul kegiatan wajib diisi.", "title")
     if not SLUG.match(data.slug):
@@ -127,7 +128,7 @@ def _check_network(text: str) -> None:
         raise ValidationFailed("Jaringan lokasi harus berbentuk CIDR, mis. 192.168.1.0/24.", "venue_network") from None
 
 
-def save_training(training: Optional[Training], data: TrainingData, actor: User) -> Training:
+def save_training(training: Training | None, data: TrainingData, actor: User) -> Training:
     """Create or update a training and its links; audit the fields that changed."""
     _check(data, training)
     creating = training is None
@@ -157,7 +158,7 @@ def save_training(training: Optional[Training], data: TrainingData, actor: User)
 
 def local_to_utc(day: date, at: time, zone: str) -> datetime:
     """Return the UTC moment of a local date and time in the training's zone."""
-    return datetime.combine(day, at, ZoneInfo(zone)).astimezone(timezone.utc)
+    return datetime.combine(day, at, ZoneInfo(zone)).astimezone(UTC)
 
 
 # ---------------------------------------------------------------- agenda and JP
@@ -169,9 +170,9 @@ class AgendaData:
     start_time: time
     end_time: time
     topic: str
-    trainer_id: Optional[int] = None
+    trainer_id: int | None = None
     trainer_name: str = ""
-    jp: Optional[int] = None  # None: computed from the duration
+    jp: int | None = None  # None: computed from the duration
 
 
 def default_jp(minutes: int, minutes_per_jp: int) -> int:
@@ -179,7 +180,7 @@ def default_jp(minutes: int, minutes_per_jp: int) -> int:
     return max(minutes // minutes_per_jp, 0)
 
 
-def save_agenda_item(training: Training, item: Optional[AgendaItem], data: AgendaData, actor: User) -> AgendaItem:
+def save_agenda_item(training: Training, item: AgendaItem | None, data: AgendaData, actor: User) -> AgendaItem:
     """Add or change an agenda slot; refuse days outside the training and overlaps."""
     if not data.topic.strip():
         raise ValidationFailed("Materi wajib diisi.", "topic")
@@ -262,7 +263,7 @@ class WalkIn:
     """What a walk-in did: a new account comes with its one-time password, an existing one without."""
 
     user: User
-    password: Optional[str]
+    password: str | None
     newly_enrolled: bool
 
     @property
@@ -283,7 +284,7 @@ def walk_in(training: Training, data: accounts.UserData, actor: User) -> WalkIn:
     return WalkIn(user, issued[1], True)
 
 
-def _walk_in_account(values: dict[str, Any]) -> Optional[User]:
+def _walk_in_account(values: dict[str, Any]) -> User | None:
     """Return the participant account a walk-in's NIP or e-mail names; refuse staff and conflicts."""
     found = [db.session.scalars(select(User).where(getattr(User, key) == values[key])).first()
              for key in ("nip", "email") if values[key]]

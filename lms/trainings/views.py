@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from io import BytesIO
-from typing import Optional
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -23,12 +22,12 @@ from lms.accounts.permissions import ANY_ROLE, STAFF, role_required
 from lms.csvsafe import write_csv
 from lms.dates import format_date
 from lms.db_types import utcnow
-from lms.training_defaults import TRAINING
 from lms.extensions import db
 from lms.forms import ActionForm, act
 from lms.quizzes import presenters as quiz_presenters
 from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Quiz
+from lms.training_defaults import TRAINING
 from lms.trainings import overview, scope, services
 from lms.trainings.forms import AgendaForm, EnrollAgencyForm, EnrollForm, TrainingForm, WalkInForm
 from lms.trainings.models import AgendaItem, Training
@@ -65,12 +64,17 @@ def _setup_choices(form: TrainingForm) -> None:
             SelectChoice(q.id, q.title) for q in quizzes if q.kind == kind]
 
 
-def _to_utc(value: Optional[datetime], zone: str) -> Optional[datetime]:
-    return value.replace(tzinfo=ZoneInfo(zone)).astimezone(timezone.utc) if value else None
+def _to_utc(value: datetime | None, zone: str) -> datetime | None:
+    return value.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC) if value else None
 
 
-def _to_local(value: Optional[datetime], zone: str) -> Optional[datetime]:
+def _to_local(value: datetime | None, zone: str) -> datetime | None:
     return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if value else None
+
+
+def _or_default(value: int | None, default: int) -> int:
+    """An optional number field: 0 is a value, only an empty field takes the default."""
+    return default if value is None else value
 
 
 def _training_data(form: TrainingForm) -> services.TrainingData:
@@ -80,15 +84,16 @@ def _training_data(form: TrainingForm) -> services.TrainingData:
         end_date=form.end_date.data, venue=form.venue.data or "", city=form.city.data or "",
         description=form.description.data or "", time_zone=zone, status=form.status.data or TRAINING.status,
         quota=form.quota.data, minutes_per_jp=form.minutes_per_jp.data or TRAINING.minutes_per_jp,
-        min_attendance_percent=form.min_attendance_percent.data if form.min_attendance_percent.data is not None else TRAINING.min_attendance_percent,
+        min_attendance_percent=_or_default(form.min_attendance_percent.data, TRAINING.min_attendance_percent),
         require_posttest_pass=bool(form.require_posttest_pass.data),
         require_courses_complete=bool(form.require_courses_complete.data),
-        late_after_minutes=form.late_after_minutes.data if form.late_after_minutes.data is not None else TRAINING.late_after_minutes,
+        late_after_minutes=_or_default(form.late_after_minutes.data, TRAINING.late_after_minutes),
         present_statuses=TRAINING.present_list() if form.late_counts_present.data else ["hadir"],
         venue_network=(form.venue_network.data or "").strip(), course_ids=form.courses.data or [],
         trainer_ids=form.trainers.data or [], pretest_id=form.pretest_id.data or None,
         posttest_id=form.posttest_id.data or None,
-        pretest_open_at=_to_utc(form.pretest_open_at.data, zone), pretest_close_at=_to_utc(form.pretest_close_at.data, zone),
+        pretest_open_at=_to_utc(form.pretest_open_at.data, zone),
+        pretest_close_at=_to_utc(form.pretest_close_at.data, zone),
         posttest_open_at=_to_utc(form.posttest_open_at.data, zone),
         posttest_close_at=_to_utc(form.posttest_close_at.data, zone))
 
@@ -327,7 +332,7 @@ def participant_import(slug: str) -> ResponseReturnValue:
                                                import_id=pending.id) if pending else None)
 
 
-def _preview(upload: FileStorage) -> tuple[ImportPlan, Optional[UserImport]]:
+def _preview(upload: FileStorage) -> tuple[ImportPlan, UserImport | None]:
     """Check an uploaded file; keep a clean plan until it is confirmed."""
     plan = imports.preview(upload.filename or "", upload.read(), current_app.config["MAX_IMPORT_ROWS"], current_user)
     return plan, None if plan.errors else imports.save_pending(upload.filename or "", plan, current_user)

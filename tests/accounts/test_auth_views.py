@@ -4,7 +4,6 @@ import time
 
 from lms.accounts.models import User
 from lms.extensions import db
-
 from tests.conftest import PASSWORD
 
 

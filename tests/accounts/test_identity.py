@@ -1,7 +1,14 @@
 import pytest
 
-from lms.accounts.identity import (IdentityError, format_nip, mask_nip, name_key, normalize_email,
-                                   normalize_nip, normalize_phone)
+from lms.accounts.identity import (
+    IdentityError,
+    format_nip,
+    mask_nip,
+    name_key,
+    normalize_email,
+    normalize_nip,
+    normalize_phone,
+)
 
 VALID_NIP = "198503142010011001"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +11,6 @@ from lms.accounts import sessions
 from lms.accounts.models import LoginSession, User
 from lms.audit.models import AuditEvent
 from lms.extensions import db
-
 from tests.conftest import PASSWORD, Clock
 
 ANDROID_CHROME = ("Mozilla/5.0 (Linux; Android 13; SM-A135F) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -22,7 +21,7 @@ WINDOWS_FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/201
 
 @pytest.fixture
 def clock(monkeypatch):
-    now = Clock(datetime(2026, 8, 17, 1, 0, tzinfo=timezone.utc))
+    now = Clock(datetime(2026, 8, 17, 1, 0, tzinfo=UTC))
     for module in ("lms.accounts.views", "lms.web"):
         monkeypatch.setattr(f"{module}.utcnow", now)
     return now

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +11,6 @@ from lms import create_app
 from lms.accounts import throttle
 from lms.accounts.models import LoginThrottle
 from lms.extensions import db
-
 from tests.conftest import PASSWORD, Clock, IsolatedClient, settings_for
 
 EMAIL = "admin@contoh.go.id"
@@ -21,7 +20,7 @@ WRONG = "salah-sandi"
 
 @pytest.fixture
 def clock(monkeypatch):
-    now = Clock(datetime(2026, 8, 17, 1, 0, tzinfo=timezone.utc))
+    now = Clock(datetime(2026, 8, 17, 1, 0, tzinfo=UTC))
     monkeypatch.setattr("lms.accounts.views.utcnow", now)
     return now
 

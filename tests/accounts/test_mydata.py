@@ -2,7 +2,7 @@
 
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from pypdf import PdfReader
@@ -19,10 +19,9 @@ from lms.demo_trainings import FINISHED_SLUG, create_demo_trainings
 from lms.extensions import db
 from lms.quizzes.models import Attempt
 from lms.trainings.scope import get_training
-
 from tests.conftest import PASSWORD
 
-NOW = datetime(2026, 11, 22, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from lms.accounts.mydata_pdf import DataDocument, TableBlock, render_personal_data
-
 from tests.pdfstrings import drawn
 
 

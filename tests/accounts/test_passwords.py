@@ -7,7 +7,6 @@ import pytest
 from lms.accounts import passwords
 from lms.accounts.models import User
 from lms.extensions import db
-
 from tests.conftest import PASSWORD
 
 PERSON = ["Budi Santoso, S.Kom.", "198503142010011001", "budi.santoso@contoh.go.id", "budi.santoso",

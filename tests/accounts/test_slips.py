@@ -9,7 +9,6 @@ from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
 
 from lms.accounts.slips import COLUMNS, MARGIN, PAD, ROWS, Slip, render_slips
-
 from tests.pdfstrings import Drawn, drawn
 
 OPD = ("Sekretariat Dewan Perwakilan Rakyat Daerah Kabupaten Contoh Bagian Hubungan Masyarakat, "

@@ -118,7 +118,7 @@ def test_huge_compressed_run_is_refused_before_decompression():
 
 
 def test_too_many_rows_in_a_real_sheet_names_the_limit():
-    rows = [(1, HEADER)] + [(n, [("A%d" % n, "Budi"), ("C%d" % n, "Dinkes")]) for n in range(2, 13)]
+    rows = [(1, HEADER)] + [(n, [(f"A{n}", "Budi"), (f"C{n}", "Dinkes")]) for n in range(2, 13)]
     data = build_xlsx(sheet_xml("A1:C12", rows))
     with pytest.raises(ImportFileError, match="paling banyak 11 baris"):
         parse_participants("peserta.xlsx", data, max_rows=10)
@@ -137,7 +137,7 @@ def test_one_giant_row_within_the_size_limits_is_refused_unread():
 
 
 def test_entity_expansion_is_refused():
-    laughs = "".join(f'<!ENTITY l{n} "{("&l%d;" % (n - 1)) * 10 if n else "ha"}">' for n in range(9))
+    laughs = "".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10 if n else "ha"}">' for n in range(9))
     sheet = (f'<?xml version="1.0"?><!DOCTYPE worksheet [{laughs}]>'
              + sheet_xml("A1:C2", [(1, HEADER)]).split("?>", 1)[1].replace("<t>nama</t>", "<t>&l8;</t>"))
     message, peak = refused_with_peak(build_xlsx(sheet))

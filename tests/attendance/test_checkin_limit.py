@@ -1,7 +1,6 @@
 """The typed check-in code limit holds per account, whatever the participant does to the session."""
 
 from lms.attendance.views import checkin_limit_key
-
 from tests.conftest import PASSWORD
 
 

@@ -15,7 +15,6 @@ from lms.errors import ValidationFailed
 from lms.extensions import db
 from lms.trainings import services as trainings
 from lms.trainings.models import Training
-
 from tests.trainings.factory import DAYS, END, START, agency, full_agenda, training_data, wib
 
 PHONE = {"address": "192.168.10.23", "user_agent": "Mozilla/5.0 (Linux; Android 14)", "device": "perangkat-1"}

@@ -11,7 +11,6 @@ from PIL import Image
 from pypdf import PdfReader
 
 from lms.attendance.sheet_pdf import AttendanceSheet, SheetRow, render_attendance_sheet
-
 from tests.pdfstrings import drawn
 
 TITLE = "Bimtek Tata Kelola SPBE Tahun 2026"

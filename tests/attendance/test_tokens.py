@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,7 +12,7 @@ KEY = b"kunci-aplikasi"
 SECRET = "rahasia-sesi-1"
 SESSION = 7
 # 2026-08-17 01:00:00 UTC is a multiple of 20 s: the first second of a step.
-T0 = datetime(2026, 8, 17, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 8, 17, 1, 0, tzinfo=UTC)
 STEP = tokens.step_at(T0)
 
 

@@ -19,10 +19,17 @@ from lms.audit.models import AuditEvent
 from lms.extensions import db
 from lms.trainings import scope as trainings
 from lms.trainings.models import Training
-
 from tests.conftest import PASSWORD, Clock, create_training
-from tests.trainings.factory import (START, agency, bulk_enroll, bulk_participants, bulk_records, bulk_sessions,
-                                     full_agenda, wib)
+from tests.trainings.factory import (
+    START,
+    agency,
+    bulk_enroll,
+    bulk_participants,
+    bulk_records,
+    bulk_sessions,
+    full_agenda,
+    wib,
+)
 
 PENDING = "/checkin/pending"
 

@@ -11,7 +11,6 @@ from lms.certificates.models import Certificate, Job
 from lms.errors import LmsError
 from lms.extensions import db
 from lms.trainings.scope import get_training
-
 from tests.certificates.conftest import NOW
 
 IN_PROGRESS = "Penerbitan sertifikat untuk pelatihan ini sedang berjalan"

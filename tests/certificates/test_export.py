@@ -9,7 +9,6 @@ from pypdf import PdfReader
 from lms.certificates import services
 from lms.certificates.export import certificate_filename, export_training, write_merged, write_zip
 from lms.extensions import db
-
 from tests.certificates.conftest import NOW
 
 

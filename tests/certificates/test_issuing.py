@@ -9,13 +9,11 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from lms.accounts.models import User
 from lms.audit.models import AuditEvent
 from lms.certificates import services
 from lms.certificates.models import Certificate
 from lms.errors import LmsError
 from lms.extensions import db
-
 from tests.certificates.conftest import NOW
 
 

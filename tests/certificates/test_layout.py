@@ -6,8 +6,18 @@ import pytest
 from PIL import Image
 from reportlab.lib.pagesizes import A4
 
-from lms.certificates.layout import (DEFAULT_LAYOUT, Border, Colors, Fonts, Layout, LayoutError,
-                                     PredikatBand, Sizes, Texts, load_layout)
+from lms.certificates.layout import (
+    DEFAULT_LAYOUT,
+    Border,
+    Colors,
+    Fonts,
+    Layout,
+    LayoutError,
+    PredikatBand,
+    Sizes,
+    Texts,
+    load_layout,
+)
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 

@@ -7,7 +7,6 @@ from lms.accounts.models import Institution
 from lms.audit.models import AuditEvent
 from lms.certificates import services
 from lms.extensions import db
-
 from tests.certificates.conftest import NOW
 
 FLAGS = {"verify_show_score": ("score", "Nilai post-test"), "verify_show_pangkat": ("pangkat", "Pangkat/Golongan"),

@@ -2,7 +2,7 @@
 
 import io
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +12,6 @@ from sqlalchemy import select
 from lms.certificates import services
 from lms.certificates.models import Certificate, Job
 from lms.extensions import db, limiter
-
 from tests.certificates.conftest import NOW
 
 
@@ -176,7 +175,7 @@ def cli_numbers(runner, slug):
 
 
 def wib(*parts):
-    return datetime(*parts, tzinfo=ZoneInfo("Asia/Jakarta")).astimezone(timezone.utc)
+    return datetime(*parts, tzinfo=ZoneInfo("Asia/Jakarta")).astimezone(UTC)
 
 
 @pytest.mark.parametrize("moment, suffix", [

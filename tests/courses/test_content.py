@@ -20,8 +20,9 @@ def course_dir(tmp_path):
 def test_good_course_is_read(course_dir):
     course, errors = load_course(course_dir)
     assert errors == []
-    assert (course.slug, course.title, course.jp, course.order, course.version) == ("kursus-baik", "Kursus Uji", 2, 5, "2.1")
-    assert [(l.slug, l.title, l.minutes, l.position) for l in course.lessons] == [
+    assert (course.slug, course.title, course.jp, course.order, course.version) == (
+        "kursus-baik", "Kursus Uji", 2, 5, "2.1")
+    assert [(lesson.slug, lesson.title, lesson.minutes, lesson.position) for lesson in course.lessons] == [
         ("pembuka", "Pembuka", 3, 1), ("lanjut", "Lanjutan", 4, 2)]
     assert "[pelajaran kedua](lanjut#bagian)" in course.lessons[0].body
     assert "[pembuka](pembuka)" in course.lessons[1].body
@@ -36,7 +37,7 @@ def test_renumbering_keeps_slugs_and_changes_hash(course_dir):
     second = course_dir / "02-lanjutan.md"
     second.write_text(second.read_text().replace("01-pembuka.md", "03-pembuka.md"))
     after, errors = load_course(course_dir)
-    assert errors == [] and [l.slug for l in after.lessons] == ["lanjut", "pembuka"]
+    assert errors == [] and [lesson.slug for lesson in after.lessons] == ["lanjut", "pembuka"]
     assert after.content_hash != before.content_hash
 
 
@@ -56,7 +57,8 @@ def write(folder, name, text):
     ("01-pembuka.md", "+++\ntitle = \"P\"\nmenit = 3\n+++\nIsi\n", "01-pembuka.md:3: kunci \"menit\" tidak dikenal"),
     ("01-pembuka.md", "+++\ntitle = \"P\"\n+++\nIsi\n", "\"minutes\" wajib diisi"),
     ("01-pembuka.md", "+++\ntitle = \"P\"\nminutes = 3\nid = \"lanjut\"\n+++\nIsi\n", "slug \"lanjut\" sudah dipakai"),
-    ("01-pembuka.md", "+++\ntitle = \"P\"\nminutes = 3\nid = \"assets\"\n+++\nIsi\n", "slug pelajaran \"assets\" tidak sah"),
+    ("01-pembuka.md", "+++\ntitle = \"P\"\nminutes = 3\nid = \"assets\"\n+++\nIsi\n",
+     "slug pelajaran \"assets\" tidak sah"),
     ("01-pembuka.md", "+++\ntitle = \"P\"\nminutes = 3\n+++\n\nLihat [x](05-tidak-ada.md).\n",
      "01-pembuka.md:6: tautan ke \"05-tidak-ada.md\" tidak menunjuk"),
     ("01-pembuka.md", "+++\ntitle = \"P\"\nminutes = 3\n+++\n![g](assets/hilang.png)\n",
@@ -75,7 +77,7 @@ def test_bad_files_are_reported_with_path_and_line(course_dir, name, text, expec
 def test_lessons_key_orders_and_requires_every_file(course_dir):
     write(course_dir, "course.toml", 'title = "X"\nlessons = ["02-lanjutan.md", "01-pembuka.md"]\n')
     course, errors = load_course(course_dir)
-    assert errors == [] and [l.slug for l in course.lessons] == ["lanjut", "pembuka"]
+    assert errors == [] and [lesson.slug for lesson in course.lessons] == ["lanjut", "pembuka"]
     write(course_dir, "course.toml", 'title = "X"\nlessons = ["02-lanjutan.md"]\n')
     _, errors = load_course(course_dir)
     assert any("tidak tercantum" in str(e) for e in errors)

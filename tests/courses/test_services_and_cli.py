@@ -1,7 +1,7 @@
 """Catalog sync (idempotent, all or nothing, retiring) and the content commands."""
 
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,8 +13,8 @@ from lms.courses.models import Course, Lesson, LessonProgress
 from lms.extensions import db
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "courses"
-NOW = datetime(2026, 7, 1, 2, 0, tzinfo=timezone.utc)
-LATER = datetime(2026, 7, 2, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)
+LATER = datetime(2026, 7, 2, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_lesson_removed_from_course_is_retired_not_counted(app, root, make_user)
         "+++\ntitle = \"Pembuka\"\nminutes = 3\n+++\nTanpa tautan.\n", encoding="utf-8")
     sync(root, LATER)
     course = services.get_course("kursus-baik")
-    assert [l.slug for l in services.current_lessons(course)] == ["pembuka"]
+    assert [lesson.slug for lesson in services.current_lessons(course)] == ["pembuka"]
     retired = db.session.scalars(select(Lesson).where(Lesson.slug == "lanjut", Lesson.course_id == course.id)).one()
     assert retired.retired_at == LATER
 

@@ -11,7 +11,6 @@ from lms.courses.content import load_courses
 from lms.courses.models import LessonProgress
 from lms.db_types import utcnow
 from lms.extensions import db
-
 from tests.conftest import create_training
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "courses"

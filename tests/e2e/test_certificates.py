@@ -4,11 +4,10 @@ import os
 
 import pytest
 
+from lms.db_types import utcnow
 from lms.demo import create_demo
 from lms.demo_trainings import FINISHED_SLUG, create_demo_trainings
-from lms.db_types import utcnow
 from lms.extensions import db
-
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.e2e

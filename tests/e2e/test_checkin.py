@@ -13,7 +13,6 @@ import pytest
 from lms.attendance.models import AttendanceSession
 from lms.db_types import utcnow
 from lms.extensions import db
-
 from tests.conftest import PASSWORD, create_training
 
 pytestmark = pytest.mark.e2e

@@ -9,7 +9,6 @@ from lms.courses import services
 from lms.courses.content import load_courses
 from lms.db_types import utcnow
 from lms.extensions import db
-
 from tests.conftest import create_training
 
 pytestmark = pytest.mark.e2e

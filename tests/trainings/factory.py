@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
@@ -25,7 +26,7 @@ SLOTS = ((time(8, 0), time(9, 30)), (time(9, 45), time(11, 15)),
 
 def wib(day: date, hour: int, minute: int = 0, second: int = 0) -> datetime:
     """Return the UTC moment of a Jakarta (WIB, UTC+7) wall-clock time."""
-    return datetime.combine(day, time(hour, minute, second), JAKARTA).astimezone(timezone.utc)
+    return datetime.combine(day, time(hour, minute, second), JAKARTA).astimezone(UTC)
 
 
 def training_data(**fields: Any) -> services.TrainingData:
@@ -36,7 +37,7 @@ def training_data(**fields: Any) -> services.TrainingData:
     return services.TrainingData(**values)
 
 
-def full_agenda(training: Training, actor: User, trainer: Optional[User] = None) -> None:
+def full_agenda(training: Training, actor: User, trainer: User | None = None) -> None:
     """Four 90-minute slots a day on every day: 2 JP each, 24 JP over three days."""
     for day in training.days:
         for number, (begin, finish) in enumerate(SLOTS, start=1):
@@ -52,7 +53,7 @@ def agency(name: str) -> Agency:
     return item
 
 
-def bulk_participants(count: int, prefix: str = "Peserta", agency_id: Optional[int] = None,
+def bulk_participants(count: int, prefix: str = "Peserta", agency_id: int | None = None,
                       start: int = 1) -> list[int]:
     """Insert participants in one statement (no passwords) and return their ids in order."""
     institution = get_institution().id
@@ -89,7 +90,7 @@ def bulk_sessions(training: Training, count: int) -> list[AttendanceSession]:
 
 
 def bulk_records(sessions: Sequence[AttendanceSession], user_ids: Sequence[int], status: str = "hadir",
-                 at: Optional[datetime] = None) -> None:
+                 at: datetime | None = None) -> None:
     db.session.execute(insert(AttendanceRecord), [
         {"session_id": s.id, "user_id": uid, "status": status, "note": "", "method": "roster",
          "marked_at": at or s.starts_at, "client_address": "", "user_agent": "", "device_id": ""}

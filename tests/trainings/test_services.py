@@ -16,7 +16,6 @@ from lms.extensions import db
 from lms.quizzes.models import Quiz
 from lms.trainings import scope, services
 from lms.trainings.models import AgendaItem, Enrollment, Training
-
 from tests.conftest import create_training
 from tests.trainings.factory import END, START, agency, full_agenda, training_data, wib
 

@@ -18,7 +18,6 @@ from lms.audit.models import AuditEvent
 from lms.errors import NotAllowed
 from lms.extensions import db
 from lms.trainings.models import Enrollment
-
 from tests.conftest import PASSWORD, create_training
 from tests.trainings.factory import agency
 

@@ -16,7 +16,6 @@ from lms.quizzes import services as quiz_services
 from lms.quizzes.definitions import load_quizzes
 from lms.trainings import scope, services
 from lms.trainings.models import AgendaItem, Enrollment, Training
-
 from tests.conftest import create_training
 from tests.trainings.factory import START, agency, full_agenda, wib
 
@@ -384,7 +383,7 @@ def test_every_manage_page_refused_to_others(client, auth, two_trainings, who):
 
 def test_assigned_trainer_opens_every_manage_page(client, auth, two_trainings):
     auth.login_as(two_trainings["trainer_a"])
-    for method, url, data in manage_requests(two_trainings):
+    for method, url, _data in manage_requests(two_trainings):
         if method == "GET":
             assert client.get(url).status_code == 200, url
 

@@ -9,15 +9,14 @@ lms.pdftext, shared with every other PDF. The same input always gives the same b
 from __future__ import annotations
 
 import io
-from typing import Iterable
+from collections.abc import Iterable
 
 from reportlab.pdfgen.canvas import Canvas
 
 from lms.certificates.layout import Layout
 from lms.certificates.pdf.data import CertificateData, TranscriptRow, check_record
 from lms.certificates.pdf.front import front_page
-from lms.certificates.pdf.images import (LOGO_PIXELS, SIGNATURE_PIXELS, image_reader,
-                                         register_fonts)
+from lms.certificates.pdf.images import LOGO_PIXELS, SIGNATURE_PIXELS, image_reader, register_fonts
 from lms.certificates.pdf.page import Page
 from lms.certificates.pdf.transcript import transcript_pages
 

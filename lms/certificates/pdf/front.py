@@ -8,8 +8,17 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from lms.accounts.identity import format_nip
 from lms.certificates.layout import Layout
 from lms.certificates.pdf.data import CertificateData
-from lms.certificates.pdf.page import (Line, Page, double_rule, draw_fields, draw_lines,
-                                       fields_block, fitted, spaced, total_height)
+from lms.certificates.pdf.page import (
+    Line,
+    Page,
+    double_rule,
+    draw_fields,
+    draw_lines,
+    fields_block,
+    fitted,
+    spaced,
+    total_height,
+)
 from lms.certificates.pdf.signatory import column_width, draw_signatory, signatory_block
 from lms.certificates.qr import QUIET_ZONE, draw_qr, qr_matrix
 from lms.certificates.words import jp_phrase

@@ -6,8 +6,9 @@ and then wraps, so nothing runs past the frame whatever the data or the layout's
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable
+from typing import Any
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.units import mm

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Iterable
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.utils import ImageReader
@@ -13,8 +13,17 @@ from reportlab.pdfgen.canvas import Canvas
 from lms.accounts.identity import format_nip
 from lms.certificates.layout import Layout
 from lms.certificates.pdf.data import CertificateData, TranscriptRow
-from lms.certificates.pdf.page import (LEADING, Page, draw_fields, draw_lines, fields_block,
-                                       fitted, ornamental_rule, spaced, total_height)
+from lms.certificates.pdf.page import (
+    LEADING,
+    Page,
+    draw_fields,
+    draw_lines,
+    fields_block,
+    fitted,
+    ornamental_rule,
+    spaced,
+    total_height,
+)
 from lms.certificates.pdf.signatory import column_width, draw_signatory, signatory_block
 from lms.dates import format_range
 from lms.pdftext import fit_font_size, printable, wrap_text
