@@ -102,9 +102,9 @@ def _posttest_results(training: Training, user_ids: Sequence[int], now: datetime
     quiz = training.posttest
     if quiz is None or not user_ids:
         return {}
-    quizzes.finalize_overdue(now, quiz=quiz)  # overdue attempts count with what they saved
     rules = quizzes.rules_of(quizzes.current_version(quiz))
-    return quizzes.final_results(quiz, rules, user_ids, trainings.quiz_context(training, quiz))
+    # As results stand at `now`: overdue attempts count with what they saved (nothing is written).
+    return quizzes.final_results(quiz, rules, now, user_ids, trainings.quiz_context(training, quiz))
 
 
 def set_override(training: Training, user: User, reason: str, actor: User) -> EligibilityOverride:

@@ -23,8 +23,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Callable
 
-from lms.quizzes.definitions import (BLANK, CATCH_ALL, Answer, ContentError, Pair, Question,
-                                     numeric_answer_text, question_problems, weight_fraction)
+from lms.contentfiles import ContentError
+from lms.quizzes.questions.checks import numeric_answer_text, weight_fraction
+from lms.quizzes.questions.model import BLANK, CATCH_ALL, Answer, Pair, Question
+from lms.quizzes.questions.types import question_problems
 
 ESSAY_NOTE = "pertanyaan esai tidak dapat dinilai otomatis, dilewati"
 DESCRIPTION_NOTE = "deskripsi tanpa jawaban, dilewati"
