@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.accounts.models import User
 from lms.audit import services as audit
 from lms.contentfiles import SyncReport, sync_rows
+from lms.db_types import writing
 from lms.extensions import db
 from lms.quizzes import grading
 from lms.quizzes.definitions import QuizDefinition
@@ -326,6 +327,14 @@ def finalize_overdue(now: datetime, quiz: Quiz | None = None, user: User | None 
     for attempt in db.session.scalars(query).all():
         if is_overdue(attempt, now):
             count += finalize(attempt, attempt.deadline_at, "deadline")  # type: ignore[arg-type]
+    return count
+
+
+def run_finalize_overdue(now: datetime) -> int:
+    """Finalise overdue attempts and commit, in one write transaction (the CLI and the job)."""
+    with writing():
+        count = finalize_overdue(now)
+        db.session.commit()
     return count
 
 

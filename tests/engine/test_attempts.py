@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -121,7 +120,7 @@ def test_deadline_and_grace(quiz, make_user):
     assert attempt.points["isian"] == "1/1" and attempt.points["benar-salah"] == "0/1"
 
 
-def test_overdue_attempts_are_finalised_on_read_and_by_command(quiz, make_user, runner, cli_clock):
+def test_overdue_attempts_are_finalised_by_the_explicit_step_and_by_command(quiz, make_user, runner, cli_clock):
     late, later = make_user(), make_user()
     first = services.start_attempt(late, quiz, T0)
     second = services.start_attempt(later, quiz, T0)
