@@ -13,7 +13,8 @@ from lms.numbers import decimal_text
 from lms.quizzes import payload, services
 from lms.quizzes.errors import InvalidAnswer, StaleAnswer, UnknownQuestion
 from lms.quizzes.models import Attempt, Quiz, Response
-from lms.quizzes.questions.model import EVERYTHING, AttemptQuestion, Question, QuizSettings
+from lms.quizzes.questions.model import (EVERYTHING, Answer, AttemptQuestion, Question,
+                                         QuizSettings)
 from lms.quizzes.questions.types import clean_answer, form_answer, question_type
 from lms.quizzes.rules import NO_CONTEXT, QuizContext, normalised_gain
 
@@ -197,6 +198,15 @@ class ReviewItem:
 
     def chosen(self, answer_id: str) -> bool:
         return answer_id == self.value or (isinstance(self.value, list) and answer_id in self.value)
+
+    @property
+    def placed_steps(self) -> list[tuple[int | None, Answer]]:
+        """Return an ordering question's steps in the order given (steps left out come last)."""
+        given = self.value if isinstance(self.value, dict) else {}
+        # Ties and gaps keep the order the attempt showed, never the key's.
+        shown = [a for a in (self.q.answer(step) for step in self.entry.choices) if a is not None]
+        placed = [(given.get(a.id), a) for a in shown]
+        return sorted(placed, key=lambda pair: (pair[0] is None, pair[0] or 0))
 
 
 @dataclass

@@ -429,7 +429,7 @@ def test_question_problems_accepts_a_good_question() -> None:
     assert question_problems(good) == []
     assert question_problems(Question("q", "essay", "")) == [
         "jenis pertanyaan \"essay\" tidak dikenal; pilihan: single, multiple, truefalse, short, "
-        "numerical, matching, missingword", "teks pertanyaan kosong"]
+        "numerical, matching, missingword, ordering", "teks pertanyaan kosong"]
 
 
 # --- snapshots and hashes -----------------------------------------------------------------------

@@ -135,3 +135,19 @@ def matching_problems(q: Question) -> list[str]:
 def truefalse_problems(q: Question) -> list[str]:
     """True/false: the right answer is given."""
     return ["jawaban benar/salah belum ditentukan"] if q.correct_bool is None else []
+
+
+def ordering_problems(q: Question) -> list[str]:
+    """Ordering: at least two steps, each with its own text."""
+    problems = _empty_answer_problems(q)
+    if len(q.answers) < 2:
+        problems.append("pertanyaan urutan memerlukan minimal dua langkah; "
+                        f"ditemukan {len(q.answers)}")
+    first: dict[str, int] = {}
+    for n, answer in enumerate(q.answers, start=1):
+        text = answer.text.strip()
+        if text and text in first:
+            problems.append(f"langkah ke-{n} sama dengan langkah ke-{first[text]}; setiap langkah "
+                            "harus berbeda agar urutannya dapat dinilai")
+        first.setdefault(text, n)
+    return problems

@@ -134,3 +134,30 @@ def best_truefalse(q: Question) -> Fraction:
 
 def best_matching(q: Question) -> Fraction:
     return ONE if any(p.left for p in q.pairs) else ZERO
+
+
+def score_ordering(q: Question, response: object) -> Fraction:
+    """Ordering: the share of pairs of steps the response puts in the right relative order.
+
+    The response gives each step a position ({step_id: 1..n}); a pair counts when both steps
+    have a position and the earlier step's is smaller, so a tie or a step left out never counts.
+    This is Moodle's "relative to all the previous and next items": one step in the wrong place
+    costs only the pairs it breaks.
+    """
+    if not isinstance(response, Mapping) or len(q.answers) < 2:
+        return ZERO
+    positions = [_position(response.get(a.id)) for a in q.answers]
+    pairs = [(positions[i], positions[j])
+             for i in range(len(positions)) for j in range(i + 1, len(positions))]
+    right = sum(1 for before, after in pairs
+                if before is not None and after is not None and before < after)
+    return Fraction(right, len(pairs))
+
+
+def _position(value: object) -> int | None:
+    # A step without a whole-number position (left out, or true/false) breaks each of its pairs.
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def best_ordering(q: Question) -> Fraction:
+    return ONE if len(q.answers) >= 2 else ZERO

@@ -93,6 +93,32 @@ def _clean_matching(entry: AttemptQuestion, value: Any) -> dict[str, str]:
     return {k: v for k, v in value.items() if v}
 
 
+def _clean_ordering(entry: AttemptQuestion, value: Any) -> dict[str, int]:
+    steps = {a.id for a in entry.question.answers}
+    count = len(steps)
+    if not isinstance(value, dict) or not set(value) <= steps:
+        raise InvalidAnswer("Urutan jawaban tidak sesuai dengan pertanyaan ini.")
+    cleaned = {}
+    for step, position in value.items():
+        if position in ("", None):
+            continue
+        number = _position(position)
+        if number is None or not 1 <= number <= count:
+            raise InvalidAnswer(f"Nomor urutan harus 1–{count}.")
+        cleaned[step] = number
+    return cleaned
+
+
+def _position(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 3:
+        return int(value)
+    return None
+
+
 def _one_value(entry: AttemptQuestion, name: str, form: FormData) -> Any:
     return form.get(name)
 
@@ -103,6 +129,18 @@ def _all_values(entry: AttemptQuestion, name: str, form: FormData) -> Any:
 
 def _pair_values(entry: AttemptQuestion, name: str, form: FormData) -> Any:
     return {p.id: form.get(f"{name}-{p.id}", "") for p in entry.question.pairs if p.left}
+
+
+def _step_values(entry: AttemptQuestion, name: str, form: FormData) -> Any:
+    return {a.id: form.get(f"{name}-{a.id}", "") for a in entry.question.answers}
+
+
+def _shuffled_steps(q: Question, rng: random.Random) -> tuple[str, ...]:
+    steps = [a.id for a in q.answers]
+    shown = rng.sample(steps, len(steps))
+    if shown == steps:  # shown in the right order, the question would answer itself
+        shown = shown[1:] + shown[:1]
+    return tuple(shown)
 
 
 def _shuffled_rights(q: Question, rng: random.Random) -> tuple[str, ...]:
@@ -135,6 +173,9 @@ QUESTION_TYPES: dict[str, QuestionType] = {t.name: t for t in (
     QuestionType("missingword", "Melengkapi kalimat", checks.missingword_problems,
                  _clean_choice, scoring.score_choice, scoring.best_answer, _one_value, _ANSWERS,
                  _CHOICE_ANSWER_KEYS, shuffles_answers=True),
+    QuestionType("ordering", "Mengurutkan", checks.ordering_problems, _clean_ordering,
+                 scoring.score_ordering, scoring.best_ordering, _step_values, _ANSWERS,
+                 frozenset({"text"}), choices=_shuffled_steps),
 )}
 TYPE_NAMES = tuple(QUESTION_TYPES)
 
