@@ -1,4 +1,4 @@
-"""Where tables and keys stand in a TOML file, since tomllib reports positions only for syntax errors."""
+"""Where tables and keys stand in a TOML file (tomllib gives positions only for syntax errors)."""
 
 from __future__ import annotations
 

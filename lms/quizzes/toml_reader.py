@@ -248,7 +248,8 @@ class TomlReader:
         qid = self.question_id(scope, seen)
         qtype = scope.choice("type", TYPE_NAMES, _REQUIRED)
         # Without a known type every question key is allowed: only typos are worth reporting.
-        allowed = (_QUESTION_KEYS | QUESTION_TYPES[qtype].toml_keys) if qtype else _ALL_QUESTION_KEYS
+        allowed = ((_QUESTION_KEYS | QUESTION_TYPES[qtype].toml_keys) if qtype
+                   else _ALL_QUESTION_KEYS)
         scope.check_keys(_ALL_QUESTION_KEYS, allowed, qtype or "")
         question = Question(
             id=qid or "", type=qtype or "", text=scope.string("text") or "",

@@ -84,14 +84,16 @@ def _refused(exc: AttemptError) -> ResponseReturnValue:
         return jsonify(error="bad_request", message=exc.message), 400
     if isinstance(exc, StaleAnswer):
         return jsonify(error="stale", message=exc.message, revision=exc.revision, value=exc.value), 409
+    attempt_id = (request.view_args or {})["attempt_id"]
     return jsonify(error=type(exc).__name__, message=exc.message,
-                   review=url_for("quizzes.review", attempt_id=request.view_args["attempt_id"])), exc.status
+                   review=url_for("quizzes.review", attempt_id=attempt_id)), exc.status
 
 
 @bp.get("/")
 @role_required(*ANY_ROLE)
 def index() -> ResponseReturnValue:
     now = utcnow()
+    rows: list[tuple[presenters.QuizCard, str | None]]
     if current_user.has_role(Role.PARTICIPANT):
         found = trainings.participant_quizzes(current_user)
         rows = [(presenters.quiz_cards(current_user, [q], now, {q.id: c})[0], t.slug) for q, c, t in found]

@@ -1,4 +1,4 @@
-"""Reads do not write: an overdue attempt counts as finished everywhere, and only explicit steps record it."""
+"""Reads do not write: an overdue attempt reads as finished everywhere, explicit steps record it."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def writes() -> Iterator[list[str]]:
 
 @pytest.fixture
 def overdue(quiz, make_user, enroll_in_training):
-    """An enrolled participant's post-test attempt that ran out of time an hour ago, one answer saved."""
+    """An enrolled participant's post-test attempt, out of time an hour ago, one answer saved."""
     user = make_user(full_name="Peserta Terlambat")
     training = enroll_in_training(user)
     context = trainings.quiz_context(training, quiz)
@@ -57,7 +57,11 @@ def _status(attempt: Attempt) -> str:
 
 def test_an_overdue_attempt_reads_as_finished_with_what_it_saved(overdue):
     state = services.attempt_state(overdue, utcnow())
-    assert state.finished and state.finish_reason == "deadline" and state.finished_at == overdue.deadline_at
+    assert (
+        state.finished
+        and state.finish_reason == "deadline"
+        and state.finished_at == overdue.deadline_at
+    )
     assert state.result.points["isian"] == 1 and state.percent == 20 and state.passed is False
     assert services.attempt_state(overdue, overdue.deadline_at).finished is False  # within grace
     assert _status(overdue) == "in_progress"
@@ -74,7 +78,9 @@ def test_get_pages_of_an_overdue_attempt_write_nothing(client, auth, overdue):
     assert seen == []
     assert "Nilai 20%" in listing and "Sedang dikerjakan" not in listing
     assert "Lanjutkan mengerjakan" not in page and "Tinjau" in page
-    assert attempt.status_code == 302 and attempt.headers["Location"].endswith(f"/attempts/{overdue.id}/review")
+    assert attempt.status_code == 302 and attempt.headers["Location"].endswith(
+        f"/attempts/{overdue.id}/review"
+    )
     assert "Nilai 20" in review and "otomatis saat waktu habis" in review
     assert status["finished"] is True
     assert _status(overdue) == "in_progress"
@@ -117,9 +123,14 @@ def test_presenters_compute_without_writing(overdue):
 
 def test_a_post_records_the_overdue_attempt(client, auth, overdue):
     auth.login_as(db.session.get(User, overdue.user_id))
-    response = client.post(f"/quizzes/attempts/{overdue.id}/answers",
-                           json={"question": "benar-salah", "value": "false", "revision": 0})
-    assert response.status_code == 409 and "Waktu mengerjakan sudah habis" in response.get_json()["message"]
+    response = client.post(
+        f"/quizzes/attempts/{overdue.id}/answers",
+        json={"question": "benar-salah", "value": "false", "revision": 0},
+    )
+    assert (
+        response.status_code == 409
+        and "Waktu mengerjakan sudah habis" in response.get_json()["message"]
+    )
     db.session.expire_all()
     recorded = db.session.get(Attempt, overdue.id)
     assert recorded.status == "finished" and recorded.finish_reason == "deadline"
@@ -130,6 +141,8 @@ def test_the_job_worker_records_overdue_attempts_every_minute(app, overdue):
     jobs = app.extensions["lms_jobs"]
     task, huey = jobs["finalize_overdue_attempts"], jobs["huey"]
     for minute in (0, 1, 37):
-        assert "finalize_overdue_attempts" in [t.name for t in huey.read_periodic(datetime(2026, 11, 22, 9, minute))]
+        assert "finalize_overdue_attempts" in [
+            t.name for t in huey.read_periodic(datetime(2026, 11, 22, 9, minute))
+        ]
     task()  # JOBS_IMMEDIATE in tests: runs at once, as the worker does each minute
     assert _status(overdue) == "finished"

@@ -134,7 +134,9 @@ class QuizSettings:
 
     def deadline(self, started: datetime) -> datetime | None:
         """Return when an attempt started at `started` must end, or None."""
-        limits = [started + timedelta(minutes=self.time_limit_minutes)] if self.time_limit_minutes else []
+        limits = []
+        if self.time_limit_minutes:
+            limits.append(started + timedelta(minutes=self.time_limit_minutes))
         if self.close_at is not None:
             limits.append(self.close_at)
         return min(limits) if limits else None
