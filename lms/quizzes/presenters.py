@@ -47,13 +47,16 @@ def quiz_cards(user: User, quizzes: Sequence[Quiz], now: datetime,
         context = (contexts or {}).get(quiz.id, NO_CONTEXT)
         version = services.current_version(quiz)
         rules = context.apply(services.rules_of(version))
-        attempts = [services.attempt_state(a, now) for a in services.user_attempts(user, quiz, context)]
+        attempts = [services.attempt_state(a, now)
+                    for a in services.user_attempts(user, quiz, context)]
         finished = [Fraction(str(a.percent)) for a in attempts if a.finished]
         final = services.final_percent_of(finished, rules)
         count = rules.draw or len(version.questions)
-        cards.append(QuizCard(quiz, rules, attempts, next((a for a in attempts if not a.finished), None),
-                              final, None if final is None else final >= rules.pass_mark,
-                              services.attempts_left(rules, attempts), rules.is_open(now), count, context))
+        running = next((a for a in attempts if not a.finished), None)
+        passed = None if final is None else final >= rules.pass_mark
+        cards.append(QuizCard(quiz, rules, attempts, running, final, passed,
+                              services.attempts_left(rules, attempts), rules.is_open(now), count,
+                              context))
     return cards
 
 
@@ -71,6 +74,10 @@ class QuestionView:
     @property
     def type_label(self) -> str:
         return question_type(self.entry).label
+
+    @property
+    def template(self) -> str:
+        return question_type(self.entry).template
 
     @property
     def field(self) -> str:
@@ -102,7 +109,10 @@ def attempt_page(attempt: Attempt, page: int, size: int, now: datetime) -> Attem
              for i, entry in enumerate(entries[start:start + size])]
     answered = sum(1 for r in saved.values() if r.value not in (None, "", [], {}))
     left = seconds_left(attempt, now)
-    until = (attempt.deadline_at + rules.grace).timestamp() if attempt.deadline_at else now.timestamp() + 12 * 3600
+    if attempt.deadline_at is not None:
+        until = (attempt.deadline_at + rules.grace).timestamp()
+    else:
+        until = now.timestamp() + 12 * 3600
     return AttemptPage(attempt, rules, views, page, pages, answered, len(entries), left, until)
 
 
@@ -156,7 +166,8 @@ def save_form_page(user: User, attempt: Attempt, posted: Sequence[PostedAnswer],
         try:
             services.save_answer(user, attempt, answer.entry.id, answer.value, answer.revision, now)
         except StaleAnswer:
-            problems.append(f"Soal {answer.index} sudah diubah di tab lain; periksa jawabannya lagi.")
+            problems.append(f"Soal {answer.index} sudah diubah di tab lain; "
+                            "periksa jawabannya lagi.")
         except (InvalidAnswer, UnknownQuestion):
             problems.append(f"Jawaban soal {answer.index} tidak sah dan tidak disimpan.")
     return problems
@@ -195,6 +206,10 @@ class ReviewItem:
     @property
     def type_label(self) -> str:
         return question_type(self.entry).label
+
+    @property
+    def template(self) -> str:
+        return question_type(self.entry).template
 
     def chosen(self, answer_id: str) -> bool:
         return answer_id == self.value or (isinstance(self.value, list) and answer_id in self.value)
@@ -245,7 +260,8 @@ class ResultsReport:
 
 
 def results_report(quiz: Quiz, now: datetime, user_ids: Sequence[int] | None = None,
-                   context: QuizContext | None = None, pretest: Quiz | None = None) -> ResultsReport:
+                   context: QuizContext | None = None,
+                   pretest: Quiz | None = None) -> ResultsReport:
     """Build the staff results page as results stand now: final scores, items, pre/post gain."""
     version = services.current_version(quiz)
     rules = services.rules_of(version)
@@ -288,11 +304,16 @@ def results_table(report: ResultsReport) -> tuple[list[str], list[list[Any]]]:
         header += ["pre_test", "gain_ternormalisasi"]
     rows = []
     for row in report.rows:
-        line = [row.user.full_name, row.user.nip or "", row.user.agency.name if row.user.agency else "",
+        agency = row.user.agency.name if row.user.agency else ""
+        line = [row.user.full_name, row.user.nip or "", agency,
                 row.attempts, decimal_text(row.percent), "ya" if row.passed else "tidak"]
         if report.gains:
             gain = pre.get(row.user.id, {})
             line += [decimal_text(gain.get("pre")),
-                     "—" if gain.get("gain") is None else f"{float(gain['gain']):.2f}".replace(".", ",")]
+                     _gain_text(gain.get("gain"))]
         rows.append(line)
     return header, rows
+
+
+def _gain_text(gain: Fraction | None) -> str:
+    return "—" if gain is None else f"{float(gain):.2f}".replace(".", ",")

@@ -60,8 +60,10 @@ def _keep_alive(attempt: Attempt, now: datetime, cap: float | None = None) -> No
 def _context(quiz: Quiz) -> tuple[QuizContext, str | None]:
     """Return the training context of this quiz for the current user (403 if they have none)."""
     wanted = request.args.get("training") or request.form.get("training")
-    options = [(c, t.slug) for q, c, t in trainings.participant_quizzes(current_user) if q.id == quiz.id]
-    chosen = next((o for o in options if o[1] == wanted), options[0] if options and not wanted else None)
+    options = [(c, t.slug) for q, c, t in trainings.participant_quizzes(current_user)
+               if q.id == quiz.id]
+    fallback = options[0] if options and not wanted else None
+    chosen = next((o for o in options if o[1] == wanted), fallback)
     if chosen is not None:
         return chosen
     if current_user.has_role(Role.ADMIN, Role.TRAINER):
@@ -70,7 +72,7 @@ def _context(quiz: Quiz) -> tuple[QuizContext, str | None]:
 
 
 def _finalise_overdue(quiz: Quiz) -> None:
-    """The attempt POSTs' explicit step: record the user's overdue attempts of this quiz as finished."""
+    """The attempt POSTs' explicit step: record the user's overdue attempts of the quiz."""
     act(lambda: services.finalize_overdue(utcnow(), quiz=quiz, user=current_user))
 
 
@@ -79,11 +81,13 @@ def _refused(exc: AttemptError) -> ResponseReturnValue:
     """Answer what the engine refused outside `act`: the autosave API, a malformed no-JS page."""
     db.session.rollback()
     if request.endpoint != "quizzes.save_answer":
-        return render_template("error.html", code=400, title="Isian tidak valid", text=exc.message), 400
+        page = render_template("error.html", code=400, title="Isian tidak valid", text=exc.message)
+        return page, 400
     if isinstance(exc, MalformedAnswer):
         return jsonify(error="bad_request", message=exc.message), 400
     if isinstance(exc, StaleAnswer):
-        return jsonify(error="stale", message=exc.message, revision=exc.revision, value=exc.value), 409
+        return jsonify(error="stale", message=exc.message, revision=exc.revision,
+                       value=exc.value), 409
     attempt_id = (request.view_args or {})["attempt_id"]
     return jsonify(error=type(exc).__name__, message=exc.message,
                    review=url_for("quizzes.review", attempt_id=attempt_id)), exc.status
@@ -96,9 +100,11 @@ def index() -> ResponseReturnValue:
     rows: list[tuple[presenters.QuizCard, str | None]]
     if current_user.has_role(Role.PARTICIPANT):
         found = trainings.participant_quizzes(current_user)
-        rows = [(presenters.quiz_cards(current_user, [q], now, {q.id: c})[0], t.slug) for q, c, t in found]
+        rows = [(presenters.quiz_cards(current_user, [q], now, {q.id: c})[0], t.slug)
+                for q, c, t in found]
     else:
-        rows = [(card, None) for card in presenters.quiz_cards(current_user, services.list_quizzes(), now)]
+        cards = presenters.quiz_cards(current_user, services.list_quizzes(), now)
+        rows = [(card, None) for card in cards]
     return render_template("quizzes/index.html", rows=rows)
 
 
@@ -133,7 +139,8 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
     now = utcnow()
     if services.attempt_state(item, now).finished:  # overdue counts as finished; nothing is written
         return redirect(url_for("quizzes.review", attempt_id=item.id))
-    view = presenters.attempt_page(item, request.args.get("page", 1, type=bounded_int), PAGE_SIZE, now)
+    page = request.args.get("page", 1, type=bounded_int)
+    view = presenters.attempt_page(item, page, PAGE_SIZE, now)
     _keep_alive(item, now, cap=view.session_until)
     return render_template("quizzes/attempt.html", view=view, form=ActionForm())
 

@@ -26,6 +26,7 @@ from lms.quizzes.questions.types import (
 )
 
 F = Fraction
+TEMPLATES = Path(__file__).resolve().parents[2] / "lms" / "templates" / "quizzes"
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "ordering" / "uji-urutan.toml"
 STEPS = ("Draf", "Telaah kepala seksi", "Persetujuan Kepala Dinas", "Publikasi")
 
@@ -213,6 +214,8 @@ def test_every_type_is_complete_in_the_registry() -> None:
                 kind.choices,
             )
         )
+        for page in ("answer", "review"):
+            assert (TEMPLATES / page / f"{kind.template}.html").is_file(), (name, page)
     assert QUESTION_TYPES["ordering"].label == "Mengurutkan"
 
 

@@ -45,6 +45,8 @@ class QuestionType:
     best: Callable[[Question], Fraction]
     # Read the response from a page posted without JavaScript (fields named `name...`).
     form_value: Callable[[AttemptQuestion, str, FormData], Any]
+    # Its markup: templates/quizzes/answer/<template>.html and review/<template>.html.
+    template: str
     # TOML keys a question of this type may have besides the common ones, and its answers' keys.
     toml_keys: frozenset[str]
     answer_keys: frozenset[str] = frozenset()
@@ -152,30 +154,45 @@ _CHOICE_ANSWER_KEYS = frozenset({"text", "correct", "feedback"})
 _ANSWERS = frozenset({"answers"})
 
 QUESTION_TYPES: dict[str, QuestionType] = {t.name: t for t in (
-    QuestionType("single", "Pilihan ganda", checks.choice_problems, _clean_choice,
-                 scoring.score_choice, scoring.best_answer, _one_value, _ANSWERS,
-                 _CHOICE_ANSWER_KEYS, shuffles_answers=True),
-    QuestionType("multiple", "Pilihan ganda (boleh lebih dari satu)", checks.multiple_problems,
-                 _clean_multiple, scoring.score_multiple, scoring.best_positive_sum, _all_values,
-                 _ANSWERS, frozenset({"text", "weight", "feedback"}), shuffles_answers=True),
-    QuestionType("truefalse", "Benar/Salah", checks.truefalse_problems, _clean_truefalse,
-                 scoring.score_truefalse, scoring.best_truefalse, _one_value,
-                 frozenset({"answer", "feedback_true", "feedback_false"})),
-    QuestionType("short", "Isian singkat", checks.short_problems, _clean_typed,
-                 scoring.score_short, scoring.best_answer, _one_value, _ANSWERS,
-                 frozenset({"text", "weight", "feedback"})),
-    QuestionType("numerical", "Isian angka", checks.numerical_problems, _clean_typed,
-                 scoring.score_numerical, scoring.best_answer, _one_value, _ANSWERS,
-                 frozenset({"value", "tolerance", "min", "max", "weight", "feedback"})),
-    QuestionType("matching", "Menjodohkan", checks.matching_problems, _clean_matching,
-                 scoring.score_matching, scoring.best_matching, _pair_values,
-                 frozenset({"pairs"}), choices=_shuffled_rights),
-    QuestionType("missingword", "Melengkapi kalimat", checks.missingword_problems,
-                 _clean_choice, scoring.score_choice, scoring.best_answer, _one_value, _ANSWERS,
-                 _CHOICE_ANSWER_KEYS, shuffles_answers=True),
-    QuestionType("ordering", "Mengurutkan", checks.ordering_problems, _clean_ordering,
-                 scoring.score_ordering, scoring.best_ordering, _step_values, _ANSWERS,
-                 frozenset({"text"}), choices=_shuffled_steps),
+    QuestionType(
+        "single", "Pilihan ganda", problems=checks.choice_problems, clean=_clean_choice,
+        score=scoring.score_choice, best=scoring.best_answer, form_value=_one_value,
+        template="choice", toml_keys=_ANSWERS, answer_keys=_CHOICE_ANSWER_KEYS,
+        shuffles_answers=True),
+    QuestionType(
+        "multiple", "Pilihan ganda (boleh lebih dari satu)", problems=checks.multiple_problems,
+        clean=_clean_multiple, score=scoring.score_multiple, best=scoring.best_positive_sum,
+        form_value=_all_values, template="multiple", toml_keys=_ANSWERS,
+        answer_keys=frozenset({"text", "weight", "feedback"}), shuffles_answers=True),
+    QuestionType(
+        "truefalse", "Benar/Salah", problems=checks.truefalse_problems, clean=_clean_truefalse,
+        score=scoring.score_truefalse, best=scoring.best_truefalse, form_value=_one_value,
+        template="truefalse", toml_keys=frozenset({"answer", "feedback_true", "feedback_false"})),
+    QuestionType(
+        "short", "Isian singkat", problems=checks.short_problems, clean=_clean_typed,
+        score=scoring.score_short, best=scoring.best_answer, form_value=_one_value,
+        template="typed", toml_keys=_ANSWERS,
+        answer_keys=frozenset({"text", "weight", "feedback"})),
+    QuestionType(
+        "numerical", "Isian angka", problems=checks.numerical_problems, clean=_clean_typed,
+        score=scoring.score_numerical, best=scoring.best_answer, form_value=_one_value,
+        template="typed", toml_keys=_ANSWERS,
+        answer_keys=frozenset({"value", "tolerance", "min", "max", "weight", "feedback"})),
+    QuestionType(
+        "matching", "Menjodohkan", problems=checks.matching_problems, clean=_clean_matching,
+        score=scoring.score_matching, best=scoring.best_matching, form_value=_pair_values,
+        template="matching", toml_keys=frozenset({"pairs"}), choices=_shuffled_rights),
+    QuestionType(
+        "missingword", "Melengkapi kalimat", problems=checks.missingword_problems,
+        clean=_clean_choice, score=scoring.score_choice, best=scoring.best_answer,
+        form_value=_one_value, template="choice", toml_keys=_ANSWERS,
+        answer_keys=_CHOICE_ANSWER_KEYS, shuffles_answers=True),
+    # Steps are written in the right order; each attempt shows them shuffled (choices).
+    QuestionType(
+        "ordering", "Mengurutkan", problems=checks.ordering_problems, clean=_clean_ordering,
+        score=scoring.score_ordering, best=scoring.best_ordering, form_value=_step_values,
+        template="ordering", toml_keys=_ANSWERS, answer_keys=frozenset({"text"}),
+        choices=_shuffled_steps),
 )}
 TYPE_NAMES = tuple(QUESTION_TYPES)
 
