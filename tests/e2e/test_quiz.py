@@ -65,6 +65,7 @@ def test_the_attempt_page_sends_heartbeats_only_while_visible(live_server, phone
     page.goto(live_server + "/quizzes/uji-mesin")
     page.get_by_role("button", name="Mulai mengerjakan").click()
     page.wait_for_selector("fieldset.question")
+    page.wait_for_load_state("load")  # attempt.js has run and set its interval on the fake clock
     beats: list[str] = []
     page.on("requestfinished", lambda r: beats.append(r.method) if r.url.endswith("/heartbeat") else None)
     with page.expect_response(lambda r: r.url.endswith("/heartbeat")) as answered:
