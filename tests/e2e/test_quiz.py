@@ -30,6 +30,7 @@ def test_autosaved_answers_survive_a_reload(live_server, phone, make_user):
     page.goto(live_server + "/quizzes/uji-mesin")
     page.get_by_role("button", name="Mulai mengerjakan").click()
     page.wait_for_selector("fieldset.question")
+    page.wait_for_load_state("load")  # attempt.js listens before the first answer is typed
     box = page.locator("fieldset[data-question=isian]")
     box.get_by_placeholder("Ketik jawaban Anda").fill("5W+1H")
     box.locator(".save-state", has_text="Tersimpan").wait_for()
@@ -92,6 +93,7 @@ def test_an_ordering_question_on_a_phone(live_server, phone, make_user):
     page.get_by_role("button", name="Mulai mengerjakan").click()
     box = page.locator("fieldset[data-question=alur-persetujuan]")
     box.wait_for()
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     steps = ["Penyusunan draf konten", "Telaah oleh kepala seksi", "Persetujuan Kepala Dinas",
              "Publikasi di akun resmi OPD"]
