@@ -209,11 +209,10 @@ def content_sync() -> None:
 
 @quizzes_cli.command("finalize-overdue")
 def quizzes_finalize_overdue() -> None:
-    """Grade and close every attempt past its deadline (for servers with cron)."""
+    """Grade and close every attempt past its deadline (the job worker also does so every minute)."""
     from lms.quizzes import services as quiz_services
 
-    count = quiz_services.finalize_overdue(_now())
-    db.session.commit()
+    count = quiz_services.run_finalize_overdue(_now())
     click.echo(f"{count} percobaan yang lewat batas waktu ditutup dan dinilai.")
 
 

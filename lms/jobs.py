@@ -47,8 +47,23 @@ def init_app(app: Flask) -> None:
         with app.app_context():
             run_purge(utcnow())
 
+    @queue.periodic_task(crontab())
+    def finalize_overdue_attempts() -> None:
+        """Every minute: grade and close quiz attempts past their deadline (reads never do)."""
+        from flask import has_app_context
+
+        from lms.db_types import utcnow
+        from lms.quizzes.services import run_finalize_overdue
+
+        if has_app_context():
+            run_finalize_overdue(utcnow())
+            return
+        with app.app_context():
+            run_finalize_overdue(utcnow())
+
     app.extensions["lms_jobs"] = {"huey": queue, "issue_certificates": issue_certificates,
-                                  "purge_personal_data": purge_personal_data}
+                                  "purge_personal_data": purge_personal_data,
+                                  "finalize_overdue_attempts": finalize_overdue_attempts}
 
 
 def enqueue(name: str, *args: Any) -> None:

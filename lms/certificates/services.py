@@ -81,14 +81,15 @@ def _rules(training: Training) -> eligibility.Rules:
 def eligibility_table(training: Training, now: datetime, only: Optional[int] = None) -> list[Row]:
     """Return every participant (or only one) with each criterion's value, in bounded queries.
 
-    A read: it writes nothing. Attempts past their deadline count once finalised (the job worker,
-    `flask quizzes finalize-overdue`, or `settle_overdue` before an issue); `now` is the moment read.
+    A read: it writes nothing. Attempts past their deadline count as they stand at `now`, with what
+    they saved; they are recorded by the job worker, `flask quizzes finalize-overdue`, or
+    `settle_overdue` before an issue.
     """
     data = attendance.roster(training)
     percent = attendance.percentages(training, data)
     people = [u for u in data.people if only is None or u.id == only]
     ids = [u.id for u in people]
-    finals = _posttest_results(training, ids)
+    finals = _posttest_results(training, ids, now)
     done = courses.completed_course_ids(ids, [c.id for c in training.courses]) if ids else {}
     certificates = {c.user_id: c for c in db.session.scalars(
         select(Certificate).where(Certificate.training_id == training.id, Certificate.status == "valid"))}
@@ -105,12 +106,13 @@ def eligibility_table(training: Training, now: datetime, only: Optional[int] = N
     return rows
 
 
-def _posttest_results(training: Training, user_ids: Sequence[int]) -> dict[int, Any]:
+def _posttest_results(training: Training, user_ids: Sequence[int], now: datetime) -> dict[int, Any]:
     quiz = training.posttest
     if quiz is None or not user_ids:
         return {}
     rules = quizzes.rules_of(quizzes.current_version(quiz))
-    return quizzes.final_results(quiz, rules, user_ids, trainings.quiz_context(training, quiz))
+    # As results stand at `now`: overdue attempts count with what they saved (nothing is written).
+    return quizzes.final_results(quiz, rules, now, user_ids, trainings.quiz_context(training, quiz))
 
 
 def settle_overdue(training: Training, now: datetime) -> None:

@@ -12,6 +12,9 @@ any `~` multiple choice (single when some answer starts with `=`, else multiple 
 `=a -> b` matching, other `=` short answer, else true/false. Text after the closing brace makes
 the block a blank in the sentence, whatever the type (as in Moodle): the text keeps `{_}` there,
 and a single-choice question becomes "missingword". GIFT has no points: each is worth 1.
+
+GIFT has no syntax for ordering questions: the `{>...}` block of Moodle's qtype_ordering plugin
+is reported as an error that says to write the question in TOML (ORDERING_IN_GIFT).
 """
 
 from __future__ import annotations
@@ -23,11 +26,16 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Callable
 
-from lms.quizzes.definitions import (BLANK, CATCH_ALL, Answer, ContentError, Pair, Question,
-                                     numeric_answer_text, question_problems, weight_fraction)
+from lms.contentfiles import ContentError
+from lms.quizzes.questions.checks import numeric_answer_text, weight_fraction
+from lms.quizzes.questions.model import BLANK, CATCH_ALL, Answer, Pair, Question
+from lms.quizzes.questions.types import question_problems
 
 ESSAY_NOTE = "pertanyaan esai tidak dapat dinilai otomatis, dilewati"
 DESCRIPTION_NOTE = "deskripsi tanpa jawaban, dilewati"
+ORDERING_IN_GIFT = ("soal mengurutkan (ordering) tidak dapat dibaca dari GIFT: format GIFT "
+                    "Moodle tidak memiliki sintaks untuk urutan (blok {>...} hanya milik plugin "
+                    "qtype_ordering); tulis soal ini di berkas TOML dengan type = \"ordering\"")
 
 # Escaped characters become private-use placeholders while the structure is read, so that an
 # escaped "=" or "}" is never taken for syntax; they turn back into text at the leaves.
@@ -268,6 +276,8 @@ def _answer_kind(answers: str) -> str:
     stripped = answers.strip()
     if not stripped:
         raise _Skip(ESSAY_NOTE)
+    if stripped.startswith(">"):
+        raise _GiftError(ORDERING_IN_GIFT)
     if stripped.startswith("#"):
         return "numerical"
     if "~" in stripped:

@@ -6,30 +6,30 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Mapping, Sequence
 
 from lms.accounts.models import User
 from lms.numbers import decimal_text
 from lms.quizzes import payload, services
 from lms.quizzes.errors import InvalidAnswer, StaleAnswer, UnknownQuestion
-from lms.quizzes.models import Attempt, Quiz
-from lms.quizzes.rules import NO_CONTEXT, QuizContext, Rules, normalised_gain
+from lms.quizzes.models import Attempt, Quiz, Response
+from lms.quizzes.questions.model import (EVERYTHING, Answer, AttemptQuestion, Question,
+                                         QuizSettings)
+from lms.quizzes.questions.types import clean_answer, form_answer, question_type
+from lms.quizzes.rules import NO_CONTEXT, QuizContext, normalised_gain
 
 KIND_LABELS = {"practice": "Latihan", "pretest": "Pre-test", "posttest": "Post-test"}
-TYPE_LABELS = {"single": "Pilihan ganda", "multiple": "Pilihan ganda (boleh lebih dari satu)",
-               "truefalse": "Benar/Salah", "short": "Isian singkat", "numerical": "Isian angka",
-               "matching": "Menjodohkan", "missingword": "Melengkapi kalimat"}
 
 
 @dataclass
 class QuizCard:
     quiz: Quiz
-    rules: Rules
-    attempts: list[Attempt]
-    running: Optional[Attempt]
-    final: Optional[Fraction]
-    passed: Optional[bool]
-    left: Optional[int]
+    rules: QuizSettings
+    attempts: list[services.AttemptState]
+    running: services.AttemptState | None
+    final: Fraction | None
+    passed: bool | None
+    left: int | None
     is_open: bool
     question_count: int
     context: QuizContext = NO_CONTEXT
@@ -40,38 +40,44 @@ class QuizCard:
 
 
 def quiz_cards(user: User, quizzes: Sequence[Quiz], now: datetime,
-               contexts: Optional[Mapping[int, QuizContext]] = None) -> list[QuizCard]:
-    """Return each quiz with the user's attempts, final score and what they may do next."""
+               contexts: Mapping[int, QuizContext] | None = None) -> list[QuizCard]:
+    """Return each quiz with the user's attempts as they stand now, and what they may do next."""
     cards = []
     for quiz in quizzes:
         context = (contexts or {}).get(quiz.id, NO_CONTEXT)
-        services.finalize_overdue(now, quiz=quiz, user=user)
         version = services.current_version(quiz)
         rules = context.apply(services.rules_of(version))
-        attempts = services.user_attempts(user, quiz, context)
+        attempts = [services.attempt_state(a, now)
+                    for a in services.user_attempts(user, quiz, context)]
         finished = [Fraction(str(a.percent)) for a in attempts if a.finished]
         final = services.final_percent_of(finished, rules)
         count = rules.draw or len(version.questions)
-        cards.append(QuizCard(quiz, rules, attempts, next((a for a in attempts if not a.finished), None),
-                              final, None if final is None else final >= rules.pass_mark,
-                              services.attempts_left(rules, attempts), rules.is_open(now), count, context))
+        running = next((a for a in attempts if not a.finished), None)
+        passed = None if final is None else final >= rules.pass_mark
+        cards.append(QuizCard(quiz, rules, attempts, running, final, passed,
+                              services.attempts_left(rules, attempts), rules.is_open(now), count,
+                              context))
     return cards
 
 
 @dataclass
 class QuestionView:
     index: int
-    entry: dict[str, Any]
+    entry: AttemptQuestion
     value: Any
     revision: int
 
     @property
-    def q(self) -> dict[str, Any]:
-        return self.entry["q"]
+    def q(self) -> Question:
+        return self.entry.question
 
     @property
     def type_label(self) -> str:
-        return TYPE_LABELS[self.q["type"]]
+        return question_type(self.entry).label
+
+    @property
+    def template(self) -> str:
+        return question_type(self.entry).template
 
     @property
     def field(self) -> str:
@@ -81,13 +87,13 @@ class QuestionView:
 @dataclass
 class AttemptPage:
     attempt: Attempt
-    rules: Rules
+    rules: QuizSettings
     questions: list[QuestionView]
     page: int
     pages: int
     answered: int
     total: int
-    seconds_left: Optional[int]
+    seconds_left: int | None
     session_until: float
 
 
@@ -95,79 +101,102 @@ def attempt_page(attempt: Attempt, page: int, size: int, now: datetime) -> Attem
     """Return one page of the attempt's questions with the saved answers."""
     rules = services.rules_of(attempt.version)
     saved = services.responses_of(attempt)
-    pages = max(math.ceil(len(attempt.questions) / size), 1)
+    entries = services.attempt_questions(attempt)
+    pages = max(math.ceil(len(entries) / size), 1)
     page = min(max(page, 1), pages)
     start = (page - 1) * size
-    views = [QuestionView(start + i + 1, entry, saved[entry["q"]["id"]].value if entry["q"]["id"] in saved else None,
-                          saved[entry["q"]["id"]].revision if entry["q"]["id"] in saved else 0)
-             for i, entry in enumerate(attempt.questions[start:start + size])]
+    views = [QuestionView(start + i + 1, entry, *_saved(saved.get(entry.id)))
+             for i, entry in enumerate(entries[start:start + size])]
     answered = sum(1 for r in saved.values() if r.value not in (None, "", [], {}))
     left = seconds_left(attempt, now)
-    until = (attempt.deadline_at + rules.grace).timestamp() if attempt.deadline_at else now.timestamp() + 12 * 3600
-    return AttemptPage(attempt, rules, views, page, pages, answered, len(attempt.questions), left, until)
+    if attempt.deadline_at is not None:
+        until = (attempt.deadline_at + rules.grace).timestamp()
+    else:
+        until = now.timestamp() + 12 * 3600
+    return AttemptPage(attempt, rules, views, page, pages, answered, len(entries), left, until)
+
+
+def _saved(response: Response | None) -> tuple[Any, int]:
+    return (response.value, response.revision) if response else (None, 0)
 
 
 def attempt_status(attempt: Attempt, now: datetime) -> dict[str, Any]:
-    """Return what the timer and save banner need to know."""
-    return {"finished": attempt.finished, "seconds_left": seconds_left(attempt, now)}
+    """Return what the timer and save banner need to know (an overdue attempt is finished)."""
+    return {"finished": services.attempt_state(attempt, now).finished,
+            "seconds_left": seconds_left(attempt, now)}
 
 
-def seconds_left(attempt: Attempt, now: datetime) -> Optional[int]:
+def seconds_left(attempt: Attempt, now: datetime) -> int | None:
     """Return the whole seconds until the attempt's deadline (None without one)."""
     if attempt.deadline_at is None:
         return None
     return max(int((attempt.deadline_at - now).total_seconds()), 0)
 
 
-def save_form_page(user: User, attempt: Attempt, form: Mapping[str, Any], now: datetime) -> list[str]:
-    """Save the answers a page posted without JavaScript; return problems to show."""
+@dataclass(frozen=True)
+class PostedAnswer:
+    """One question's answer as a page posted it without JavaScript."""
+
+    index: int
+    entry: AttemptQuestion
+    value: Any
+    revision: int
+
+
+def posted_answers(attempt: Attempt, form: Any) -> list[PostedAnswer]:
+    """Read the answers of the questions a page showed; raise MalformedAnswer on a bad revision."""
+    posted = []
+    for index, entry in enumerate(services.attempt_questions(attempt), start=1):
+        name = f"q-{index}"
+        if f"{name}-shown" in form:
+            revision = payload.revision(form.get(f"{name}-rev", 0), f"{name}-rev")
+            posted.append(PostedAnswer(index, entry, form_answer(entry, name, form), revision))
+    return posted
+
+
+def save_form_page(user: User, attempt: Attempt, posted: Sequence[PostedAnswer],
+                   now: datetime) -> list[str]:
+    """Save the changed answers of a page posted without JavaScript; return problems to show."""
     problems = []
     saved = services.responses_of(attempt)
-    for index, entry in enumerate(attempt.questions, start=1):
-        name = f"q-{index}"
-        if f"{name}-shown" not in form:
-            continue
-        value = _form_value(entry, name, form)
-        revision = payload.revision(form.get(f"{name}-rev", 0), f"{name}-rev")
-        qid = entry["q"]["id"]
-        current = saved.get(qid)
-        if (current.value if current else None) == _normalise(entry, value):
+    for answer in posted:
+        current = saved.get(answer.entry.id)
+        if (current.value if current else None) == _normalise(answer.entry, answer.value):
             continue
         try:
-            services.save_answer(user, attempt, qid, value, revision, now)
+            services.save_answer(user, attempt, answer.entry.id, answer.value, answer.revision, now)
         except StaleAnswer:
-            problems.append(f"Soal {index} sudah diubah di tab lain; periksa jawabannya lagi.")
+            problems.append(f"Soal {answer.index} sudah diubah di tab lain; "
+                            "periksa jawabannya lagi.")
         except (InvalidAnswer, UnknownQuestion):
-            problems.append(f"Jawaban soal {index} tidak sah dan tidak disimpan.")
+            problems.append(f"Jawaban soal {answer.index} tidak sah dan tidak disimpan.")
     return problems
 
 
-def _normalise(entry: dict[str, Any], value: Any) -> Any:
+def _normalise(entry: AttemptQuestion, value: Any) -> Any:
     try:
-        return services.clean_value(entry, value)
+        return clean_answer(entry, value)
     except InvalidAnswer:
         return value
-
-
-def _form_value(entry: dict[str, Any], name: str, form: Any) -> Any:
-    kind = entry["q"]["type"]
-    if kind == "multiple":
-        return form.getlist(name)
-    if kind == "matching":
-        return {p["id"]: form.get(f"{name}-{p['id']}", "") for p in entry["q"]["pairs"] if p["left"]}
-    return form.get(name)
 
 
 @dataclass
 class ReviewItem:
     index: int
-    q: dict[str, Any]
+    entry: AttemptQuestion
     value: Any
-    points: Optional[Fraction]
-    maximum: Fraction
+    points: Fraction | None
 
     @property
-    def correct(self) -> Optional[bool]:
+    def q(self) -> Question:
+        return self.entry.question
+
+    @property
+    def maximum(self) -> Fraction:
+        return self.q.points
+
+    @property
+    def correct(self) -> bool | None:
         return None if self.points is None else self.points >= self.maximum
 
     @property
@@ -176,68 +205,82 @@ class ReviewItem:
 
     @property
     def type_label(self) -> str:
-        return TYPE_LABELS[self.q["type"]]
+        return question_type(self.entry).label
+
+    @property
+    def template(self) -> str:
+        return question_type(self.entry).template
 
     def chosen(self, answer_id: str) -> bool:
         return answer_id == self.value or (isinstance(self.value, list) and answer_id in self.value)
+
+    @property
+    def placed_steps(self) -> list[tuple[int | None, Answer]]:
+        """Return an ordering question's steps in the order given (steps left out come last)."""
+        given = self.value if isinstance(self.value, dict) else {}
+        # Ties and gaps keep the order the attempt showed, never the key's.
+        shown = [a for a in (self.q.answer(step) for step in self.entry.choices) if a is not None]
+        placed = [(given.get(a.id), a) for a in shown]
+        return sorted(placed, key=lambda pair: (pair[0] is None, pair[0] or 0))
 
 
 @dataclass
 class ReviewPage:
     attempt: Attempt
-    rules: Rules
-    policy: services.ReviewPolicy
+    state: services.AttemptState
+    rules: QuizSettings
+    shown: frozenset[str]
     items: list[ReviewItem]
     percent: str
     for_staff: bool
 
 
 def review_page(attempt: Attempt, now: datetime, staff: bool = False) -> ReviewPage:
-    """Return the finished attempt as the review policy (or a staff member) may see it."""
-    rules = services.rules_of(attempt.version)
-    policy = services.ReviewPolicy(True, True, True, True) if staff else services.review_policy(attempt, now)
+    """Return the attempt as it stands now, as the review policy (or a staff member) may see it."""
+    state = services.attempt_state(attempt, now)
+    shown = EVERYTHING if staff else services.review_items(state, now)
     saved = services.responses_of(attempt)
-    points = attempt.points or {}
-    items = [ReviewItem(i, e["q"], saved[e["q"]["id"]].value if e["q"]["id"] in saved else None,
-                        Fraction(points[e["q"]["id"]]) if e["q"]["id"] in points else None,
-                        Fraction(e["q"]["points"]))
-             for i, e in enumerate(attempt.questions, start=1)]
-    return ReviewPage(attempt, rules, policy, items, decimal_text(attempt.percent), staff)
+    points = state.result.points if state.result else {}
+    items = [ReviewItem(i, e, saved[e.id].value if e.id in saved else None, points.get(e.id))
+             for i, e in enumerate(services.attempt_questions(attempt), start=1)]
+    return ReviewPage(attempt, state, services.rules_of(attempt.version), shown, items,
+                      decimal_text(state.percent), staff)
 
 
 @dataclass
 class ResultsReport:
     quiz: Quiz
-    rules: Rules
+    rules: QuizSettings
     rows: list[services.ParticipantResult]
     items: list[services.ItemStat]
     gains: list[dict[str, Any]] = field(default_factory=list)
-    average: Optional[Fraction] = None
-    average_pre: Optional[Fraction] = None
-    average_gain: Optional[Fraction] = None
+    average: Fraction | None = None
+    average_pre: Fraction | None = None
+    average_gain: Fraction | None = None
 
 
-def results_report(quiz: Quiz, now: datetime, user_ids: Optional[Sequence[int]] = None,
-                   context: Optional[QuizContext] = None, pretest: Optional[Quiz] = None) -> ResultsReport:
-    """Build the staff results page: final scores, item analysis and pre/post gain."""
-    services.finalize_overdue(now, quiz=quiz)
+def results_report(quiz: Quiz, now: datetime, user_ids: Sequence[int] | None = None,
+                   context: QuizContext | None = None,
+                   pretest: Quiz | None = None) -> ResultsReport:
+    """Build the staff results page as results stand now: final scores, items, pre/post gain."""
     version = services.current_version(quiz)
     rules = services.rules_of(version)
-    finals = services.final_results(quiz, rules, user_ids, context)
+    finals = services.final_results(quiz, rules, now, user_ids, context)
     rows = sorted(finals.values(), key=lambda r: r.user.full_name)
     scores = [r.percent for r in rows if r.percent is not None]
-    report = ResultsReport(quiz, rules, rows, services.item_analysis(quiz, version, user_ids, context),
+    items = services.item_analysis(quiz, version, now, user_ids, context)
+    report = ResultsReport(quiz, rules, rows, items,
                            average=sum(scores, Fraction(0)) / len(scores) if scores else None)
     pretest = pretest or (services.get_quiz(quiz.pretest_slug) if quiz.pretest_slug else None)
     if quiz.kind == "posttest" and pretest is not None:
-        _add_gains(report, finals, user_ids, context, pretest)
+        _add_gains(report, finals, now, user_ids, context, pretest)
     return report
 
 
-def _add_gains(report: ResultsReport, finals: dict[int, services.ParticipantResult],
-               user_ids: Optional[Sequence[int]], context: Optional[QuizContext], pretest: Quiz) -> None:
+def _add_gains(report: ResultsReport, finals: dict[int, services.ParticipantResult], now: datetime,
+               user_ids: Sequence[int] | None, context: QuizContext | None, pretest: Quiz) -> None:
     pre_rules = services.rules_of(services.current_version(pretest))
-    pre = services.final_results(pretest, pre_rules, user_ids, context)
+    pre = services.final_results(pretest, pre_rules, now, user_ids, context)
     pres, gains = [], []
     for user_id, post in sorted(finals.items(), key=lambda kv: kv[1].user.full_name):
         before = pre.get(user_id)
@@ -261,11 +304,16 @@ def results_table(report: ResultsReport) -> tuple[list[str], list[list[Any]]]:
         header += ["pre_test", "gain_ternormalisasi"]
     rows = []
     for row in report.rows:
-        line = [row.user.full_name, row.user.nip or "", row.user.agency.name if row.user.agency else "",
+        agency = row.user.agency.name if row.user.agency else ""
+        line = [row.user.full_name, row.user.nip or "", agency,
                 row.attempts, decimal_text(row.percent), "ya" if row.passed else "tidak"]
         if report.gains:
             gain = pre.get(row.user.id, {})
             line += [decimal_text(gain.get("pre")),
-                     "—" if gain.get("gain") is None else f"{float(gain['gain']):.2f}".replace(".", ",")]
+                     _gain_text(gain.get("gain"))]
         rows.append(line)
     return header, rows
+
+
+def _gain_text(gain: Fraction | None) -> str:
+    return "—" if gain is None else f"{float(gain):.2f}".replace(".", ",")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
-from typing import Any, Optional
 
-from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template,
-                   request, session, url_for)
+from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file,
+                   session, url_for)
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from lms.accounts.models import Role
@@ -14,10 +15,10 @@ from lms.accounts.permissions import ANY_ROLE, role_required
 from lms.csvsafe import write_csv
 from lms.db_types import utcnow
 from lms.extensions import db
-from lms.forms import ActionForm
+from lms.forms import ActionForm, act
 from lms.quizzes import presenters, services
 from lms.quizzes.errors import AttemptError, MalformedAnswer, StaleAnswer
-from lms.quizzes.models import Attempt
+from lms.quizzes.models import Attempt, Quiz
 from lms.quizzes.payload import answer_payload
 from lms.quizzes.rules import NO_CONTEXT, QuizContext
 from lms.routing import bounded_int
@@ -31,13 +32,7 @@ PAGE_SIZE = 5
 HEARTBEAT_WINDOW_SECONDS = 5 * 60
 
 
-@bp.app_template_filter("kunci")
-def _is_key(fraction: str) -> bool:
-    """Tell whether a stored answer weight ("n/d") gives credit."""
-    return not fraction.startswith(("-", "0/"))
-
-
-def _quiz_or_404(slug: str) -> Any:
+def _quiz_or_404(slug: str) -> Quiz:
     quiz = services.get_quiz(slug)
     if quiz is None:
         abort(404)
@@ -51,7 +46,7 @@ def _own_attempt(attempt_id: int) -> Attempt:
     return attempt
 
 
-def _keep_alive(attempt: Attempt, now: datetime, cap: Optional[float] = None) -> None:
+def _keep_alive(attempt: Attempt, now: datetime, cap: float | None = None) -> None:
     """Renew the heartbeat window of the attempt whose page this session opened (cap: its end)."""
     alive = session.get("attempt_alive")
     if cap is None:
@@ -62,11 +57,13 @@ def _keep_alive(attempt: Attempt, now: datetime, cap: Optional[float] = None) ->
     session["attempt_alive"] = {"id": attempt.id, "until": until, "cap": cap}
 
 
-def _context(quiz: Any) -> tuple[QuizContext, Optional[str]]:
+def _context(quiz: Quiz) -> tuple[QuizContext, str | None]:
     """Return the training context of this quiz for the current user (403 if they have none)."""
     wanted = request.args.get("training") or request.form.get("training")
-    options = [(c, t.slug) for q, c, t in trainings.participant_quizzes(current_user) if q.id == quiz.id]
-    chosen = next((o for o in options if o[1] == wanted), options[0] if options and not wanted else None)
+    options = [(c, t.slug) for q, c, t in trainings.participant_quizzes(current_user)
+               if q.id == quiz.id]
+    fallback = options[0] if options and not wanted else None
+    chosen = next((o for o in options if o[1] == wanted), fallback)
     if chosen is not None:
         return chosen
     if current_user.has_role(Role.ADMIN, Role.TRAINER):
@@ -74,78 +71,88 @@ def _context(quiz: Any) -> tuple[QuizContext, Optional[str]]:
     abort(403)
 
 
+def _finalise_overdue(quiz: Quiz) -> None:
+    """The attempt POSTs' explicit step: record the user's overdue attempts of the quiz."""
+    act(lambda: services.finalize_overdue(utcnow(), quiz=quiz, user=current_user))
+
+
+@bp.errorhandler(AttemptError)
+def _refused(exc: AttemptError) -> ResponseReturnValue:
+    """Answer what the engine refused outside `act`: the autosave API, a malformed no-JS page."""
+    db.session.rollback()
+    if request.endpoint != "quizzes.save_answer":
+        page = render_template("error.html", code=400, title="Isian tidak valid", text=exc.message)
+        return page, 400
+    if isinstance(exc, MalformedAnswer):
+        return jsonify(error="bad_request", message=exc.message), 400
+    if isinstance(exc, StaleAnswer):
+        return jsonify(error="stale", message=exc.message, revision=exc.revision,
+                       value=exc.value), 409
+    attempt_id = (request.view_args or {})["attempt_id"]
+    return jsonify(error=type(exc).__name__, message=exc.message,
+                   review=url_for("quizzes.review", attempt_id=attempt_id)), exc.status
+
+
 @bp.get("/")
 @role_required(*ANY_ROLE)
-def index() -> str:
+def index() -> ResponseReturnValue:
+    now = utcnow()
+    rows: list[tuple[presenters.QuizCard, str | None]]
     if current_user.has_role(Role.PARTICIPANT):
         found = trainings.participant_quizzes(current_user)
-        rows = [(presenters.quiz_cards(current_user, [q], utcnow(), {q.id: c})[0], t.slug) for q, c, t in found]
+        rows = [(presenters.quiz_cards(current_user, [q], now, {q.id: c})[0], t.slug)
+                for q, c, t in found]
     else:
-        rows = [(card, None) for card in presenters.quiz_cards(current_user, services.list_quizzes(), utcnow())]
-    db.session.commit()
+        cards = presenters.quiz_cards(current_user, services.list_quizzes(), now)
+        rows = [(card, None) for card in cards]
     return render_template("quizzes/index.html", rows=rows)
 
 
 @bp.get("/<slug>")
 @role_required(*ANY_ROLE)
-def quiz(slug: str) -> str:
+def quiz(slug: str) -> ResponseReturnValue:
     item = _quiz_or_404(slug)
     context, training = _context(item)
     card = presenters.quiz_cards(current_user, [item], utcnow(), {item.id: context})[0]
-    db.session.commit()
     return render_template("quizzes/quiz.html", card=card, form=ActionForm(), training=training)
 
 
 @bp.post("/<slug>/start")
 @role_required(*ANY_ROLE)
-def start(slug: str) -> Response:
+def start(slug: str) -> ResponseReturnValue:
     item = _quiz_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
     context, training = _context(item)
-    try:
-        attempt = services.start_attempt(current_user, item, utcnow(), context=context)
-    except AttemptError as exc:
-        db.session.commit()  # keep any overdue attempt finalised on the way
-        flash(exc.message, "warning")
+    _finalise_overdue(item)
+    outcome = act(lambda: services.start_attempt(current_user, item, utcnow(), context=context),
+                  error_category="warning")
+    if outcome.value is None:
         return redirect(url_for("quizzes.quiz", slug=slug, training=training))
-    db.session.commit()
-    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+    return redirect(url_for("quizzes.attempt", attempt_id=outcome.value.id))
 
 
 @bp.get("/attempts/<int:attempt_id>")
 @role_required(*ANY_ROLE)
-def attempt(attempt_id: int) -> Any:
+def attempt(attempt_id: int) -> ResponseReturnValue:
     item = _own_attempt(attempt_id)
     now = utcnow()
-    services.finalize_overdue(now, quiz=item.quiz, user=current_user)
-    db.session.commit()
-    if item.finished:
+    if services.attempt_state(item, now).finished:  # overdue counts as finished; nothing is written
         return redirect(url_for("quizzes.review", attempt_id=item.id))
-    view = presenters.attempt_page(item, request.args.get("page", 1, type=bounded_int), PAGE_SIZE, now)
+    page = request.args.get("page", 1, type=bounded_int)
+    view = presenters.attempt_page(item, page, PAGE_SIZE, now)
     _keep_alive(item, now, cap=view.session_until)
     return render_template("quizzes/attempt.html", view=view, form=ActionForm())
 
 
 @bp.post("/attempts/<int:attempt_id>/answers")
 @role_required(*ANY_ROLE)
-def save_answer(attempt_id: int) -> Any:
+def save_answer(attempt_id: int) -> ResponseReturnValue:
     item = db.get_or_404(Attempt, attempt_id)
-    try:
-        question, value, revision = answer_payload(request.get_json(silent=True))
-    except MalformedAnswer as exc:
-        return jsonify(error="bad_request", message=exc.message), 400
-    try:
-        saved = services.save_answer(current_user, item, question, value, revision, utcnow())
-    except StaleAnswer as exc:
-        db.session.rollback()
-        return jsonify(error="stale", message=exc.message, revision=exc.revision, value=exc.value), 409
-    except AttemptError as exc:
-        db.session.commit()  # a late write finalises the attempt; keep that
-        return jsonify(error=type(exc).__name__, message=exc.message,
-                       review=url_for("quizzes.review", attempt_id=item.id)), exc.status
-    except (TypeError, ValueError):
-        return jsonify(error="bad_request", message="Data jawaban tidak valid."), 400
+    question, value, revision = answer_payload(request.get_json(silent=True))
+    _finalise_overdue(item.quiz)
+    # Refusals (stale tab, late write, foreign attempt) are answered in JSON by _refused.
+    saved = services.save_answer(current_user, item, question, value, revision, utcnow())
     db.session.commit()
     _keep_alive(item, utcnow())
     return jsonify(saved=True, revision=saved.revision, saved_at=saved.saved_at.isoformat())
@@ -153,23 +160,19 @@ def save_answer(attempt_id: int) -> Any:
 
 @bp.post("/attempts/<int:attempt_id>/page")
 @role_required(*ANY_ROLE)
-def save_page(attempt_id: int) -> Response:
+def save_page(attempt_id: int) -> ResponseReturnValue:
     item = _own_attempt(attempt_id)
     page = request.form.get("page", 1, type=bounded_int)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        problems = presenters.save_form_page(current_user, item, request.form, utcnow())
-    except MalformedAnswer as exc:
-        db.session.rollback()
-        return render_template("error.html", code=400, title="Isian tidak valid", text=exc.message), 400
-    except AttemptError as exc:
-        db.session.commit()
-        flash(exc.message, "warning")
+    answers = presenters.posted_answers(item, request.form)  # a malformed page: 400 by _refused
+    _finalise_overdue(item.quiz)
+    outcome = act(lambda: presenters.save_form_page(current_user, item, answers, utcnow()),
+                  error_category="warning")
+    if not outcome.ok:
         return redirect(url_for("quizzes.review", attempt_id=item.id))
-    db.session.commit()
     _keep_alive(item, utcnow())
-    for problem in problems:
+    for problem in outcome.value or []:
         flash(problem, "warning")
     if request.form.get("action") == "submit":
         return redirect(url_for("quizzes.attempt", attempt_id=item.id, page=page, confirm=1))
@@ -179,26 +182,25 @@ def save_page(attempt_id: int) -> Response:
 
 @bp.post("/attempts/<int:attempt_id>/submit")
 @role_required(*ANY_ROLE)
-def submit(attempt_id: int) -> Response:
+def submit(attempt_id: int) -> ResponseReturnValue:
     item = _own_attempt(attempt_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    services.submit(current_user, item, utcnow())
-    db.session.commit()
+    act(lambda: services.submit(current_user, item, utcnow()))
     session.pop("attempt_alive", None)
     return redirect(url_for("quizzes.review", attempt_id=item.id))
 
 
 @bp.get("/attempts/<int:attempt_id>/status.json")
 @role_required(*ANY_ROLE)
-def status(attempt_id: int) -> Any:
+def status(attempt_id: int) -> ResponseReturnValue:
     item = _own_attempt(attempt_id)
     return jsonify(presenters.attempt_status(item, utcnow()))
 
 
 @bp.post("/attempts/<int:attempt_id>/heartbeat")
 @role_required(*ANY_ROLE)
-def heartbeat(attempt_id: int) -> Any:
+def heartbeat(attempt_id: int) -> ResponseReturnValue:
     """Note that the attempt page is in use; answer what the timer needs, as status.json does."""
     item = _own_attempt(attempt_id)
     now = utcnow()
@@ -208,14 +210,15 @@ def heartbeat(attempt_id: int) -> Any:
 
 @bp.get("/attempts/<int:attempt_id>/review")
 @role_required(*ANY_ROLE)
-def review(attempt_id: int) -> Any:
+def review(attempt_id: int) -> ResponseReturnValue:
     item = db.get_or_404(Attempt, attempt_id)
     staff = _may_review_others(item)
     if item.user_id != current_user.id and not staff:
         abort(403)
-    if not item.finished:
+    now = utcnow()
+    if not services.attempt_state(item, now).finished:
         return redirect(url_for("quizzes.attempt", attempt_id=item.id))
-    view = presenters.review_page(item, utcnow(), staff=staff and item.user_id != current_user.id)
+    view = presenters.review_page(item, now, staff=staff and item.user_id != current_user.id)
     return render_template("quizzes/review.html", view=view)
 
 
@@ -231,22 +234,15 @@ def _may_review_others(item: Attempt) -> bool:
 
 @bp.get("/<slug>/results")
 @role_required(Role.ADMIN)
-def results(slug: str) -> str:
-    item = _quiz_or_404(slug)
-    report = presenters.results_report(item, utcnow())
-    db.session.commit()
+def results(slug: str) -> ResponseReturnValue:
+    report = presenters.results_report(_quiz_or_404(slug), utcnow())
     return render_template("quizzes/results.html", report=report)
 
 
 @bp.get("/<slug>/results.csv")
 @role_required(Role.ADMIN)
-def results_csv(slug: str) -> Response:
+def results_csv(slug: str) -> ResponseReturnValue:
     item = _quiz_or_404(slug)
-    report = presenters.results_report(item, utcnow())
-    db.session.commit()
-    body = write_csv(*presenters.results_table(report))
-    response = Response(body, mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="hasil-{item.slug}.csv"'
-    return response
-
-
+    body = write_csv(*presenters.results_table(presenters.results_report(item, utcnow())))
+    return send_file(io.BytesIO(body), mimetype="text/csv; charset=utf-8",
+                     as_attachment=True, download_name=f"hasil-{item.slug}.csv")

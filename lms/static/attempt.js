@@ -36,6 +36,11 @@
       box.querySelectorAll("select[data-pair]").forEach(function (s) { if (s.value) { pairs[s.dataset.pair] = s.value; } });
       return pairs;
     }
+    if (type === "ordering") {
+      var steps = {};
+      box.querySelectorAll("select[data-step]").forEach(function (s) { if (s.value) { steps[s.dataset.step] = parseInt(s.value, 10); } });
+      return steps;
+    }
     if (type === "short" || type === "numerical") {
       return box.querySelector("input[type=text]").value;
     }

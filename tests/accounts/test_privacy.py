@@ -253,8 +253,8 @@ def test_job_worker_purges_daily(app, siti):
     def due(hour, minute):  # what the consumer's scheduler asks each minute
         return [t.name for t in huey.read_periodic(datetime(2026, 11, 22, hour, minute))]
 
-    assert due(2, 0) == ["purge_personal_data"]
-    assert due(3, 0) == [] and due(2, 1) == []
+    assert "purge_personal_data" in due(2, 0)
+    assert "purge_personal_data" not in due(3, 0) + due(2, 1)
     attendance(siti, utcnow() - timedelta(days=120))
     task()  # JOBS_IMMEDIATE in tests: runs at once, as the worker would at 02.00 UTC
     db.session.expire_all()

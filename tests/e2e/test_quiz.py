@@ -30,6 +30,7 @@ def test_autosaved_answers_survive_a_reload(live_server, phone, make_user):
     page.goto(live_server + "/quizzes/uji-mesin")
     page.get_by_role("button", name="Mulai mengerjakan").click()
     page.wait_for_selector("fieldset.question")
+    page.wait_for_load_state("load")  # attempt.js listens before the first answer is typed
     box = page.locator("fieldset[data-question=isian]")
     box.get_by_placeholder("Ketik jawaban Anda").fill("5W+1H")
     box.locator(".save-state", has_text="Tersimpan").wait_for()
@@ -65,6 +66,7 @@ def test_the_attempt_page_sends_heartbeats_only_while_visible(live_server, phone
     page.goto(live_server + "/quizzes/uji-mesin")
     page.get_by_role("button", name="Mulai mengerjakan").click()
     page.wait_for_selector("fieldset.question")
+    page.wait_for_load_state("load")  # attempt.js has run and set its interval on the fake clock
     beats: list[str] = []
     page.on("requestfinished", lambda r: beats.append(r.method) if r.url.endswith("/heartbeat") else None)
     with page.expect_response(lambda r: r.url.endswith("/heartbeat")) as answered:
@@ -74,3 +76,35 @@ def test_the_attempt_page_sends_heartbeats_only_while_visible(live_server, phone
     page.clock.run_for(5 * 61_000)
     page.wait_for_timeout(300)  # let any request the page did send arrive
     assert beats == ["POST"]
+
+
+def test_an_ordering_question_on_a_phone(live_server, phone, make_user):
+    definitions, errors, _ = load_quizzes(ENGINE.parent / "ordering")
+    assert errors == []
+    services.sync_quizzes(definitions, utcnow())
+    db.session.commit()
+    make_user(role="admin", email="penyelenggara@contoh.go.id")
+    page = phone
+    page.goto(live_server + "/login")
+    page.get_by_label("NIP atau surel").fill("penyelenggara@contoh.go.id")
+    page.get_by_label("Kata sandi").fill("rahasia-bimtek-1")
+    page.get_by_role("button", name="Masuk").click()
+    page.goto(live_server + "/quizzes/uji-urutan")
+    page.get_by_role("button", name="Mulai mengerjakan").click()
+    box = page.locator("fieldset[data-question=alur-persetujuan]")
+    box.wait_for()
+    page.wait_for_load_state("load")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    steps = ["Penyusunan draf konten", "Telaah oleh kepala seksi", "Persetujuan Kepala Dinas",
+             "Publikasi di akun resmi OPD"]
+    for position, step in enumerate(steps, start=1):
+        box.get_by_label(step).select_option(str(position))
+        box.locator(".save-state", has_text="Tersimpan").wait_for()
+    if os.environ.get("LMS_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["LMS_SCREENSHOTS"], "quiz-ordering-phone.png"), full_page=True)
+    page.reload()
+    assert box.get_by_label("Publikasi di akun resmi OPD").input_value() == "4"
+    page.get_by_role("button", name="Kumpulkan").click()
+    page.get_by_role("button", name="Ya, kumpulkan sekarang").click()
+    page.wait_for_url("**/review")
+    assert page.get_by_text("Nilai 100").is_visible() and page.get_by_text("Urutan yang benar").is_visible()

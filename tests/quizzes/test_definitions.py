@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from lms.quizzes.definitions import (Answer, ContentError, Pair, Question, QuizDefinition,
-                                     QuizSettings, ReviewPolicy, load_quiz, load_quizzes,
-                                     question_from_snapshot, question_problems,
-                                     question_to_snapshot, weight_fraction)
+from lms.quizzes.definitions import ContentError, QuizDefinition, load_quiz, load_quizzes
+from lms.quizzes.questions.checks import weight_fraction
+from lms.quizzes.questions.codec import question_from_snapshot, question_to_snapshot
+from lms.quizzes.questions.model import Answer, Pair, Question, QuizSettings, ReviewPolicy
+from lms.quizzes.questions.types import question_problems
 from lms.quizzes.gift import parse_gift
 from lms.quizzes.grading import best_fraction
 
@@ -428,7 +429,7 @@ def test_question_problems_accepts_a_good_question() -> None:
     assert question_problems(good) == []
     assert question_problems(Question("q", "essay", "")) == [
         "jenis pertanyaan \"essay\" tidak dikenal; pilihan: single, multiple, truefalse, short, "
-        "numerical, matching, missingword", "teks pertanyaan kosong"]
+        "numerical, matching, missingword, ordering", "teks pertanyaan kosong"]
 
 
 # --- snapshots and hashes -----------------------------------------------------------------------

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from lms.quizzes.definitions import Answer, ContentError, Pair, Question
+from lms.contentfiles import ContentError
+from lms.quizzes.questions.model import Answer, Pair, Question
 from lms.quizzes.gift import DESCRIPTION_NOTE, ESSAY_NOTE, parse_gift
 from lms.quizzes.grading import best_fraction, grade_question
 

@@ -8,9 +8,9 @@ from fractions import Fraction
 
 import pytest
 
-from lms.quizzes.definitions import Answer, Pair, Question
-from lms.quizzes.grading import (GradeResult, best_fraction, grade, grade_question, max_points,
-                                 normalise_short_answer, parse_number)
+from lms.quizzes.grading import GradeResult, best_fraction, grade, grade_question, max_points
+from lms.quizzes.questions.model import Answer, Pair, Question
+from lms.quizzes.questions.scoring import normalise_short_answer, parse_number
 
 F = Fraction
 

@@ -1,0 +1,146 @@
+"""The quiz model: questions, answers, settings and the review policy, as typed values (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+TEXT_FORMATS = ("markdown", "html", "plain")
+KINDS = ("practice", "pretest", "posttest")
+GRADINGS = ("highest", "last", "first", "average")
+REVIEW_ITEMS = ("score", "correctness", "answers", "feedback")
+BLANK = "{_}"
+CATCH_ALL = "*"
+# Question ids are stored with each saved response, in a column of this width.
+MAX_ID_LENGTH = 120
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer option; `fraction` is the share of the points it earns (may be negative).
+
+    An ordering question's answers are its steps, written in the right order.
+    """
+
+    id: str
+    text: str
+    fraction: Fraction
+    feedback: str = ""
+    value: Decimal | None = None
+    tolerance: Decimal | None = None
+    low: Decimal | None = None
+    high: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One matching pair; an empty `left` makes `right` a distractor."""
+
+    id: str
+    left: str
+    right: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """One gradable question, as read from TOML or GIFT."""
+
+    id: str
+    type: str
+    text: str
+    text_format: str = "markdown"
+    points: Fraction = Fraction(1)
+    answers: tuple[Answer, ...] = ()
+    pairs: tuple[Pair, ...] = ()
+    general_feedback: str = ""
+    correct_bool: bool | None = None
+    feedback_true: str = ""
+    feedback_false: str = ""
+    line: int = 0
+
+    def answer(self, answer_id: str) -> Answer | None:
+        """Return the answer with this id, or None."""
+        return next((a for a in self.answers if a.id == answer_id), None)
+
+
+@dataclass(frozen=True)
+class AttemptQuestion:
+    """A question as one attempt shows it: answers in their shown order, and its choices.
+
+    `choices` are a matching question's right-hand texts, or an ordering question's step ids,
+    in the order this attempt shows them.
+    """
+
+    question: Question
+    choices: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.question.id
+
+    @property
+    def type(self) -> str:
+        return self.question.type
+
+
+@dataclass(frozen=True)
+class ReviewPolicy:
+    """What a participant may see of a finished attempt, after submitting and after closing."""
+
+    after_submit: frozenset[str]
+    after_close: frozenset[str]
+
+    def shown(self, finished: bool, closed: bool) -> frozenset[str]:
+        """Return the review items visible now: none before the attempt is finished."""
+        if not finished:
+            return frozenset()
+        return self.after_submit | self.after_close if closed else self.after_submit
+
+
+DEFAULT_REVIEW = ReviewPolicy(after_submit=frozenset({"score", "correctness", "feedback"}),
+                              after_close=frozenset(REVIEW_ITEMS))
+EVERYTHING = frozenset(REVIEW_ITEMS)
+
+
+@dataclass(frozen=True)
+class QuizSettings:
+    """Everything about a quiz except its questions, and the rules that follow from it."""
+
+    title: str
+    description: str = ""
+    kind: str = "practice"
+    course: str | None = None
+    pass_mark: Fraction = Fraction(70)
+    attempts: int = 0
+    time_limit_minutes: int = 0
+    grace_seconds: int = 60
+    grading: str = "highest"
+    shuffle_questions: bool = False
+    shuffle_answers: bool = False
+    draw: int = 0
+    review: ReviewPolicy = DEFAULT_REVIEW
+    open_at: datetime | None = None
+    close_at: datetime | None = None
+    pretest: str | None = None
+
+    def is_open(self, now: datetime) -> bool:
+        """Tell whether an attempt may start now, by the open window alone."""
+        return (self.open_at is None or now >= self.open_at) and not self.closed(now)
+
+    def closed(self, now: datetime) -> bool:
+        return self.close_at is not None and now >= self.close_at
+
+    def deadline(self, started: datetime) -> datetime | None:
+        """Return when an attempt started at `started` must end, or None."""
+        limits = []
+        if self.time_limit_minutes:
+            limits.append(started + timedelta(minutes=self.time_limit_minutes))
+        if self.close_at is not None:
+            limits.append(self.close_at)
+        return min(limits) if limits else None
+
+    @property
+    def grace(self) -> timedelta:
+        return timedelta(seconds=self.grace_seconds)

@@ -1,0 +1,269 @@
+"""The attempt engine: start, autosave, submit, and the explicit finalising of overdue attempts."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any, Sequence, cast
+
+from sqlalchemy import Update, func, select, update
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import IntegrityError
+
+from lms.accounts.models import User
+from lms.db_types import writing
+from lms.extensions import db
+from lms.quizzes import grading
+from lms.quizzes.errors import (AttemptClosed, NotYourAttempt, QuizUnavailable, StaleAnswer,
+                                UnknownQuestion)
+from lms.quizzes.models import Attempt, Quiz, Response
+from lms.quizzes.questions.codec import entries_from_json, entries_to_json, fraction_text
+from lms.quizzes.questions.model import AttemptQuestion, Question, QuizSettings
+from lms.quizzes.questions.types import clean_answer, show_in_attempt
+from lms.quizzes.rules import NO_CONTEXT, QuizContext, final_percent
+from lms.quizzes.services.catalog import current_version, rules_of, version_questions
+
+
+def user_attempts(user: User, quiz: Quiz, context: QuizContext = NO_CONTEXT) -> list[Attempt]:
+    return list(db.session.scalars(select(Attempt).where(
+        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.context == context.key)
+        .order_by(Attempt.number)))
+
+
+def open_attempt(user: User, quiz: Quiz, context: QuizContext = NO_CONTEXT) -> Attempt | None:
+    return db.session.scalars(select(Attempt).where(
+        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.context == context.key,
+        Attempt.status == "in_progress")).first()
+
+
+def final_percent_of(percents: list[Fraction], rules: QuizSettings) -> Fraction | None:
+    """Combine a user's finished attempts by the quiz's grading method."""
+    return final_percent(percents, rules.grading)
+
+
+def attempts_left(rules: QuizSettings, attempts: Sequence[Any]) -> int | None:
+    """Return how many more attempts may start (None = unlimited)."""
+    if rules.attempts == 0:
+        return None
+    return max(rules.attempts - len(attempts), 0)
+
+
+def start_attempt(user: User, quiz: Quiz, now: datetime, rng: random.Random | None = None,
+                  context: QuizContext = NO_CONTEXT) -> Attempt:
+    """Resume the user's open attempt, or start a new one with a frozen snapshot."""
+    finalize_overdue(now, quiz=quiz, user=user)
+    running = open_attempt(user, quiz, context)
+    if running is not None:
+        return running
+    version = current_version(quiz)
+    rules = context.apply(rules_of(version))
+    _check_can_start(rules, quiz, user, now, context)
+    number = (db.session.scalar(select(func.max(Attempt.number)).where(
+        Attempt.quiz_id == quiz.id, Attempt.user_id == user.id,
+        Attempt.context == context.key)) or 0) + 1
+    shown = _snapshot(version_questions(version), rules, rng or random.Random())
+    attempt = Attempt(quiz_id=quiz.id, version_id=version.id, user_id=user.id, number=number,
+                      context=context.key, training_id=context.training_id,
+                      window_close_at=rules.close_at, status="in_progress", started_at=now,
+                      deadline_at=rules.deadline(now), questions=entries_to_json(shown))
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        # Another tab or a double click started one at the same moment: use that one.
+        running = open_attempt(user, quiz, context)
+        if running is None:
+            raise QuizUnavailable("Percobaan tidak dapat dimulai; coba lagi.") from None
+        return running
+    return attempt
+
+
+def _check_can_start(rules: QuizSettings, quiz: Quiz, user: User, now: datetime,
+                     context: QuizContext) -> None:
+    if quiz.retired_at is not None:
+        raise QuizUnavailable("Kuis ini sudah tidak tersedia.")
+    if rules.open_at and now < rules.open_at:
+        raise QuizUnavailable("Kuis belum dibuka.")
+    if rules.closed(now):
+        raise QuizUnavailable("Kuis sudah ditutup.")
+    done = db.session.scalar(select(func.count(Attempt.id)).where(
+        Attempt.quiz_id == quiz.id, Attempt.user_id == user.id,
+        Attempt.context == context.key)) or 0
+    if rules.attempts and done >= rules.attempts:
+        raise QuizUnavailable("Kesempatan mengerjakan kuis ini sudah habis "
+                              f"({rules.attempts} kali).")
+
+
+def _snapshot(questions: list[Question], rules: QuizSettings,
+              rng: random.Random) -> list[AttemptQuestion]:
+    chosen = list(questions)
+    if rules.draw and rules.draw < len(chosen):
+        chosen = rng.sample(chosen, rules.draw)
+    if rules.shuffle_questions:
+        rng.shuffle(chosen)
+    return [show_in_attempt(q, rules.shuffle_answers, rng) for q in chosen]
+
+
+def attempt_questions(attempt: Attempt) -> list[AttemptQuestion]:
+    """Return the questions the attempt shows, in its order, decoded from its snapshot."""
+    return entries_from_json(attempt.questions)
+
+
+def responses_of(attempt: Attempt) -> dict[str, Response]:
+    return {r.question_id: r for r in db.session.scalars(
+        select(Response).where(Response.attempt_id == attempt.id))}
+
+
+def check_owner(user: User, attempt: Attempt) -> None:
+    if attempt.user_id != user.id:
+        raise NotYourAttempt("Percobaan ini milik pengguna lain.")
+
+
+def save_answer(user: User, attempt: Attempt, question_id: str, value: Any, revision: int,
+                now: datetime) -> Response:
+    """Save one answer as given; refuse stale tabs, foreign answers and late writes."""
+    check_owner(user, attempt)
+    _check_writable(attempt, now)
+    entry = next((e for e in attempt_questions(attempt) if e.id == question_id), None)
+    if entry is None:
+        raise UnknownQuestion("Pertanyaan ini tidak ada dalam percobaan Anda.")
+    value = clean_answer(entry, value)
+    saved = db.session.scalars(select(Response).where(
+        Response.attempt_id == attempt.id, Response.question_id == question_id)).first()
+    if saved is None:
+        return _insert_response(attempt, question_id, value, revision, now)
+    if saved.revision != revision:
+        raise StaleAnswer("Jawaban ini sudah diubah di tab atau perangkat lain.", saved.revision,
+                          saved.value)
+    changed = _rows_changed(
+        update(Response).where(Response.id == saved.id, Response.revision == revision)
+        .values(value=value, revision=revision + 1, saved_at=now))
+    if changed != 1:
+        db.session.refresh(saved)
+        raise StaleAnswer("Jawaban ini sudah diubah di tab atau perangkat lain.", saved.revision,
+                          saved.value)
+    db.session.refresh(saved)
+    return saved
+
+
+def _rows_changed(statement: Update) -> int:
+    """Run a guarded UPDATE (the session's objects are refreshed by the caller); count its rows."""
+    result = db.session.execute(statement.execution_options(synchronize_session=False))
+    return cast(CursorResult[Any], result).rowcount
+
+
+def _insert_response(attempt: Attempt, question_id: str, value: Any, revision: int,
+                     now: datetime) -> Response:
+    if revision != 0:
+        raise StaleAnswer("Jawaban ini sudah tidak ada di server; muat ulang halaman.", 0, None)
+    response = Response(attempt_id=attempt.id, question_id=question_id, value=value, revision=1,
+                        saved_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(response)
+    except IntegrityError:
+        current = db.session.scalars(select(Response).where(
+            Response.attempt_id == attempt.id, Response.question_id == question_id)).one()
+        raise StaleAnswer("Jawaban ini sudah disimpan dari tab lain.", current.revision,
+                          current.value) from None
+    return response
+
+
+_TIME_UP = "Waktu mengerjakan sudah habis; jawaban yang tersimpan sudah dinilai."
+
+
+def _check_writable(attempt: Attempt, now: datetime) -> None:
+    if attempt.finished:
+        if attempt.finish_reason == "deadline":
+            raise AttemptClosed(_TIME_UP)
+        raise AttemptClosed("Percobaan ini sudah dikumpulkan; jawaban tidak dapat diubah lagi.")
+    if is_overdue(attempt, now):
+        finalize(attempt, attempt.deadline_at, "deadline")  # type: ignore[arg-type]
+        raise AttemptClosed(_TIME_UP)
+
+
+def is_overdue(attempt: Attempt, now: datetime) -> bool:
+    """Tell whether an open attempt is past its deadline and grace (it counts as finished)."""
+    if attempt.finished or attempt.deadline_at is None:
+        return False
+    return now > attempt.deadline_at + rules_of(attempt.version).grace
+
+
+def submit(user: User, attempt: Attempt, now: datetime) -> Attempt:
+    """Grade and close the attempt; a second submit (double click, two tabs) changes nothing."""
+    check_owner(user, attempt)
+    if attempt.finished:
+        return attempt
+    if is_overdue(attempt, now):
+        finalize(attempt, attempt.deadline_at, "deadline")  # type: ignore[arg-type]
+    else:
+        finalize(attempt, now, "submitted")
+    return attempt
+
+
+def finalize(attempt: Attempt, finished_at: datetime, reason: str) -> bool:
+    """Grade the saved answers and close the attempt once; return False if already closed."""
+    values = result_of(grade_attempt(attempt))
+    closed = _rows_changed(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "in_progress")
+        .values(status="finished", finished_at=finished_at, finish_reason=reason,
+                points={k: fraction_text(v) for k, v in values.points.items()},
+                score=values.score, maximum=values.maximum, percent=values.percent,
+                passed=values.passed))
+    db.session.refresh(attempt)
+    return closed == 1
+
+
+def grade_attempt(attempt: Attempt,
+                  questions: dict[str, Question] | None = None) -> grading.GradeResult:
+    """Grade an attempt's saved answers against its snapshot (or against corrected questions)."""
+    shown = [e.question for e in attempt_questions(attempt)]
+    graded = [(questions or {}).get(q.id, q) for q in shown]
+    values = {qid: r.value for qid, r in responses_of(attempt).items()}
+    return grading.grade(graded, values, rules_of(attempt.version).pass_mark)
+
+
+@dataclass(frozen=True)
+class Result:
+    """An attempt's grade as stored: points per question, then score, maximum and percent."""
+
+    points: dict[str, Fraction]
+    score: Decimal
+    maximum: Decimal
+    percent: Decimal
+    passed: bool
+
+
+def result_of(result: grading.GradeResult) -> Result:
+    def dec(value: Fraction, places: str) -> Decimal:
+        exact = Decimal(value.numerator) / Decimal(value.denominator)
+        return exact.quantize(Decimal(places), ROUND_HALF_UP)
+
+    return Result(dict(result.points), dec(result.total, "0.001"), dec(result.maximum, "0.001"),
+                  dec(result.percent, "0.01"), result.passed)
+
+
+def finalize_overdue(now: datetime, quiz: Quiz | None = None, user: User | None = None) -> int:
+    """Close every attempt past its deadline and grace, with the deadline as its finish time."""
+    query = select(Attempt).where(Attempt.status == "in_progress",
+                                  Attempt.deadline_at.is_not(None))
+    if quiz is not None:
+        query = query.where(Attempt.quiz_id == quiz.id)
+    if user is not None:
+        query = query.where(Attempt.user_id == user.id)
+    count = 0
+    for attempt in db.session.scalars(query).all():
+        if is_overdue(attempt, now):
+            count += finalize(attempt, attempt.deadline_at, "deadline")  # type: ignore[arg-type]
+    return count
+
+
+def run_finalize_overdue(now: datetime) -> int:
+    """Finalise overdue attempts and commit, in one write transaction (the CLI and the job)."""
+    with writing():
+        count = finalize_overdue(now)
+        db.session.commit()
+    return count

@@ -1,0 +1,78 @@
+"""The quiz catalog: sync from quizzes/, versions and their decoded settings and questions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable, Sequence
+
+from sqlalchemy import select
+
+from lms.contentfiles import SyncReport, sync_rows
+from lms.extensions import db
+from lms.quizzes.definitions import QuizDefinition
+from lms.quizzes.models import Quiz, QuizVersion
+from lms.quizzes.questions.codec import (question_from_snapshot, question_to_snapshot,
+                                         settings_from_json, settings_to_json)
+from lms.quizzes.questions.model import Question, QuizSettings
+
+
+def sync_quizzes(definitions: Sequence[QuizDefinition], now: datetime) -> SyncReport:
+    """Upsert quizzes; a changed quiz gets a new version, running attempts keep theirs."""
+    def create(definition: QuizDefinition) -> Quiz:
+        quiz = Quiz(slug=definition.slug, version_number=0)
+        db.session.add(quiz)
+        return quiz
+
+    def retire(quiz: Quiz) -> None:
+        quiz.retired_at = now
+
+    existing = {q.slug: q for q in db.session.scalars(select(Quiz))}
+    report = sync_rows(existing, definitions, create, lambda q, d: _apply_quiz(q, d, now), retire)
+    db.session.flush()
+    return report
+
+
+def _apply_quiz(quiz: Quiz, definition: QuizDefinition, now: datetime) -> None:
+    settings = definition.settings
+    quiz.title, quiz.kind, quiz.course_slug = settings.title, settings.kind, settings.course
+    quiz.pretest_slug, quiz.synced_at, quiz.retired_at = settings.pretest, now, None
+    if quiz.content_hash != definition.content_hash:
+        db.session.flush()
+        quiz.version_number += 1
+        quiz.content_hash = definition.content_hash
+        db.session.add(QuizVersion(quiz_id=quiz.id, number=quiz.version_number, created_at=now,
+                                   content_hash=definition.content_hash,
+                                   settings=settings_to_json(settings),
+                                   questions=[question_to_snapshot(q)
+                                              for q in definition.questions]))
+
+
+def current_version(quiz: Quiz) -> QuizVersion:
+    return db.session.scalars(select(QuizVersion).where(
+        QuizVersion.quiz_id == quiz.id, QuizVersion.number == quiz.version_number)).one()
+
+
+def rules_of(version: QuizVersion) -> QuizSettings:
+    """Return a version's settings, decoded."""
+    return settings_from_json(version.settings)
+
+
+def version_questions(version: QuizVersion) -> list[Question]:
+    """Return a version's questions, decoded."""
+    return [question_from_snapshot(q) for q in version.questions]
+
+
+def get_quiz(slug: str) -> Quiz | None:
+    return db.session.scalars(select(Quiz).where(Quiz.slug == slug,
+                                                 Quiz.retired_at.is_(None))).first()
+
+
+def list_quizzes(kinds: Iterable[str] | None = None,
+                 course_slug: str | None = None) -> list[Quiz]:
+    query = select(Quiz).where(Quiz.retired_at.is_(None))
+    if kinds is not None:
+        query = query.where(Quiz.kind.in_(list(kinds)))
+    if course_slug is not None:
+        query = query.where(Quiz.course_slug == course_slug)
+    order = {"pretest": 0, "practice": 1, "posttest": 2}
+    return sorted(db.session.scalars(query), key=lambda q: (order.get(q.kind, 9), q.title))
