@@ -7,7 +7,7 @@ THREADS ?= 16
 BIN     = $(VENV)/bin
 FLASK   = $(BIN)/flask --app lms
 
-.PHONY: install run serve test setup clean-db
+.PHONY: install run serve test lint setup clean-db
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 atau lebih baru dibutuhkan (ditemukan %s)." % sys.version.split()[0])'
@@ -33,7 +33,13 @@ run: setup
 	$(BIN)/python -m lms.serve --host=$(HOST) --port=$(PORT) --threads=$(THREADS) --connection-limit=1000 --channel-timeout=60 --ident=lms
 
 test: install
+	$(BIN)/ruff check --quiet .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean-db:
 	rm -f instance/lms.sqlite3 instance/lms.sqlite3-wal instance/lms.sqlite3-shm instance/demo-logins.txt

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import Flask, current_app
@@ -102,7 +103,7 @@ def user_set_password(login: str, password_stdin: bool, one_time: bool) -> None:
 
 @user_cli.command("list")
 @click.option("--role", type=click.Choice([r.value for r in Role]))
-def user_list(role: Optional[str]) -> None:
+def user_list(role: str | None) -> None:
     """Print users as tab-separated lines: id, role, login, name."""
     query = select(User).order_by(User.id)
     if role:
@@ -126,7 +127,7 @@ def privacy_purge() -> None:
 @click.option("--seed", type=int, default=None, help="Angka acak tetap (untuk pengujian).")
 @click.option("--if-empty", is_flag=True,
               help="Jika sudah ada pengguna, jangan gagal: tampilkan saja login admin demo.")
-def demo_command(participants: int, seed: Optional[int], if_empty: bool) -> None:
+def demo_command(participants: int, seed: int | None, if_empty: bool) -> None:
     """Fill an empty database with a demo institution, OPDs, staff and participants."""
     from lms.demo import create_demo
 
@@ -168,7 +169,7 @@ def _roots() -> tuple[Path, Path]:
     return Path(current_app.config["COURSES_DIR"]), Path(current_app.config["QUIZZES_DIR"])
 
 
-def _print_problems(result: "CheckResult") -> None:
+def _print_problems(result: CheckResult) -> None:
     for error in result.errors:
         click.echo(str(error), err=True)
     for note in result.notes:
@@ -273,7 +274,7 @@ def certificates_issue(training_slug: str, all_eligible: bool) -> None:
         click.echo(f"Perhatian: LMS_PUBLIC_BASE_URL adalah {certificates.public_base_url()}; kode QR yang "
                    "dicetak tidak akan terbuka untuk publik.", err=True)
     with click.progressbar(length=1, label="Menerbitkan", file=sys.stderr) as bar:
-        def progress(done: int, total: int, certificate: Any, error: Optional[str]) -> None:
+        def progress(done: int, total: int, certificate: Any, error: str | None) -> None:
             bar.length = total
             bar.update(1)
             if certificate is not None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
-from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -31,8 +32,8 @@ from lms.certificates.numbering import PatternError, format_number, validate_pat
 from lms.certificates.pdf import CertificateData, TranscriptRow, render_certificate
 from lms.courses import services as courses
 from lms.dates import format_numeric_date
-from lms.errors import LmsError, ValidationFailed
 from lms.db_types import affected_rows
+from lms.errors import LmsError, ValidationFailed
 from lms.extensions import db
 from lms.images import check_image
 from lms.numbers import optional_decimal
@@ -63,9 +64,9 @@ class NotEligible(LmsError):
 class Row:
     user: User
     verdict: eligibility.Verdict
-    certificate: Optional[Certificate]
-    override: Optional[EligibilityOverride]
-    posttest: Optional[Fraction]
+    certificate: Certificate | None
+    override: EligibilityOverride | None
+    posttest: Fraction | None
 
     @property
     def may_issue(self) -> bool:
@@ -78,7 +79,7 @@ def _rules(training: Training) -> eligibility.Rules:
                              {c.id: c.title for c in training.courses})
 
 
-def eligibility_table(training: Training, now: datetime, only: Optional[int] = None) -> list[Row]:
+def eligibility_table(training: Training, now: datetime, only: int | None = None) -> list[Row]:
     """Return every participant (or only one) with each criterion's value, in bounded queries.
 
     A read: it writes nothing. Attempts past their deadline count as they stand at `now`, with what
@@ -261,8 +262,8 @@ def certificate_data(frozen: dict[str, Any]) -> CertificateData:
 @dataclass
 class Assets:
     institution: Institution
-    logo: Optional[bytes]
-    signature: Optional[bytes]
+    logo: bytes | None
+    signature: bytes | None
 
 
 def assets_for(training: Training) -> Assets:
@@ -272,9 +273,9 @@ def assets_for(training: Training) -> Assets:
     return Assets(institution, institution.logo if institution.logo_sha256 else None, signature)
 
 
-def issue(training: Training, row: Row, actor: Optional[User], now: datetime,
-          assets: Optional[Assets] = None, replaces: Optional[Certificate] = None,
-          pending: Optional[list[Certificate]] = None) -> Certificate:
+def issue(training: Training, row: Row, actor: User | None, now: datetime,
+          assets: Assets | None = None, replaces: Certificate | None = None,
+          pending: list[Certificate] | None = None) -> Certificate:
     """Issue one certificate: check, number, freeze, render and store the PDF.
 
     With `pending`, the certificate is only added to the session and to that list; the caller
@@ -321,15 +322,15 @@ def _first_issuer_wins() -> Iterator[None]:
         raise IssueInProgress(IN_PROGRESS) from None
 
 
-def _audit_issue(certificate: Certificate, actor: Optional[User], now: datetime) -> None:
+def _audit_issue(certificate: Certificate, actor: User | None, now: datetime) -> None:
     audit.record(actor, "certificate.issue", "certificate", certificate.id,
                  {"training_id": certificate.training_id, "user_id": certificate.user_id,
                   "number": certificate.number, "override": bool(certificate.override_reason),
                   "replaces": certificate.replaces_id}, now)
 
 
-def issue_for(training: Training, user_id: int, actor: Optional[User], now: datetime,
-              replaces: Optional[Certificate] = None) -> Certificate:
+def issue_for(training: Training, user_id: int, actor: User | None, now: datetime,
+              replaces: Certificate | None = None) -> Certificate:
     """Issue one participant's certificate (a replacement when `replaces` is a revoked one)."""
     if replaces is not None and replaces.status != "revoked":
         raise ValidationFailed("Cabut sertifikat lama (dengan alasan) sebelum menerbitkan penggantinya.")
@@ -341,9 +342,9 @@ def issue_for(training: Training, user_id: int, actor: Optional[User], now: date
         return issue(training, row, actor, now, replaces=replaces)
 
 
-def issue_all(training: Training, actor: Optional[User], now: datetime,
-              commit: Optional[Callable[[], None]] = None,
-              progress: Optional[Callable[[int, int, Optional[Certificate], Optional[str]], None]] = None
+def issue_all(training: Training, actor: User | None, now: datetime,
+              commit: Callable[[], None] | None = None,
+              progress: Callable[[int, int, Certificate | None, str | None], None] | None = None
               ) -> list[Certificate]:
     """Issue every eligible participant's certificate, committing in batches so writers never stall long."""
     settle_overdue(training, now)
@@ -384,8 +385,8 @@ def issue_all(training: Training, actor: Optional[User], now: datetime,
     return issued
 
 
-def _settle(pending: list[Certificate], actor: Optional[User], now: datetime,
-            commit: Optional[Callable[[], None]]) -> None:
+def _settle(pending: list[Certificate], actor: User | None, now: datetime,
+            commit: Callable[[], None] | None) -> None:
     """Write a batch of certificates and their audit events, then commit if asked."""
     if not pending:
         return
@@ -398,7 +399,7 @@ def _settle(pending: list[Certificate], actor: Optional[User], now: datetime,
         commit()
 
 
-def revoke(certificate: Certificate, reason: str, actor: Optional[User], now: datetime) -> None:
+def revoke(certificate: Certificate, reason: str, actor: User | None, now: datetime) -> None:
     """Revoke a certificate with a reason; it stays resolvable as Dicabut."""
     if certificate.status == "revoked":
         raise ValidationFailed(f"Sertifikat {certificate.number} sudah dicabut pada "
@@ -416,7 +417,7 @@ def revoke(certificate: Certificate, reason: str, actor: Optional[User], now: da
     audit.record(actor, "certificate.revoke", "certificate", certificate.id, {"number": certificate.number}, now)
 
 
-def find(code_text: str) -> Optional[Certificate]:
+def find(code_text: str) -> Certificate | None:
     """Return the certificate of a typed or scanned code; None for unknown or malformed codes."""
     code = normalize_code(code_text)
     if code is None:
@@ -432,7 +433,7 @@ OPTIONAL_FIELDS = {"verify_show_score": ("score", "predikat"), "verify_show_pang
                    "verify_show_jabatan": ("jabatan",)}
 
 
-def _public_keys(institution: Optional[Institution]) -> list[str]:
+def _public_keys(institution: Institution | None) -> list[str]:
     keys = list(PUBLIC_FIELDS)
     for flag, fields in OPTIONAL_FIELDS.items():
         if institution is not None and getattr(institution, flag):
@@ -458,7 +459,7 @@ def pdf_bytes(certificate: Certificate) -> bytes:
     return db.session.scalars(select(Certificate.pdf).where(Certificate.id == certificate.id)).one()
 
 
-def verify_file(content: bytes) -> Optional[Certificate]:
+def verify_file(content: bytes) -> Certificate | None:
     """Return the certificate whose stored PDF has exactly these bytes."""
     digest = hashlib.sha256(content).hexdigest()
     return db.session.scalars(select(Certificate).where(Certificate.pdf_sha256 == digest)).first()
@@ -474,7 +475,7 @@ def ledger(user: User) -> dict[int, tuple[int, list[Certificate]]]:
             for year, items in sorted(years.items(), reverse=True)}
 
 
-def set_signatory(training: Training, values: dict[str, str], signature: Optional[bytes], bands: str,
+def set_signatory(training: Training, values: dict[str, str], signature: bytes | None, bands: str,
                   actor: User) -> None:
     """Set the training's signatory, signature image (PNG) and predikat bands."""
     values = {**values, "signatory_nip": optional_nip(values.get("signatory_nip", ""), "signatory_nip",

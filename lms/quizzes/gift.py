@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any
 
 from lms.contentfiles import ContentError
 from lms.quizzes.questions.checks import numeric_answer_text, weight_fraction

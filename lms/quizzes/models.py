@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, Numeric, String,
-                        UniqueConstraint, text)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db_types import UTCDateTime, utcnow
-from lms.extensions import db
+from lms.extensions import Model
 
 
-class Quiz(db.Model):
+class Quiz(Model):
     """A quiz as last synced from quizzes/; its questions live in versions."""
 
     __tablename__ = "quizzes"
@@ -22,18 +32,18 @@ class Quiz(db.Model):
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
-    course_slug: Mapped[Optional[str]] = mapped_column(String(100))
-    pretest_slug: Mapped[Optional[str]] = mapped_column(String(100))
+    course_slug: Mapped[str | None] = mapped_column(String(100))
+    pretest_slug: Mapped[str | None] = mapped_column(String(100))
     # The number of the newest QuizVersion: new attempts use it, running ones keep theirs.
     version_number: Mapped[int] = mapped_column(Integer, default=0)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    retired_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (CheckConstraint("kind IN ('practice', 'pretest', 'posttest')", name="kind"),)
 
 
-class QuizVersion(db.Model):
+class QuizVersion(Model):
     """One content version of a quiz: settings and questions, frozen."""
 
     __tablename__ = "quiz_versions"
@@ -51,7 +61,7 @@ class QuizVersion(db.Model):
     __table_args__ = (UniqueConstraint("quiz_id", "number"),)
 
 
-class Attempt(db.Model):
+class Attempt(Model):
     """One try at a quiz by one user, with the questions it showed frozen in it."""
 
     __tablename__ = "attempts"
@@ -63,21 +73,21 @@ class Attempt(db.Model):
     # Where the attempt counts: "" on its own, "training:<id>" inside a bimtek (limits and
     # scores are per context, so the same post-test can serve next year's bimtek too).
     context: Mapped[str] = mapped_column(String(40), default="", server_default=text("''"))
-    training_id: Mapped[Optional[int]] = mapped_column(ForeignKey("trainings.id"), index=True)
-    window_close_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    training_id: Mapped[int | None] = mapped_column(ForeignKey("trainings.id"), index=True)
+    window_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     number: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default="in_progress")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    deadline_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The questions as shown: text, answers in their shuffled order, the key.
     questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    points: Mapped[Optional[dict[str, str]]] = mapped_column(JSON)
-    score: Mapped[Optional[Any]] = mapped_column(Numeric(7, 3))
-    maximum: Mapped[Optional[Any]] = mapped_column(Numeric(9, 3))
-    percent: Mapped[Optional[Any]] = mapped_column(Numeric(6, 2))
-    passed: Mapped[Optional[bool]] = mapped_column(Boolean)
-    finish_reason: Mapped[Optional[str]] = mapped_column(String(20))
+    points: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    score: Mapped[Any | None] = mapped_column(Numeric(7, 3))
+    maximum: Mapped[Any | None] = mapped_column(Numeric(9, 3))
+    percent: Mapped[Any | None] = mapped_column(Numeric(6, 2))
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    finish_reason: Mapped[str | None] = mapped_column(String(20))
 
     quiz: Mapped[Quiz] = relationship()
     version: Mapped[QuizVersion] = relationship()
@@ -96,7 +106,7 @@ class Attempt(db.Model):
         return self.status == "finished"
 
 
-class Response(db.Model):
+class Response(Model):
     """The saved answer to one question of an attempt; revision guards against stale tabs."""
 
     __tablename__ = "responses"

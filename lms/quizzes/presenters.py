@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from lms.accounts.models import User
 from lms.numbers import decimal_text
 from lms.quizzes import payload, services
 from lms.quizzes.errors import InvalidAnswer, StaleAnswer, UnknownQuestion
 from lms.quizzes.models import Attempt, Quiz, Response
-from lms.quizzes.questions.model import (EVERYTHING, Answer, AttemptQuestion, Question,
-                                         QuizSettings)
+from lms.quizzes.questions.model import EVERYTHING, Answer, AttemptQuestion, Question, QuizSettings
 from lms.quizzes.questions.types import clean_answer, form_answer, question_type
 from lms.quizzes.rules import NO_CONTEXT, QuizContext, normalised_gain
 

@@ -12,9 +12,18 @@ from typing import Any
 from lms.contentfiles import SLUG, ContentError
 from lms.quizzes.gift import parse_gift
 from lms.quizzes.questions.checks import numeric_answer_text, weight_fraction
-from lms.quizzes.questions.model import (DEFAULT_REVIEW, GRADINGS, KINDS, REVIEW_ITEMS,
-                                         TEXT_FORMATS, Answer, Pair, Question, QuizSettings,
-                                         ReviewPolicy)
+from lms.quizzes.questions.model import (
+    DEFAULT_REVIEW,
+    GRADINGS,
+    KINDS,
+    REVIEW_ITEMS,
+    TEXT_FORMATS,
+    Answer,
+    Pair,
+    Question,
+    QuizSettings,
+    ReviewPolicy,
+)
 from lms.quizzes.questions.types import QUESTION_TYPES, TYPE_NAMES, question_problems
 from lms.quizzes.sourcemap import Section, SourceMap
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
-from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file,
-                   session, url_for)
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 

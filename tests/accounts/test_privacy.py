@@ -2,7 +2,7 @@
 
 import logging
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import flask_migrate
 import pytest
@@ -19,10 +19,9 @@ from lms.db_types import utcnow
 from lms.extensions import db, limiter
 from lms.redaction import redact
 from lms.trainings.models import Enrollment
-
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, create_training, settings_for
 
-NOW = datetime(2026, 11, 22, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
 NIP = "198503142010012005"
 EMAIL = "siti.rahma@contoh.go.id"
 DEVICE = {"client_address": "192.168.10.23", "user_agent": "Mozilla/5.0 (Android 14)", "device_id": "hp-siti"}

@@ -5,11 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from lms.db_types import utcnow
 from lms.extensions import db
 from lms.quizzes import services
 from lms.quizzes.definitions import load_quizzes
-from lms.db_types import utcnow
-
 from tests.engine.conftest import put_in_training
 
 pytestmark = pytest.mark.e2e

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -8,7 +8,7 @@ from lms.quizzes import services
 from lms.quizzes.definitions import load_quizzes
 
 ENGINE = Path(__file__).resolve().parent.parent / "fixtures" / "engine"
-T0 = datetime(2026, 8, 17, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 8, 17, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture

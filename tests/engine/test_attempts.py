@@ -9,10 +9,15 @@ from sqlalchemy import func, select
 from lms.extensions import db
 from lms.quizzes import services
 from lms.quizzes.definitions import load_quizzes
-from lms.quizzes.errors import (AttemptClosed, InvalidAnswer, NotYourAttempt, QuizUnavailable,
-                                StaleAnswer, UnknownQuestion)
+from lms.quizzes.errors import (
+    AttemptClosed,
+    InvalidAnswer,
+    NotYourAttempt,
+    QuizUnavailable,
+    StaleAnswer,
+    UnknownQuestion,
+)
 from lms.quizzes.models import Attempt, QuizVersion, Response
-
 from tests.engine.conftest import ENGINE, T0, entry_ids, key_answers
 
 

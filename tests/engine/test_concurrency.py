@@ -8,7 +8,6 @@ from lms.accounts.models import User
 from lms.extensions import db
 from lms.quizzes import services
 from lms.quizzes.models import Attempt
-
 from tests.engine.conftest import T0, key_answers
 
 THREADS = 6
@@ -73,7 +72,7 @@ def test_concurrent_submits_grade_once(app, quiz, make_user):
 
 def test_attempt_limit_holds_under_concurrent_starts(app, quiz, make_user):
     user = make_user()
-    for hour in range(2):
+    for _ in range(2):
         services.submit(user, services.start_attempt(user, quiz, T0), T0)
     db.session.commit()
     user_id, quiz_slug = user.id, quiz.slug

@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 
 from lms.db_types import utcnow
-
 from tests.conftest import Clock
 from tests.engine.test_views import save, start
 

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from lms.extensions import db
 from lms.quizzes import services
 from lms.quizzes.models import Attempt, Response
-
 from tests.engine.conftest import entry_ids, key_answers
 
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from lms.quizzes.definitions import ContentError, QuizDefinition, load_quiz, load_quizzes
+from lms.quizzes.gift import parse_gift
+from lms.quizzes.grading import best_fraction
 from lms.quizzes.questions.checks import weight_fraction
 from lms.quizzes.questions.codec import question_from_snapshot, question_to_snapshot
 from lms.quizzes.questions.model import Answer, Pair, Question, QuizSettings, ReviewPolicy
 from lms.quizzes.questions.types import question_problems
-from lms.quizzes.gift import parse_gift
-from lms.quizzes.grading import best_fraction
 
 F = Fraction
 REPO = Path(__file__).resolve().parents[2]

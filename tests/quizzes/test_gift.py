@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from lms.contentfiles import ContentError
-from lms.quizzes.questions.model import Answer, Pair, Question
 from lms.quizzes.gift import DESCRIPTION_NOTE, ESSAY_NOTE, parse_gift
 from lms.quizzes.grading import best_fraction, grade_question
+from lms.quizzes.questions.model import Answer, Pair, Question
 
 F = Fraction
 INTEROP = Path(__file__).resolve().parents[3] / "shared" / "interop"
@@ -263,8 +263,8 @@ PPID_TABLE = {
     "katanya": (25, "truefalse", F(1)),
     "sentimen-tiga": (27, "truefalse", F(1)),
     "rumus-5w1h": (30, "short", F(1)),
-    "q-" + hashlib.sha1("Setiap badan publik menunjuk {_} untuk melayani permohonan informasi."
-                        .encode()).hexdigest()[:10]: (37, "short", F(1)),
+    "q-" + hashlib.sha1(b"Setiap badan publik menunjuk {_} untuk melayani permohonan informasi."
+).hexdigest()[:10]: (37, "short", F(1)),
     "engagement-rate": (40, "numerical", F(1)),
     "frekuensi-unggah": (43, "numerical", F(1)),
     "total-hari-ppid": (46, "numerical", F(1)),

@@ -13,9 +13,10 @@ from lms.quizzes.questions.model import Answer, Pair, Question
 from lms.quizzes.questions.scoring import normalise_short_answer, parse_number
 
 F = Fraction
+ONE = Fraction(1)  # a default argument: Fractions are immutable
 
 
-def choice(*fractions: Fraction, qtype: str = "single", points: Fraction = F(1)) -> Question:
+def choice(*fractions: Fraction, qtype: str = "single", points: Fraction = ONE) -> Question:
     """Build a choice question whose answers a1, a2, ... carry the given fractions."""
     answers = tuple(Answer(f"a{n}", f"jawaban {n}", f) for n, f in enumerate(fractions, start=1))
     text = "Porsi terbesar adalah konten {_}." if qtype == "missingword" else "Pilih jawaban."
@@ -28,17 +29,17 @@ def short(*accepted: tuple[str, Fraction]) -> Question:
     return Question("q", "short", "Jawab singkat.", answers=answers)
 
 
-def number(value: str, tolerance: str = "0", fraction: Fraction = F(1)) -> Answer:
+def number(value: str, tolerance: str = "0", fraction: Fraction = ONE) -> Answer:
     """Build a numerical answer value ± tolerance."""
     return Answer("a", value, fraction, value=Decimal(value), tolerance=Decimal(tolerance))
 
 
-def numeric_range(low: str, high: str, fraction: Fraction = F(1)) -> Answer:
+def numeric_range(low: str, high: str, fraction: Fraction = ONE) -> Answer:
     """Build a numerical answer low..high."""
     return Answer("a", f"{low} .. {high}", fraction, low=Decimal(low), high=Decimal(high))
 
 
-def numerical(*answers: Answer, points: Fraction = F(1)) -> Question:
+def numerical(*answers: Answer, points: Fraction = ONE) -> Question:
     """Build a numerical question from answers."""
     return Question("q", "numerical", "Berapa?", points=points, answers=answers)
 

@@ -26,12 +26,13 @@ from lms.quizzes.questions.types import (
 )
 
 F = Fraction
+ONE = Fraction(1)  # a default argument: Fractions are immutable
 TEMPLATES = Path(__file__).resolve().parents[2] / "lms" / "templates" / "quizzes"
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "ordering" / "uji-urutan.toml"
 STEPS = ("Draf", "Telaah kepala seksi", "Persetujuan Kepala Dinas", "Publikasi")
 
 
-def ordering(*texts: str, points: Fraction = F(1)) -> Question:
+def ordering(*texts: str, points: Fraction = ONE) -> Question:
     answers = tuple(Answer(f"a{n}", text, F(0)) for n, text in enumerate(texts, start=1))
     return Question("alur", "ordering", "Urutkan langkahnya.", points=points, answers=answers)
 

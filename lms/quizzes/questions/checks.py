@@ -5,8 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from lms.quizzes.questions.model import (BLANK, CATCH_ALL, MAX_ID_LENGTH, TEXT_FORMATS,
-                                         Question)
+from lms.quizzes.questions.model import BLANK, CATCH_ALL, MAX_ID_LENGTH, TEXT_FORMATS, Question
 
 # Moodle exports weights rounded to 7 digits (33.33333 for a third); within this distance of a
 # fraction with a small denominator the weight is taken to mean that fraction, so thirds add up

@@ -7,13 +7,13 @@ as "n/d" text, decimals as text, datetimes in ISO 8601. An attempt stores a list
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Iterable
+from typing import Any
 
-from lms.quizzes.questions.model import (Answer, AttemptQuestion, Pair, Question, QuizSettings,
-                                         ReviewPolicy)
+from lms.quizzes.questions.model import Answer, AttemptQuestion, Pair, Question, QuizSettings, ReviewPolicy
 
 Json = dict[str, Any]
 

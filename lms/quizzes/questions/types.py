@@ -7,9 +7,10 @@ reader, the attempt engine, grading and the pages all ask the registry.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from lms.quizzes.errors import InvalidAnswer
 from lms.quizzes.questions import checks, scoring

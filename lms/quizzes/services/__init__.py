@@ -8,16 +8,44 @@ explicit step that records it (the job worker every minute, the CLI, the attempt
 
 from __future__ import annotations
 
-from lms.quizzes.services.catalog import (sync_quizzes, current_version, rules_of,
-                                          version_questions, get_quiz, list_quizzes)
-from lms.quizzes.services.attempts import (user_attempts, open_attempt, final_percent_of,
-                                           attempts_left, start_attempt, attempt_questions,
-                                           responses_of, check_owner, save_answer, is_overdue,
-                                           submit, finalize, grade_attempt, Result, result_of,
-                                           finalize_overdue, run_finalize_overdue)
-from lms.quizzes.services.results import (AttemptState, attempt_state, review_items,
-                                          counted_attempts, ParticipantResult, final_results,
-                                          ItemStat, item_analysis, regrade)
+from lms.quizzes.services.attempts import (
+                                          Result,
+                                          attempt_questions,
+                                          attempts_left,
+                                          check_owner,
+                                          final_percent_of,
+                                          finalize,
+                                          finalize_overdue,
+                                          grade_attempt,
+                                          is_overdue,
+                                          open_attempt,
+                                          responses_of,
+                                          result_of,
+                                          run_finalize_overdue,
+                                          save_answer,
+                                          start_attempt,
+                                          submit,
+                                          user_attempts,
+)
+from lms.quizzes.services.catalog import (
+                                          current_version,
+                                          get_quiz,
+                                          list_quizzes,
+                                          rules_of,
+                                          sync_quizzes,
+                                          version_questions,
+)
+from lms.quizzes.services.results import (
+                                          AttemptState,
+                                          ItemStat,
+                                          ParticipantResult,
+                                          attempt_state,
+                                          counted_attempts,
+                                          final_results,
+                                          item_analysis,
+                                          regrade,
+                                          review_items,
+)
 
 __all__ = ["AttemptState", "ItemStat", "ParticipantResult", "Result", "attempt_questions",
            "attempt_state", "attempts_left", "check_owner", "counted_attempts", "current_version",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Any, Sequence, cast
+from typing import Any, cast
 
 from sqlalchemy import Update, func, select, update
 from sqlalchemy.engine import CursorResult
@@ -17,8 +18,7 @@ from lms.accounts.models import User
 from lms.db_types import writing
 from lms.extensions import db
 from lms.quizzes import grading
-from lms.quizzes.errors import (AttemptClosed, NotYourAttempt, QuizUnavailable, StaleAnswer,
-                                UnknownQuestion)
+from lms.quizzes.errors import AttemptClosed, NotYourAttempt, QuizUnavailable, StaleAnswer, UnknownQuestion
 from lms.quizzes.models import Attempt, Quiz, Response
 from lms.quizzes.questions.codec import entries_from_json, entries_to_json, fraction_text
 from lms.quizzes.questions.model import AttemptQuestion, Question, QuizSettings

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Iterable, Sequence
 
 from sqlalchemy import select
 
@@ -11,8 +11,12 @@ from lms.contentfiles import SyncReport, sync_rows
 from lms.extensions import db
 from lms.quizzes.definitions import QuizDefinition
 from lms.quizzes.models import Quiz, QuizVersion
-from lms.quizzes.questions.codec import (question_from_snapshot, question_to_snapshot,
-                                         settings_from_json, settings_to_json)
+from lms.quizzes.questions.codec import (
+    question_from_snapshot,
+    question_to_snapshot,
+    settings_from_json,
+    settings_to_json,
+)
 from lms.quizzes.questions.model import Question, QuizSettings
 
 

@@ -6,11 +6,12 @@ saved, exactly as finalize_overdue will record it; regrading rewrites finished a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import or_, select
 
@@ -21,8 +22,7 @@ from lms.quizzes.models import Attempt, Quiz, QuizVersion, Response
 from lms.quizzes.questions.codec import fraction_text
 from lms.quizzes.questions.model import Question, QuizSettings
 from lms.quizzes.rules import QuizContext, final_percent
-from lms.quizzes.services.attempts import (Result, attempt_questions, grade_attempt, is_overdue,
-                                           result_of)
+from lms.quizzes.services.attempts import Result, attempt_questions, grade_attempt, is_overdue, result_of
 from lms.quizzes.services.catalog import current_version, rules_of, version_questions
 
 
