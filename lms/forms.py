@@ -175,8 +175,3 @@ def act(action: Callable[[], T], form: Any = None, success: str | Callable[[T], 
     if success:
         flash(success(value) if callable(success) else success, "success")
     return Outcome(value=value)
-
-
-def run_action(action: Callable[[], Any], form: Any = None, success: str = "") -> bool:
-    """Run a service call: commit and flash success, or roll back and show its domain error."""
-    return act(action, form, success).ok

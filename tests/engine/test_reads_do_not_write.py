@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from lms.accounts.models import User
 from lms.certificates import services as certificates
@@ -17,24 +15,6 @@ from lms.quizzes import presenters, services
 from lms.quizzes.models import Attempt
 from lms.trainings import scope as trainings
 from lms.trainings.models import Training
-
-WRITES = ("INSERT", "UPDATE", "DELETE")
-
-
-@contextmanager
-def writes() -> Iterator[list[str]]:
-    """Collect the INSERT/UPDATE/DELETE statements the engine runs inside the block."""
-    seen: list[str] = []
-
-    def listen(conn, cursor, statement, parameters, context, executemany) -> None:
-        if statement.lstrip().upper().startswith(WRITES):
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listen)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listen)
 
 
 @pytest.fixture
@@ -67,15 +47,15 @@ def test_an_overdue_attempt_reads_as_finished_with_what_it_saved(overdue):
     assert _status(overdue) == "in_progress"
 
 
-def test_get_pages_of_an_overdue_attempt_write_nothing(client, auth, overdue):
+def test_get_pages_of_an_overdue_attempt_write_nothing(client, auth, overdue, watch_writes):
     auth.login_as(db.session.get(User, overdue.user_id))
-    with writes() as seen:
+    with watch_writes() as seen:
         listing = client.get("/quizzes/").get_data(as_text=True)
         page = client.get("/quizzes/uji-mesin").get_data(as_text=True)
         attempt = client.get(f"/quizzes/attempts/{overdue.id}")
         review = client.get(f"/quizzes/attempts/{overdue.id}/review").get_data(as_text=True)
         status = client.get(f"/quizzes/attempts/{overdue.id}/status.json").get_json()
-    assert seen == []
+    assert seen.writes == []
     assert "Nilai 20%" in listing and "Sedang dikerjakan" not in listing
     assert "Lanjutkan mengerjakan" not in page and "Tinjau" in page
     assert attempt.status_code == 302 and attempt.headers["Location"].endswith(
@@ -86,13 +66,13 @@ def test_get_pages_of_an_overdue_attempt_write_nothing(client, auth, overdue):
     assert _status(overdue) == "in_progress"
 
 
-def test_staff_reads_of_results_write_nothing(client, auth, overdue, make_user):
+def test_staff_reads_of_results_write_nothing(client, auth, overdue, make_user, watch_writes):
     auth.login_as(make_user(role="admin"))
-    with writes() as seen:
+    with watch_writes() as seen:
         page = client.get("/quizzes/uji-mesin/results").get_data(as_text=True)
         csv = client.get("/quizzes/uji-mesin/results.csv")
         review = client.get(f"/quizzes/attempts/{overdue.id}/review").get_data(as_text=True)
-    assert seen == []
+    assert seen.writes == []
     assert "1 peserta mengerjakan" in page and "Peserta Terlambat" in page
     assert csv.headers["Content-Disposition"] == "attachment; filename=hasil-uji-mesin.csv"
     assert "Peserta Terlambat" in csv.get_data(as_text=True)
@@ -100,23 +80,23 @@ def test_staff_reads_of_results_write_nothing(client, auth, overdue, make_user):
     assert _status(overdue) == "in_progress"
 
 
-def test_certificate_eligibility_counts_an_overdue_attempt_without_writing(overdue):
+def test_certificate_eligibility_counts_an_overdue_attempt_without_writing(overdue, watch_writes):
     training = db.session.scalars(select(Training)).one()
-    with writes() as seen:
+    with watch_writes() as seen:
         rows = certificates.eligibility_table(training, utcnow())
-    assert seen == []
+    assert seen.writes == []
     assert [(row.user.id, row.posttest) for row in rows] == [(overdue.user_id, 20)]
     assert _status(overdue) == "in_progress"
 
 
-def test_presenters_compute_without_writing(overdue):
+def test_presenters_compute_without_writing(overdue, watch_writes):
     user = db.session.get(User, overdue.user_id)
     now = utcnow()
-    with writes() as seen:
+    with watch_writes() as seen:
         context = trainings.quiz_context(db.session.scalars(select(Training)).one(), overdue.quiz)
         card = presenters.quiz_cards(user, [overdue.quiz], now, {overdue.quiz_id: context})[0]
         report = presenters.results_report(overdue.quiz, now)
-    assert seen == []
+    assert seen.writes == []
     assert card.running is None and card.final == 20 and card.attempts[0].finished
     assert [row.percent for row in report.rows] == [20]
 
