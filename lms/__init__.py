@@ -31,7 +31,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _configure_proxy(app)
     routing.init_app(app)  # before the blueprints: their <int:> rules use its converter
     _register_blueprints(app)
-    from lms import cli, jobs, security, web
+    from lms import cli, jobs, security, web  # inside the factory: see _register_blueprints
 
     web.init_app(app)
     security.init_app(app)
@@ -115,7 +115,7 @@ def _sqlite_begin(connection: Any) -> None:
 
     # Requests that write take the write lock when their first transaction after the login
     # check begins (lms.web sets the flag), so a write never fails to upgrade a stale read.
-    from lms.db_types import write_intent
+    from lms.db_types import write_intent  # inside the factory: see _register_blueprints
 
     immediate = connection.info.pop("begin_immediate", False) or write_intent() or (
         has_request_context() and g.get("sqlite_write", False))
@@ -131,6 +131,8 @@ def _configure_proxy(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # Imported here, not at the top: this package's __init__ runs before any of its modules, and
+    # every view imports the domains, which import lms.* modules: a top import would be a cycle.
     import lms.models  # noqa: F401  (the whole schema, before anything reads the metadata)
     from lms.accounts.admin_views import bp as admin_bp
     from lms.accounts.mydata_views import bp as mydata_bp

@@ -15,9 +15,19 @@ from sqlalchemy import select
 
 from lms.accounts import services
 from lms.accounts.models import Role, User
+from lms.accounts.privacy import run_purge
+from lms.catalog import check_paths, load_all, sync
+from lms.certificates import services as certificates
+from lms.certificates.export import write_zip
+from lms.certificates.models import Certificate
 from lms.dates import format_utc
+from lms.db_types import utcnow, writing
+from lms.demo import create_demo
+from lms.demo_trainings import create_demo_trainings
 from lms.errors import LmsError
 from lms.extensions import db
+from lms.quizzes import services as quiz_services
+from lms.quizzes.models import Attempt
 from lms.trainings.models import Training
 from lms.trainings.scope import get_training, trainings_with_counts
 
@@ -56,7 +66,6 @@ def _fail(message: str) -> None:
 
 def _now() -> datetime:
     """Return the current UTC time: app.config["CLOCK"]() when injected (tests), else the clock's."""
-    from lms.db_types import utcnow
 
     clock: Callable[[], datetime] = current_app.config.get("CLOCK") or utcnow
     return clock()
@@ -115,7 +124,6 @@ def user_list(role: str | None) -> None:
 @privacy_cli.command("purge")
 def privacy_purge() -> None:
     """Purge check-in IP, user agent and device id, and import previews, past the retention period."""
-    from lms.accounts.privacy import run_purge
 
     result = run_purge(_now())
     click.echo(f"Data sebelum {format_utc(result.cutoff)} dihapus: data perangkat pada "
@@ -129,14 +137,11 @@ def privacy_purge() -> None:
               help="Jika sudah ada pengguna, jangan gagal: tampilkan saja login admin demo.")
 def demo_command(participants: int, seed: int | None, if_empty: bool) -> None:
     """Fill an empty database with a demo institution, OPDs, staff and participants."""
-    from lms.demo import create_demo
 
     path = Path(current_app.instance_path) / "demo-logins.txt"
     if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
         _echo_saved_admin(path)
         return
-    from lms.db_types import utcnow
-    from lms.demo_trainings import create_demo_trainings
 
     try:
         logins = create_demo(participants, seed)
@@ -180,7 +185,6 @@ def _print_problems(result: CheckResult) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def content_check(paths: tuple[Path, ...]) -> None:
     """Validate content files or folders (default: courses/ and quizzes/) without writing."""
-    from lms.catalog import check_paths, load_all
 
     courses_root, quizzes_root = _roots()
     result = check_paths(paths, courses_root, quizzes_root) if paths else load_all(courses_root, quizzes_root)
@@ -195,8 +199,6 @@ def content_check(paths: tuple[Path, ...]) -> None:
 @content_cli.command("sync")
 def content_sync() -> None:
     """Load courses/ and quizzes/ into the catalog: idempotent, all or nothing."""
-    from lms.catalog import load_all, sync
-    from lms.db_types import utcnow
 
     loaded = load_all(*_roots())
     _print_problems(loaded)
@@ -211,7 +213,6 @@ def content_sync() -> None:
 @quizzes_cli.command("finalize-overdue")
 def quizzes_finalize_overdue() -> None:
     """Grade and close every attempt past its deadline (the job worker also does so every minute)."""
-    from lms.quizzes import services as quiz_services
 
     count = quiz_services.run_finalize_overdue(_now())
     click.echo(f"{count} percobaan yang lewat batas waktu ditutup dan dinilai.")
@@ -221,7 +222,6 @@ def quizzes_finalize_overdue() -> None:
 @click.argument("slug")
 def quizzes_regrade(slug: str) -> None:
     """Regrade SLUG's finished attempts against its current key; list changed pass/fail."""
-    from lms.quizzes import services as quiz_services
 
     quiz = quiz_services.get_quiz(slug)
     if quiz is None:
@@ -230,8 +230,6 @@ def quizzes_regrade(slug: str) -> None:
     changed = quiz_services.regrade(quiz, None, _now())
     db.session.commit()
     click.echo(f"Penilaian ulang {slug} selesai; {len(changed)} percobaan berubah status kelulusan.")
-    from lms.certificates.models import Certificate
-    from lms.quizzes.models import Attempt
 
     for item in changed:
         before = "lulus" if item["passed_before"] else "tidak lulus"
@@ -266,8 +264,6 @@ def _training_or_fail(slug: str) -> Training:
 @click.option("--all-eligible", is_flag=True, required=True, help="Terbitkan untuk semua yang memenuhi syarat.")
 def certificates_issue(training_slug: str, all_eligible: bool) -> None:
     """Issue every eligible participant's certificate; print number, code and name per new one."""
-    from lms.certificates import services as certificates
-    from lms.db_types import writing
 
     training = _training_or_fail(training_slug)
     if not certificates.base_url_is_public(certificates.public_base_url()):
@@ -295,7 +291,6 @@ def certificates_issue(training_slug: str, all_eligible: bool) -> None:
 @click.option("--reason", required=True)
 def certificates_revoke(code: str, reason: str) -> None:
     """Revoke the certificate CODE with a reason (it stays verifiable as Dicabut)."""
-    from lms.certificates import services as certificates
 
     certificate = certificates.find(code)
     if certificate is None:
@@ -314,7 +309,6 @@ def certificates_revoke(code: str, reason: str) -> None:
 @click.option("-o", "output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def certificates_render(code: str, output: Path) -> None:
     """Write the stored PDF of certificate CODE to a file (byte for byte as issued)."""
-    from lms.certificates import services as certificates
 
     certificate = certificates.find(code)
     if certificate is None:
@@ -329,8 +323,6 @@ def certificates_render(code: str, output: Path) -> None:
 @click.option("--zip", "zip_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def certificates_export(training_slug: str, zip_path: Path) -> None:
     """Write a training's valid certificates into a ZIP of PDFs."""
-    from lms.certificates import services as certificates
-    from lms.certificates.export import write_zip
 
     training = _training_or_fail(training_slug)
     with zip_path.open("wb") as target:
@@ -342,7 +334,6 @@ def certificates_export(training_slug: str, zip_path: Path) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def certificates_verify_pdf(file: Path) -> None:
     """Check a PDF file against the recorded hashes: exit 0 only for an unaltered, valid certificate."""
-    from lms.certificates import services as certificates
 
     certificate = certificates.verify_file(file.read_bytes())
     if certificate is None:

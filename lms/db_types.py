@@ -12,6 +12,8 @@ from sqlalchemy import DateTime
 from sqlalchemy.engine import CursorResult, Dialect, Result
 from sqlalchemy.types import TypeDecorator
 
+from lms.extensions import db
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware datetime stored in UTC; SQLite, which keeps no zone, gets UTC back."""
@@ -40,7 +42,6 @@ _WRITING: ContextVar[bool] = ContextVar("lms_writing", default=False)
 @contextmanager
 def writing() -> Iterator[None]:
     """Run the session's next transactions with the write lock taken up front (SQLite; CLI, jobs)."""
-    from lms.extensions import db
 
     db.session.commit()
     token = _WRITING.set(True)

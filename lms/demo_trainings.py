@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from lms.accounts.models import Role, User
 from lms.attendance import services as attendance
+from lms.catalog import load_all, sync
 from lms.courses import services as courses
 from lms.courses.models import Course
 from lms.dates import DEFAULT_ZONE
@@ -44,7 +45,6 @@ def ensure_content(now: datetime) -> None:
     """Load courses/ and quizzes/ when the catalog is still empty (the demo needs them)."""
     if db.session.scalar(select(Course.id).limit(1)) is not None:
         return
-    from lms.catalog import load_all, sync
 
     loaded = load_all(Path(current_app.config["COURSES_DIR"]), Path(current_app.config["QUIZZES_DIR"]))
     if loaded.errors:

@@ -8,6 +8,8 @@ from typing import Any
 from flask import Flask, current_app
 from huey import RedisHuey, SqliteHuey, crontab
 
+from lms.db_types import utcnow
+
 # The daily privacy purge runs at this hour (UTC: 02.00 UTC is 09.00 WIB, when a server is watched).
 PURGE_HOUR = "2"
 
@@ -25,7 +27,7 @@ def init_app(app: Flask) -> None:
     def issue_certificates(job_id: int) -> None:
         from flask import has_app_context
 
-        from lms.certificates.bulk import run_issue_job
+        from lms.certificates.bulk import run_issue_job  # a cycle: bulk enqueues through this module
 
         if has_app_context():  # immediate mode: run inside the caller's context and session
             run_issue_job(job_id)
@@ -38,8 +40,8 @@ def init_app(app: Flask) -> None:
         """Daily: empty old check-in IP, user agent and device id; delete old import previews."""
         from flask import has_app_context
 
+        # Tasks import their domains when they run: the domains' services enqueue through this module.
         from lms.accounts.privacy import run_purge
-        from lms.db_types import utcnow
 
         if has_app_context():
             run_purge(utcnow())
@@ -52,8 +54,7 @@ def init_app(app: Flask) -> None:
         """Every minute: grade and close quiz attempts past their deadline (reads never do)."""
         from flask import has_app_context
 
-        from lms.db_types import utcnow
-        from lms.quizzes.services import run_finalize_overdue
+        from lms.quizzes.services import run_finalize_overdue  # as above
 
         if has_app_context():
             run_finalize_overdue(utcnow())

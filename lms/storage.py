@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, jsonify, render_template
+from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
+from lms.accounts.models import Role
+from lms.extensions import db
 from lms.routing import wants_json
 
 logger = logging.getLogger(__name__)
@@ -69,7 +72,6 @@ def _storage_error(error: Exception) -> Any:
 
 def disk_full_response() -> Any:
     """Roll back, log, and answer 503: the cause for an admin, a generic message for others."""
-    from lms.extensions import db
 
     db.session.rollback()
     logger.error("storage full: a write was refused (free in instance folder: %s MB)",
@@ -82,9 +84,7 @@ def disk_full_response() -> Any:
 
 
 def _is_admin() -> bool:
-    from flask_login import current_user
 
-    from lms.accounts.models import Role
 
     try:
         return bool(current_user.is_authenticated and current_user.has_role(Role.ADMIN))

@@ -11,12 +11,15 @@ from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
+from lms.accounts.identity import format_nip
 from lms.accounts.models import User
 from lms.attendance import tokens
 from lms.attendance.models import STATUS_LABELS, AttendanceRecord, AttendanceSession
 from lms.audit import services as audit
+from lms.audit.models import AuditEvent
 from lms.dates import format_day_month
 from lms.errors import LmsError, ValidationFailed
 from lms.extensions import db
@@ -162,7 +165,6 @@ def record_of(session: AttendanceSession, user_id: int) -> AttendanceRecord | No
 
 def history(record_ids: Sequence[int]) -> dict[int, list[Any]]:
     """Return the audit trail of these records (who, when, old → new), newest first."""
-    from lms.audit.models import AuditEvent
 
     rows = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "attendance_record",
                                                        AuditEvent.object_id.in_([str(i) for i in record_ids]))
@@ -182,7 +184,6 @@ def find_session(session_id: int) -> AttendanceSession | None:
 
 
 def session_key() -> bytes:
-    from flask import current_app
 
     return str(current_app.config["SECRET_KEY"]).encode()
 
@@ -323,7 +324,6 @@ def agency_summary(training: Training, data: Roster, percent: dict[int, Fraction
 
 def export_rows(training: Training) -> tuple[list[str], list[list[Any]]]:
     """Return the attendance report as a header and rows (CSV/XLSX)."""
-    from lms.accounts.identity import format_nip
 
     data = roster(training)
     percent = percentages(training, data)
