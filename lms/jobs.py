@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from huey import RedisHuey, SqliteHuey, crontab
 
 from lms.db_types import utcnow
@@ -25,46 +26,37 @@ def init_app(app: Flask) -> None:
 
     @queue.task()
     def issue_certificates(job_id: int) -> None:
-        from flask import has_app_context
-
         from lms.certificates.bulk import run_issue_job  # a cycle: bulk enqueues through this module
 
-        if has_app_context():  # immediate mode: run inside the caller's context and session
-            run_issue_job(job_id)
-            return
-        with app.app_context():
-            run_issue_job(job_id)
+        _in_app(app, lambda: run_issue_job(job_id))
 
     @queue.periodic_task(crontab(hour=PURGE_HOUR, minute="0"))
     def purge_personal_data() -> None:
         """Daily: empty old check-in IP, user agent and device id; delete old import previews."""
-        from flask import has_app_context
-
         # Tasks import their domains when they run: the domains' services enqueue through this module.
         from lms.accounts.privacy import run_purge
 
-        if has_app_context():
-            run_purge(utcnow())
-            return
-        with app.app_context():
-            run_purge(utcnow())
+        _in_app(app, lambda: run_purge(utcnow()))
 
     @queue.periodic_task(crontab())
     def finalize_overdue_attempts() -> None:
         """Every minute: grade and close quiz attempts past their deadline (reads never do)."""
-        from flask import has_app_context
-
         from lms.quizzes.services import run_finalize_overdue  # as above
 
-        if has_app_context():
-            run_finalize_overdue(utcnow())
-            return
-        with app.app_context():
-            run_finalize_overdue(utcnow())
+        _in_app(app, lambda: run_finalize_overdue(utcnow()))
 
     app.extensions["lms_jobs"] = {"huey": queue, "issue_certificates": issue_certificates,
                                   "purge_personal_data": purge_personal_data,
                                   "finalize_overdue_attempts": finalize_overdue_attempts}
+
+
+def _in_app(app: Flask, work: Callable[[], Any]) -> None:
+    """Run a task: in the caller's context and session (immediate mode), else in a fresh app context."""
+    if has_app_context():
+        work()
+        return
+    with app.app_context():
+        work()
 
 
 def enqueue(name: str, *args: Any) -> None:
