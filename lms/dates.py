@@ -5,7 +5,7 @@ No other module names a zone or writes a date format: they ask here.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
@@ -23,6 +23,31 @@ def zone_label(zone: str) -> str:
 def local(moment: datetime, zone: str) -> datetime:
     """Return a UTC moment as the wall-clock time in the given IANA zone."""
     return moment.astimezone(ZoneInfo(zone))
+
+
+def zone_info(zone: str) -> ZoneInfo:
+    """Return the tzinfo of an IANA zone name (for queries that bound a local day)."""
+    return ZoneInfo(zone)
+
+
+def local_date(moment: datetime, zone: str) -> date:
+    """Return the calendar date a UTC moment falls on in the given zone."""
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
+def local_to_utc(day: date, at: time, zone: str) -> datetime:
+    """Return the UTC moment of a local date and time in the given zone."""
+    return datetime.combine(day, at, ZoneInfo(zone)).astimezone(UTC)
+
+
+def wall_to_utc(value: datetime | None, zone: str) -> datetime | None:
+    """Return the UTC moment of a naive wall-clock time (a datetime-local form field) in the zone."""
+    return value.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC) if value else None
+
+
+def utc_to_wall(value: datetime | None, zone: str) -> datetime | None:
+    """Return a UTC moment as the naive wall-clock time in the zone (to fill a datetime-local field)."""
+    return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if value else None
 
 
 def format_date(value: date, with_day: bool = False) -> str:

@@ -16,7 +16,7 @@ from lms.attendance import services as attendance
 from lms.catalog import load_all, sync
 from lms.courses import services as courses
 from lms.courses.models import Course
-from lms.dates import DEFAULT_ZONE
+from lms.dates import DEFAULT_ZONE, local_to_utc
 from lms.extensions import db
 from lms.quizzes import services as quizzes
 from lms.quizzes.models import Quiz
@@ -91,10 +91,10 @@ def _training(admin: User, slug: str, title: str, start: date, days: int, course
         description="Bimbingan teknis bagi PPID Pelaksana dan admin media sosial perangkat daerah.",
         status="open", course_ids=[c.id for c in course_list], trainer_ids=[t.id for t in staff],
         pretest_id=pre.id if pre else None, posttest_id=post.id if post else None,
-        pretest_open_at=trainings.local_to_utc(start, time(7, 0), zone),
-        pretest_close_at=trainings.local_to_utc(start, time(12, 0), zone),
-        posttest_open_at=trainings.local_to_utc(end, time(13, 0), zone),
-        posttest_close_at=trainings.local_to_utc(end, time(17, 0), zone))
+        pretest_open_at=local_to_utc(start, time(7, 0), zone),
+        pretest_close_at=local_to_utc(start, time(12, 0), zone),
+        posttest_open_at=local_to_utc(end, time(13, 0), zone),
+        posttest_close_at=local_to_utc(end, time(17, 0), zone))
     training = trainings.save_training(None, data, admin)
     topics = [t for c in course_list for t in TOPICS.get(c.slug, (c.title,))]
     slots = [(day, slot) for day in training.days for slot in SLOTS]

@@ -20,6 +20,11 @@ from lms.dates import (
     format_time_range,
     format_utc,
     local,
+    local_date,
+    local_to_utc,
+    utc_to_wall,
+    wall_to_utc,
+    zone_info,
     zone_label,
 )
 
@@ -57,3 +62,16 @@ def test_the_default_zone_is_wib() -> None:
 ])
 def test_formats(text: str, expected: str) -> None:
     assert text == expected
+
+
+def test_conversions_between_utc_and_each_zone() -> None:
+    # 23.30 WIB on 30 November is already 1 December in WITA and WIT.
+    moment = datetime(2026, 11, 30, 16, 30, tzinfo=UTC)
+    assert [local_date(moment, z) for z in ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")] == [
+        date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 1)]
+    assert local_to_utc(date(2026, 8, 17), time(8, 0), "Asia/Makassar") == datetime(2026, 8, 17, 0, 0, tzinfo=UTC)
+    wall = datetime(2026, 8, 17, 7, 0)  # a datetime-local field: no zone
+    assert wall_to_utc(wall, "Asia/Jayapura") == datetime(2026, 8, 16, 22, 0, tzinfo=UTC)
+    assert utc_to_wall(wall_to_utc(wall, "Asia/Jayapura"), "Asia/Jayapura") == wall
+    assert wall_to_utc(None, "Asia/Jakarta") is None and utc_to_wall(None, "Asia/Jakarta") is None
+    assert str(zone_info("Asia/Makassar")) == "Asia/Makassar"

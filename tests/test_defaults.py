@@ -90,6 +90,11 @@ def test_only_dates_py_writes_a_date_or_time_format() -> None:
     assert found == []
 
 
+def test_only_dates_py_converts_between_zones() -> None:
+    found = [f"{path.relative_to(PACKAGE)}: ZoneInfo(" for path, text in _sources() if "ZoneInfo(" in text]
+    assert found == []
+
+
 def test_the_checks_notice_a_zone_and_a_format() -> None:
     text = 'zone = "Asia/Makassar"\nstamp = f"{now:%H.%M}"\nday = when.strftime("%d")\n'
     assert ast.parse(text)

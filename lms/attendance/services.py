@@ -20,12 +20,11 @@ from lms.attendance import tokens
 from lms.attendance.models import STATUS_LABELS, AttendanceRecord, AttendanceSession
 from lms.audit import services as audit
 from lms.audit.models import AuditEvent
-from lms.dates import format_day_month
+from lms.dates import format_day_month, local_to_utc
 from lms.errors import LmsError, ValidationFailed
 from lms.extensions import db
 from lms.trainings import scope as trainings
 from lms.trainings.models import Training
-from lms.trainings.services import local_to_utc
 
 CHECKIN_OPENS_BEFORE = timedelta(minutes=60)
 NOON = time(12, 0)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
@@ -14,6 +13,7 @@ from lms.accounts.permissions import role_required
 from lms.accounts.services import current_institution, staff_members
 from lms.audit import services
 from lms.audit.services import ACTION_LABELS, AuditFilter
+from lms.dates import zone_info
 from lms.routing import bounded_int
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
@@ -39,7 +39,7 @@ def index() -> ResponseReturnValue:
     page = max(args.get("page", 1, type=bounded_int), 1)
     per_page = current_app.config["PAGE_SIZE"]
     zone = current_institution().time_zone
-    events, total = services.search(criteria, page, per_page, ZoneInfo(zone))
+    events, total = services.search(criteria, page, per_page, zone_info(zone))
     return render_template("audit/index.html", events=events, total=total, page=page,
                            pages=max(math.ceil(total / per_page), 1), criteria=criteria,
                            actions=services.actions_in_use(), labels=ACTION_LABELS, staff=staff_members(),

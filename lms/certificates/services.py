@@ -12,7 +12,6 @@ from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -31,7 +30,7 @@ from lms.certificates.models import Certificate, CertificateSequence, Eligibilit
 from lms.certificates.numbering import PatternError, format_number, validate_pattern
 from lms.certificates.pdf import CertificateData, TranscriptRow, render_certificate
 from lms.courses import services as courses
-from lms.dates import format_numeric_date
+from lms.dates import format_numeric_date, local_date
 from lms.db_types import affected_rows
 from lms.errors import LmsError, ValidationFailed
 from lms.extensions import db
@@ -288,7 +287,7 @@ def issue(training: Training, row: Row, actor: User | None, now: datetime,
     if training.total_jp < 1:
         raise ValidationFailed("Agenda kegiatan belum memiliki JP; susun agenda dulu.")
     assets = assets or assets_for(training)
-    issued = now.astimezone(ZoneInfo(assets.institution.time_zone)).date()
+    issued = local_date(now, assets.institution.time_zone)
     seq, number = next_number(assets.institution, issued, training.slug.upper())
     code = new_code()
     frozen = _frozen(training, row.user, assets.institution, row, number, code, issued)

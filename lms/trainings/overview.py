@@ -5,19 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from lms.accounts.models import User
 from lms.attendance import services as attendance
 from lms.attendance.models import AttendanceSession
 from lms.courses import services as courses
+from lms.dates import local_date
 from lms.quizzes import presenters as quiz_presenters
 from lms.trainings import scope
 from lms.trainings.models import Training
 
 
 def today(training: Training, now: datetime) -> Any:
-    return now.astimezone(ZoneInfo(training.time_zone)).date()
+    return local_date(now, training.time_zone)
 
 
 @dataclass

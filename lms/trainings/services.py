@@ -8,9 +8,8 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -155,10 +154,6 @@ def save_training(training: Training | None, data: TrainingData, actor: User) ->
                  {"fields": changed})
     return training
 
-
-def local_to_utc(day: date, at: time, zone: str) -> datetime:
-    """Return the UTC moment of a local date and time in the training's zone."""
-    return datetime.combine(day, at, ZoneInfo(zone)).astimezone(UTC)
 
 
 # ---------------------------------------------------------------- agenda and JP

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
@@ -20,7 +19,7 @@ from lms.accounts.imports import ImportPlan
 from lms.accounts.models import Role, User, UserImport
 from lms.accounts.permissions import ANY_ROLE, STAFF, role_required
 from lms.csvsafe import write_csv
-from lms.dates import format_date
+from lms.dates import format_date, utc_to_wall, wall_to_utc
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.forms import ActionForm, act
@@ -64,13 +63,6 @@ def _setup_choices(form: TrainingForm) -> None:
             SelectChoice(q.id, q.title) for q in quizzes if q.kind == kind]
 
 
-def _to_utc(value: datetime | None, zone: str) -> datetime | None:
-    return value.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC) if value else None
-
-
-def _to_local(value: datetime | None, zone: str) -> datetime | None:
-    return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if value else None
-
 
 def _or_default(value: int | None, default: int) -> int:
     """An optional number field: 0 is a value, only an empty field takes the default."""
@@ -92,10 +84,10 @@ def _training_data(form: TrainingForm) -> services.TrainingData:
         venue_network=(form.venue_network.data or "").strip(), course_ids=form.courses.data or [],
         trainer_ids=form.trainers.data or [], pretest_id=form.pretest_id.data or None,
         posttest_id=form.posttest_id.data or None,
-        pretest_open_at=_to_utc(form.pretest_open_at.data, zone),
-        pretest_close_at=_to_utc(form.pretest_close_at.data, zone),
-        posttest_open_at=_to_utc(form.posttest_open_at.data, zone),
-        posttest_close_at=_to_utc(form.posttest_close_at.data, zone))
+        pretest_open_at=wall_to_utc(form.pretest_open_at.data, zone),
+        pretest_close_at=wall_to_utc(form.pretest_close_at.data, zone),
+        posttest_open_at=wall_to_utc(form.posttest_open_at.data, zone),
+        posttest_close_at=wall_to_utc(form.posttest_close_at.data, zone))
 
 
 def _fill_form(form: TrainingForm, training: Training) -> None:
@@ -104,7 +96,7 @@ def _fill_form(form: TrainingForm, training: Training) -> None:
     form.pretest_id.data, form.posttest_id.data = training.pretest_id or 0, training.posttest_id or 0
     form.late_counts_present.data = "terlambat" in training.present_statuses
     for name in ("pretest_open_at", "pretest_close_at", "posttest_open_at", "posttest_close_at"):
-        getattr(form, name).data = _to_local(getattr(training, name), training.time_zone)
+        getattr(form, name).data = utc_to_wall(getattr(training, name), training.time_zone)
 
 
 @bp.route("/new", methods=["GET", "POST"])

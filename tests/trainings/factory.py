@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 from lms.accounts.models import Agency, Role, User
 from lms.accounts.services import get_institution
 from lms.attendance.models import AttendanceRecord, AttendanceSession
+from lms.dates import local_to_utc
 from lms.extensions import db
 from lms.trainings import services
 from lms.trainings.models import Enrollment, Training
@@ -80,8 +81,8 @@ def bulk_sessions(training: Training, count: int) -> list[AttendanceSession]:
         day = training.days[n // 2 % len(training.days)]
         begin, finish = (time(8), time(12)) if n % 2 == 0 else (time(13), time(16))
         session = AttendanceSession(training_id=training.id, day=day, label="Pagi" if n % 2 == 0 else "Siang",
-                                    starts_at=services.local_to_utc(day, begin, training.time_zone),
-                                    ends_at=services.local_to_utc(day, finish, training.time_zone),
+                                    starts_at=local_to_utc(day, begin, training.time_zone),
+                                    ends_at=local_to_utc(day, finish, training.time_zone),
                                     secret=f"rahasia{n}")
         db.session.add(session)
         made.append(session)
