@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
+from tests.conftest import PASSWORD
+
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run",
                   "--disable-quic"]
@@ -68,3 +70,10 @@ def phone(browser: Any) -> Iterator[Any]:
 @pytest.fixture
 def desktop(browser: Any) -> Iterator[Any]:
     yield from _watched_page(browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID"))
+
+
+def log_in(page: Any, login: str, password: str = PASSWORD) -> None:
+    """Fill the login form the page shows (NIP or e-mail, password) and submit it."""
+    page.get_by_label("NIP atau surel").fill(login)
+    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_role("button", name="Masuk").click()

@@ -13,7 +13,8 @@ import pytest
 from lms.attendance.models import AttendanceSession
 from lms.db_types import utcnow
 from lms.extensions import db
-from tests.conftest import PASSWORD, create_training
+from tests.conftest import create_training
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -21,12 +22,6 @@ pytestmark = pytest.mark.e2e
 def screenshot(page, name: str) -> None:
     if os.environ.get("LMS_SCREENSHOTS"):
         page.screenshot(path=os.path.join(os.environ["LMS_SCREENSHOTS"], name), full_page=True)
-
-
-def log_in(page, base: str, login: str) -> None:
-    page.get_by_label("NIP atau surel").fill(login)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
 
 
 def qr_address(page) -> str | None:
@@ -56,7 +51,7 @@ def test_participant_scans_the_screen_and_the_roster_shows_hadir(live_server, de
     db.session.commit()
 
     desktop.goto(f"{live_server}/attendance/sessions/{session.id}/screen")
-    log_in(desktop, live_server, "narasumber@contoh.go.id")
+    log_in(desktop, "narasumber@contoh.go.id")
     desktop.wait_for_url(f"**/attendance/sessions/{session.id}/screen")
     assert desktop.get_by_role("heading", name="Bimtek Pengelolaan Media Sosial OPD").is_visible()
     assert desktop.locator("#count").inner_text() == "0" and desktop.locator("#total").inner_text() == "1"
@@ -70,7 +65,7 @@ def test_participant_scans_the_screen_and_the_roster_shows_hadir(live_server, de
     phone.goto(address)
     phone.wait_for_url("**/login?next=/checkin/pending")
     assert phone.get_by_text("Masuk dulu untuk menyelesaikan presensi.").is_visible()
-    log_in(phone, live_server, "ani@contoh.go.id")
+    log_in(phone, "ani@contoh.go.id")
     phone.wait_for_url("**/checkin/pending")
     # The page the login leads to posts the check-in by itself: the result follows without a tap.
     phone.get_by_role("heading", name="Presensi tercatat").wait_for(timeout=10000)

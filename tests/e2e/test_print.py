@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.conftest import PASSWORD, create_training
+from tests.conftest import create_training
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -12,9 +13,7 @@ def test_agenda_print_button_prints(live_server, desktop, make_user):
     training = create_training("bimtek-cetak", title="Bimtek Cetak Agenda")
     desktop.add_init_script("window.print = function () { document.body.dataset.printed = 'ya'; };")
     desktop.goto(f"{live_server}/trainings/{training.slug}/agenda/print")
-    desktop.get_by_label("NIP atau surel").fill("admin@contoh.go.id")
-    desktop.get_by_label("Kata sandi").fill(PASSWORD)
-    desktop.get_by_role("button", name="Masuk").click()
+    log_in(desktop, "admin@contoh.go.id")
     desktop.wait_for_url(f"**/trainings/{training.slug}/agenda/print")
     desktop.get_by_role("button", name="Cetak").click()
     desktop.wait_for_function("document.body.dataset.printed === 'ya'", timeout=5000)

@@ -9,6 +9,7 @@ from lms.db_types import utcnow
 from lms.extensions import db
 from lms.quizzes import services
 from lms.quizzes.definitions import load_quizzes
+from tests.e2e.conftest import log_in
 from tests.engine.conftest import put_in_training
 
 pytestmark = pytest.mark.e2e
@@ -23,9 +24,7 @@ def test_autosaved_answers_survive_a_reload(live_server, phone, make_user):
     put_in_training(make_user(email="peserta@contoh.go.id", full_name="Peserta Kuis"))
     page = phone
     page.goto(live_server + "/login")
-    page.get_by_label("NIP atau surel").fill("peserta@contoh.go.id")
-    page.get_by_label("Kata sandi").fill("rahasia-bimtek-1")
-    page.get_by_role("button", name="Masuk").click()
+    log_in(page, "peserta@contoh.go.id")
     page.goto(live_server + "/quizzes/uji-mesin")
     page.get_by_role("button", name="Mulai mengerjakan").click()
     page.wait_for_selector("fieldset.question")
@@ -58,9 +57,7 @@ def test_the_attempt_page_sends_heartbeats_only_while_visible(live_server, phone
     put_in_training(make_user(email="peserta@contoh.go.id", full_name="Peserta Kuis"))
     page = phone
     page.goto(live_server + "/login")
-    page.get_by_label("NIP atau surel").fill("peserta@contoh.go.id")
-    page.get_by_label("Kata sandi").fill("rahasia-bimtek-1")
-    page.get_by_role("button", name="Masuk").click()
+    log_in(page, "peserta@contoh.go.id")
     page.clock.install()
     page.goto(live_server + "/quizzes/uji-mesin")
     page.get_by_role("button", name="Mulai mengerjakan").click()
@@ -85,9 +82,7 @@ def test_an_ordering_question_on_a_phone(live_server, phone, make_user):
     make_user(role="admin", email="penyelenggara@contoh.go.id")
     page = phone
     page.goto(live_server + "/login")
-    page.get_by_label("NIP atau surel").fill("penyelenggara@contoh.go.id")
-    page.get_by_label("Kata sandi").fill("rahasia-bimtek-1")
-    page.get_by_role("button", name="Masuk").click()
+    log_in(page, "penyelenggara@contoh.go.id")
     page.goto(live_server + "/quizzes/uji-urutan")
     page.get_by_role("button", name="Mulai mengerjakan").click()
     box = page.locator("fieldset[data-question=alur-persetujuan]")

@@ -10,6 +10,7 @@ from lms.courses.content import load_courses
 from lms.db_types import utcnow
 from lms.extensions import db
 from tests.conftest import create_training
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
 REAL_COURSES = Path(__file__).resolve().parents[2] / "courses"
@@ -24,9 +25,7 @@ def test_phone_reader_marks_lesson_done(live_server, phone, make_user, auth):
     create_training(courses=tuple(services.courses_for(reader, None)[i].course for i in range(4)), users=(reader,))
     page = phone
     page.goto(live_server + "/login")
-    page.get_by_label("NIP atau surel").fill("198503142010011001")
-    page.get_by_label("Kata sandi").fill("rahasia-bimtek-1")
-    page.get_by_role("button", name="Masuk").click()
+    log_in(page, "198503142010011001")
     page.goto(live_server + "/courses/caption-dan-interaksi-warganet")
     bar = page.locator("#course-progress")
     assert bar.get_attribute("aria-valuenow") == "0"
