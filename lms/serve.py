@@ -8,12 +8,14 @@ the app is built without its ProxyFix, so the headers are applied exactly once.
 from __future__ import annotations
 
 import argparse
+import socket
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import waitress
 
 from lms import create_app
+from lms.config import DEFAULTS
 
 # The X-Forwarded-* headers ProxyFix honours under other servers (gunicorn), minus the prefix,
 # which Waitress does not know: behind Waitress serve the app at the root of its host name.
@@ -42,10 +44,39 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def venue_address() -> str:
+    """Return this machine's address on the local network (the one phones in the hall reach).
+
+    A UDP socket "connected" to a private address sends nothing; it only makes the system choose
+    the outgoing interface. Without a network the loopback address is all there is.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            return str(probe.getsockname()[0])
+        except OSError:
+            return "127.0.0.1"
+
+
+def served_base_url(host: str, port: int) -> str:
+    """Return the address this server answers on: for 0.0.0.0 (every interface) the venue address."""
+    shown = venue_address() if host in ("", "0.0.0.0") else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
 def main(argv: Sequence[str] | None = None, config: Mapping[str, Any] | None = None) -> None:
-    """Build the app (config overrides it, as create_app's argument does) and serve it until stopped."""
+    """Build the app (config overrides it, as create_app's argument does) and serve it until stopped.
+
+    When no one set the public address (instance/config.py, LMS_PUBLIC_BASE_URL), printed QR codes
+    and links follow the address actually served, e.g. `make run PORT=5201`, not the default port.
+    """
     args = _parser().parse_args(argv)
     app = create_app({**(config or {}), "PROXY_HEADERS_BY_SERVER": True})
+    if app.config["PUBLIC_BASE_URL"] == DEFAULTS["PUBLIC_BASE_URL"]:
+        app.config["PUBLIC_BASE_URL"] = served_base_url(args.host, args.port)
+    print(f"Alamat pada kode QR dan slip: {app.config['PUBLIC_BASE_URL']}", flush=True)
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads,
                    connection_limit=args.connection_limit, channel_timeout=args.channel_timeout,
                    ident=args.ident, **proxy_options(app.config))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from lms import create_app
+from lms import create_app, serve
 from lms.certificates.views import VERIFY_LIMIT
 from lms.extensions import db
 from lms.serve import proxy_options
@@ -138,3 +138,39 @@ def test_proxy_fix_only_when_the_server_does_not_apply_the_headers(tmp_path, mon
     settings = {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x"}
     assert isinstance(create_app(settings).wsgi_app, ProxyFix)  # gunicorn, flask run
     assert not isinstance(create_app({**settings, "PROXY_HEADERS_BY_SERVER": True}).wsgi_app, ProxyFix)
+
+
+@pytest.fixture
+def served(tmp_path, monkeypatch):
+    """Run lms.serve.main with Waitress replaced: return the app it would have served."""
+    monkeypatch.delenv("LMS_PUBLIC_BASE_URL", raising=False)
+    seen = {}
+    monkeypatch.setattr(serve.waitress, "serve", lambda app, **options: seen.update(app=app, **options))
+
+    def run(argv, **config):
+        serve.main(argv, {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x", **config})
+        return seen["app"]
+    return run
+
+
+def test_the_public_address_follows_the_port_served(served, capsys):
+    assert served(["--port", "5201"]).config["PUBLIC_BASE_URL"] == "http://127.0.0.1:5201"
+    assert "Alamat pada kode QR dan slip: http://127.0.0.1:5201" in capsys.readouterr().out
+
+
+def test_on_every_interface_the_public_address_is_the_venue_address(served, monkeypatch):
+    monkeypatch.setattr(serve, "venue_address", lambda: "192.168.1.23")
+    app = served(["--host", "0.0.0.0", "--port", "5300"])
+    assert app.config["PUBLIC_BASE_URL"] == "http://192.168.1.23:5300"
+
+
+def test_a_configured_public_address_is_kept(served, monkeypatch):
+    app = served(["--port", "5201"], PUBLIC_BASE_URL="https://sertifikat.contoh.go.id")
+    assert app.config["PUBLIC_BASE_URL"] == "https://sertifikat.contoh.go.id"
+    monkeypatch.setenv("LMS_PUBLIC_BASE_URL", "https://lms.contoh.go.id/")
+    assert served(["--port", "5202"]).config["PUBLIC_BASE_URL"] == "https://lms.contoh.go.id"
+
+
+def test_the_venue_address_is_an_ipv4_address_or_loopback():
+    address = serve.venue_address()
+    assert socket.inet_aton(address) and address.count(".") == 3
