@@ -8,13 +8,12 @@ the app is built without its ProxyFix, so the headers are applied exactly once.
 from __future__ import annotations
 
 import argparse
-import socket
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import waitress
 
-from lms import create_app
+from lms import create_app, network
 from lms.config import DEFAULTS
 
 # The X-Forwarded-* headers ProxyFix honours under other servers (gunicorn), minus the prefix,
@@ -44,23 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def venue_address() -> str:
-    """Return this machine's address on the local network (the one phones in the hall reach).
-
-    A UDP socket "connected" to a private address sends nothing; it only makes the system choose
-    the outgoing interface. Without a network the loopback address is all there is.
-    """
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("10.255.255.255", 1))
-            return str(probe.getsockname()[0])
-        except OSError:
-            return "127.0.0.1"
-
-
 def served_base_url(host: str, port: int) -> str:
     """Return the address this server answers on: for 0.0.0.0 (every interface) the venue address."""
-    shown = venue_address() if host in ("", "0.0.0.0") else host
+    shown = network.venue_address() if host in ("", "0.0.0.0") else host
     if ":" in shown:
         shown = f"[{shown}]"
     return f"http://{shown}:{port}"

@@ -20,6 +20,7 @@ from lms.dates import DEFAULT_ZONE, format_clock, format_date, format_datetime, 
 from lms.db_types import utcnow
 from lms.extensions import db, login_manager
 from lms.markdown import render, render_inline
+from lms.network import reachable_base_url
 from lms.numbers import decimal_text, percent_text
 from lms.routing import wants_json
 
@@ -188,3 +189,8 @@ def _clock(value: Any, zone: str = DEFAULT_ZONE) -> str:
 
 def _role_label(role: str) -> str:
     return ROLE_LABELS[Role(role)]
+
+
+def venue_base_url() -> str:
+    """The base of addresses this request may print or project for phones (see lms.network)."""
+    return reachable_base_url(request.host_url)

@@ -126,6 +126,16 @@ class Clock:
         self.now += timedelta(**delta)
 
 
+VENUE_ADDRESS = "192.168.1.23"  # the laptop's address on the hall's Wi-Fi, in every test
+
+
+@pytest.fixture(autouse=True)
+def venue_network(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Give the machine a fixed venue address: what pages print must not depend on this host's network."""
+    monkeypatch.setattr("lms.network.venue_address", lambda: VENUE_ADDRESS)
+    return VENUE_ADDRESS
+
+
 @pytest.fixture
 def cli_clock(app: Flask) -> Iterator[Callable[[datetime], None]]:
     """Return a setter of the time CLI commands see (app.config["CLOCK"]) during one test."""

@@ -21,7 +21,7 @@ from lms.db_types import utcnow
 from lms.extensions import db
 from lms.forms import ActionForm, act
 from lms.routing import bounded_int, bounded_ints
-from lms.web import send_bytes
+from lms.web import send_bytes, venue_base_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 VERIFY_FLAGS = ("verify_show_score", "verify_show_pangkat", "verify_show_jabatan")
@@ -136,7 +136,7 @@ def credential_download(issued: list[tuple[User, str]], output: str) -> Response
         body = write_csv(["nama", "masuk_dengan", "opd", "kata_sandi_sekali_pakai"],
                          [(s.name, s.login, s.agency, s.password) for s in slips])
         return send_bytes(body, "text/csv; charset=utf-8", f"kata-sandi-{stamp}.csv", private=True)
-    pdf = render_slips(slips, services.current_institution().name, request.host_url.rstrip("/"))
+    pdf = render_slips(slips, services.current_institution().name, venue_base_url())
     return send_bytes(pdf, "application/pdf", f"slip-kata-sandi-{stamp}.pdf", private=True)
 
 

@@ -6,6 +6,7 @@ import re
 import secrets
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -35,11 +36,12 @@ from lms.dates import format_clock, format_date
 from lms.db_types import utcnow
 from lms.extensions import db, limiter
 from lms.forms import ActionForm, act
+from lms.network import is_loopback_host
 from lms.ratelimits import private_key
 from lms.routing import bounded_int
 from lms.trainings import scope as trainings
 from lms.trainings.models import Training
-from lms.web import send_bytes
+from lms.web import send_bytes, venue_base_url
 
 bp = Blueprint("attendance", __name__)
 DEVICE_COOKIE = "lms_device"
@@ -171,10 +173,13 @@ def live(session_id: int) -> ResponseReturnValue:
 def _live(item: AttendanceSession, as_json: bool = False) -> dict[str, Any]:
     now = utcnow()
     token, code, remaining = services.current_token(item, now)
-    # Built from the address this screen was opened on: phones on the venue Wi-Fi reach it.
-    url = request.host_url.rstrip("/") + url_for("attendance.scan", session_id=item.id, token=token)
+    # The address this screen was opened on, or on the laptop itself its venue address: a phone
+    # on the hall's Wi-Fi must reach it (127.0.0.1 reaches no phone).
+    base = venue_base_url()
+    url = base + url_for("attendance.scan", session_id=item.id, token=token)
     status = services.live_status(item)
-    data = {"url": url, "code": f"{code[:3]} {code[3:]}", "remaining": remaining,
+    data = {"url": url, "base": base, "unreachable": is_loopback_host(urlsplit(base).hostname or ""),
+            "code": f"{code[:3]} {code[3:]}", "remaining": remaining,
             "svg": str(qr_svg(url, "Kode QR presensi")),
             "present": [{"name": r.user.full_name, "status": STATUS_LABELS[r.status],
                          "at": format_clock(r.marked_at, item.training.time_zone)} for r in status.present],

@@ -30,6 +30,7 @@ from lms.training_defaults import TRAINING
 from lms.trainings import overview, scope, services
 from lms.trainings.forms import AgendaForm, EnrollAgencyForm, EnrollForm, TrainingForm, WalkInForm
 from lms.trainings.models import AgendaItem, Training
+from lms.web import venue_base_url
 
 bp = Blueprint("trainings", __name__, url_prefix="/trainings")
 
@@ -302,7 +303,7 @@ def walk_in(slug: str) -> ResponseReturnValue:
     if result is None:
         return redirect(url_for("trainings.participants", slug=slug))
     return render_template("trainings/walk_in_slip.html", training=training, result=result,
-                           address=request.host_url.rstrip("/"))
+                           address=venue_base_url())
 
 
 @bp.route("/<slug>/participants/import", methods=["POST"])

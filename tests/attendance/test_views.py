@@ -260,7 +260,8 @@ def test_screen_and_live_json(client, auth, clock, setup):
     services.check_in(setup["people"][0], trainings_session, wib(START, 8, 25), {"address": "", "device": "b"})
     db.session.commit()
     live = client.get(f"/attendance/sessions/{morning.id}/live.json").get_json()
-    assert live["url"] == f"http://localhost/c/{morning.id}/{token}"
+    # Opened on the laptop itself (localhost): the QR code carries the venue address phones reach.
+    assert live["url"] == f"http://192.168.1.23/c/{morning.id}/{token}" and live["unreachable"] is False
     assert live["code"] == f"{code[:3]} {code[3:]}" and 0 < live["remaining"] <= 20
     assert live["count"] == 2 and live["total"] == 3
     assert live["present"] == [{"name": "Ani Lestari", "status": "Terlambat", "at": "08.25"},
@@ -269,6 +270,15 @@ def test_screen_and_live_json(client, auth, clock, setup):
     assert live["svg"].startswith("<svg")
     clock.advance(seconds=20)
     assert client.get(f"/attendance/sessions/{morning.id}/live.json").get_json()["url"] != live["url"]
+
+
+def test_screen_warns_when_the_laptop_has_no_network(client, auth, clock, setup, monkeypatch):
+    monkeypatch.setattr("lms.network.venue_address", lambda: "127.0.0.1")
+    morning = setup["sessions"][0]
+    auth.login_as(setup["trainer"])
+    page = text(client.get(f"/attendance/sessions/{morning.id}/screen"))
+    assert "Laptop ini belum terhubung ke jaringan" in page and "http://127.0.0.1/checkin" in page
+    assert client.get(f"/attendance/sessions/{morning.id}/live.json").get_json()["unreachable"] is True
 
 
 def test_live_json_logged_out_is_json_401(client, setup):

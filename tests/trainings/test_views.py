@@ -287,6 +287,7 @@ def test_walk_in_prints_a_slip_with_a_one_time_password(client, admin, auth):
     page = text(response)
     assert response.status_code == 200 and "Rina Handayani" in page and "Terdaftar sebagai peserta." in page
     assert "<code>198701012010012003</code>" in page and "Kata sandi ini sekali pakai" in page
+    assert "http://192.168.1.23" in page  # opened on the laptop: the venue address, never localhost
     password = page.split('<code class="fs-4">')[1].split("</code>")[0]
     assert len(password) >= 8
     auth.logout()
