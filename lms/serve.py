@@ -61,6 +61,7 @@ def main(argv: Sequence[str] | None = None, config: Mapping[str, Any] | None = N
     app = create_app({**(config or {}), "PROXY_HEADERS_BY_SERVER": True})
     if app.config["PUBLIC_BASE_URL"] == DEFAULTS["PUBLIC_BASE_URL"]:
         app.config["PUBLIC_BASE_URL"] = served_base_url(args.host, args.port)
+    app.config["LISTEN_HOST"] = args.host
     print(f"Alamat pada kode QR dan slip: {app.config['PUBLIC_BASE_URL']}", flush=True)
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads,
                    connection_limit=args.connection_limit, channel_timeout=args.channel_timeout,

@@ -156,6 +156,7 @@ def served(tmp_path, monkeypatch):
 def test_the_public_address_follows_the_port_served(served, capsys):
     assert served(["--port", "5201"]).config["PUBLIC_BASE_URL"] == "http://127.0.0.1:5201"
     assert "Alamat pada kode QR dan slip: http://127.0.0.1:5201" in capsys.readouterr().out
+    assert served(["--host", "0.0.0.0"]).config["LISTEN_HOST"] == "0.0.0.0"
 
 
 def test_on_every_interface_the_public_address_is_the_venue_address(served, monkeypatch):

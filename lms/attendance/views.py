@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     jsonify,
@@ -178,7 +179,10 @@ def _live(item: AttendanceSession, as_json: bool = False) -> dict[str, Any]:
     base = venue_base_url()
     url = base + url_for("attendance.scan", session_id=item.id, token=token)
     status = services.live_status(item)
-    data = {"url": url, "base": base, "unreachable": is_loopback_host(urlsplit(base).hostname or ""),
+    # lms.serve records the interface it listens on: on 127.0.0.1 alone no phone gets in either.
+    local_only = is_loopback_host(current_app.config.get("LISTEN_HOST") or "0.0.0.0")
+    data = {"url": url, "base": base, "local_only": local_only,
+            "unreachable": is_loopback_host(urlsplit(base).hostname or ""),
             "code": f"{code[:3]} {code[3:]}", "remaining": remaining,
             "svg": str(qr_svg(url, "Kode QR presensi")),
             "present": [{"name": r.user.full_name, "status": STATUS_LABELS[r.status],

@@ -281,6 +281,15 @@ def test_screen_warns_when_the_laptop_has_no_network(client, auth, clock, setup,
     assert client.get(f"/attendance/sessions/{morning.id}/live.json").get_json()["unreachable"] is True
 
 
+def test_screen_warns_when_the_server_listens_on_the_laptop_only(app, client, auth, clock, setup, monkeypatch):
+    morning = setup["sessions"][0]
+    auth.login_as(setup["trainer"])
+    assert "Server hanya melayani laptop ini" not in text(client.get(f"/attendance/sessions/{morning.id}/screen"))
+    monkeypatch.setitem(app.config, "LISTEN_HOST", "127.0.0.1")
+    page = text(client.get(f"/attendance/sessions/{morning.id}/screen"))
+    assert "Server hanya melayani laptop ini" in page and "make run HOST=0.0.0.0" in page
+
+
 def test_live_json_logged_out_is_json_401(client, setup):
     response = client.get(f"/attendance/sessions/{setup['sessions'][0].id}/live.json")
     assert response.status_code == 401 and response.is_json
