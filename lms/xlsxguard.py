@@ -80,7 +80,7 @@ def check_xlsx(data: bytes, limits: XlsxLimits = XlsxLimits(), label: str = "Ber
                     _scan(stream, counter)
     except _Refused as exc:
         raise ZipRefused(exc.message) from None
-    except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError) as exc:
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:  # a damaged stream: check_zip passed only headers
         raise ZipRefused(f"{label} rusak (arsip ZIP tidak dapat dibaca).") from exc
 
 

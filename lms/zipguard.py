@@ -11,6 +11,9 @@ _EOCD = b"PK\x05\x06"
 _EOCD_SIZE = 22
 _MAX_COMMENT = 0xFFFF
 _ZIP64_LOCATOR = b"PK\x06\x07"
+# What the app's readers open: stored or deflated members (XLSX uses no other), never encrypted.
+_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_ENCRYPTED = 0x1
 # Small members (a few KB of XML) may compress far better than bulk data; ratios count above this.
 _RATIO_FLOOR = 1024 * 1024
 
@@ -44,6 +47,7 @@ def check_zip(data: bytes, limits: ZipLimits = ZipLimits(), label: str = "Berkas
                          f"besar {_megabytes(limits.max_total_bytes)}.")
     packed = sum(member.compress_size for member in members)
     for member in members:
+        _check_method(member, label)
         _check_ratio(member.file_size, member.compress_size, limits.max_ratio, label)
     _check_ratio(total, packed, limits.max_ratio, label)
 
@@ -56,6 +60,14 @@ def _declared_member_count(data: bytes, label: str) -> int:
     if count == 0xFFFF or data.rfind(_ZIP64_LOCATOR, max(0, start - 20), start) >= 0:
         raise ZipRefused(f"{label} memakai format ZIP64; terlalu besar untuk diunggah.")
     return count
+
+
+def _check_method(member: zipfile.ZipInfo, label: str) -> None:
+    if member.flag_bits & _ENCRYPTED:
+        raise ZipRefused(f"{label} ditolak: bagian {member.filename} terkunci kata sandi.")
+    if member.compress_type not in _METHODS:
+        raise ZipRefused(f"{label} ditolak: bagian {member.filename} memakai metode kompresi "
+                         f"{member.compress_type}, yang tidak didukung (hanya stored dan deflate).")
 
 
 def _check_ratio(size: int, packed: int, max_ratio: int, label: str) -> None:

@@ -50,3 +50,18 @@ def test_zip64_end_record_is_refused():
     forged = data[:eocd + 10] + b"\xff\xff" + data[eocd + 12:]
     with pytest.raises(ZipRefused, match="ZIP64"):
         check_zip(forged)
+
+
+def test_unsupported_compression_is_refused_before_anything_is_read():
+    data = archive([("xl/workbook.xml", "<workbook/>")], method=zipfile.ZIP_LZMA)
+    with pytest.raises(ZipRefused, match="xl/workbook.xml memakai metode kompresi 14, yang tidak didukung"):
+        check_zip(data)
+    check_zip(archive([("a.xml", "<a/>")], method=zipfile.ZIP_STORED))
+
+
+def test_an_encrypted_member_is_refused():
+    data = bytearray(archive([("secret.xml", "<a/>")], method=zipfile.ZIP_STORED))
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 8] |= 0x1  # the central directory's general-purpose flag: encrypted
+    with pytest.raises(ZipRefused, match="secret.xml terkunci kata sandi"):
+        check_zip(bytes(data))
