@@ -16,15 +16,20 @@ pytestmark = pytest.mark.e2e
 ENGINE = Path(__file__).resolve().parents[1] / "fixtures" / "engine"
 
 
-def test_autosaved_answers_survive_a_reload(live_server, phone, make_user):
+def engine_participant(live_server, page, make_user):
+    """Load the engine quiz, enrol a participant in its training and log them in on page."""
     definitions, errors, _ = load_quizzes(ENGINE)
     assert errors == []
     services.sync_quizzes(definitions, utcnow())
     db.session.commit()
     put_in_training(make_user(email="peserta@contoh.go.id", full_name="Peserta Kuis"))
-    page = phone
     page.goto(live_server + "/login")
     log_in(page, "peserta@contoh.go.id")
+    return page
+
+
+def test_autosaved_answers_survive_a_reload(live_server, phone, make_user):
+    page = engine_participant(live_server, phone, make_user)
     page.goto(live_server + "/quizzes/uji-mesin")
     page.get_by_role("button", name="Mulai mengerjakan").click()
     page.wait_for_selector("fieldset.question")
@@ -50,14 +55,7 @@ def test_autosaved_answers_survive_a_reload(live_server, phone, make_user):
 
 
 def test_the_attempt_page_sends_heartbeats_only_while_visible(live_server, phone, make_user):
-    definitions, errors, _ = load_quizzes(ENGINE)
-    assert errors == []
-    services.sync_quizzes(definitions, utcnow())
-    db.session.commit()
-    put_in_training(make_user(email="peserta@contoh.go.id", full_name="Peserta Kuis"))
-    page = phone
-    page.goto(live_server + "/login")
-    log_in(page, "peserta@contoh.go.id")
+    page = engine_participant(live_server, phone, make_user)
     page.clock.install()
     page.goto(live_server + "/quizzes/uji-mesin")
     page.get_by_role("button", name="Mulai mengerjakan").click()

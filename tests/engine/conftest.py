@@ -57,3 +57,12 @@ def put_in_training(*users, slug="bimtek-uji"):
 @pytest.fixture
 def enroll_in_training(app):
     return put_in_training
+
+
+@pytest.fixture
+def taker(auth, make_user, quiz, enroll_in_training):
+    """An enrolled participant of the engine quiz's training, logged in."""
+    user = make_user(full_name="Peserta Kuis")
+    enroll_in_training(user)
+    auth.login_as(user)
+    return user

@@ -21,14 +21,6 @@ def clock(app, monkeypatch):
     return moving
 
 
-@pytest.fixture
-def taker(auth, make_user, quiz, enroll_in_training):
-    user = make_user(full_name="Peserta Kuis")
-    enroll_in_training(user)
-    auth.login_as(user)
-    return user
-
-
 def heartbeat(client, attempt):
     return client.post(f"/quizzes/attempts/{attempt.id}/heartbeat", headers={"Accept": "application/json"})
 

@@ -2,21 +2,12 @@
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
 from lms.quizzes import services
 from lms.quizzes.models import Attempt, Response
 from tests.engine.conftest import entry_ids, key_answers
-
-
-@pytest.fixture
-def taker(auth, make_user, quiz, enroll_in_training):
-    user = make_user(full_name="Peserta Kuis")
-    enroll_in_training(user)
-    auth.login_as(user)
-    return user
 
 
 def start(client, quiz):
