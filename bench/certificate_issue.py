@@ -48,13 +48,13 @@ def setup(count: int):
     from PIL import Image
 
     from lms.accounts.models import Agency, User
-    from lms.accounts.services import get_institution
+    from lms.accounts.services import ensure_institution
     from lms.demo import _institution
     from lms.extensions import db
     from lms.trainings.models import AgendaItem, Enrollment, Training
 
     _institution()
-    institution = get_institution()
+    institution = ensure_institution()
     buffer = io.BytesIO()
     Image.new("RGB", (600, 600), (20, 60, 120)).save(buffer, "PNG")
     institution.logo, institution.logo_mime, institution.logo_sha256 = buffer.getvalue(), "image/png", "x" * 64

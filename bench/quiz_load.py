@@ -83,7 +83,7 @@ def prepare(db: str, work: Path, participants: int, questions: int) -> dict[str,
             "    from lms.quizzes.services import get_quiz\n"
             "    from lms.trainings.models import Enrollment, Training\n"
             "    from lms.accounts.models import User\n"
-            "    t = Training(institution_id=services.get_institution().id, slug='bench', title='Bench',\n"
+            "    t = Training(institution_id=services.ensure_institution().id, slug='bench', title='Bench',\n"
             "                 start_date=date.today(), end_date=date.today(), status='open',\n"
             "                 posttest_id=get_quiz(%r).id)\n"
             "    db.session.add(t); db.session.flush()\n"

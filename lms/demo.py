@@ -76,7 +76,7 @@ def _local(agency: str) -> str:
 
 
 def _institution() -> None:
-    institution = services.get_institution()
+    institution = services.ensure_institution()
     institution.name = "Dinas Komunikasi dan Informatika Kabupaten Contoh"
     institution.city = "Contoh"
     institution.address = "Jalan Merdeka No. 1, Kabupaten Contoh"

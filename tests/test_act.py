@@ -5,7 +5,7 @@ from sqlalchemy import select
 from wtforms import StringField
 
 from lms.accounts.models import Agency
-from lms.accounts.services import get_institution
+from lms.accounts.services import ensure_institution
 from lms.errors import LmsError
 from lms.extensions import db
 from lms.forms import Form, act
@@ -16,7 +16,7 @@ class NameForm(Form):
 
 
 def _add(name: str) -> Agency:
-    agency = Agency(institution_id=get_institution().id, name=name, name_key=name.lower())
+    agency = Agency(institution_id=ensure_institution().id, name=name, name_key=name.lower())
     db.session.add(agency)
     db.session.flush()
     return agency

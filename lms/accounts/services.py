@@ -75,14 +75,6 @@ def ensure_institution() -> Institution:
     return institution
 
 
-def get_institution() -> Institution:
-    """Return the institution row, creating it: for writes. Reads use `current_institution` (writes nothing).
-
-    Kept for the callers outside accounts that write (trainings, demo); new code says which it means.
-    """
-    return ensure_institution()
-
-
 def update_institution(institution: Institution, data: dict[str, Any], actor: User) -> None:
     """Change the institution profile and audit the fields that changed."""
     changed = _assign(institution, data)

@@ -37,12 +37,12 @@ def put_in_training(*users, slug="bimtek-uji"):
     """Enroll users in a training whose tests are the engine fixtures (created on first use)."""
     from datetime import date
 
-    from lms.accounts.services import get_institution
+    from lms.accounts.services import ensure_institution
     from lms.trainings.models import Enrollment, Training
 
     training = db.session.scalars(db.select(Training).where(Training.slug == slug)).first()
     if training is None:
-        training = Training(institution_id=get_institution().id, slug=slug, title="Bimtek Uji",
+        training = Training(institution_id=ensure_institution().id, slug=slug, title="Bimtek Uji",
                             start_date=date(2026, 8, 17), end_date=date(2026, 8, 18), status="open",
                             pretest_id=services.get_quiz("uji-pre").id,
                             posttest_id=services.get_quiz("uji-mesin").id)

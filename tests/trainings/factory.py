@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select
 
 from lms.accounts.models import Agency, Role, User
-from lms.accounts.services import get_institution
+from lms.accounts.services import ensure_institution
 from lms.attendance.models import AttendanceRecord, AttendanceSession
 from lms.dates import local_to_utc
 from lms.extensions import db
@@ -48,7 +48,7 @@ def full_agenda(training: Training, actor: User, trainer: User | None = None) ->
 
 
 def agency(name: str) -> Agency:
-    item = Agency(institution_id=get_institution().id, name=name, name_key=name.lower())
+    item = Agency(institution_id=ensure_institution().id, name=name, name_key=name.lower())
     db.session.add(item)
     db.session.flush()
     return item
@@ -57,7 +57,7 @@ def agency(name: str) -> Agency:
 def bulk_participants(count: int, prefix: str = "Peserta", agency_id: int | None = None,
                       start: int = 1) -> list[int]:
     """Insert participants in one statement (no passwords) and return their ids in order."""
-    institution = get_institution().id
+    institution = ensure_institution().id
     rows = [{"institution_id": institution, "full_name": f"{prefix} {n:04d}",
              "email": f"{prefix.lower().replace(' ', '')}{n:04d}@contoh.go.id", "role": Role.PARTICIPANT.value,
              "agency_id": agency_id, "jabatan": "Pranata Humas", "active": True, "session_version": 1,
