@@ -7,21 +7,17 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from lms.accounts import imports, privacy, services
+from lms.accounts.credentials import credential_download
 from lms.accounts.forms import AgencyForm, AnonymiseForm, ImportForm, InstitutionForm, OneTimePasswordForm, UserForm
 from lms.accounts.models import ROLE_LABELS, Agency, Role, User, UserImport
 from lms.accounts.permissions import role_required
-from lms.accounts.slips import Slip, render_slips
-from lms.csvsafe import write_csv
-from lms.dates import compact_stamp
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.forms import ActionForm, act
 from lms.routing import bounded_int, bounded_ints
-from lms.web import send_bytes, venue_base_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 VERIFY_FLAGS = ("verify_show_score", "verify_show_pangkat", "verify_show_jabatan")
@@ -126,18 +122,6 @@ def one_time_passwords() -> ResponseReturnValue:
     if issued is None:
         return redirect(request.referrer or url_for("admin.users"))
     return credential_download(issued, form.output.data or "pdf")
-
-
-def credential_download(issued: list[tuple[User, str]], output: str) -> Response:
-    """Answer with the slips of freshly issued one-time passwords (PDF or CSV), never cached."""
-    slips = [Slip(u.full_name, u.login_name, u.agency.name if u.agency else "", pw) for u, pw in issued]
-    stamp = compact_stamp(utcnow())
-    if output == "csv":
-        body = write_csv(["nama", "masuk_dengan", "opd", "kata_sandi_sekali_pakai"],
-                         [(s.name, s.login, s.agency, s.password) for s in slips])
-        return send_bytes(body, "text/csv; charset=utf-8", f"kata-sandi-{stamp}.csv", private=True)
-    pdf = render_slips(slips, services.current_institution().name, venue_base_url())
-    return send_bytes(pdf, "application/pdf", f"slip-kata-sandi-{stamp}.pdf", private=True)
 
 
 # ---------------------------------------------------------------- OPD

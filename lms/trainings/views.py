@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from lms.accounts import imports
 from lms.accounts import services as accounts
-from lms.accounts.admin_views import credential_download
+from lms.accounts.credentials import credential_download
 from lms.accounts.forms import ImportForm
 from lms.accounts.imports import ImportPlan
 from lms.accounts.models import Role, User, UserImport
