@@ -46,7 +46,7 @@ from lms.web import send_bytes, venue_base_url
 
 bp = Blueprint("attendance", __name__)
 DEVICE_COOKIE = "lms_device"
-PENDING_SECONDS = 300
+PENDING_SECONDS = 15 * 60  # long enough for a first login and its password change
 SCAN_LIMIT = "60 per minute"
 # Before login a scan only holds the check-in and asks for the login: a hall of phones behind
 # one NAT does that at once, so the address gets a wide limit (the token is an HMAC, not guessable).
@@ -232,7 +232,7 @@ def scan(session_id: int, token: str) -> ResponseReturnValue:
     """The QR's address: checked on this first request, even before login; it records nothing.
 
     Logged in, it answers the page that posts the check-in at once (scan_check_in); before login
-    it holds the scan in the session for five minutes and asks for the login.
+    it holds the scan in the session for fifteen minutes and asks for the login.
     """
     item = services.find_session(session_id)
     now = utcnow()
@@ -241,7 +241,7 @@ def scan(session_id: int, token: str) -> ResponseReturnValue:
         return _refused(refusal or "")
     if not current_user.is_authenticated:
         session["pending_checkin"] = {"session": item.id, "at": now.timestamp()}
-        flash("Masuk dulu untuk menyelesaikan presensi. Presensi Anda disimpan sementara selama 5 menit.", "info")
+        flash("Masuk dulu untuk menyelesaikan presensi. Presensi Anda disimpan sementara selama 15 menit.", "info")
         return _with_device_cookie(redirect(url_for("auth.login", next=url_for("attendance.pending"))))
     return _confirm(item, url_for("attendance.scan_check_in", session_id=item.id, token=token))
 

@@ -110,9 +110,18 @@ def test_scan_logged_out_survives_the_login_and_completes(client, auth, clock, s
     assert again.status_code == 400 and "Presensi tertunda sudah kedaluwarsa" in text(again)
 
 
-def test_pending_check_in_expires_after_five_minutes(client, auth, clock, setup):
+def test_pending_check_in_lasts_fifteen_minutes(client, auth, clock, setup):
+    """Fourteen minutes (a first login and a password change on a phone) still count the scan."""
     client.get(scan_url(setup["sessions"][0], clock.now))
-    clock.advance(minutes=5, seconds=1)
+    clock.advance(minutes=14, seconds=59)
+    client.post("/login", data={"identifier": "198503142010011001", "password": PASSWORD})
+    assert "Presensi tercatat" in text(check_in(client, PENDING))
+    assert len(records(setup["people"][0])) == 1
+
+
+def test_pending_check_in_expires_after_fifteen_minutes(client, auth, clock, setup):
+    client.get(scan_url(setup["sessions"][0], clock.now))
+    clock.advance(minutes=15, seconds=1)
     client.post("/login", data={"identifier": "198503142010011001", "password": PASSWORD})
     response = client.get(PENDING)
     assert response.status_code == 400
