@@ -176,6 +176,17 @@ def change_own_password(user: User, current: str, new: str, now: datetime | None
     audit.record(user, "user.password_change", "user", user.id)
 
 
+def replace_one_time_password(user: User, new: str, now: datetime, keep_session: LoginSession | None) -> None:
+    """Set the user's own password in place of the one-time one this login session was opened with."""
+    if not user.must_change_password or not user.password_hash:
+        raise NotAllowed("Kata sandi sekali pakai sudah diganti. Isi kata sandi Anda saat ini.")
+    if check_password_hash(user.password_hash, new):
+        raise ValidationFailed("Kata sandi baru harus berbeda dari kata sandi sekali pakai.", "password")
+    check_password_rules(user, new)
+    _set_password(user, new, one_time=False, now=now, keep_session=keep_session)
+    audit.record(user, "user.password_change", "user", user.id, {"after_one_time": True})
+
+
 def set_password(user: User, password: str, actor: User | None, one_time: bool,
                  action: str = "user.password_set") -> None:
     """Set a password chosen by an operator (CLI rescue)."""

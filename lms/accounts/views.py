@@ -24,6 +24,8 @@ bp = Blueprint("auth", __name__)
 
 # Kept across login so a pending action (a check-in scanned before logging in) survives.
 SESSION_KEYS_KEPT_AT_LOGIN = ("pending_checkin",)
+# The login session that was opened with a one-time password, kept in that session only.
+ONE_TIME_LOGIN_KEY = "one_time_login"
 
 
 def _login_failed(response: Response) -> bool:
@@ -88,6 +90,9 @@ def _start_session(user: Any, login_token: str) -> None:
     session.update(kept)
     login_user(user)
     session["sid"] = login_token
+    if user.must_change_password:
+        # This browser just proved it holds the one-time password: its change form need not ask again.
+        session[ONE_TIME_LOGIN_KEY] = login_token
     session["started"] = session["seen"] = time.time()
     session.permanent = True
 
@@ -130,13 +135,32 @@ def end_all_sessions() -> ResponseReturnValue:
 @role_required(*ANY_ROLE)
 def change_password() -> ResponseReturnValue:
     form = ChangePasswordForm()
-    if form.validate_on_submit() and act(
-            lambda: services.change_own_password(current_user, form.current_password.data or "",
-                                                 form.password.data or "", utcnow(), g.get("login_session")),
-            form, "Kata sandi Anda sudah diganti. Sesi lain di perangkat lain telah diakhiri.").ok:
+    after_one_time = _logged_in_with_one_time_password()
+    if after_one_time:
+        del form.current_password
+    if form.validate_on_submit() and act(lambda: _change_password(form, after_one_time), form,
+                                         "Kata sandi Anda sudah diganti. Sesi lain di perangkat lain telah "
+                                         "diakhiri.").ok:
+        session.pop(ONE_TIME_LOGIN_KEY, None)
         login_user(current_user._get_current_object())  # new session version: keep this one alive
         return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
-    return render_template("auth/change_password.html", form=form)
+    return render_template("auth/change_password.html", form=form, after_one_time=after_one_time)
+
+
+def _logged_in_with_one_time_password() -> bool:
+    """Tell whether this very login session was opened with the one-time password still to be replaced."""
+    login = g.get("login_session")
+    return (bool(current_user.must_change_password) and login is not None
+            and session.get(ONE_TIME_LOGIN_KEY) is not None and session.get(ONE_TIME_LOGIN_KEY) == session.get("sid"))
+
+
+def _change_password(form: ChangePasswordForm, after_one_time: bool) -> None:
+    now, login = utcnow(), g.get("login_session")
+    if after_one_time:
+        services.replace_one_time_password(current_user, form.password.data or "", now, login)
+    else:
+        services.change_own_password(current_user, form.current_password.data or "", form.password.data or "",
+                                     now, login)
 
 
 @bp.get("/account")

@@ -176,3 +176,51 @@ def test_csrf_is_enforced(app, client, make_user):
         assert "Formulir kedaluwarsa atau tidak sah" in response.get_data(as_text=True)
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def _one_time_login(app, make_user):
+    """Return a user given a one-time password, and a fresh browser logged in with it."""
+    from lms.accounts.services import issue_one_time_passwords
+
+    user = make_user(email="ani@contoh.go.id")
+    admin = make_user(role="admin")
+    (_, password), = issue_one_time_passwords([user], admin)
+    db.session.commit()
+    browser = app.test_client()
+    response = browser.post("/login", data={"identifier": "ani@contoh.go.id", "password": password})
+    assert response.status_code == 302
+    return user, password, browser
+
+
+def test_after_a_one_time_login_the_change_does_not_ask_for_it_again(app, make_user):
+    user, password, browser = _one_time_login(app, make_user)
+    page = browser.get("/account/password").get_data(as_text=True)
+    assert "Kata sandi saat ini" not in page and "tidak perlu diisi lagi" in page
+    same = browser.post("/account/password", data={"password": password, "confirm": password})
+    assert "Kata sandi baru harus berbeda dari kata sandi sekali pakai." in same.get_data(as_text=True)
+    done = browser.post("/account/password?next=/account",
+                        data={"password": "kopi-pagi-di-aula", "confirm": "kopi-pagi-di-aula"})
+    assert done.status_code == 302 and done.headers["Location"] == "/account"
+    assert db.session.get(User, user.id).must_change_password is False
+    # Once replaced, the form asks for the (now own) current password again.
+    assert "Kata sandi saat ini" in browser.get("/account/password").get_data(as_text=True)
+    again = app.test_client().post("/login", data={"identifier": "ani@contoh.go.id",
+                                                   "password": "kopi-pagi-di-aula"})
+    assert again.status_code == 302
+
+
+def test_another_session_cannot_skip_the_one_time_password(app, make_user):
+    user, password, browser = _one_time_login(app, make_user)
+    other = app.test_client()
+    assert other.post("/login", data={"identifier": "ani@contoh.go.id", "password": password}).status_code == 302
+    with browser.session_transaction() as first:
+        first_sid = first["sid"]
+    with other.session_transaction() as second:
+        second.pop("one_time_login")  # a cookie without the mark of this login
+    refused = other.post("/account/password", data={"password": "kopi-pagi-di-aula", "confirm": "kopi-pagi-di-aula"})
+    assert refused.status_code == 200 and "Kata sandi saat ini" in refused.get_data(as_text=True)
+    with other.session_transaction() as second:
+        second["one_time_login"] = first_sid  # the mark of another browser's login
+    refused = other.post("/account/password", data={"password": "kopi-pagi-di-aula", "confirm": "kopi-pagi-di-aula"})
+    assert "Wajib diisi." in refused.get_data(as_text=True)
+    assert db.session.get(User, user.id).must_change_password is True
