@@ -262,10 +262,18 @@ def _training_or_fail(slug: str) -> Training:
 @certificates_cli.command("issue")
 @click.argument("training_slug")
 @click.option("--all-eligible", is_flag=True, required=True, help="Terbitkan untuk semua yang memenuhi syarat.")
-def certificates_issue(training_slug: str, all_eligible: bool) -> None:
+@click.option("--before-end", "early_reason", default=None, metavar="ALASAN",
+              help="Terbitkan sebelum pelatihan selesai, dengan alasan ini (dicatat di log audit).")
+def certificates_issue(training_slug: str, all_eligible: bool, early_reason: str | None) -> None:
     """Issue every eligible participant's certificate; print number, code and name per new one."""
 
     training = _training_or_fail(training_slug)
+    try:
+        with writing():
+            certificates.check_issue_day(training, _now(), early_reason, None)
+    except LmsError as exc:
+        db.session.rollback()
+        _fail(exc.message.replace(f'centang "{certificates.EARLY_LABEL}"', "beri --before-end ALASAN"))
     if not certificates.base_url_is_public(certificates.public_base_url()):
         click.echo(f"Perhatian: LMS_PUBLIC_BASE_URL adalah {certificates.public_base_url()}; kode QR yang "
                    "dicetak tidak akan terbuka untuk publik.", err=True)

@@ -16,7 +16,7 @@ from lms import storage
 from lms.accounts import sessions as login_sessions
 from lms.accounts.models import ROLE_LABELS, Role, User
 from lms.attendance.models import STATUS_LABELS
-from lms.dates import DEFAULT_ZONE, format_clock, format_date, format_datetime, format_range
+from lms.dates import DEFAULT_ZONE, format_clock, format_date, format_datetime, format_range, local_date
 from lms.db_types import utcnow
 from lms.extensions import db, login_manager
 from lms.markdown import render, render_inline
@@ -77,6 +77,7 @@ def init_app(app: Flask) -> None:
                                  angka=lambda v: decimal_text(v, 2), markdown=render, markdown_inline=render_inline,
                                  rentang_tgl=format_range, jam=_clock,
                                  tanggal_hari=lambda d: format_date(d, with_day=True),
+                                 tanggal_lokal=lambda moment, zone: format_date(local_date(moment, zone)),
                                  status_label=lambda s: STATUS_LABELS.get(s, s),
                                  iso_tanggal=lambda s: format_date(date.fromisoformat(s)),
                                  iso_tanggal_rentang=lambda a, b: format_range(date.fromisoformat(a),

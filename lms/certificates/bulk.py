@@ -21,8 +21,13 @@ ISSUE = "issue_certificates"
 STALE_AFTER = timedelta(hours=2)
 
 
-def create_issue_job(training: Training, actor: User, now: datetime) -> Job:
-    """Queue a bulk issue, refusing a second one while another for the training is active."""
+def create_issue_job(training: Training, actor: User, now: datetime, early_reason: str | None = None) -> Job:
+    """Queue a bulk issue, refusing a second one while another for the training is active.
+
+    Before the training's last day it needs the early-issue override (checked and audited here,
+    once for the whole job).
+    """
+    services.check_issue_day(training, now, early_reason, actor)
     # Lock the training row (PostgreSQL; SQLite's write transaction already serialises), so two
     # clicks at once cannot both see no active job.
     db.session.execute(select(Training.id).where(Training.id == training.id).with_for_update())

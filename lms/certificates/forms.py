@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField
-from wtforms import StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from lms.accounts.forms import REQUIRED
@@ -12,6 +12,16 @@ from lms.forms import Form
 
 class ReasonForm(Form):
     reason = TextAreaField("Alasan", validators=[DataRequired(REQUIRED), Length(max=1000)])
+
+
+class IssueForm(Form):
+    """Issue one, all, or a replacement; before the training's last day only with the override ticked."""
+
+    early = BooleanField("Terbitkan sebelum pelatihan selesai")
+    early_reason = TextAreaField("Alasan penerbitan sebelum pelatihan selesai",
+                                 validators=[Optional(), Length(max=500)],
+                                 description="Dicatat di log audit, mis. peserta dipanggil tugas dinas sebelum "
+                                             "hari terakhir.")
 
 
 class SignatoryForm(Form):

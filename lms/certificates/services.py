@@ -30,7 +30,7 @@ from lms.certificates.models import Certificate, CertificateSequence, Eligibilit
 from lms.certificates.numbering import PatternError, format_number, validate_pattern
 from lms.certificates.pdf import CertificateData, TranscriptRow, render_certificate
 from lms.courses import services as courses
-from lms.dates import format_numeric_date, local_date
+from lms.dates import DEFAULT_ZONE, format_date, local_date
 from lms.db_types import affected_rows
 from lms.errors import LmsError, ValidationFailed
 from lms.extensions import db
@@ -66,6 +66,7 @@ class Row:
     certificate: Certificate | None
     override: EligibilityOverride | None
     posttest: Fraction | None
+    revoked: Certificate | None = None  # the latest revoked certificate, when no valid one replaced it
 
     @property
     def may_issue(self) -> bool:
@@ -91,8 +92,11 @@ def eligibility_table(training: Training, now: datetime, only: int | None = None
     ids = [u.id for u in people]
     finals = _posttest_results(training, ids, now)
     done = courses.completed_course_ids(ids, [c.id for c in training.courses]) if ids else {}
-    certificates = {c.user_id: c for c in db.session.scalars(
-        select(Certificate).where(Certificate.training_id == training.id, Certificate.status == "valid"))}
+    certificates: dict[int, Certificate] = {}
+    revoked: dict[int, Certificate] = {}
+    for held in db.session.scalars(select(Certificate).where(Certificate.training_id == training.id)
+                                   .order_by(Certificate.id)):
+        (certificates if held.status == "valid" else revoked)[held.user_id] = held
     overrides = {o.user_id: o for o in db.session.scalars(
         select(EligibilityOverride).where(EligibilityOverride.training_id == training.id))}
     rules = _rules(training)
@@ -101,8 +105,9 @@ def eligibility_table(training: Training, now: datetime, only: int | None = None
         final = finals.get(user.id)
         facts = eligibility.Facts(percent.get(user.id, Fraction(0)), final.percent if final else None,
                                   final.passed if final else None, frozenset(done.get(user.id, set())))
-        rows.append(Row(user, eligibility.judge(rules, facts), certificates.get(user.id), overrides.get(user.id),
-                        final.percent if final else None))
+        valid = certificates.get(user.id)
+        rows.append(Row(user, eligibility.judge(rules, facts), valid, overrides.get(user.id),
+                        final.percent if final else None, None if valid else revoked.get(user.id)))
     return rows
 
 
@@ -180,6 +185,9 @@ def check_pattern(pattern: str) -> None:
 
 
 # ---------------------------------------------------------------- issuing
+
+EARLY_LABEL = "Terbitkan sebelum pelatihan selesai"
+MIN_EARLY_REASON = 10
 
 
 def public_base_url() -> str:
@@ -328,11 +336,45 @@ def _audit_issue(certificate: Certificate, actor: User | None, now: datetime) ->
                   "replaces": certificate.replaces_id}, now)
 
 
+def before_last_day(training: Training, now: datetime) -> bool:
+    """Tell whether the training's last day has not yet come (in the training's time zone)."""
+    return local_date(now, training.time_zone) < training.end_date
+
+
+def check_issue_day(training: Training, now: datetime, early_reason: str | None, actor: User | None,
+                    user_id: int | None = None) -> None:
+    """Refuse issuing before the training's last day unless an admin ticked the override with a reason.
+
+    A certificate claims the training's full JP; issued while it still runs, it claims days not yet held.
+    The override is audited with its reason (for one participant, or for a bulk issue).
+    """
+    if not before_last_day(training, now):
+        return
+    if early_reason is None:
+        raise ValidationFailed(
+            f"Pelatihan ini baru berakhir pada {format_date(training.end_date)}; sertifikat belum dapat "
+            f"diterbitkan. Bila memang perlu, centang \"{EARLY_LABEL}\" dan tulis alasannya.", "early")
+    if len(early_reason.strip()) < MIN_EARLY_REASON:
+        raise ValidationFailed(f"Alasan penerbitan sebelum pelatihan selesai wajib diisi (minimal "
+                               f"{MIN_EARLY_REASON} karakter).", "early_reason")
+    audit.record(actor, "certificate.early_issue", "training", training.id,
+                 {"reason": early_reason.strip(), "user_id": user_id, "end_date": training.end_date.isoformat()},
+                 now)
+
+
+def valid_certificate(training: Training, user_id: int) -> Certificate | None:
+    """Return the participant's valid certificate of the training, if any."""
+    return db.session.scalars(select(Certificate).where(
+        Certificate.training_id == training.id, Certificate.user_id == user_id,
+        Certificate.status == "valid")).first()
+
+
 def issue_for(training: Training, user_id: int, actor: User | None, now: datetime,
-              replaces: Certificate | None = None) -> Certificate:
+              replaces: Certificate | None = None, early_reason: str | None = None) -> Certificate:
     """Issue one participant's certificate (a replacement when `replaces` is a revoked one)."""
     if replaces is not None and replaces.status != "revoked":
         raise ValidationFailed("Cabut sertifikat lama (dengan alasan) sebelum menerbitkan penggantinya.")
+    check_issue_day(training, now, early_reason, actor, user_id)
     settle_overdue(training, now)
     row = next(iter(eligibility_table(training, now, only=user_id)), None)
     if row is None:
@@ -401,8 +443,9 @@ def _settle(pending: list[Certificate], actor: User | None, now: datetime,
 def revoke(certificate: Certificate, reason: str, actor: User | None, now: datetime) -> None:
     """Revoke a certificate with a reason; it stays resolvable as Dicabut."""
     if certificate.status == "revoked":
+        zone = db.session.get(Institution, certificate.institution_id).time_zone  # type: ignore[union-attr]
         raise ValidationFailed(f"Sertifikat {certificate.number} sudah dicabut pada "
-                               f"{format_numeric_date(certificate.revoked_at or now)}.")
+                               f"{format_date(local_date(certificate.revoked_at or now, zone))}.")
     if len(reason.strip()) < 5:
         raise ValidationFailed("Tulis alasan pencabutan.", "reason")
     changed = affected_rows(db.session.execute(update(Certificate).where(Certificate.id == certificate.id,
@@ -443,12 +486,15 @@ def _public_keys(institution: Institution | None) -> list[str]:
 def public_view(certificate: Certificate) -> dict[str, Any]:
     """Return what verifies the certificate for the public page: NIPs masked, opt-in extras, no contact data."""
     data = certificate.data
-    view = {key: data.get(key) for key in _public_keys(db.session.get(Institution, certificate.institution_id))}
+    institution = db.session.get(Institution, certificate.institution_id)
+    view = {key: data.get(key) for key in _public_keys(institution)}
     view.update(nip=mask_nip(data["nip"]) if data.get("nip") else "",
                 signatory_nip=mask_nip(data["signatory_nip"]) if data.get("signatory_nip") else "",
                 start_date=data["start_date"], end_date=data["end_date"], issue_date=data["issue_date"],
                 code=certificate.code, status="Sah" if certificate.status == "valid" else "Dicabut",
                 revoked_at=certificate.revoked_at.isoformat() if certificate.revoked_at else None,
+                revoked_on=format_date(local_date(certificate.revoked_at, institution.time_zone if institution
+                                                  else DEFAULT_ZONE)) if certificate.revoked_at else None,
                 revoke_reason=certificate.revoke_reason or None, pdf_sha256=certificate.pdf_sha256,
                 transcript=data["transcript"])
     return view

@@ -8,10 +8,12 @@ from flask_login import current_user
 
 from lms.accounts.models import Role, User
 from lms.accounts.permissions import ANY_ROLE, role_required
+from lms.accounts.services import current_institution
 from lms.certificates import bulk, services
 from lms.certificates.export import certificate_filename, export_training
-from lms.certificates.forms import LookupForm, ReasonForm, SignatoryForm
+from lms.certificates.forms import IssueForm, LookupForm, ReasonForm, SignatoryForm
 from lms.certificates.models import Certificate, Job
+from lms.confirm import requires_confirmation, unconfirmed
 from lms.db_types import utcnow
 from lms.extensions import db, limiter
 from lms.forms import ActionForm, act
@@ -35,34 +37,63 @@ def _training(slug: str) -> Training:
 @bp.get("/trainings/<slug>/certificates")
 @role_required(Role.ADMIN)
 def manage(slug: str) -> ResponseReturnValue:
-    training = _training(slug)
+    training, now = _training(slug), utcnow()
     return render_template("certificates/manage.html", training=training,
-                           rows=services.eligibility_table(training, utcnow()), reason_form=ReasonForm(),
-                           action_form=ActionForm(), signatory_form=SignatoryForm(obj=training),
+                           rows=services.eligibility_table(training, now), reason_form=ReasonForm(),
+                           action_form=ActionForm(), issue_form=IssueForm(),
+                           early=services.before_last_day(training, now),
+                           signatory_form=SignatoryForm(obj=training), zone=current_institution().time_zone,
                            public_ok=services.base_url_is_public(services.public_base_url()),
                            base_url=services.public_base_url())
+
+
+NUMBER_USED = ("Nomor sertifikat berikutnya dipakai dan tidak dapat dikembalikan; sertifikat langsung berstatus "
+               "Sah di halaman verifikasi publik.")
+
+
+def _holder_name(user_id: int) -> str:
+    user = db.session.get(User, user_id)
+    return user.full_name if user else "peserta ini"
+
+
+def _back_to_manage(slug: str, **_: object) -> str:
+    return url_for("certificates.manage", slug=slug)
+
+
+def _early_reason(form: IssueForm) -> str | None:
+    """Return the early-issue reason when the override is ticked, else None (no override asked)."""
+    return (form.early_reason.data or "") if form.early.data else None
 
 
 @bp.post("/trainings/<slug>/certificates/issue/<int:user_id>")
 @role_required(Role.ADMIN)
 def issue_one(slug: str, user_id: int) -> ResponseReturnValue:
     training = _training(slug)
-    if not ActionForm().validate_on_submit():
+    if (page := unconfirmed(f"Terbitkan sertifikat untuk {_holder_name(user_id)}?", NUMBER_USED,
+                            _back_to_manage(slug))) is not None:
+        return page
+    form = IssueForm()
+    if not form.validate_on_submit():
         abort(400)
-    act(lambda: services.issue_for(training, user_id, current_user, utcnow()),
+    act(lambda: services.issue_for(training, user_id, current_user, utcnow(), early_reason=_early_reason(form)),
         success=lambda certificate: f"Sertifikat {certificate.number} diterbitkan.")
     return redirect(url_for("certificates.manage", slug=slug))
 
 
 @bp.post("/trainings/<slug>/certificates/issue-all")
 @role_required(Role.ADMIN)
+@requires_confirmation("Terbitkan sertifikat untuk semua peserta yang memenuhi syarat?",
+                       "Setiap sertifikat memakai satu nomor urut yang tidak dapat dikembalikan; semuanya langsung "
+                       "berstatus Sah di halaman verifikasi publik.", _back_to_manage)
 def issue_all(slug: str) -> ResponseReturnValue:
     training = _training(slug)
-    if not ActionForm().validate_on_submit():
+    form = IssueForm()
+    if not form.validate_on_submit():
         abort(400)
     waiting = services.waiting_count(training, utcnow())
     # Committed before it runs: the worker (another session) must see the job and find the database free.
-    job = act(lambda: bulk.create_issue_job(training, current_user, utcnow()), error_category="warning").value
+    job = act(lambda: bulk.create_issue_job(training, current_user, utcnow(), _early_reason(form)),
+              error_category="warning").value
     if job is None:
         return redirect(url_for("certificates.manage", slug=slug))
     bulk.start_issue_job(job, waiting)
@@ -121,9 +152,15 @@ def revoke(certificate_id: int) -> ResponseReturnValue:
 @role_required(Role.ADMIN)
 def reissue(certificate_id: int) -> ResponseReturnValue:
     old = db.get_or_404(Certificate, certificate_id)
-    if not ActionForm().validate_on_submit():
+    if (page := unconfirmed(f"Terbitkan sertifikat pengganti {old.number} untuk {old.data.get('holder_name', '')}?",
+                            "Sertifikat pengganti memakai nomor urut baru yang tidak dapat dikembalikan; sertifikat "
+                            "lama tetap tercatat sebagai Dicabut.", _back_to_manage(old.training.slug))) is not None:
+        return page
+    form = IssueForm()
+    if not form.validate_on_submit():
         abort(400)
-    act(lambda: services.issue_for(old.training, old.user_id, current_user, utcnow(), replaces=old),
+    act(lambda: services.issue_for(old.training, old.user_id, current_user, utcnow(), replaces=old,
+                                   early_reason=_early_reason(form)),
         success=lambda new: f"Sertifikat pengganti {new.number} diterbitkan.")
     return redirect(url_for("certificates.manage", slug=old.training.slug))
 
@@ -148,7 +185,8 @@ def export(slug: str) -> ResponseReturnValue:
 @bp.get("/certificates/mine")
 @role_required(*ANY_ROLE)
 def mine() -> ResponseReturnValue:
-    return render_template("certificates/mine.html", ledger=services.ledger(current_user), target=services.JP_TARGET)
+    return render_template("certificates/mine.html", ledger=services.ledger(current_user), target=services.JP_TARGET,
+                           zone=current_institution().time_zone)
 
 
 # ---------------------------------------------------------------- public verification

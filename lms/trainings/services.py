@@ -18,10 +18,11 @@ from lms.accounts import services as accounts
 from lms.accounts.models import Agency, Role, User, UserImport
 from lms.attendance.models import AttendanceSession
 from lms.audit import services as audit
+from lms.certificates import services as certificates
 from lms.contentfiles import SLUG
 from lms.courses.models import Course
 from lms.dates import ZONE_LABELS, format_date, format_time
-from lms.errors import ValidationFailed
+from lms.errors import NotAllowed, ValidationFailed
 from lms.extensions import db
 from lms.quizzes.models import Quiz
 from lms.training_defaults import TRAINING
@@ -249,6 +250,12 @@ def unenroll(training: Training, user_id: int, actor: User) -> None:
                                                              Enrollment.user_id == user_id)).first()
     if enrollment is None:
         raise ValidationFailed("Peserta tidak terdaftar di kegiatan ini.")
+    # Refused rather than confirmed: the certificate page lists enrolled participants only, so a
+    # removed holder's certificate would vanish from it while the public page still says "Sah".
+    held = certificates.valid_certificate(training, user_id)
+    if held is not None:
+        raise NotAllowed(f"{enrollment.user.full_name} memegang sertifikat sah {held.number} dari kegiatan ini. "
+                         "Cabut sertifikatnya terlebih dahulu (halaman Sertifikat), lalu keluarkan pesertanya.")
     db.session.delete(enrollment)
     audit.record(actor, "training.unenroll", "training", training.id, {"user_id": user_id})
 

@@ -18,6 +18,7 @@ from lms.accounts.forms import ImportForm
 from lms.accounts.imports import ImportPlan
 from lms.accounts.models import Role, User, UserImport
 from lms.accounts.permissions import ANY_ROLE, STAFF, role_required
+from lms.confirm import unconfirmed
 from lms.csvsafe import write_csv
 from lms.dates import format_date, utc_to_wall, wall_to_utc
 from lms.db_types import utcnow
@@ -283,6 +284,11 @@ def participant_agency(slug: str) -> ResponseReturnValue:
 @role_required(*STAFF)
 def participant_remove(slug: str, user_id: int) -> ResponseReturnValue:
     training = _training(slug, manage=True)
+    person = db.get_or_404(User, user_id)
+    if (page := unconfirmed(f"Keluarkan {person.full_name} dari {training.title}?",
+                            "Ia tidak lagi tercantum sebagai peserta, di daftar hadir, maupun di halaman sertifikat "
+                            "kegiatan ini.", url_for("trainings.participants", slug=slug))) is not None:
+        return page
     if ActionForm().validate_on_submit():
         act(lambda: services.unenroll(training, user_id, current_user), success="Peserta dikeluarkan dari kegiatan.")
     return redirect(url_for("trainings.participants", slug=slug))

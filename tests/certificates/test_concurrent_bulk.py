@@ -15,6 +15,8 @@ from tests.certificates.conftest import NOW
 
 IN_PROGRESS = "Penerbitan sertifikat untuk pelatihan ini sedang berjalan"
 
+CONFIRMED = {"confirmed": "1"}  # as the dialog or the confirm page sends it
+
 
 def run_together(app, slug, work, monkeypatch):
     """Run work(training) in two threads that both computed eligibility before either issues."""
@@ -110,7 +112,7 @@ def test_issue_all_page_shows_the_message_for_a_second_click(client, auth, finis
     bulk.create_issue_job(finished, admin, services_now())
     db.session.commit()
     auth.login_as(admin)
-    response = client.post(f"/trainings/{finished.slug}/certificates/issue-all", follow_redirects=True)
+    response = client.post(f"/trainings/{finished.slug}/certificates/issue-all", data=CONFIRMED, follow_redirects=True)
     assert response.status_code == 200 and IN_PROGRESS in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Job.id))) == 1
 

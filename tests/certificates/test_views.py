@@ -14,6 +14,8 @@ from lms.certificates.models import Certificate, Job
 from lms.extensions import db, limiter
 from tests.certificates.conftest import NOW
 
+CONFIRMED = {"confirmed": "1"}  # as the dialog or the confirm page sends it
+
 
 @pytest.fixture
 def admin(auth, make_user, finished):
@@ -31,7 +33,7 @@ def test_manage_page_shows_rules_and_issues_all(client, admin, finished):
     page = client.get(f"/trainings/{finished.slug}/certificates").get_data(as_text=True)
     assert "8 peserta · 0 sudah bersertifikat · 5 siap diterbitkan" in page
     assert "kurang dari minimal 80%" in page and "Modul belum selesai" in page
-    response = client.post(f"/trainings/{finished.slug}/certificates/issue-all")
+    response = client.post(f"/trainings/{finished.slug}/certificates/issue-all", data=CONFIRMED)
     job_page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Selesai." in job_page and "5 dari 5 diproses" in job_page
     assert len(db.session.scalars(select(Certificate)).all()) == 5
@@ -41,7 +43,7 @@ def test_manage_page_shows_rules_and_issues_all(client, admin, finished):
 def test_bulk_issue_goes_to_the_job_queue_when_large(app, client, admin, finished):
     app.config["INLINE_ISSUE_LIMIT"] = 2
     try:
-        response = client.post(f"/trainings/{finished.slug}/certificates/issue-all")
+        response = client.post(f"/trainings/{finished.slug}/certificates/issue-all", data=CONFIRMED)
     finally:
         app.config["INLINE_ISSUE_LIMIT"] = 40
     job = db.session.scalars(select(Job)).one()
@@ -64,13 +66,14 @@ def test_override_revoke_and_reissue_through_pages(client, admin, finished):
     blocked = next(r for r in rows if not r.verdict.eligible)
     client.post(f"/trainings/{finished.slug}/certificates/override/{blocked.user.id}",
                 data={"reason": "Izin resmi dari kepala OPD; materi susulan sudah dikerjakan."})
-    client.post(f"/trainings/{finished.slug}/certificates/issue/{blocked.user.id}")
+    client.post(f"/trainings/{finished.slug}/certificates/issue/{blocked.user.id}", data=CONFIRMED)
     certificate = db.session.scalars(select(Certificate)).one()
     assert certificate.override_reason.startswith("Izin resmi")
-    page = client.post(f"/certificates/{certificate.id}/reissue", follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/certificates/{certificate.id}/reissue", data=CONFIRMED,
+                       follow_redirects=True).get_data(as_text=True)
     assert "Cabut sertifikat lama" in page
     client.post(f"/certificates/{certificate.id}/revoke", data={"reason": "Gelar peserta salah"})
-    client.post(f"/certificates/{certificate.id}/reissue")
+    client.post(f"/certificates/{certificate.id}/reissue", data=CONFIRMED)
     certificates = db.session.scalars(select(Certificate).order_by(Certificate.id)).all()
     assert [c.status for c in certificates] == ["revoked", "valid"] and certificates[1].replaces_id == certificate.id
 
@@ -195,7 +198,7 @@ def test_web_and_cli_number_alike_across_the_year_boundary(monkeypatch, client, 
     # 23.30 and 00.30 WIB are both 31 December in UTC: only the institution's zone tells the years apart.
     monkeypatch.setattr("lms.certificates.views.utcnow", lambda: wib(2026, 12, 31, 23, 30))
     first = next(r for r in services.eligibility_table(finished, NOW) if r.may_issue)
-    client.post(f"/trainings/{finished.slug}/certificates/issue/{first.user.id}")
+    client.post(f"/trainings/{finished.slug}/certificates/issue/{first.user.id}", data=CONFIRMED)
     assert db.session.scalars(select(Certificate.number)).all() == ["001/BIMTEK/DISKOMINFO/XII/2026"]
     cli_clock(wib(2027, 1, 1, 0, 30))
     assert cli_numbers(runner, finished.slug) == [f"{n:03d}/BIMTEK/DISKOMINFO/I/2027" for n in range(1, 5)]
@@ -218,6 +221,7 @@ def test_signatory_nip_is_checked_by_the_service_and_flashed(client, admin, fini
 
 def test_reissue_of_a_valid_certificate_is_refused_without_writing(client, admin, finished):
     certificate = issued(finished)[0]
-    page = client.post(f"/certificates/{certificate.id}/reissue", follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/certificates/{certificate.id}/reissue", data=CONFIRMED,
+                       follow_redirects=True).get_data(as_text=True)
     assert "Cabut sertifikat lama (dengan alasan) sebelum menerbitkan penggantinya." in page
     assert len(db.session.scalars(select(Certificate)).all()) == 5

@@ -311,7 +311,10 @@ def test_walk_in_errors_flashed(client, admin):
 def test_remove_participant(client, admin, make_user):
     person = make_user(full_name="Ani Keluar")
     create_training("bimtek-spbe", users=(person,))
-    response = client.post(f"/trainings/bimtek-spbe/participants/{person.id}/remove")
+    asked = client.post(f"/trainings/bimtek-spbe/participants/{person.id}/remove")
+    assert asked.status_code == 200 and "Keluarkan Ani Keluar dari Bimtek Tes?" in text(asked)
+    assert "Ani Keluar" in text(client.get("/trainings/bimtek-spbe/participants"))  # nothing done yet
+    response = client.post(f"/trainings/bimtek-spbe/participants/{person.id}/remove", data={"confirmed": "1"})
     assert response.headers["Location"] == "/trainings/bimtek-spbe/participants"
     page = text(client.get("/trainings/bimtek-spbe/participants"))
     assert "Peserta dikeluarkan dari kegiatan." in page and "Belum ada peserta." in page
