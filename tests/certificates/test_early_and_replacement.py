@@ -147,3 +147,15 @@ def test_removing_a_holder_of_a_valid_certificate_is_refused(client, admin, fini
     db.session.commit()
     client.post(f"/trainings/{finished.slug}/participants/{user.id}/remove", data=CONFIRMED)
     assert db.session.scalars(select(Enrollment).where(Enrollment.user_id == user.id)).first() is None
+
+
+def test_issuing_without_confirmation_asks_and_takes_no_number(client, admin, finished, clock):
+    clock.now = AFTER
+    user = ready_user(finished)
+    page = text(client.post(f"/trainings/{finished.slug}/certificates/issue/{user.id}"))
+    assert f"Terbitkan sertifikat untuk {user.full_name}?" in page and "tidak dapat dikembalikan" in page
+    bulk = text(client.post(f"/trainings/{finished.slug}/certificates/issue-all"))
+    assert "Terbitkan sertifikat untuk semua peserta yang memenuhi syarat?" in bulk
+    assert db.session.scalars(select(Certificate)).all() == [] and db.session.scalars(select(Job)).all() == []
+    manage = text(client.get(f"/trainings/{finished.slug}/certificates"))
+    assert f'data-confirm="Terbitkan sertifikat untuk {user.full_name}?"' in manage
