@@ -275,8 +275,9 @@ def certificates_issue(training_slug: str, all_eligible: bool, early_reason: str
         db.session.rollback()
         _fail(exc.message.replace(f'centang "{certificates.EARLY_LABEL}"', "beri --before-end ALASAN"))
     if not certificates.base_url_is_public(certificates.public_base_url()):
-        click.echo(f"Perhatian: LMS_PUBLIC_BASE_URL adalah {certificates.public_base_url()}; kode QR yang "
-                   "dicetak tidak akan terbuka untuk publik.", err=True)
+        click.echo(f"Perhatian: alamat publik adalah {certificates.public_base_url()}; kode QR yang dicetak "
+                   "tidak akan terbuka untuk publik. Isi Alamat publik LMS di Profil instansi (atau "
+                   "LMS_PUBLIC_BASE_URL).", err=True)
     with click.progressbar(length=1, label="Menerbitkan", file=sys.stderr) as bar:
         def progress(done: int, total: int, certificate: Any, error: str | None) -> None:
             bar.length = total

@@ -50,3 +50,34 @@ def reachable_base_url(host_url: str) -> str:
         return urlunsplit(parts)
     netloc = venue_address() + (f":{parts.port}" if parts.port else "")
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def is_public_host(host: str) -> bool:
+    """Tell whether the public can reach a host: not loopback, private, link-local or a .local name."""
+    host = host.strip("[]").lower()
+    if is_loopback_host(host) or host.endswith(".local") or "." not in host and ":" not in host:
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return True
+    return not (address.is_private or address.is_loopback or address.is_link_local or address.is_unspecified
+                or address.is_reserved or address.is_multicast)
+
+
+def public_url_problem(url: str) -> str | None:
+    """Return why url cannot be the public address of certificate links (in Indonesian), or None if it can."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "Alamat publik tidak sah; contoh: https://lms.diskominfo.contohkab.go.id"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "Alamat publik harus diawali http:// atau https:// dan memuat nama server, mis. " \
+               "https://lms.diskominfo.contohkab.go.id"
+    if parts.username or parts.password or parts.query or parts.fragment or port == 0:
+        return "Alamat publik hanya berisi http(s)://, nama server, port, dan jalur (tanpa ?, # atau @)."
+    if not is_public_host(parts.hostname):
+        return (f"Alamat publik tidak boleh memakai {parts.hostname}: alamat lokal atau jaringan pribadi "
+                "tidak dapat dibuka masyarakat yang memindai kode QR.")
+    return None

@@ -22,7 +22,7 @@ from lms.routing import bounded_int, bounded_ints
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 VERIFY_FLAGS = ("verify_show_score", "verify_show_pangkat", "verify_show_jabatan")
 PROFILE_TEXTS = ("name", "city", "address", "head_name", "head_pangkat", "head_title", "certificate_pattern",
-                 "head_nip")
+                 "head_nip", "public_base_url")
 
 
 def _agency_choices() -> list[SelectChoice]:
@@ -160,7 +160,9 @@ def institution() -> ResponseReturnValue:
                                                                           current_user),
                                          form, "Profil instansi disimpan.").ok:
         return redirect(url_for("admin.institution"))
-    return render_template("admin/institution.html", form=form, institution=profile)
+    return render_template("admin/institution.html", form=form, institution=profile,
+                           default_base_url=str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/"),
+                           base_url=services.public_base_url(profile))
 
 
 def _profile_data(form: InstitutionForm) -> dict[str, Any]:

@@ -89,6 +89,11 @@ class InstitutionForm(Form):
         "Pola nomor sertifikat", validators=[DataRequired(REQUIRED), Length(max=200)],
         description="Kolom yang dikenal: {seq} (urut per tahun, mis. {seq:03d}), {year}, {month}, "
                     "{month_roman}, {day}, {training_code}. Wajib memuat {seq} dan {year}.")
+    public_base_url = StringField(
+        "Alamat publik LMS", validators=[Optional(), Length(max=300)],
+        render_kw={"inputmode": "url", "autocapitalize": "none", "placeholder": "https://lms.diskominfo.contohkab.go.id"},
+        description="Alamat server Diskominfo yang dapat dibuka masyarakat; dipakai pada kode QR dan tautan "
+                    "verifikasi sertifikat yang diterbitkan sesudah ini. Kosongkan untuk memakai alamat bawaan.")
     logo = FileField("Logo (PNG atau JPEG, paling besar 2 MB)")
     verify_show_score = BooleanField(
         "Tampilkan nilai post-test dan predikat di halaman verifikasi publik",

@@ -44,6 +44,8 @@ class Institution(Model):
     head_title: Mapped[str] = mapped_column(String(200), default="")
     certificate_pattern: Mapped[str] = mapped_column(
         String(200), default="{seq:03d}/BIMTEK/DISKOMINFO/{month_roman}/{year}")
+    # The public address printed in certificate QR codes; empty: PUBLIC_BASE_URL (environment, make run).
+    public_base_url: Mapped[str] = mapped_column(String(300), default="")
     logo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     logo_mime: Mapped[str | None] = mapped_column(String(20))
     logo_sha256: Mapped[str | None] = mapped_column(String(64))

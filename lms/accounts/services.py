@@ -25,6 +25,7 @@ from lms.db_types import utcnow
 from lms.errors import LmsError, NotAllowed, ValidationFailed
 from lms.extensions import db
 from lms.images import check_image
+from lms.network import public_url_problem
 
 GENERIC_LOGIN_ERROR = "NIP/surel atau kata sandi salah."
 # No 0/o, 1/l/i: slips are read off paper and typed on phones.
@@ -76,11 +77,35 @@ def ensure_institution() -> Institution:
 
 
 def update_institution(institution: Institution, data: dict[str, Any], actor: User) -> None:
-    """Change the institution profile and audit the fields that changed."""
+    """Change the institution profile and audit the fields that changed (the public address with both values)."""
+    old_address = institution.public_base_url
     changed = _assign(institution, data)
     if changed:
-        audit.record(actor, "institution.update", "institution", institution.id,
-                     {"fields": changed})
+        details: dict[str, Any] = {"fields": changed}
+        if "public_base_url" in changed:
+            details["public_base_url"] = {"old": old_address, "new": institution.public_base_url}
+        audit.record(actor, "institution.update", "institution", institution.id, details)
+
+
+def public_base_url(institution: Institution | None = None) -> str:
+    """Return the base of every public address (certificate QR codes, verification links).
+
+    The address stored on the institution page wins; unset, PUBLIC_BASE_URL (instance config or
+    LMS_PUBLIC_BASE_URL, else the address `make run` serves). Pass the institution when it is at
+    hand, so a bulk issue does not look it up per certificate.
+    """
+    stored = (institution or find_institution() or _blank_institution()).public_base_url
+    return (stored or str(current_app.config["PUBLIC_BASE_URL"])).rstrip("/")
+
+
+def clean_public_base_url(text: str) -> str:
+    """Return the typed public address without spaces or trailing slash; refuse one the public cannot reach."""
+    url = text.strip().rstrip("/")
+    if url:
+        problem = public_url_problem(url)
+        if problem:
+            raise ValidationFailed(problem, "public_base_url")
+    return url
 
 
 def save_institution(data: dict[str, Any], logo: bytes | None, actor: User) -> Institution:
@@ -90,6 +115,8 @@ def save_institution(data: dict[str, Any], logo: bytes | None, actor: User) -> I
     except PatternError as exc:
         raise ValidationFailed(str(exc), "certificate_pattern") from None
     values = {**data, "head_nip": optional_nip(data.get("head_nip", ""), "head_nip")}
+    if "public_base_url" in data:
+        values["public_base_url"] = clean_public_base_url(data["public_base_url"])
     institution = ensure_institution()
     update_institution(institution, values, actor)
     if logo:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from sqlalchemy.orm import undefer
 from lms.accounts.identity import mask_nip
 from lms.accounts.models import Institution, User
 from lms.accounts.services import optional_nip
+from lms.accounts.services import public_base_url as accounts_public_base_url
 from lms.attendance import services as attendance
 from lms.audit import services as audit
 from lms.certificates import eligibility
@@ -35,6 +35,7 @@ from lms.db_types import affected_rows
 from lms.errors import LmsError, ValidationFailed
 from lms.extensions import db
 from lms.images import check_image
+from lms.network import is_public_host
 from lms.numbers import optional_decimal
 from lms.quizzes import services as quizzes
 from lms.trainings import scope as trainings
@@ -190,24 +191,18 @@ EARLY_LABEL = "Terbitkan sebelum pelatihan selesai"
 MIN_EARLY_REASON = 10
 
 
-def public_base_url() -> str:
-    return str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
+def public_base_url(institution: Institution | None = None) -> str:
+    """Return the base of certificate links: the institution's stored public address, else PUBLIC_BASE_URL."""
+    return accounts_public_base_url(institution)
 
 
-def verify_url(code: str) -> str:
-    return f"{public_base_url()}/verify/{code}"
+def verify_url(code: str, institution: Institution | None = None) -> str:
+    return f"{public_base_url(institution)}/verify/{code}"
 
 
 def base_url_is_public(url: str) -> bool:
     """Tell whether printed QR codes will open for the public (not loopback or private)."""
-    host = urlsplit(url).hostname or ""
-    if host in {"localhost", ""} or host.endswith(".local"):
-        return False
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return True
-    return not (address.is_private or address.is_loopback or address.is_link_local)
+    return is_public_host(urlsplit(url).hostname or "")
 
 
 _LAYOUTS: dict[str, Layout] = {}
@@ -242,7 +237,7 @@ def _frozen(training: Training, user: User, institution: Institution, row: Row, 
     signatory = _signatory(training, institution)
     score = row.posttest if training.posttest else None
     return {
-        "number": number, "code": code, "verify_url": verify_url(code),
+        "number": number, "code": code, "verify_url": verify_url(code, institution),
         "holder_name": user.full_name, "nip": user.nip or "", "pangkat": user.pangkat_golongan,
         "jabatan": user.jabatan, "agency": user.agency.name if user.agency else "",
         "training_title": training.title, "start_date": training.start_date.isoformat(),

@@ -37,14 +37,13 @@ def _training(slug: str) -> Training:
 @bp.get("/trainings/<slug>/certificates")
 @role_required(Role.ADMIN)
 def manage(slug: str) -> ResponseReturnValue:
-    training, now = _training(slug), utcnow()
+    training, now, base_url = _training(slug), utcnow(), services.public_base_url()
     return render_template("certificates/manage.html", training=training,
                            rows=services.eligibility_table(training, now), reason_form=ReasonForm(),
                            action_form=ActionForm(), issue_form=IssueForm(),
                            early=services.before_last_day(training, now),
                            signatory_form=SignatoryForm(obj=training), zone=current_institution().time_zone,
-                           public_ok=services.base_url_is_public(services.public_base_url()),
-                           base_url=services.public_base_url())
+                           public_ok=services.base_url_is_public(base_url), base_url=base_url)
 
 
 NUMBER_USED = ("Nomor sertifikat berikutnya dipakai dan tidak dapat dikembalikan; sertifikat langsung berstatus "
