@@ -7,6 +7,8 @@ Use cases (setup, agenda, enrolment) live in `services`; pages in `overview` and
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -14,9 +16,9 @@ from sqlalchemy.orm import joinedload
 from lms.accounts.models import Role, User
 from lms.errors import NotAllowed
 from lms.extensions import db
-from lms.quizzes.models import Quiz
+from lms.quizzes.models import Attempt, Quiz
 from lms.quizzes.rules import QuizContext
-from lms.trainings.models import Enrollment, Training
+from lms.trainings.models import Enrollment, Training, training_courses
 
 # ---------------------------------------------------------------- who manages, who sees
 
@@ -92,8 +94,58 @@ def participant_trainings(user: User) -> list[Training]:
 
 
 def participant_course_ids(user: User) -> list[int]:
-    """Return the courses of the trainings the user is enrolled in."""
-    return sorted({c.id for t in participant_trainings(user) for c in t.courses})
+    """Return the courses of the trainings the user is enrolled in, in one query whatever their number."""
+    return sorted(set(db.session.scalars(
+        select(training_courses.c.course_id)
+        .join(Enrollment, Enrollment.training_id == training_courses.c.training_id)
+        .join(Training, Training.id == training_courses.c.training_id)
+        .where(Enrollment.user_id == user.id, Training.status != "draft"))))
+
+
+@dataclass(frozen=True)
+class OpenTest:
+    """A pre-test or post-test of one of a participant's trainings whose window is open now."""
+
+    training: Training
+    quiz: Quiz
+    kind: str  # "pretest" or "posttest"
+    close_at: datetime | None
+    resume: bool  # an attempt is in progress
+
+    @property
+    def label(self) -> str:
+        return f"{'Lanjutkan' if self.resume else 'Kerjakan'} {self.kind}"
+
+
+def open_tests(user: User, trainings: Sequence[Training], now: datetime) -> list[OpenTest]:
+    """Return the tests of these trainings open at `now` that the user has not finished, in two queries.
+
+    A window is open when at least one of its bounds is set, it has opened and not yet closed; a
+    test without any window set is not announced (the trainer has not scheduled it).
+    """
+    windows = [(t, kind, quiz_id, opens, closes) for t in trainings if t.status == "open"
+               for kind, quiz_id, opens, closes in (("pretest", t.pretest_id, t.pretest_open_at, t.pretest_close_at),
+                                                    ("posttest", t.posttest_id, t.posttest_open_at,
+                                                     t.posttest_close_at))
+               if quiz_id and (opens or closes) and (opens is None or opens <= now)
+               and (closes is None or now < closes)]
+    if not windows:
+        return []
+    quiz_ids = {w[2] for w in windows}
+    quizzes = {q.id: q for q in db.session.scalars(select(Quiz).where(Quiz.id.in_(quiz_ids)))}
+    attempts: dict[tuple[int | None, int], set[str]] = {}
+    for training_id, quiz_id, status in db.session.execute(
+            select(Attempt.training_id, Attempt.quiz_id, Attempt.status).where(
+                Attempt.user_id == user.id, Attempt.quiz_id.in_(quiz_ids),
+                Attempt.training_id.in_({w[0].id for w in windows}))):
+        attempts.setdefault((training_id, quiz_id), set()).add(status)
+    found = []
+    for training, kind, quiz_id, _, closes in windows:
+        statuses = attempts.get((training.id, quiz_id), set())
+        if statuses - {"in_progress"}:
+            continue  # done: results and further attempts are on the quiz page
+        found.append(OpenTest(training, quizzes[quiz_id], kind, closes, "in_progress" in statuses))
+    return found
 
 
 # ---------------------------------------------------------------- quizzes in a training
