@@ -31,6 +31,23 @@ ACTION_LABELS = {
     "user.contact_update": "Memperbaiki surel/No. HP sendiri",
     "user.anonymise": "Menganonimkan akun",
     "privacy.purge": "Menghapus data perangkat presensi dan pratinjau impor lama",
+    "user.sessions_end_all": "Keluar dari semua perangkat",
+    "training.create": "Membuat kegiatan",
+    "training.update": "Mengubah kegiatan",
+    "training.enroll": "Mendaftarkan peserta",
+    "training.unenroll": "Mengeluarkan peserta",
+    "training.signatory": "Mengubah penanda tangan sertifikat",
+    "agenda.create": "Menambah acara agenda",
+    "agenda.update": "Mengubah acara agenda",
+    "agenda.delete": "Menghapus acara agenda",
+    "attendance.session_create": "Membuat sesi presensi",
+    "attendance.session_delete": "Menghapus sesi presensi",
+    "attendance.mark": "Mencatat presensi",
+    "certificate.issue": "Menerbitkan sertifikat",
+    "certificate.early_issue": "Menerbitkan sebelum pelatihan selesai",
+    "certificate.override": "Memberi pengecualian syarat sertifikat",
+    "certificate.revoke": "Mencabut sertifikat",
+    "quiz.regrade": "Menilai ulang kuis",
 }
 
 

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from lms.accounts.models import Role
 from lms.accounts.permissions import role_required
 from lms.accounts.services import current_institution, staff_members
-from lms.audit import services
+from lms.audit import presenter, services
 from lms.audit.services import ACTION_LABELS, AuditFilter
 from lms.dates import zone_info
 from lms.routing import bounded_int
@@ -40,7 +40,7 @@ def index() -> ResponseReturnValue:
     per_page = current_app.config["PAGE_SIZE"]
     zone = current_institution().time_zone
     events, total = services.search(criteria, page, per_page, zone_info(zone))
-    return render_template("audit/index.html", events=events, total=total, page=page,
+    return render_template("audit/index.html", lines=presenter.present(events), total=total, page=page,
                            pages=max(math.ceil(total / per_page), 1), criteria=criteria,
                            actions=services.actions_in_use(), labels=ACTION_LABELS, staff=staff_members(),
                            zone=zone)

@@ -211,6 +211,7 @@ def test_audit_log_filters(client, admin, make_user):
     client.post(f"/admin/users/{user.id}/active", data={"active": "0"})
     page = client.get("/admin/audit/?action=user.deactivate").get_data(as_text=True)
     assert "Menonaktifkan pengguna" in page and f"user #{user.id}" in page and "1 catatan" in page
+    assert f"menonaktifkan akun {user.full_name}." in page
     page = client.get(f"/admin/audit/?object_type=user&object_id={user.id}&actor={admin.id}").get_data(as_text=True)
     assert "1 catatan" in page
     page = client.get("/admin/audit/?from=2000-01-01&to=2000-01-02").get_data(as_text=True)
