@@ -134,12 +134,43 @@ class ActionForm(Form):
 
 
 def show_error(form: Any, exc: LmsError, category: str = "danger") -> None:
-    """Put a domain error on the form field it names, or flash it when it names none."""
-    field = getattr(form, exc.field, None) if exc.field and form is not None else None
-    if field is not None:
-        field.errors = [*field.errors, exc.message]  # a tuple until the form has been validated
-    else:
-        flash(exc.message, category)
+    """Put each of a domain error's problems on the form field it names; flash those that name none.
+
+    A field that already shows an error of its own (e.g. "Wajib diisi.") keeps only that one.
+    """
+    for name, message in exc.errors:
+        field = getattr(form, name, None) if name and form is not None else None
+        if field is None or not hasattr(field, "errors"):
+            flash(message, category)
+        elif message not in field.errors and not (getattr(field, "_own_errors", False) and field.errors):
+            field.errors = [*field.errors, message]  # a tuple until the form has been validated
+
+
+def validate_all(form: Any, check: Callable[[], object] | None = None) -> bool:
+    """Validate a submitted form with its own validators and the domain's checks, showing every error at once.
+
+    `check` is the read-only part of the service the view will call (e.g. the checks of a user's
+    fields), run even when a field failed, so one submit reports every problem. Its errors land
+    on their fields; the view then re-renders the form with what was typed.
+    """
+    if not form.is_submitted():
+        return False
+    valid = bool(form.validate())
+    for field in form:
+        field._own_errors = bool(field.errors)
+    if check is None:
+        return valid
+    try:
+        check()
+    except LmsError as exc:
+        show_error(form, exc)
+        return False
+    except (TypeError, ValueError):
+        if valid:
+            raise
+        # A field that failed left a value (None) the domain's check cannot judge; its own error shows.
+        return False
+    return valid
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from lms.accounts.models import ROLE_LABELS, Agency, Role, User, UserImport
 from lms.accounts.permissions import role_required
 from lms.db_types import utcnow
 from lms.extensions import db
-from lms.forms import ActionForm, act
+from lms.forms import ActionForm, act, validate_all
 from lms.routing import bounded_int, bounded_ints
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -59,7 +59,7 @@ def _user_data(form: UserForm) -> services.UserData:
 def user_new() -> ResponseReturnValue:
     form = UserForm()
     form.agency_id.choices = _agency_choices()
-    if form.validate_on_submit():
+    if validate_all(form, lambda: services.check_user(_user_data(form))):
         user = act(lambda: services.create_user(_user_data(form), current_user), form,
                    lambda u: f"Pengguna {u.full_name} ditambahkan. Buat kata sandi sekali pakai agar "
                              "ia dapat masuk.").value
@@ -77,7 +77,8 @@ def user_edit(user_id: int) -> ResponseReturnValue:
     form.agency_id.choices = _agency_choices()
     if request.method == "GET":
         form.agency_id.data = user.agency_id or 0
-    if form.validate_on_submit() and act(lambda: services.update_user(user, _user_data(form), current_user), form,
+    if validate_all(form, lambda: services.check_user(_user_data(form), user.id)) and act(
+            lambda: services.update_user(user, _user_data(form), current_user), form,
                                          lambda changed: "Perubahan disimpan." if changed else
                                          "Tidak ada perubahan.").ok:
         return redirect(url_for("admin.users"))

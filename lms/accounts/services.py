@@ -22,7 +22,7 @@ from lms.audit import services as audit
 from lms.certificates.numbering import PatternError, validate_pattern
 from lms.dates import DEFAULT_ZONE
 from lms.db_types import utcnow
-from lms.errors import LmsError, NotAllowed, ValidationFailed
+from lms.errors import LmsError, NotAllowed, Problems, ValidationFailed
 from lms.extensions import db
 from lms.images import check_image
 from lms.network import public_url_problem
@@ -194,13 +194,23 @@ def _password_user_inputs(user: User) -> list[str | None]:
 def change_own_password(user: User, current: str, new: str, now: datetime | None = None,
                         keep_session: LoginSession | None = None) -> None:
     """Change the user's password after checking the current one; end the other sessions."""
-    if not user.password_hash or not check_password_hash(user.password_hash, current):
-        raise ValidationFailed("Kata sandi saat ini salah.", "current_password")
-    if current == new:
-        raise ValidationFailed("Kata sandi baru harus berbeda dari kata sandi saat ini.", "password")
-    check_password_rules(user, new)
+    check_password_change(user, current, new)
     _set_password(user, new, one_time=False, now=now, keep_session=keep_session)
     audit.record(user, "user.password_change", "user", user.id)
+
+
+def check_password_change(user: User, current: str | None, new: str) -> None:
+    """Check a password change, reporting every problem at once; None for `current` skips it (one-time login)."""
+    problems = Problems()
+    if current is not None:
+        if not user.password_hash or not check_password_hash(user.password_hash, current):
+            problems.add("Kata sandi saat ini salah.", "current_password")
+        elif current == new:
+            problems.add("Kata sandi baru harus berbeda dari kata sandi saat ini.", "password")
+    if new and not problems.has("password"):
+        with problems.collecting():
+            check_password_rules(user, new)
+    problems.raise_any()
 
 
 def replace_one_time_password(user: User, new: str, now: datetime, keep_session: LoginSession | None) -> None:
@@ -266,26 +276,44 @@ class UserData:
 
 
 def clean_user_data(data: UserData) -> dict[str, Any]:
-    """Normalise and check one user's fields; raise ValidationFailed naming the field."""
+    """Normalise and check one user's fields; raise ValidationFailed naming each field that is wrong."""
+    values, problems = _cleaned(data)
+    problems.raise_any()
+    return values
+
+
+def _cleaned(data: UserData) -> tuple[dict[str, Any], Problems]:
+    """Return one user's normalised fields and every problem found in them."""
     values: dict[str, Any] = {"full_name": clean_name(data.full_name),
                               "pangkat_golongan": clean_name(data.pangkat_golongan),
                               "jabatan": clean_name(data.jabatan), "agency_id": data.agency_id,
                               "role": Role(data.role).value}
+    problems = Problems()
     if not values["full_name"]:
-        raise ValidationFailed("Nama lengkap wajib diisi.", "full_name")
+        problems.add("Nama lengkap wajib diisi.", "full_name")
     for key, normalize in (("email", normalize_email), ("nip", normalize_nip),
                            ("phone", normalize_phone)):
         raw = getattr(data, key).strip()
         try:
             values[key] = normalize(raw) if raw else ""
         except IdentityError as exc:
-            raise ValidationFailed(str(exc), key) from None
-    if not values["email"] and not values["nip"]:
-        raise ValidationFailed("Isi NIP atau surel (salah satu wajib ada) untuk masuk.", "nip")
+            values[key] = ""
+            problems.add(str(exc), key)
+    if not values["email"] and not values["nip"] and not problems.has("nip") and not problems.has("email"):
+        problems.add("Isi NIP atau surel (salah satu wajib ada) untuk masuk.", "nip")
     values["email"] = values["email"] or None
     values["nip"] = values["nip"] or None
     if values["agency_id"] is not None and db.session.get(Agency, values["agency_id"]) is None:
-        raise ValidationFailed("OPD tidak ditemukan.", "agency_id")
+        problems.add("OPD tidak ditemukan.", "agency_id")
+    return values, problems
+
+
+def check_user(data: UserData, user_id: int | None = None) -> dict[str, Any]:
+    """Check a user's fields and that their NIP and e-mail are free, reporting every problem at once; writes nothing."""
+    values, problems = _cleaned(data)
+    with problems.collecting():
+        _check_unique(values, user_id)
+    problems.raise_any()
     return values
 
 
@@ -298,19 +326,20 @@ def optional_nip(raw: str, field: str, prefix: str = "") -> str:
 
 
 def _check_unique(values: dict[str, Any], user_id: int | None) -> None:
+    problems = Problems()
     for key, label in (("email", "Surel"), ("nip", "NIP")):
         if values.get(key) is None:
             continue
         column = getattr(User, key)
         other = db.session.scalars(select(User.id).where(column == values[key])).first()
         if other is not None and other != user_id:
-            raise ValidationFailed(f"{label} {values[key]} sudah dipakai pengguna lain.", key)
+            problems.add(f"{label} {values[key]} sudah dipakai pengguna lain.", key)
+    problems.raise_any()
 
 
 def create_user(data: UserData, actor: User | None) -> User:
     """Create a user (no password yet: give a one-time password to let them in)."""
-    values = clean_user_data(data)
-    _check_unique(values, None)
+    values = check_user(data)
     user = User(institution_id=ensure_institution().id, **values)
     db.session.add(user)
     db.session.flush()
@@ -320,8 +349,7 @@ def create_user(data: UserData, actor: User | None) -> User:
 
 def update_user(user: User, data: UserData, actor: User) -> list[str]:
     """Change a user's profile; return the names of the fields that changed."""
-    values = clean_user_data(data)
-    _check_unique(values, user.id)
+    values = check_user(data, user.id)
     if user.id == actor.id and values["role"] != user.role:
         raise ValidationFailed("Anda tidak dapat mengubah peran akun Anda sendiri.", "role")
     changed = _assign(user, values)

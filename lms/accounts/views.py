@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,7 +19,7 @@ from lms.accounts.forms import ChangePasswordForm, LoginForm
 from lms.accounts.permissions import ANY_ROLE, role_required
 from lms.db_types import utcnow
 from lms.extensions import limiter
-from lms.forms import ActionForm, act
+from lms.forms import ActionForm, act, validate_all
 
 bp = Blueprint("auth", __name__)
 
@@ -138,7 +139,9 @@ def change_password() -> ResponseReturnValue:
     after_one_time = _logged_in_with_one_time_password()
     if after_one_time:
         del form.current_password
-    if form.validate_on_submit() and act(lambda: _change_password(form, after_one_time), form,
+    check = partial(services.check_password_change, current_user,
+                    None if after_one_time else form.current_password.data or "", form.password.data or "")
+    if validate_all(form, check) and act(lambda: _change_password(form, after_one_time), form,
                                          "Kata sandi Anda sudah diganti. Sesi lain di perangkat lain telah "
                                          "diakhiri.").ok:
         session.pop(ONE_TIME_LOGIN_KEY, None)

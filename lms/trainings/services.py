@@ -22,7 +22,7 @@ from lms.certificates import services as certificates
 from lms.contentfiles import SLUG
 from lms.courses.models import Course
 from lms.dates import ZONE_LABELS, format_date, format_time
-from lms.errors import NotAllowed, ValidationFailed
+from lms.errors import NotAllowed, Problems, ValidationFailed
 from lms.extensions import db
 from lms.quizzes.models import Quiz
 from lms.training_defaults import TRAINING
@@ -83,31 +83,41 @@ class TrainingData:
 
 
 def _check(data: TrainingData, training: Training | None) -> None:
+    problems = Problems()
     if not data.title.strip():
-        raise ValidationFailed("Judul kegiatan wajib diisi.", "title")
+        problems.add("Judul kegiatan wajib diisi.", "title")
     if not SLUG.match(data.slug):
-        raise ValidationFailed("Slug hanya boleh huruf kecil, angka, dan tanda hubung.", "slug")
-    other = get_training(data.slug)
-    if other is not None and (training is None or other.id != training.id):
-        raise ValidationFailed(f"Slug \"{data.slug}\" sudah dipakai kegiatan lain.", "slug")
-    if data.end_date < data.start_date:
-        raise ValidationFailed("Tanggal selesai tidak boleh sebelum tanggal mulai.", "end_date")
-    if (data.end_date - data.start_date).days > 30:
-        raise ValidationFailed("Kegiatan paling lama 31 hari.", "end_date")
+        problems.add("Slug hanya boleh huruf kecil, angka, dan tanda hubung.", "slug")
+    else:
+        other = get_training(data.slug)
+        if other is not None and (training is None or other.id != training.id):
+            problems.add(f"Slug \"{data.slug}\" sudah dipakai kegiatan lain.", "slug")
+    if data.start_date and data.end_date and data.end_date < data.start_date:
+        problems.add("Tanggal selesai tidak boleh sebelum tanggal mulai.", "end_date")
+    elif data.start_date and data.end_date and (data.end_date - data.start_date).days > 30:
+        problems.add("Kegiatan paling lama 31 hari.", "end_date")
     if data.time_zone not in ZONE_LABELS:
-        raise ValidationFailed("Zona waktu tidak dikenal.", "time_zone")
+        problems.add("Zona waktu tidak dikenal.", "time_zone")
     if not 0 <= data.min_attendance_percent <= 100:
-        raise ValidationFailed("Persentase kehadiran minimal harus 0–100.", "min_attendance_percent")
+        problems.add("Persentase kehadiran minimal harus 0–100.", "min_attendance_percent")
     if data.minutes_per_jp <= 0:
-        raise ValidationFailed("Menit per JP harus lebih dari 0.", "minutes_per_jp")
+        problems.add("Menit per JP harus lebih dari 0.", "minutes_per_jp")
     for start, end, name in ((data.pretest_open_at, data.pretest_close_at, "pretest_close_at"),
                              (data.posttest_open_at, data.posttest_close_at, "posttest_close_at")):
         if start and end and end <= start:
-            raise ValidationFailed("Waktu tutup harus setelah waktu buka.", name)
+            problems.add("Waktu tutup harus setelah waktu buka.", name)
     if data.venue_network:
-        _check_network(data.venue_network)
-    if training is not None:
-        _check_schedule_fits(data, training)
+        with problems.collecting():
+            _check_network(data.venue_network)
+    if training is not None and data.start_date and data.end_date:
+        with problems.collecting():
+            _check_schedule_fits(data, training)
+    problems.raise_any()
+
+
+def check_training(data: TrainingData, training: Training | None) -> None:
+    """Check a training's fields, reporting every problem at once; writes nothing."""
+    _check(data, training)
 
 
 def _check_schedule_fits(data: TrainingData, training: Training) -> None:

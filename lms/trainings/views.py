@@ -23,7 +23,7 @@ from lms.csvsafe import write_csv
 from lms.dates import format_date, utc_to_wall, wall_to_utc
 from lms.db_types import utcnow
 from lms.extensions import db
-from lms.forms import ActionForm, act
+from lms.forms import ActionForm, act, validate_all
 from lms.quizzes import presenters as quiz_presenters
 from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Quiz
@@ -106,7 +106,7 @@ def _fill_form(form: TrainingForm, training: Training) -> None:
 def new() -> ResponseReturnValue:
     form = TrainingForm()
     _setup_choices(form)
-    if form.validate_on_submit():
+    if validate_all(form, lambda: services.check_training(_training_data(form), None)):
         training = act(lambda: services.save_training(None, _training_data(form), current_user), form,
                        "Kegiatan dibuat. Lanjutkan dengan menyusun agenda.").value
         if training is not None:
@@ -122,7 +122,7 @@ def edit(slug: str) -> ResponseReturnValue:
     _setup_choices(form)
     if request.method == "GET":
         _fill_form(form, training)
-    if form.validate_on_submit():
+    if validate_all(form, lambda: services.check_training(_training_data(form), training)):
         if act(lambda: services.save_training(training, _training_data(form), current_user),
                form, "Perubahan kegiatan disimpan.").ok:
             return redirect(url_for("trainings.show", slug=training.slug))
@@ -299,15 +299,18 @@ def participant_remove(slug: str, user_id: int) -> ResponseReturnValue:
 def walk_in(slug: str) -> ResponseReturnValue:
     training = _training(slug, manage=True)
     form = _walk_in_form()
-    if not form.validate_on_submit():
-        flash("Periksa isian peserta pengganti: " + "; ".join(" ".join(e) for e in form.errors.values()), "danger")
-        return redirect(url_for("trainings.participants", slug=slug))
     data = accounts.UserData(full_name=form.full_name.data or "", nip=form.nip.data or "",
                              email=form.email.data or "", jabatan=form.jabatan.data or "",
                              agency_id=form.agency_id.data or None, phone=form.phone.data or "")
-    result = act(lambda: services.walk_in(training, data, current_user)).value
+    result = None
+    if validate_all(form, lambda: accounts.clean_user_data(data)):
+        result = act(lambda: services.walk_in(training, data, current_user), form).value
     if result is None:
-        return redirect(url_for("trainings.participants", slug=slug))
+        # What was typed stays in the form, every error beside its field.
+        return render_template("trainings/participants.html", training=training,
+                               people=scope.participants(training), enroll_form=EnrollForm(),
+                               agency_form=_agency_form(), walk_in=form, import_form=ImportForm(),
+                               action_form=ActionForm())
     return render_template("trainings/walk_in_slip.html", training=training, result=result,
                            address=venue_base_url())
 

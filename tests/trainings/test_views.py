@@ -297,14 +297,19 @@ def test_walk_in_prints_a_slip_with_a_one_time_password(client, admin, auth):
     assert user.must_change_password and user.id in scope.participant_ids(scope.get_training("bimtek-spbe"))
 
 
-def test_walk_in_errors_flashed(client, admin):
+def test_walk_in_errors_show_all_at_once_and_keep_what_was_typed(client, admin):
     create_training("bimtek-spbe")
-    response = client.post("/trainings/bimtek-spbe/walk-in", data={"full_name": "", "agency_id": "0"})
-    assert response.headers["Location"] == "/trainings/bimtek-spbe/participants"
-    assert "Periksa isian peserta pengganti: Wajib diisi." in text(client.get("/trainings/bimtek-spbe/participants"))
-    client.post("/trainings/bimtek-spbe/walk-in", data={"full_name": "Tamu", "agency_id": "0"})
-    assert "Isi NIP atau surel (salah satu wajib ada) untuk masuk." in \
-        text(client.get("/trainings/bimtek-spbe/participants"))
+    response = client.post("/trainings/bimtek-spbe/walk-in", data={
+        "full_name": "", "nip": "12345", "email": "bukan-surel", "phone": "12", "jabatan": "Staf Humas",
+        "agency_id": "0"})
+    page = text(response)
+    assert response.status_code == 200 and "<details class=\"card card-body mb-3\" open>" in page
+    assert page.count("invalid-feedback") >= 4  # name, NIP, e-mail and phone, in one submit
+    assert "Wajib diisi." in page and "NIP harus 18 digit" in page
+    assert 'value="Staf Humas"' in page and 'value="12345"' in page and 'value="bukan-surel"' in page
+    response = client.post("/trainings/bimtek-spbe/walk-in", data={"full_name": "Tamu", "agency_id": "0"})
+    assert "Isi NIP atau surel (salah satu wajib ada) untuk masuk." in text(response)
+    assert 'value="Tamu"' in text(response)
     assert db.session.scalar(select(func.count(User.id))) == 1
 
 
