@@ -25,6 +25,7 @@ def test_admin_issues_and_verifies(live_server, desktop, phone, make_user):
     page.get_by_role("button", name="Masuk").click()
     page.goto(f"{live_server}/trainings/{FINISHED_SLUG}/certificates")
     page.get_by_role("button", name="Terbitkan semua yang memenuhi syarat").click()
+    page.get_by_role("dialog").get_by_role("button", name="Ya, lanjutkan").click()  # confirm.js asks first
     page.get_by_text("Selesai.").wait_for()
     page.get_by_role("link", name="Kembali ke daftar sertifikat").click()
     page.get_by_role("link", name="verifikasi").first.click()
