@@ -255,10 +255,12 @@ def sentence(event: AuditEvent, names: Names) -> str:
     details = event.details if isinstance(event.details, dict) else {}
     write = SENTENCES.get(event.action, generic)
     try:
-        return write(actor_label(event), event, details, names)
+        text = write(actor_label(event), event, details, names)
     except (AttributeError, KeyError, TypeError, ValueError):
         # Details written by an older version of the code: still a readable line, never a 500.
         return generic(actor_label(event), event, details, names)
+    # A name that ends with a title's period ("S.I.Kom.") already ends the sentence.
+    return text[:-1] if text.endswith("..") else text
 
 
 def present(events: Sequence[AuditEvent]) -> list[Line]:

@@ -100,6 +100,19 @@ def test_sentences(people, action, object_type, details, expected):
     assert presenter.present([event])[0].sentence == expected
 
 
+def test_a_title_ending_in_a_period_ends_the_sentence(people, make_user):
+    dodi = make_user(full_name="Dodi Pratama, S.I.Kom.")
+    event = audit.record(people["budi"], "training.unenroll", "training", people["training"].id,
+                         {"user_id": dodi.id}, AT)
+    db.session.commit()
+    assert presenter.present([event])[0].sentence == \
+        "Budi Santoso (Narasumber) mengeluarkan Dodi Pratama, S.I.Kom. dari Bimtek X."
+    enrol = audit.record(people["budi"], "training.enroll", "training", people["training"].id,
+                         {"user_ids": [dodi.id], "source": "manual"}, AT)
+    db.session.commit()
+    assert presenter.present([enrol])[0].sentence.endswith(": Dodi Pratama, S.I.Kom.")
+
+
 def test_cli_events_and_broken_details_still_read(people):
     event = audit.record(None, "privacy.purge", "system", "personal_data",
                          {"attendance_records": 4, "import_previews": 1, "cutoff": date(2026, 5, 1).isoformat()}, AT)
