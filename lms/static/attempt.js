@@ -392,14 +392,22 @@
 
   /* ---- wiring */
   pages.forEach(function (p) { p.disabled = false; });
+  var typing = {};  // text answers typed in the last moment, not yet recorded
   Object.keys(boxes).forEach(function (question) {
     var box = boxes[question];
-    var timer = null;
-    box.addEventListener("change", function () { window.clearTimeout(timer); record(box); });
+    box.addEventListener("change", function () { window.clearTimeout(typing[question]); delete typing[question]; record(box); });
     box.addEventListener("input", function (event) {
       if (event.target.type !== "text") { return; }
-      window.clearTimeout(timer);
-      timer = window.setTimeout(function () { record(box); }, 800);
+      window.clearTimeout(typing[question]);
+      typing[question] = window.setTimeout(function () { delete typing[question]; record(box); }, 800);
+    });
+  });
+  // Closing or leaving the page right after typing: into the outbox first, so it is not lost.
+  window.addEventListener("pagehide", function () {
+    Object.keys(typing).forEach(function (question) {
+      window.clearTimeout(typing[question]);
+      delete typing[question];
+      record(boxes[question]);
     });
   });
   window.addEventListener("online", function () { delay = 0; flush(); });
@@ -419,7 +427,9 @@
     whenSent(postSubmit);
     var check = function () {
       if (finishing === null) { return; }
-      if (Date.now() > deadline) { finishing = null; postSubmit(); return; }
+      // Past the grace period the server has graded what it holds; offline, a form post would
+      // only show the browser's error page, so wait for the connection (saves then end the outbox).
+      if (Date.now() > deadline && navigator.onLine !== false) { finishing = null; postSubmit(); return; }
       flush();
       window.setTimeout(check, 2000);
     };

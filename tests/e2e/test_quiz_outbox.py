@@ -224,3 +224,17 @@ def test_option_rows_are_tap_targets_of_at_least_44_px(live_server, phone800, ma
     page.locator("fieldset[data-question=benar-salah] .save-state", has_text="Tersimpan").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "quiz-option-rows.png")
+
+
+def test_text_typed_just_before_leaving_the_page_is_kept(live_server, phone800, make_user):
+    page = phone800
+    _, attempt_id = participant(live_server, page, make_user, folder="engine", slug="uji-mesin")
+    page.route("**/answers", lambda route: route.abort())
+    page.locator("fieldset[data-question=isian] input[type=text]").fill("5W+1H")
+    page.goto(live_server + "/quizzes/")  # at once, before the typing pause would have saved it
+    assert saved_answers(attempt_id) == {}
+    page.unroute("**/answers")
+    page.goto(f"{live_server}/quizzes/attempts/{attempt_id}")
+    assert page.locator("fieldset[data-question=isian] input[type=text]").input_value() == "5W+1H"
+    status_line(page).get_by_text(ALL_SAVED).wait_for()
+    assert saved_answers(attempt_id) == {"isian": "5W+1H"}

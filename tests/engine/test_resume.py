@@ -114,3 +114,19 @@ def test_opening_the_attempt_writes_nothing(client, attempt, watch_writes):
     with watch_writes() as seen:
         html = client.get(f"/quizzes/attempts/{attempt.id}").get_data(as_text=True)
     assert seen.writes == [] and shown_page(html) == 2
+
+
+def test_a_position_needs_the_pages_form_token(app, client, attempt):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        refused = position(client, attempt, {"page": 2})
+        html = client.get(f"/quizzes/attempts/{attempt.id}").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+        accepted = client.post(f"/quizzes/attempts/{attempt.id}/position", json={"page": 2},
+                               headers={"X-CSRFToken": token})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert refused.status_code == 400 and refused.get_json()["error"] == "csrf"
+    assert accepted.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt.id).current_page == 2
