@@ -38,7 +38,8 @@ ERROR_TEXT = {
 }
 # The routes an open attempt page uses: the only ones its heartbeats keep past the session limits.
 _ATTEMPT_ENDPOINTS = {"quizzes.attempt", "quizzes.save_answer", "quizzes.save_page",
-                      "quizzes.submit", "quizzes.status", "quizzes.heartbeat"}
+                      "quizzes.save_position", "quizzes.submit", "quizzes.status",
+                      "quizzes.heartbeat"}
 # Pages a user who must change their password may still open.
 _ALLOWED_BEFORE_PASSWORD_CHANGE = {"auth.change_password", "auth.logout", "static",
                                    "bootstrap.static", "core.healthz"}

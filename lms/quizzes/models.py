@@ -88,6 +88,8 @@ class Attempt(Model):
     percent: Mapped[Any | None] = mapped_column(Numeric(6, 2))
     passed: Mapped[bool | None] = mapped_column(Boolean)
     finish_reason: Mapped[str | None] = mapped_column(String(20))
+    # The page of questions the participant last had open: re-opening the attempt resumes there.
+    current_page: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     quiz: Mapped[Quiz] = relationship()
     version: Mapped[QuizVersion] = relationship()

@@ -27,3 +27,11 @@ def revision(value: Any, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
         raise MalformedAnswer(f"Nomor revisi jawaban ({field}) harus bilangan bulat 0–{MAX_ID}.")
     return value
+
+
+def page_number(data: Any) -> int:
+    """Return the page of a position body ({"page": n}, n from 1), or raise MalformedAnswer."""
+    value = data.get("page") if isinstance(data, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        raise MalformedAnswer(f"Nomor halaman (page) harus bilangan bulat 1–{MAX_ID}.")
+    return value

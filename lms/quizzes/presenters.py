@@ -88,7 +88,9 @@ class QuestionView:
 class AttemptPage:
     attempt: Attempt
     rules: QuizSettings
-    questions: list[QuestionView]
+    # Every page of the attempt's questions: the page shown, and the others for attempt.js to
+    # switch to without a request (hidden and disabled without JavaScript).
+    groups: list[list[QuestionView]]
     page: int
     pages: int
     answered: int
@@ -96,24 +98,32 @@ class AttemptPage:
     seconds_left: int | None
     session_until: float
 
+    @property
+    def questions(self) -> list[QuestionView]:
+        """Return the questions of the page shown."""
+        return self.groups[self.page - 1]
 
-def attempt_page(attempt: Attempt, page: int, size: int, now: datetime) -> AttemptPage:
-    """Return one page of the attempt's questions with the saved answers."""
+
+def attempt_page(attempt: Attempt, page: int | None, size: int, now: datetime) -> AttemptPage:
+    """Return the attempt's questions with the saved answers, paged, showing `page`.
+
+    Without a page asked for, the one the participant last had open (resume where they stopped).
+    """
     rules = services.rules_of(attempt.version)
     saved = services.responses_of(attempt)
     entries = services.attempt_questions(attempt)
     pages = max(math.ceil(len(entries) / size), 1)
-    page = min(max(page, 1), pages)
-    start = (page - 1) * size
-    views = [QuestionView(start + i + 1, entry, *_saved(saved.get(entry.id)))
-             for i, entry in enumerate(entries[start:start + size])]
+    page = min(max(page or attempt.current_page, 1), pages)
+    views = [QuestionView(i, entry, *_saved(saved.get(entry.id)))
+             for i, entry in enumerate(entries, start=1)]
+    groups = [views[start:start + size] for start in range(0, pages * size, size)]
     answered = sum(1 for r in saved.values() if r.value not in (None, "", [], {}))
     left = seconds_left(attempt, now)
     if attempt.deadline_at is not None:
         until = (attempt.deadline_at + rules.grace).timestamp()
     else:
         until = now.timestamp() + 12 * 3600
-    return AttemptPage(attempt, rules, views, page, pages, answered, len(entries), left, until)
+    return AttemptPage(attempt, rules, groups, page, pages, answered, len(entries), left, until)
 
 
 def _saved(response: Response | None) -> tuple[Any, int]:
@@ -154,9 +164,11 @@ def posted_answers(attempt: Attempt, form: Any) -> list[PostedAnswer]:
     return posted
 
 
-def save_form_page(user: User, attempt: Attempt, posted: Sequence[PostedAnswer],
+def save_form_page(user: User, attempt: Attempt, posted: Sequence[PostedAnswer], page: int,
                    now: datetime) -> list[str]:
-    """Save the changed answers of a page posted without JavaScript; return problems to show."""
+    """Save the changed answers of a page posted without JavaScript and the page it goes to;
+    return problems to show."""
+    services.set_page(user, attempt, page, now)
     problems = []
     saved = services.responses_of(attempt)
     for answer in posted:
@@ -233,18 +245,40 @@ class ReviewPage:
     items: list[ReviewItem]
     percent: str
     for_staff: bool
+    held_for_retry: bool = False
 
 
 def review_page(attempt: Attempt, now: datetime, staff: bool = False) -> ReviewPage:
     """Return the attempt as it stands now, as the review policy (or a staff member) may see it."""
     state = services.attempt_state(attempt, now)
-    shown = EVERYTHING if staff else services.review_items(state, now)
+    shown, held = (EVERYTHING, False) if staff else participant_review(state, now)
     saved = services.responses_of(attempt)
     points = state.result.points if state.result else {}
     items = [ReviewItem(i, e, saved[e.id].value if e.id in saved else None, points.get(e.id))
              for i, e in enumerate(services.attempt_questions(attempt), start=1)]
     return ReviewPage(attempt, state, services.rules_of(attempt.version), shown, items,
-                      decimal_text(state.percent), staff)
+                      decimal_text(state.percent), staff, held)
+
+
+PRETEST_REVIEW = frozenset({"score"})
+
+
+def participant_review(state: services.AttemptState, now: datetime) -> tuple[frozenset[str], bool]:
+    """Return what the participant may see of their attempt now, by the quiz's review policy,
+    and whether more is held back while they may still take the quiz again.
+
+    While a retry is allowed, only what the policy allows during retries shows; a pre-test
+    never shows more than the score (the same pre-test serves the next bimtek).
+    """
+    rules = services.rules_of(state.attempt.version)
+    shown = services.review_items(state, now)
+    held = False
+    if shown and services.may_retry(state.attempt, now):
+        held = rules.review.while_retrying(shown) != shown
+        shown = rules.review.while_retrying(shown)
+    if rules.kind == "pretest":
+        shown &= PRETEST_REVIEW
+    return shown, held
 
 
 @dataclass

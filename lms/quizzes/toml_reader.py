@@ -34,7 +34,7 @@ _TOP_KEYS = frozenset({
     "title", "description", "kind", "course", "pass_mark", "attempts", "time_limit_minutes",
     "grace_seconds", "grading", "shuffle_questions", "shuffle_answers", "draw", "pretest",
     "open_at", "close_at", "questions_from", "review", "questions"})
-_REVIEW_KEYS = frozenset({"after_submit", "after_close"})
+_REVIEW_KEYS = frozenset({"after_submit", "after_close", "while_retry"})
 _QUESTION_KEYS = frozenset({"id", "type", "text", "points", "general_feedback", "text_format"})
 _ALL_QUESTION_KEYS = _QUESTION_KEYS.union(*(t.toml_keys for t in QUESTION_TYPES.values()))
 _ALL_ANSWER_KEYS = frozenset().union(*(t.answer_keys for t in QUESTION_TYPES.values()))
@@ -190,7 +190,8 @@ class TomlReader:
         scope = _Scope(table, section, self)
         scope.check_keys(_REVIEW_KEYS, _REVIEW_KEYS)
         return ReviewPolicy(self.review_items(scope, "after_submit", DEFAULT_REVIEW.after_submit),
-                            self.review_items(scope, "after_close", DEFAULT_REVIEW.after_close))
+                            self.review_items(scope, "after_close", DEFAULT_REVIEW.after_close),
+                            self.review_items(scope, "while_retry", DEFAULT_REVIEW.while_retry))
 
     def review_items(self, scope: _Scope, key: str, default: frozenset[str]) -> frozenset[str]:
         items = scope.value(key, (list,), "daftar teks", None)

@@ -15,10 +15,9 @@ from lms.csvsafe import write_csv
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.forms import ActionForm, act
-from lms.quizzes import presenters, services
+from lms.quizzes import payload, presenters, services
 from lms.quizzes.errors import AttemptError, MalformedAnswer, StaleAnswer
 from lms.quizzes.models import Attempt, Quiz
-from lms.quizzes.payload import answer_payload
 from lms.quizzes.rules import NO_CONTEXT, QuizContext
 from lms.routing import bounded_int
 from lms.trainings import scope as trainings
@@ -29,6 +28,8 @@ PAGE_SIZE = 5
 # The attempt page sends a heartbeat every minute while it is visible (attempt.js); each one, and
 # each save, lets that attempt's routes outlive the session limits for this long (lms.web).
 HEARTBEAT_WINDOW_SECONDS = 5 * 60
+# The routes attempt.js posts JSON to: refusals are answered in JSON there.
+JSON_ENDPOINTS = {"quizzes.save_answer", "quizzes.save_position"}
 
 
 def _quiz_or_404(slug: str) -> Quiz:
@@ -79,7 +80,7 @@ def _finalise_overdue(quiz: Quiz) -> None:
 def _refused(exc: AttemptError) -> ResponseReturnValue:
     """Answer what the engine refused outside `act`: the autosave API, a malformed no-JS page."""
     db.session.rollback()
-    if request.endpoint != "quizzes.save_answer":
+    if request.endpoint not in JSON_ENDPOINTS:
         page = render_template("error.html", code=400, title="Isian tidak valid", text=exc.message)
         return page, 400
     if isinstance(exc, MalformedAnswer):
@@ -138,7 +139,7 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
     now = utcnow()
     if services.attempt_state(item, now).finished:  # overdue counts as finished; nothing is written
         return redirect(url_for("quizzes.review", attempt_id=item.id))
-    page = request.args.get("page", 1, type=bounded_int)
+    page = request.args.get("page", None, type=bounded_int)  # none asked: where they stopped
     view = presenters.attempt_page(item, page, PAGE_SIZE, now)
     _keep_alive(item, now, cap=view.session_until)
     return render_template("quizzes/attempt.html", view=view, form=ActionForm())
@@ -148,7 +149,7 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
 @role_required(*ANY_ROLE)
 def save_answer(attempt_id: int) -> ResponseReturnValue:
     item = db.get_or_404(Attempt, attempt_id)
-    question, value, revision = answer_payload(request.get_json(silent=True))
+    question, value, revision = payload.answer_payload(request.get_json(silent=True))
     _finalise_overdue(item.quiz)
     # Refusals (stale tab, late write, foreign attempt) are answered in JSON by _refused.
     saved = services.save_answer(current_user, item, question, value, revision, utcnow())
@@ -165,8 +166,9 @@ def save_page(attempt_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
     answers = presenters.posted_answers(item, request.form)  # a malformed page: 400 by _refused
+    target = request.form.get("goto", page, type=bounded_int)
     _finalise_overdue(item.quiz)
-    outcome = act(lambda: presenters.save_form_page(current_user, item, answers, utcnow()),
+    outcome = act(lambda: presenters.save_form_page(current_user, item, answers, target, utcnow()),
                   error_category="warning")
     if not outcome.ok:
         return redirect(url_for("quizzes.review", attempt_id=item.id))
@@ -175,8 +177,21 @@ def save_page(attempt_id: int) -> ResponseReturnValue:
         flash(problem, "warning")
     if request.form.get("action") == "submit":
         return redirect(url_for("quizzes.attempt", attempt_id=item.id, page=page, confirm=1))
-    target = request.form.get("goto", page, type=bounded_int)
     return redirect(url_for("quizzes.attempt", attempt_id=item.id, page=target))
+
+
+@bp.post("/attempts/<int:attempt_id>/position")
+@role_required(*ANY_ROLE)
+def save_position(attempt_id: int) -> ResponseReturnValue:
+    """Remember the page attempt.js switched to (JSON {"page": n}), for resuming there."""
+    item = db.get_or_404(Attempt, attempt_id)
+    page = payload.page_number(request.get_json(silent=True))
+    _finalise_overdue(item.quiz)
+    # Refusals (foreign or closed attempt) are answered in JSON by _refused.
+    services.set_page(current_user, item, page, utcnow())
+    db.session.commit()
+    _keep_alive(item, utcnow())
+    return jsonify(saved=True, page=item.current_page)
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")

@@ -103,7 +103,12 @@ def test_review_follows_policy(client, quiz, taker):
     attempt = start(client, quiz)
     client.post(f"/quizzes/attempts/{attempt.id}/submit")
     page = client.get(f"/quizzes/attempts/{attempt.id}/review").get_data(as_text=True)
-    assert "Nilai 0" in page and "Salah" in page and "kunci</span>" not in page
+    # A second attempt is allowed: only the score until it is used (tests/engine/test_review_policy.py).
+    assert "Nilai 0" in page and ">Salah</span>" not in page and "10 hari kerja, dapat" not in page
+    second = start(client, quiz)
+    client.post(f"/quizzes/attempts/{second.id}/submit")
+    page = client.get(f"/quizzes/attempts/{attempt.id}/review").get_data(as_text=True)
+    assert "Nilai 0" in page and ">Salah</span>" in page and "kunci</span>" not in page
     assert "10 hari kerja, dapat diperpanjang" in page  # general feedback shown after submit
 
 

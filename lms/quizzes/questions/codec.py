@@ -8,12 +8,21 @@ as "n/d" text, decimals as text, datetimes in ISO 8601. An attempt stores a list
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from lms.quizzes.questions.model import Answer, AttemptQuestion, Pair, Question, QuizSettings, ReviewPolicy
+from lms.quizzes.questions.model import (
+    DEFAULT_REVIEW,
+    Answer,
+    AttemptQuestion,
+    Pair,
+    Question,
+    QuizSettings,
+    ReviewPolicy,
+)
 
 Json = dict[str, Any]
 
@@ -68,7 +77,7 @@ def question_from_snapshot(d: Json) -> Question:
 
 def settings_to_json(settings: QuizSettings) -> Json:
     """Return the settings as stored with a quiz version (JSON-safe values)."""
-    return {
+    stored: Json = {
         "title": settings.title, "description": settings.description, "kind": settings.kind,
         "course": settings.course, "pass_mark": str(settings.pass_mark),
         "attempts": settings.attempts, "time_limit_minutes": settings.time_limit_minutes,
@@ -81,10 +90,21 @@ def settings_to_json(settings: QuizSettings) -> Json:
         "close_at": settings.close_at.isoformat() if settings.close_at else None,
         "pretest": settings.pretest,
     }
+    if settings.review.while_retry != DEFAULT_REVIEW.while_retry:
+        # Only when set: the content hash of a quiz that keeps the default stays as it was.
+        stored["while_retry"] = sorted(settings.review.while_retry)
+    return stored
 
 
 def _moment(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def _review_from_json(data: Json) -> ReviewPolicy:
+    # Versions stored before "while_retry" existed get its default.
+    retry = data.get("while_retry")
+    policy = ReviewPolicy(frozenset(data["after_submit"]), frozenset(data["after_close"]))
+    return policy if retry is None else replace(policy, while_retry=frozenset(retry))
 
 
 def settings_from_json(data: Json) -> QuizSettings:
@@ -96,7 +116,7 @@ def settings_from_json(data: Json) -> QuizSettings:
         grace_seconds=int(data["grace_seconds"]), grading=data["grading"],
         shuffle_questions=bool(data["shuffle_questions"]),
         shuffle_answers=bool(data["shuffle_answers"]), draw=int(data["draw"]),
-        review=ReviewPolicy(frozenset(data["after_submit"]), frozenset(data["after_close"])),
+        review=_review_from_json(data),
         open_at=_moment(data.get("open_at")), close_at=_moment(data.get("close_at")),
         pretest=data.get("pretest"))
 

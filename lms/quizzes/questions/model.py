@@ -87,16 +87,24 @@ class AttemptQuestion:
 
 @dataclass(frozen=True)
 class ReviewPolicy:
-    """What a participant may see of a finished attempt, after submitting and after closing."""
+    """What a participant may see of a finished attempt: after submitting, after closing, and
+    while they may still take the quiz again (then never more than after submitting)."""
 
     after_submit: frozenset[str]
     after_close: frozenset[str]
+    # Correctness, keys or feedback seen while a retry is allowed would give the next attempt
+    # its answers: by default only the score shows until no attempt is left or the quiz closes.
+    while_retry: frozenset[str] = frozenset({"score"})
 
     def shown(self, finished: bool, closed: bool) -> frozenset[str]:
         """Return the review items visible now: none before the attempt is finished."""
         if not finished:
             return frozenset()
         return self.after_submit | self.after_close if closed else self.after_submit
+
+    def while_retrying(self, shown: frozenset[str]) -> frozenset[str]:
+        """Return what of `shown` stays visible while the participant may take the quiz again."""
+        return shown & self.while_retry
 
 
 DEFAULT_REVIEW = ReviewPolicy(after_submit=frozenset({"score", "correctness", "feedback"}),

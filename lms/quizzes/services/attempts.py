@@ -172,6 +172,30 @@ def _insert_response(attempt: Attempt, question_id: str, value: Any, revision: i
     return response
 
 
+def set_page(user: User, attempt: Attempt, page: int, now: datetime) -> Attempt:
+    """Remember the page of questions the participant has open, so a re-opened attempt resumes there."""
+    check_owner(user, attempt)
+    _check_writable(attempt, now)
+    attempt.current_page = max(page, 1)  # the page view clamps it to the attempt's last page
+    return attempt
+
+
+def may_retry(attempt: Attempt, now: datetime) -> bool:
+    """Tell whether the attempt's owner may still take the quiz again in the attempt's context.
+
+    True while another attempt of theirs is open there, or one more may start: the quiz is not
+    retired, its window (as the attempt recorded it) has not closed and attempts are left.
+    """
+    rules = rules_of(current_version(attempt.quiz))
+    closes = attempt.window_close_at or rules.close_at
+    if attempt.quiz.retired_at is not None or (closes is not None and now >= closes):
+        return False
+    statuses = list(db.session.scalars(select(Attempt.status).where(
+        Attempt.quiz_id == attempt.quiz_id, Attempt.user_id == attempt.user_id,
+        Attempt.context == attempt.context)))
+    return "in_progress" in statuses or not rules.attempts or len(statuses) < rules.attempts
+
+
 _TIME_UP = "Waktu mengerjakan sudah habis; jawaban yang tersimpan sudah dinilai."
 
 
