@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import Role, User
@@ -135,7 +135,7 @@ def quiz_contexts(user: User, quiz: Quiz) -> list[tuple[QuizContext, Training]]:
     The same as filtering participant_quizzes by the quiz, without loading every other quiz and
     course of every training: the start of a post-test asks this for 300 people at once.
     """
-    practice = false()
+    practice: ColumnElement[bool] = false()
     if quiz.kind == "practice" and quiz.retired_at is None and quiz.course_slug:
         practice = Training.courses.any(Course.slug == quiz.course_slug)
     query = (select(Training).join(Enrollment, Enrollment.training_id == Training.id)
