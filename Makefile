@@ -4,6 +4,10 @@ PYTHON ?= python3
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 THREADS ?= 16
+# Processes under gunicorn (Linux, macOS): 0 = one per core, 2 to 4. Windows: one Waitress process.
+WORKERS ?= 0
+# waitress (one process) until the multi-process burst is measured clean: SERVER=auto uses gunicorn where it forks.
+SERVER ?= waitress
 BIN     = $(VENV)/bin
 FLASK   = $(BIN)/flask --app lms
 
@@ -30,7 +34,7 @@ run: setup
 	@# The job worker (bulk certificate issue) runs beside the web server and stops with it.
 	@$(BIN)/huey_consumer lms.worker.huey --workers 1 --quiet > instance/worker.log 2>&1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python -m lms.serve --host=$(HOST) --port=$(PORT) --threads=$(THREADS) --connection-limit=1000 --channel-timeout=60 --ident=lms
+	$(BIN)/python -m lms.serve --host=$(HOST) --port=$(PORT) --threads=$(THREADS) --server=$(SERVER) --workers=$(WORKERS) --connection-limit=1000 --channel-timeout=60 --ident=lms
 
 test: install
 	$(BIN)/ruff check --quiet .

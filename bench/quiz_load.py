@@ -1,7 +1,10 @@
 """Load benchmark of the attempt engine: a synchronised post-test for 300 participants.
 
-Not a test: it starts a real server (Waitress as `make run` does, or gunicorn with 4 workers)
-on SQLite or PostgreSQL, drives it over HTTP from threads, and prints figures.
+Not a test: it starts a real server on SQLite or PostgreSQL, drives it over HTTP from threads,
+and prints figures. Servers: `serve` is the command `make run` runs (`python -m lms.serve`:
+gunicorn with one process per core on Linux), `waitress` the same with `--server waitress`
+(one process, as on Windows and as `make run` was before), `gunicorn` the server command
+(`gunicorn --workers 4`, sync workers).
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,7 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_BENCH_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/lms_bench"
+PG_BENCH_DB = "lms_bench_speed"
 PASSWORD = "bench-password-1"
 QUIZ = "posttest-bench"
 
@@ -44,13 +46,8 @@ def quiz_toml(count: int) -> str:
     return "".join(parts)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def prepare(db: str, work: Path, participants: int, questions: int) -> dict[str, str]:
+def prepare(db: str, work: Path, participants: int, questions: int,
+            pg_name: str = PG_BENCH_DB) -> dict[str, str]:
     """Create a fresh database with the schema, content and participants; return the server env."""
     quizzes = work / "quizzes"
     quizzes.mkdir(exist_ok=True)
@@ -61,9 +58,9 @@ def prepare(db: str, work: Path, participants: int, questions: int) -> dict[str,
         import psycopg
 
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS lms_bench WITH (FORCE)")
-            conn.execute("CREATE DATABASE lms_bench")
-        url = PG_BENCH_URL
+            conn.execute(f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {pg_name}")
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_name}"
     env = dict(os.environ, LMS_DATABASE_URL=url, LMS_QUIZZES_DIR=str(quizzes),
                LMS_SECRET_KEY="bench-secret", LMS_COURSES_DIR=str(work / "courses"))
     (work / "courses").mkdir(exist_ok=True)
@@ -94,13 +91,21 @@ def prepare(db: str, work: Path, participants: int, questions: int) -> dict[str,
     return env
 
 
+SERVERS = ("serve", "waitress", "gunicorn")
+
+
+def server_command(kind: str, port: int) -> list[str]:
+    """Return the command line of a server: make run's (serve, waitress) or gunicorn's."""
+    if kind in ("serve", "waitress"):  # the Makefile's run target, Waitress forced for "waitress"
+        cmd = [str(BIN / "python"), "-m", "lms.serve", "--host=127.0.0.1", f"--port={port}", "--threads=16",
+               "--connection-limit=1000", "--channel-timeout=60", "--ident=lms"]
+        return cmd + (["--server=waitress"] if kind == "waitress" else [])
+    return [str(BIN / "gunicorn"), "--workers", "4", "--bind", f"127.0.0.1:{port}", "--timeout", "60",
+            "lms:create_app()"]
+
+
 def start_server(kind: str, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    if kind == "waitress":
-        cmd = [str(BIN / "waitress-serve"), f"--port={port}", "--host=127.0.0.1", "--threads=16",
-               "--connection-limit=1000", "--channel-timeout=60", "--call", "lms:create_app"]
-    else:
-        cmd = [str(BIN / "gunicorn"), "--workers", "4", "--bind", f"127.0.0.1:{port}", "--timeout", "60",
-               "lms:create_app()"]
+    cmd = server_command(kind, port)
     # The server's log goes to a file: a pipe nobody reads fills up and blocks the server.
     log = open(Path(env["LMS_QUIZZES_DIR"]).parent / "server.log", "wb")
     process = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
@@ -287,11 +292,11 @@ def saturation(base: str, first_user: int) -> tuple[float, list[tuple[int, float
     return best, steps
 
 
-def run(server: str, db: str, participants: int, questions: int, think: float) -> dict[str, Any]:
+def run(server: str, db: str, participants: int, questions: int, think: float, port: int,
+        pg_name: str = PG_BENCH_DB) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        env = prepare(db, work, participants + SATURATION_USERS, questions)
-        port = free_port()
+        env = prepare(db, work, participants + SATURATION_USERS, questions, pg_name)
         process = start_server(server, env, port)
         base = f"http://127.0.0.1:{port}"
         try:
@@ -327,19 +332,23 @@ def report(row: dict[str, Any]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--server", choices=["waitress", "gunicorn"], default="waitress")
+    parser.add_argument("--server", choices=SERVERS, default="serve",
+                        help="serve: make run's command; waitress: the same, one Waitress process; "
+                             "gunicorn: gunicorn --workers 4")
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--all", action="store_true", help="run the four combinations")
+    parser.add_argument("--all", action="store_true", help="run the six combinations")
+    parser.add_argument("--port", type=int, default=5301)
+    parser.add_argument("--pg-db", default=PG_BENCH_DB, help="PostgreSQL database to create (dropped first)")
     parser.add_argument("--participants", type=int, default=300)
     parser.add_argument("--questions", type=int, default=20)
     parser.add_argument("--think-scale", type=float, default=1.0)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
-    combos = [(s, d) for d in ("sqlite", "postgresql") for s in ("waitress", "gunicorn")] if args.all \
+    combos = [(s, d) for d in ("sqlite", "postgresql") for s in SERVERS] if args.all \
         else [(args.server, args.db)]
     rows = []
     for server, db in combos:
-        row = run(server, db, args.participants, args.questions, args.think_scale)
+        row = run(server, db, args.participants, args.questions, args.think_scale, args.port, args.pg_db)
         report(row)
         rows.append(row)
     if args.json:

@@ -14,7 +14,7 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms import config as defaults
-from lms import redaction, routing, storage
+from lms import ratestore, redaction, routing, storage
 from lms.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from lms.ratelimits import warn_unshared_storage
 
@@ -60,6 +60,9 @@ def _configure(app: Flask, overrides: dict[str, Any]) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True,
                                                    **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    if str(app.config["RATELIMIT_STORAGE_URI"]).startswith(f"{ratestore.SCHEME}:"):
+        app.config["RATELIMIT_STORAGE_URI"] = ratestore.in_instance(app.config["RATELIMIT_STORAGE_URI"],
+                                                                    app.instance_path)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"hide_parameters": True, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     redaction.install(app)  # no SQL parameters or database error details (NIP, e-mail) in error logs
     app.session_interface = _SessionInterface()

@@ -152,7 +152,14 @@ def _write_mode() -> None:
     On SQLite this keeps the write lock for the view's own work only, not for loading the user.
     """
     if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
-        db.session.commit()
+        # Nothing was written: ending the read need not expire the user and login session just
+        # loaded (the view and _touch_login_session would reload both, on every POST).
+        session = db.session()
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
         g.sqlite_write = True
 
 

@@ -44,7 +44,7 @@ def _wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
     raise AssertionError(f"Waitress did not listen on port {port} within {START_SECONDS} s")
 
 
-def _start(tmp_path: Path, hops: str | None) -> Iterator[int]:
+def _start(tmp_path: Path, hops: str | None, server: str = "waitress") -> Iterator[int]:
     instance = tmp_path / "instance"
     settings = {"INSTANCE_PATH": str(instance), "SECRET_KEY": "uji-serve",
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'serve.sqlite3'}"}
@@ -58,7 +58,7 @@ def _start(tmp_path: Path, hops: str | None) -> Iterator[int]:
     port = _free_port()
     code = f"import sys; from lms.serve import main; main(sys.argv[1:], {settings!r})"
     process = subprocess.Popen([sys.executable, "-c", code, "--host", "127.0.0.1", "--port", str(port),
-                                "--threads", "2"], cwd=ROOT, env=env,
+                                "--threads", "2", "--server", server, "--workers", "2"], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         _wait_for(port, process)
@@ -74,14 +74,19 @@ def _start(tmp_path: Path, hops: str | None) -> Iterator[int]:
             process.stderr.close()
 
 
-@pytest.fixture
-def behind_proxy(tmp_path: Path) -> Iterator[int]:
-    yield from _start(tmp_path, "1")
+# make run serves with gunicorn where the platform forks, with Waitress elsewhere: both are checked.
+SERVERS = ["waitress", pytest.param("gunicorn", marks=pytest.mark.skipif(
+    serve.chosen_server("auto") != "gunicorn", reason="gunicorn needs a POSIX platform"))]
 
 
-@pytest.fixture
-def direct(tmp_path: Path) -> Iterator[int]:
-    yield from _start(tmp_path, None)
+@pytest.fixture(params=SERVERS)
+def behind_proxy(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[int]:
+    yield from _start(tmp_path, "1", request.param)
+
+
+@pytest.fixture(params=SERVERS)
+def direct(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[int]:
+    yield from _start(tmp_path, None, request.param)
 
 
 def _get(port: int, path: str, client: str | None = None,
@@ -146,6 +151,7 @@ def served(tmp_path, monkeypatch):
     monkeypatch.delenv("LMS_PUBLIC_BASE_URL", raising=False)
     seen = {}
     monkeypatch.setattr(serve.waitress, "serve", lambda app, **options: seen.update(app=app, **options))
+    monkeypatch.setattr(serve, "run_gunicorn", lambda app, options: seen.update(app=app, **options))
 
     def run(argv, **config):
         serve.main(argv, {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x", **config})
@@ -172,3 +178,41 @@ def test_a_configured_public_address_is_kept(served, monkeypatch):
     assert served(["--port", "5202"]).config["PUBLIC_BASE_URL"] == "https://lms.contoh.go.id"
 
 
+
+
+def test_make_run_serves_with_several_processes_where_the_platform_forks(served, monkeypatch, tmp_path):
+    monkeypatch.setattr(serve, "chosen_server", lambda name: "gunicorn" if name == "auto" else name)
+    monkeypatch.setattr(serve.os, "cpu_count", lambda: 2)
+    app = served(["--port", "5203", "--threads", "16", "--channel-timeout", "60"])
+    assert app.config["PUBLIC_BASE_URL"] == "http://127.0.0.1:5203" and app.config["LISTEN_HOST"] == "127.0.0.1"
+    # Rate-limit counters shared by the processes, in the instance folder.
+    assert app.config["RATELIMIT_STORAGE_URI"] == f"lms-sqlite:///{tmp_path / 'ratelimits.sqlite3'}"
+
+
+def test_gunicorn_options_share_the_threads_and_trust_no_forwarded_header():
+    args = serve._parser().parse_args(["--host", "0.0.0.0", "--port", "5204", "--threads", "16"])
+    options = serve.gunicorn_options(args, 2)
+    assert options["bind"] == "0.0.0.0:5204" and options["workers"] == 2 and options["threads"] == 8
+    assert options["worker_class"] == "gthread" and options["forwarded_allow_ips"] == ""
+    assert serve.gunicorn_options(serve._parser().parse_args(["--host", "::1"]), 4)["bind"] == "[::1]:5000"
+
+
+@pytest.mark.parametrize(("cores", "workers"), [(1, 2), (2, 2), (4, 4), (16, 4)])
+def test_one_process_per_core_within_bounds(monkeypatch, cores, workers):
+    monkeypatch.setattr(serve.os, "cpu_count", lambda: cores)
+    assert serve.worker_count(0) == workers
+    assert serve.worker_count(3) == 3  # as asked
+
+
+def test_waitress_where_the_platform_does_not_fork(served, monkeypatch):
+    monkeypatch.setattr(serve, "os", type("WindowsOs", (), {"name": "nt", "cpu_count": staticmethod(lambda: 2)}))
+    assert serve.chosen_server("auto") == "waitress" and serve.chosen_server("gunicorn") == "gunicorn"
+    app = served(["--port", "5205"])
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"  # one process: its memory is enough
+    assert app.config["PROXY_HEADERS_BY_SERVER"] is True
+
+
+def test_a_configured_counter_store_is_kept_with_several_processes(served, monkeypatch):
+    monkeypatch.setattr(serve, "chosen_server", lambda name: "gunicorn")
+    app = served(["--port", "5206"], RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0")
+    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"

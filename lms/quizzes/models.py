@@ -52,8 +52,9 @@ class QuizVersion(Model):
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
-    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
-    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # Deferred: decoded once per process (services.catalog.version_content), not per request.
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True, deferred_group="content")
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, deferred=True, deferred_group="content")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     quiz: Mapped[Quiz] = relationship()

@@ -51,7 +51,7 @@ def quiz_cards(user: User, quizzes: Sequence[Quiz], now: datetime,
                     for a in services.user_attempts(user, quiz, context)]
         finished = [Fraction(str(a.percent)) for a in attempts if a.finished]
         final = services.final_percent_of(finished, rules)
-        count = rules.draw or len(version.questions)
+        count = rules.draw or len(services.version_questions(version))
         running = next((a for a in attempts if not a.finished), None)
         passed = None if final is None else final >= rules.pass_mark
         cards.append(QuizCard(quiz, rules, attempts, running, final, passed,

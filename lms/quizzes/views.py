@@ -40,7 +40,9 @@ def _quiz_or_404(slug: str) -> Quiz:
 
 
 def _own_attempt(attempt_id: int) -> Attempt:
-    attempt = db.get_or_404(Attempt, attempt_id)
+    attempt = services.get_attempt(attempt_id)
+    if attempt is None:
+        abort(404)
     if attempt.user_id != current_user.id:
         abort(403)
     return attempt
@@ -60,8 +62,7 @@ def _keep_alive(attempt: Attempt, now: datetime, cap: float | None = None) -> No
 def _context(quiz: Quiz) -> tuple[QuizContext, str | None]:
     """Return the training context of this quiz for the current user (403 if they have none)."""
     wanted = request.args.get("training") or request.form.get("training")
-    options = [(c, t.slug) for q, c, t in trainings.participant_quizzes(current_user)
-               if q.id == quiz.id]
+    options = [(c, t.slug) for c, t in trainings.quiz_contexts(current_user, quiz)]
     fallback = options[0] if options and not wanted else None
     chosen = next((o for o in options if o[1] == wanted), fallback)
     if chosen is not None:
@@ -72,8 +73,13 @@ def _context(quiz: Quiz) -> tuple[QuizContext, str | None]:
 
 
 def _finalise_overdue(quiz: Quiz) -> None:
-    """The attempt POSTs' explicit step: record the user's overdue attempts of the quiz."""
-    act(lambda: services.finalize_overdue(utcnow(), quiz=quiz, user=current_user))
+    """The attempt POSTs' explicit step: record the user's overdue attempts of the quiz.
+
+    Committed on its own (a refusal that follows must not roll it back), and only when there is
+    something to record: a commit expires every loaded row, which the request would reload.
+    """
+    if services.has_overdue(utcnow(), quiz, current_user):
+        act(lambda: services.finalize_overdue(utcnow(), quiz=quiz, user=current_user))
 
 
 @bp.errorhandler(AttemptError)
@@ -124,12 +130,13 @@ def start(slug: str) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
     context, training = _context(item)
-    _finalise_overdue(item)
-    outcome = act(lambda: services.start_attempt(current_user, item, utcnow(), context=context),
+    # start_attempt finalises the user's overdue attempts of the quiz in the same transaction;
+    # the id is read before the commit, which would otherwise reload the attempt just written.
+    outcome = act(lambda: services.start_attempt(current_user, item, utcnow(), context=context).id,
                   error_category="warning")
     if outcome.value is None:
         return redirect(url_for("quizzes.quiz", slug=slug, training=training))
-    return redirect(url_for("quizzes.attempt", attempt_id=outcome.value.id))
+    return redirect(url_for("quizzes.attempt", attempt_id=outcome.value))
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -148,14 +155,17 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
 @bp.post("/attempts/<int:attempt_id>/answers")
 @role_required(*ANY_ROLE)
 def save_answer(attempt_id: int) -> ResponseReturnValue:
-    item = db.get_or_404(Attempt, attempt_id)
+    item = services.get_attempt(attempt_id)
+    if item is None:
+        abort(404)
     question, value, revision = payload.answer_payload(request.get_json(silent=True))
     _finalise_overdue(item.quiz)
     # Refusals (stale tab, late write, foreign attempt) are answered in JSON by _refused.
     saved = services.save_answer(current_user, item, question, value, revision, utcnow())
-    db.session.commit()
+    answer = {"saved": True, "revision": saved.revision, "saved_at": saved.saved_at.isoformat()}
     _keep_alive(item, utcnow())
-    return jsonify(saved=True, revision=saved.revision, saved_at=saved.saved_at.isoformat())
+    db.session.commit()  # after reading what the answer says: a commit expires the rows read
+    return jsonify(answer)
 
 
 @bp.post("/attempts/<int:attempt_id>/page")

@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import Role, User
+from lms.courses.models import Course
 from lms.errors import NotAllowed
 from lms.extensions import db
 from lms.quizzes.models import Attempt, Quiz
@@ -178,3 +179,19 @@ def participant_quizzes(user: User) -> list[tuple[Quiz, QuizContext, Training]]:
                 seen.add((quiz.id, context.key))
                 found.append((quiz, context, training))
     return found
+
+
+def quiz_contexts(user: User, quiz: Quiz) -> list[tuple[QuizContext, Training]]:
+    """Return the contexts in which a participant may take this one quiz (one query).
+
+    The same as filtering participant_quizzes by the quiz, without loading every other quiz and
+    course of every training: the start of a post-test asks this for 300 people at once.
+    """
+    practice: ColumnElement[bool] = false()
+    if quiz.kind == "practice" and quiz.retired_at is None and quiz.course_slug:
+        practice = Training.courses.any(Course.slug == quiz.course_slug)
+    query = (select(Training).join(Enrollment, Enrollment.training_id == Training.id)
+             .where(Enrollment.user_id == user.id, Training.status != "draft",
+                    or_(Training.pretest_id == quiz.id, Training.posttest_id == quiz.id, practice))
+             .order_by(Training.start_date.desc()))
+    return [(quiz_context(training, quiz), training) for training in db.session.scalars(query)]

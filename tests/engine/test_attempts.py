@@ -218,6 +218,8 @@ def test_regrade_lists_changed_results(quiz, make_user, runner):
         if q["id"] == "benar-salah":
             q["correct_bool"] = True  # a "corrected" key that makes this participant fail
     version.questions = corrected
+    # Versions are immutable and decoded once per process: a rewrite in place must change the hash.
+    version.content_hash = "corrected-" + version.content_hash[:50]
     db.session.commit()
     result = runner.invoke(args=["quizzes", "regrade", "uji-mesin"])
     assert result.exit_code == 0, result.output

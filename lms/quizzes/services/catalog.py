@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -56,14 +59,54 @@ def current_version(quiz: Quiz) -> QuizVersion:
         QuizVersion.quiz_id == quiz.id, QuizVersion.number == quiz.version_number)).one()
 
 
+@dataclass(frozen=True)
+class VersionContent:
+    """A quiz version's settings and questions, decoded (immutable, shared by every request)."""
+
+    settings: QuizSettings
+    questions: tuple[Question, ...]
+
+
+# Quiz versions never change once synced (a changed file makes a new version), so each process
+# decodes one only once. Keyed by id and content hash: a reused id (an emptied database) with
+# other content is decoded afresh. Bounded: old versions fall out as new ones are used.
+DECODED_VERSIONS_MAX = 64
+_decoded: OrderedDict[tuple[int, str], VersionContent] = OrderedDict()
+_decoded_lock = threading.Lock()
+
+
+def version_content(version: QuizVersion) -> VersionContent:
+    """Return a version's decoded content, from this process's cache after the first request."""
+    key = (version.id, version.content_hash)
+    with _decoded_lock:
+        found = _decoded.get(key)
+        if found is not None:
+            _decoded.move_to_end(key)
+            return found
+    # The JSON columns are deferred: they are read from the database only here, on a miss.
+    content = VersionContent(settings_from_json(version.settings),
+                             tuple(question_from_snapshot(q) for q in version.questions))
+    with _decoded_lock:
+        _decoded[key] = content
+        while len(_decoded) > DECODED_VERSIONS_MAX:
+            _decoded.popitem(last=False)
+    return content
+
+
+def forget_decoded_versions() -> None:
+    """Empty this process's cache of decoded versions (tests that rewrite a version in place)."""
+    with _decoded_lock:
+        _decoded.clear()
+
+
 def rules_of(version: QuizVersion) -> QuizSettings:
     """Return a version's settings, decoded."""
-    return settings_from_json(version.settings)
+    return version_content(version).settings
 
 
 def version_questions(version: QuizVersion) -> list[Question]:
     """Return a version's questions, decoded."""
-    return [question_from_snapshot(q) for q in version.questions]
+    return list(version_content(version).questions)
 
 
 def get_quiz(slug: str) -> Quiz | None:
