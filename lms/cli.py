@@ -21,7 +21,7 @@ from lms.certificates import services as certificates
 from lms.certificates.export import write_zip
 from lms.certificates.models import Certificate
 from lms.dates import format_utc
-from lms.db_types import utcnow, writing
+from lms.db_types import utcnow
 from lms.demo import create_demo
 from lms.demo_trainings import create_demo_trainings
 from lms.errors import LmsError
@@ -279,8 +279,8 @@ def certificates_issue(training_slug: str, all_eligible: bool) -> None:
                 click.echo(f"Dilewati: {error}", err=True)
 
         try:
-            with writing():
-                certificates.issue_all(training, None, _now(), commit=db.session.commit, progress=progress)
+            # Not inside writing(): issue_all takes the write lock per batch, only to store it.
+            certificates.issue_all(training, None, _now(), commit=db.session.commit, progress=progress)
         except LmsError as exc:  # e.g. another issue of this training running at the same time
             db.session.rollback()
             _fail(exc.message)
