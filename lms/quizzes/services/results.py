@@ -13,7 +13,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import inspect, or_, select
 from sqlalchemy.orm import defer, undefer
 
 from lms.accounts.models import User
@@ -101,7 +101,7 @@ def counted_attempts(quiz: Quiz, now: datetime, user_ids: Sequence[int] | None =
     # A finished attempt counts by its stored grade: its question snapshot (the largest column)
     # stays in the database. Overdue open attempts are graded now, so theirs is loaded, in one query.
     pairs = [(attempt, user) for attempt, user in db.session.execute(query.options(defer(Attempt.questions)))]
-    overdue = [attempt.id for attempt, _ in pairs if not attempt.finished]
+    overdue = [attempt.id for attempt, _ in pairs if not attempt.finished and "questions" in inspect(attempt).unloaded]
     if overdue:
         db.session.scalars(select(Attempt).options(undefer(Attempt.questions))
                            .where(Attempt.id.in_(overdue)).execution_options(populate_existing=True)).all()
