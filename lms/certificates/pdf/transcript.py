@@ -28,7 +28,7 @@ from lms.certificates.pdf.page import (
 )
 from lms.certificates.pdf.signatory import column_width, draw_signatory, signatory_block
 from lms.dates import format_range
-from lms.pdftext import fit_font_size, printable, wrap_text
+from lms.pdftext import fit_font_size, fitting_cache, printable, wrap_text
 
 TABLE_SIZE = 9.0  # the smallest transcript font, and the one of a transcript over several pages
 ONE_PAGE_TABLE_MIN = 7.5  # a one-page transcript may shrink to this before it continues
@@ -127,7 +127,8 @@ def transcript_cache() -> Iterator[None]:
         return
     token = _FITS.set({})
     try:
-        yield
+        with fitting_cache():  # the cells, titles and names of the same run are wrapped once too
+            yield
     finally:
         _FITS.reset(token)
 
