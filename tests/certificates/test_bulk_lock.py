@@ -155,3 +155,4 @@ def test_a_second_delivery_of_a_taken_job_does_nothing(finished, make_user):
     db.session.refresh(job)
     assert job.status == "done" and job.failures == []
     assert bulk.job_state(job, NOW + timedelta(days=1)).ended
+
