@@ -288,8 +288,8 @@ def certificates_issue(training_slug: str, all_eligible: bool, early_reason: str
                 click.echo(f"Dilewati: {error}", err=True)
 
         try:
-            with writing():
-                certificates.issue_all(training, None, _now(), commit=db.session.commit, progress=progress)
+            # Not inside writing(): issue_all takes the write lock per batch, only to store it.
+            certificates.issue_all(training, None, _now(), commit=db.session.commit, progress=progress)
         except LmsError as exc:  # e.g. another issue of this training running at the same time
             db.session.rollback()
             _fail(exc.message)

@@ -41,9 +41,14 @@ _WRITING: ContextVar[bool] = ContextVar("lms_writing", default=False)
 
 @contextmanager
 def writing() -> Iterator[None]:
-    """Run the session's next transactions with the write lock taken up front (SQLite; CLI, jobs)."""
+    """Run the session's next transactions with the write lock taken up front (SQLite; CLI, jobs).
 
-    db.session.commit()
+    An open transaction is committed first. With none open, pending changes (a job's progress set
+    between transactions) are left for the caller's commit, inside the write transaction: flushed
+    in a plain one, SQLite could refuse the late upgrade at once, without waiting for the lock.
+    """
+    if db.session().in_transaction():
+        db.session.commit()
     token = _WRITING.set(True)
     try:
         yield

@@ -8,6 +8,9 @@ up to a number of lines and end with an ellipsis when the text still does not fi
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import standardFonts, stringWidth
@@ -16,6 +19,29 @@ ELLIPSIS = "…"
 # Letters outside the standard fonts' encoding that have no accent-stripping decomposition.
 _FALLBACK = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i", "ø": "o", "Ø": "O",
                            "\u2010": "-", "\u2011": "-", "\u2212": "-"})
+
+
+# Fitted lines by their whole input, while a fitting_cache() block is open (see there).
+_FITTED: ContextVar[dict[tuple[object, ...], tuple[float, tuple[str, ...]]] | None] = ContextVar(
+    "lms_fitted_text", default=None)
+
+
+@contextmanager
+def fitting_cache() -> Iterator[None]:
+    """Fit each distinct text once within this block: a bulk run repeats the same titles and cells.
+
+    fit_lines and wrap_text are pure functions of their arguments, which are the whole key: texts
+    that differ in any way are fitted apart. Nested blocks share the outer cache, which ends with
+    the outermost block (a bulk run, one merged PDF).
+    """
+    if _FITTED.get() is not None:
+        yield
+        return
+    token = _FITTED.set({})
+    try:
+        yield
+    finally:
+        _FITTED.reset(token)
 
 
 def fit_font_size(text: str, font: str, max_size: float, min_size: float, width: float) -> float:
@@ -28,6 +54,16 @@ def fit_font_size(text: str, font: str, max_size: float, min_size: float, width:
 
 def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
     """Split text into lines no wider than width, breaking inside a word only when it must."""
+    cache = _FITTED.get()
+    if cache is None:
+        return _wrap(text, font, size, width)
+    key = ("wrap", text, font, size, width)
+    if key not in cache:
+        cache[key] = (size, tuple(_wrap(text, font, size, width)))
+    return list(cache[key][1])
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     lines: list[str] = []
     for line in simpleSplit(text, font, size, width) or [""]:
         lines.extend(_break_word(line, font, size, width))
@@ -56,6 +92,19 @@ def fit_lines(text: str, font: str, max_size: float, min_size: float, width: flo
     Below min_size the text wraps into as many lines as it needs instead of shrinking further.
     Wrapped lines are balanced, so a centred title never ends in one orphaned word.
     """
+    cache = _FITTED.get()
+    if cache is None:
+        return _fit_lines(text, font, max_size, min_size, width, max_lines)
+    key = ("lines", text, font, max_size, min_size, width, max_lines)
+    if key not in cache:
+        size, lines = _fit_lines(text, font, max_size, min_size, width, max_lines)
+        cache[key] = (size, tuple(lines))
+    size, fitted = cache[key]
+    return size, list(fitted)
+
+
+def _fit_lines(text: str, font: str, max_size: float, min_size: float, width: float,
+               max_lines: int) -> tuple[float, list[str]]:
     size = fit_font_size(text, font, max_size, min_size, width) if max_lines == 1 else max_size
     while True:
         lines = wrap_text(text, font, size, width)

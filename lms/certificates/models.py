@@ -106,8 +106,14 @@ class Job(Model):
     failures: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The worker's last sign of life: set when it takes the job and after every committed batch.
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     training: Mapped[Training | None] = relationship()
+
+    @property
+    def last_seen(self) -> datetime:
+        return self.updated_at or self.created_at
 
     __table_args__ = (CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),)

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from reportlab.graphics.barcode.qrencoder import QR8bitByte, QRCode, QRErrorCorrectLevel
+from functools import cache
+
+from reportlab.graphics.barcode.qrencoder import QR8bitByte, QRCode, QRErrorCorrectLevel, QRUtil
 from reportlab.pdfgen.canvas import Canvas
+
+# ReportLab builds the Reed-Solomon generator polynomial again for every block of every code, 40 %
+# of a code's time in a bulk issue; it depends only on the number of correction bytes, and the
+# polynomial objects are never changed after they are built (multiply and mod return new ones).
+QRUtil.getErrorCorrectPolynomial = staticmethod(cache(QRUtil.getErrorCorrectPolynomial))
 
 # Scoring all 8 masks costs 9 matrix builds; any single mask gives a valid QR code. The checkerboard
 # (pattern 0) avoids the large same-coloured blocks that make a mask score badly.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
@@ -28,10 +28,10 @@ from lms.certificates.codes import new_code, normalize_code
 from lms.certificates.layout import DEFAULT_LAYOUT, Layout, load_layout
 from lms.certificates.models import Certificate, CertificateSequence, EligibilityOverride
 from lms.certificates.numbering import PatternError, format_number, validate_pattern
-from lms.certificates.pdf import CertificateData, TranscriptRow, render_certificate
+from lms.certificates.pdf import CertificateData, TranscriptRow, render_certificate, transcript_cache
 from lms.courses import services as courses
 from lms.dates import DEFAULT_ZONE, format_date, local_date
-from lms.db_types import affected_rows
+from lms.db_types import affected_rows, writing
 from lms.errors import LmsError, ValidationFailed
 from lms.extensions import db
 from lms.images import check_image
@@ -275,37 +275,48 @@ def assets_for(training: Training) -> Assets:
     return Assets(institution, institution.logo if institution.logo_sha256 else None, signature)
 
 
-def issue(training: Training, row: Row, actor: User | None, now: datetime,
-          assets: Assets | None = None, replaces: Certificate | None = None,
-          pending: list[Certificate] | None = None) -> Certificate:
-    """Issue one certificate: check, number, freeze, render and store the PDF.
-
-    With `pending`, the certificate is only added to the session and to that list; the caller
-    flushes and audits the batch (bulk issue: one INSERT round for many certificates).
-    """
+def _check(training: Training, row: Row) -> None:
+    """Refuse a row that may not be issued, before any number is taken."""
     if row.certificate is not None:
         raise ValidationFailed(f"{row.user.full_name} sudah memiliki sertifikat {row.certificate.number}.")
     if not row.verdict.eligible and row.override is None:
         raise NotEligible(f"{row.user.full_name} belum memenuhi syarat: " + " ".join(row.verdict.reasons))
     if training.total_jp < 1:
         raise ValidationFailed("Agenda kegiatan belum memiliki JP; susun agenda dulu.")
-    assets = assets or assets_for(training)
-    issued = local_date(now, assets.institution.time_zone)
-    seq, number = next_number(assets.institution, issued, training.slug.upper())
+
+
+def _number(institution: Institution, seq: int, issued: date, training_code: str) -> str:
+    try:
+        validate_pattern(institution.certificate_pattern)
+        return format_number(institution.certificate_pattern, seq=seq, issued=issued, training_code=training_code)
+    except (PatternError, ValueError) as exc:
+        raise ValidationFailed(f"Pola nomor sertifikat tidak sah: {exc}") from None
+
+
+def _certificate(training: Training, row: Row, actor: User | None, now: datetime, assets: Assets, seq: int,
+                 number: str, issued: date, replaces: Certificate | None = None) -> Certificate:
+    """Freeze and render one certificate with its number; the caller adds it to the session."""
     code = new_code()
     frozen = _frozen(training, row.user, assets.institution, row, number, code, issued)
     pdf = render_certificate(certificate_data(frozen), layout(), logo=assets.logo, signature=assets.signature)
-    certificate = Certificate(
+    return Certificate(
         institution_id=assets.institution.id, training_id=training.id, user_id=row.user.id, number=number,
         year=issued.year, seq=seq, code=code, status="valid", issued_at=now, issue_date=issued,
         jp=frozen["jp"], jp_year=training.end_date.year, data=frozen, pdf=pdf,
         pdf_sha256=hashlib.sha256(pdf).hexdigest(), layout="default",
         override_reason=row.override.reason if row.override and not row.verdict.eligible else "",
         issued_by_id=actor.id if actor else None, replaces_id=replaces.id if replaces else None)
+
+
+def issue(training: Training, row: Row, actor: User | None, now: datetime,
+          assets: Assets | None = None, replaces: Certificate | None = None) -> Certificate:
+    """Issue one certificate: check, number, freeze, render and store the PDF (one short render in the lock)."""
+    _check(training, row)
+    assets = assets or assets_for(training)
+    issued = local_date(now, assets.institution.time_zone)
+    seq, number = next_number(assets.institution, issued, training.slug.upper())
+    certificate = _certificate(training, row, actor, now, assets, seq, number, issued, replaces)
     db.session.add(certificate)
-    if pending is not None:
-        pending.append(certificate)
-        return certificate
     db.session.flush()
     _audit_issue(certificate, actor, now)
     return certificate
@@ -374,65 +385,138 @@ def issue_for(training: Training, user_id: int, actor: User | None, now: datetim
     row = next(iter(eligibility_table(training, now, only=user_id)), None)
     if row is None:
         raise ValidationFailed("Peserta tidak terdaftar di kegiatan ini.")
-    with _first_issuer_wins():
+    with _first_issuer_wins(), transcript_cache():
         return issue(training, row, actor, now, replaces=replaces)
 
 
+Progress = Callable[[int, int, Certificate | None, str | None], None]
+
+
 def issue_all(training: Training, actor: User | None, now: datetime,
-              commit: Callable[[], None] | None = None,
-              progress: Callable[[int, int, Certificate | None, str | None], None] | None = None
-              ) -> list[Certificate]:
-    """Issue every eligible participant's certificate, committing in batches so writers never stall long."""
-    settle_overdue(training, now)
+              commit: Callable[[], None] | None = None, progress: Progress | None = None) -> list[Certificate]:
+    """Issue every eligible participant's certificate in batches that hold the write lock only to store.
+
+    With `commit`, each batch is rendered outside any write transaction with the numbers it
+    expects, then numbered (a compare-and-set on the sequence row) and inserted in one short
+    write transaction that is committed at once, so waiting writers (answer saves) get in between
+    batches. A batch that lost its numbers to another issuer is rendered again with the next ones:
+    the numbering stays gapless, and a crash leaves only whole, committed batches.
+    Without `commit` everything stays in the caller's one transaction.
+    """
+    with _writes(commit):
+        settle_overdue(training, now)
+        _commit(commit)
     rows = [r for r in eligibility_table(training, now) if r.may_issue]
     assets = assets_for(training)
     issued: list[Certificate] = []
-    pending: list[Certificate] = []
     session = db.session()  # the request's (or job's) real session behind the scoped proxy
     expire, session.expire_on_commit = session.expire_on_commit, False  # no reloads after each batch
-    done = 0
-
-    def settle() -> None:
-        # Report certificates only once they are committed: a line printed is a certificate kept.
-        nonlocal done
-        batch = list(pending)
-        _settle(pending, actor, now, commit)
-        for certificate in batch:
-            done += 1
-            if progress:
-                progress(done, len(rows), certificate, None)
-
+    counter = _Counter(len(rows), progress)
     try:
-        with _first_issuer_wins():
+        with _first_issuer_wins(), transcript_cache():
+            ready = []
             for row in rows:
                 try:
-                    certificate = issue(training, row, actor, now, assets, pending=pending)
+                    _check(training, row)
+                    ready.append(row)
                 except LmsError as exc:
-                    done += 1
-                    if progress:
-                        progress(done, len(rows), None, exc.message)
-                    continue
-                issued.append(certificate)
-                if len(pending) >= BATCH:
-                    settle()
-            settle()
+                    counter.tick(None, exc.message)
+            for start in range(0, len(ready), BATCH):
+                _save_progress(commit)
+                for certificate in _issue_batch(training, ready[start:start + BATCH], actor, now, assets, commit):
+                    issued.append(certificate)
+                    counter.tick(certificate, None)
+            _save_progress(commit)
     finally:
         session.expire_on_commit = expire
     return issued
 
 
-def _settle(pending: list[Certificate], actor: User | None, now: datetime,
-            commit: Callable[[], None] | None) -> None:
-    """Write a batch of certificates and their audit events, then commit if asked."""
-    if not pending:
-        return
-    db.session.flush()
-    for certificate in pending:
-        _audit_issue(certificate, actor, now)
-    pending.clear()
-    db.session.flush()
+@dataclass
+class _Counter:
+    total: int
+    progress: Progress | None
+    done: int = 0
+
+    def tick(self, certificate: Certificate | None, error: str | None) -> None:
+        # Called for certificates once they are committed: a line printed is a certificate kept.
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total, certificate, error)
+
+
+CLAIM_TRIES = 20
+
+
+def _issue_batch(training: Training, rows: list[Row], actor: User | None, now: datetime, assets: Assets,
+                 commit: Callable[[], None] | None) -> list[Certificate]:
+    """Render rows with the numbers they expect, then claim those numbers and store them in one short write."""
+    institution = assets.institution
+    issued = local_date(now, institution.time_zone)
+    code = training.slug.upper()
+    for _ in range(CLAIM_TRIES):
+        _ensure_sequence(institution, issued.year, commit)
+        last = _last_seq(institution, issued.year) or 0
+        _commit(commit)  # end the read transaction: nothing is held while rendering
+        certificates = [_certificate(training, row, actor, now, assets, last + n, _number(institution, last + n,
+                                                                                         issued, code), issued)
+                        for n, row in enumerate(rows, start=1)]
+        with _writes(commit):
+            if _claim(institution, issued.year, last, len(certificates)):
+                db.session.add_all(certificates)
+                db.session.flush()
+                for certificate in certificates:
+                    _audit_issue(certificate, actor, now)
+                db.session.flush()
+                _commit(commit)
+                return certificates
+            _commit(commit)  # another issuer took these numbers: release the lock, render again
+    raise IssueInProgress(IN_PROGRESS)
+
+
+def _writes(commit: Callable[[], None] | None) -> AbstractContextManager[None]:
+    # Only a caller that commits between batches can take and release the write lock per batch.
+    return writing() if commit else nullcontext()
+
+
+def _commit(commit: Callable[[], None] | None) -> None:
     if commit:
         commit()
+
+
+def _save_progress(commit: Callable[[], None] | None) -> None:
+    """Commit what a progress callback changed (a job's counters) in its own short write."""
+    if commit and (db.session.dirty or db.session.new):
+        with writing():
+            commit()
+
+
+def _ensure_sequence(institution: Institution, year: int, commit: Callable[[], None] | None) -> None:
+    if _last_seq(institution, year) is not None:
+        return
+    with _writes(commit):
+        try:
+            with db.session.begin_nested():
+                db.session.add(CertificateSequence(institution_id=institution.id, year=year, last_seq=0))
+        except IntegrityError:
+            pass  # another issuer created the year's row a moment ago
+        _commit(commit)
+
+
+def _last_seq(institution: Institution, year: int) -> int | None:
+    # No autoflush: a pending write would upgrade this read transaction to a write without waiting.
+    with db.session.no_autoflush:
+        return db.session.scalar(select(CertificateSequence.last_seq).where(
+        CertificateSequence.institution_id == institution.id, CertificateSequence.year == year))
+
+
+def _claim(institution: Institution, year: int, last: int, count: int) -> bool:
+    """Move the year's sequence from `last` to `last + count`, only if nobody moved it meanwhile."""
+    with db.session.no_autoflush:
+        return affected_rows(db.session.execute(
+            update(CertificateSequence).where(CertificateSequence.institution_id == institution.id,
+                                              CertificateSequence.year == year, CertificateSequence.last_seq == last)
+            .values(last_seq=last + count).execution_options(synchronize_session=False))) == 1
 
 
 def revoke(certificate: Certificate, reason: str, actor: User | None, now: datetime) -> None:

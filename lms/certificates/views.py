@@ -103,9 +103,27 @@ def issue_all(slug: str) -> ResponseReturnValue:
 @role_required(Role.ADMIN)
 def job(job_id: int) -> ResponseReturnValue:
     item = db.get_or_404(Job, job_id)
+    state = bulk.job_state(item, utcnow())
     if wants_json():
-        return jsonify(status=item.status, done=item.done, total=item.total, failures=item.failures)
-    return render_template("certificates/job.html", job=item, training=item.training)
+        return jsonify(status=item.status, state=state.key, ended=state.ended, done=item.done, total=item.total,
+                       failures=item.failures)
+    return render_template("certificates/job.html", job=item, state=state, training=item.training,
+                           action_form=ActionForm())
+
+
+@bp.post("/certificates/jobs/<int:job_id>/retry")
+@role_required(Role.ADMIN)
+def retry_job(job_id: int) -> ResponseReturnValue:
+    old = db.get_or_404(Job, job_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    training = old.training
+    waiting = services.waiting_count(training, utcnow()) if training else 0
+    new = act(lambda: bulk.retry_issue_job(old, current_user, utcnow()), error_category="warning").value
+    if new is None:
+        return redirect(url_for("certificates.job", job_id=job_id))
+    bulk.start_issue_job(new, waiting)
+    return redirect(url_for("certificates.job", job_id=new.id))
 
 
 @bp.post("/trainings/<slug>/certificates/override/<int:user_id>")

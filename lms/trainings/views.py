@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
-from io import BytesIO
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
@@ -31,7 +30,7 @@ from lms.training_defaults import TRAINING
 from lms.trainings import overview, scope, services
 from lms.trainings.forms import AgendaForm, EnrollAgencyForm, EnrollForm, TrainingForm, WalkInForm
 from lms.trainings.models import AgendaItem, Training
-from lms.web import venue_base_url
+from lms.web import send_bytes, venue_base_url
 
 bp = Blueprint("trainings", __name__, url_prefix="/trainings")
 
@@ -386,11 +385,11 @@ def quiz_results(slug: str, quiz_slug: str) -> ResponseReturnValue:
     quiz = services.quiz_by_slug(quiz_slug)
     if quiz is None:
         abort(404)
+    # A read: no commit before rendering (a commit would expire every row the template then reloads).
     report = _training_report(training, quiz)
-    db.session.commit()
     if request.args.get("format") == "csv":
-        return send_file(BytesIO(write_csv(*quiz_presenters.results_table(report))), "text/csv",
-                         as_attachment=True, download_name=f"hasil-{training.slug}-{quiz.slug}.csv")
+        return send_bytes(write_csv(*quiz_presenters.results_table(report)), "text/csv",
+                          f"hasil-{training.slug}-{quiz.slug}.csv")
     return render_template("quizzes/results.html", report=report, training=training)
 
 

@@ -310,3 +310,55 @@ def test_qr_on_the_certificate_decodes_to_the_verification_url(layout: Layout,
                     str(tmp_path / "cert.pdf"), str(tmp_path / "page")], check=True)
     with Image.open(tmp_path / "page.png") as image:
         assert [result.text for result in zxingcpp.read_barcodes(image)] == [URL]
+
+
+# ---------------------------------------------------------------- fitting once per run
+
+
+def test_a_bulk_run_fits_the_transcript_once_and_prints_the_same_bytes(layout, monkeypatch):
+    from lms.certificates.pdf import transcript, transcript_cache
+
+    people = [record(holder_name=f"Peserta Nomor {n:03d}", code=f"7K3M-Q9TZ-0B4D-XW2R-{n:04d}") for n in range(6)]
+    alone = [render_certificate(data, layout) for data in people]  # each in its own render: no sharing
+    fits = []
+    original = transcript._fit_table
+
+    def counted(*args, **kwargs):
+        fits.append(args[1:])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(transcript, "_fit_table", counted)
+    with transcript_cache():
+        shared = [render_certificate(data, layout) for data in people]
+    assert shared == alone  # byte-identical with a warm cache and with none
+    assert len(fits) == 1  # one fit for six certificates of the same training
+
+
+def test_the_cache_never_shares_a_fit_between_different_transcripts(layout, monkeypatch):
+    from lms.certificates.pdf import transcript, transcript_cache
+
+    longer = (*TRANSCRIPT, *(TranscriptRow(f"Praktik lapangan hari ke-{n}", 2, "Tim Fasilitator") for n in range(14)))
+    fits = []
+    original = transcript._fit_table
+    monkeypatch.setattr(transcript, "_fit_table", lambda *a, **k: fits.append(1) or original(*a, **k))
+    with transcript_cache():
+        short_pdf = render_certificate(record(), layout)
+        long_pdf = render_certificate(record(transcript=longer, jp=24 + 28), layout)
+    assert len(fits) >= 2
+    short_back, long_back = " ".join(pages_text(short_pdf)[1:]), " ".join(pages_text(long_pdf)[1:])
+    assert "Praktik lapangan hari ke-13" in long_back and "Praktik lapangan" not in short_back
+    assert long_pdf == render_certificate(record(transcript=longer, jp=24 + 28), layout)
+
+
+def test_fitted_text_is_the_same_inside_and_outside_a_fitting_cache():
+    from lms.pdftext import fitting_cache
+
+    text = "Bimbingan Teknis Pengelolaan Media Sosial Instansi Pemerintah bagi Admin OPD"
+    plain = (fit_lines(text, "Times-Bold", 24, 14, 300, 2), wrap_text(text, "Times-Roman", 10, 120))
+    with fitting_cache():
+        first = (fit_lines(text, "Times-Bold", 24, 14, 300, 2), wrap_text(text, "Times-Roman", 10, 120))
+        first[1].append("diubah pemanggil")  # a caller changing its list must not change the cache
+        again = (fit_lines(text, "Times-Bold", 24, 14, 300, 2), wrap_text(text, "Times-Roman", 10, 120))
+        other = wrap_text(text, "Times-Roman", 10, 200)
+    assert again == plain and first[0] == plain[0]
+    assert other != plain[1] and other == wrap_text(text, "Times-Roman", 10, 200)

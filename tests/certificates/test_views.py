@@ -49,7 +49,7 @@ def test_bulk_issue_goes_to_the_job_queue_when_large(app, client, admin, finishe
     job = db.session.scalars(select(Job)).one()
     assert job.status == "done" and job.total == 5  # the test queue runs jobs at once
     status = client.get(response.headers["Location"], headers={"Accept": "application/json"}).get_json()
-    assert status == {"status": "done", "done": 5, "total": 5, "failures": []}
+    assert status == {"status": "done", "state": "done", "ended": True, "done": 5, "total": 5, "failures": []}
 
 
 def test_local_public_address_warns(app, client, admin, finished):

@@ -18,9 +18,9 @@ from lms.certificates.pdf.data import CertificateData, TranscriptRow, check_reco
 from lms.certificates.pdf.front import front_page
 from lms.certificates.pdf.images import LOGO_PIXELS, SIGNATURE_PIXELS, image_reader, register_fonts
 from lms.certificates.pdf.page import Page
-from lms.certificates.pdf.transcript import transcript_pages
+from lms.certificates.pdf.transcript import transcript_cache, transcript_pages
 
-__all__ = ["CertificateData", "TranscriptRow", "render_certificate", "render_many"]
+__all__ = ["CertificateData", "TranscriptRow", "render_certificate", "render_many", "transcript_cache"]
 
 
 def render_certificate(data: CertificateData, layout: Layout, logo: bytes | None = None,
@@ -36,12 +36,13 @@ def render_many(records: Iterable[CertificateData], layout: Layout, logo: bytes 
     canvas = Canvas(buffer, pagesize=layout.page_size, invariant=1)
     register_fonts(layout)
     first, count = None, 0
-    for data in records:
-        check_record(data)
-        if count and canvas.getPageNumber() % 2 == 0:
-            canvas.showPage()  # a blank back keeps duplex printing aligned: fronts on odd pages
-        _draw_certificate(canvas, data, layout, logo, signature)
-        first, count = first or data, count + 1
+    with transcript_cache():  # a merged PDF of one training fits its transcript table once
+        for data in records:
+            check_record(data)
+            if count and canvas.getPageNumber() % 2 == 0:
+                canvas.showPage()  # a blank back keeps duplex printing aligned: fronts on odd pages
+            _draw_certificate(canvas, data, layout, logo, signature)
+            first, count = first or data, count + 1
     if first is None:
         raise ValueError("tidak ada sertifikat untuk dicetak")
     _describe(canvas, first, count)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
 from reportlab.lib.colors import HexColor
@@ -26,7 +28,7 @@ from lms.certificates.pdf.page import (
 )
 from lms.certificates.pdf.signatory import column_width, draw_signatory, signatory_block
 from lms.dates import format_range
-from lms.pdftext import fit_font_size, printable, wrap_text
+from lms.pdftext import fit_font_size, fitting_cache, printable, wrap_text
 
 TABLE_SIZE = 9.0  # the smallest transcript font, and the one of a transcript over several pages
 ONE_PAGE_TABLE_MIN = 7.5  # a one-page transcript may shrink to this before it continues
@@ -109,8 +111,43 @@ def _code_note(page: Page, data: CertificateData) -> None:
     page.text(page.left, page.bottom, note, layout.fonts.sans, size, layout.colors.muted)
 
 
+# The tables fitted in the current transcript_cache() block, by everything the fit depends on.
+_FITS: ContextVar[dict[tuple[object, ...], _Table] | None] = ContextVar("lms_transcript_fits", default=None)
+
+
+@contextmanager
+def transcript_cache() -> Iterator[None]:
+    """Fit each distinct transcript table once within this block (a bulk issue, one merged PDF).
+
+    The key is the whole input of the fit (layout, rows, where they start, the room left), so
+    certificates of different content never share a table; nested blocks share the outer cache.
+    """
+    if _FITS.get() is not None:
+        yield
+        return
+    token = _FITS.set({})
+    try:
+        with fitting_cache():  # the cells, titles and names of the same run are wrapped once too
+            yield
+    finally:
+        _FITS.reset(token)
+
+
 def _plan_table(page: Page, rows: list[TranscriptRow], done: int, height: float,
                 one_page: bool) -> _Table:
+    """Return the table for the rows after done in height, fitted once per transcript_cache() block."""
+    fits = _FITS.get()
+    if fits is None:
+        return _fit_table(page, rows, done, height, one_page)
+    key = (page.layout, tuple(rows), done, height, one_page)
+    table = fits.get(key)
+    if table is None:
+        table = fits[key] = _fit_table(page, rows, done, height, one_page)
+    return table
+
+
+def _fit_table(page: Page, rows: list[TranscriptRow], done: int, height: float,
+               one_page: bool) -> _Table:
     """Set the rows after done in height.
 
     For one page the font shrinks until every row fits; a table that runs over several pages

@@ -13,7 +13,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import inspect, or_, select
+from sqlalchemy.orm import defer, undefer
 
 from lms.accounts.models import User
 from lms.audit import services as audit
@@ -22,7 +23,7 @@ from lms.quizzes.models import Attempt, Quiz, QuizVersion, Response
 from lms.quizzes.questions.codec import fraction_text
 from lms.quizzes.questions.model import Question, QuizSettings
 from lms.quizzes.rules import QuizContext, final_percent
-from lms.quizzes.services.attempts import Result, attempt_questions, grade_attempt, is_overdue, result_of
+from lms.quizzes.services.attempts import Result, grade_attempt, is_overdue, result_of
 from lms.quizzes.services.catalog import current_version, rules_of, version_questions
 
 
@@ -97,7 +98,14 @@ def counted_attempts(quiz: Quiz, now: datetime, user_ids: Sequence[int] | None =
         query = query.where(Attempt.context == context.key)
     if user_ids is not None:
         query = query.where(Attempt.user_id.in_(user_ids))
-    states = [(attempt_state(attempt, now), user) for attempt, user in db.session.execute(query)]
+    # A finished attempt counts by its stored grade: its question snapshot (the largest column)
+    # stays in the database. Overdue open attempts are graded now, so theirs is loaded, in one query.
+    pairs = [(attempt, user) for attempt, user in db.session.execute(query.options(defer(Attempt.questions)))]
+    overdue = [attempt.id for attempt, _ in pairs if not attempt.finished and "questions" in inspect(attempt).unloaded]
+    if overdue:
+        db.session.scalars(select(Attempt).options(undefer(Attempt.questions))
+                           .where(Attempt.id.in_(overdue)).execution_options(populate_existing=True)).all()
+    states = [(attempt_state(attempt, now), user) for attempt, user in pairs]
     return [(state, user) for state, user in states if state.finished]
 
 
@@ -145,9 +153,13 @@ def item_analysis(quiz: Quiz, version: QuizVersion, now: datetime,
     """Return, per question, the share of full marks and how often each answer was picked."""
     stats = {q.id: ItemStat(q) for q in version_questions(version)}
     attempt_ids = []
+    full_marks: dict[int, dict[str, Fraction]] = {}  # per version: an attempt's questions are its version's
     for state, _ in counted_attempts(quiz, now, user_ids, context):
         attempt_ids.append(state.id)
-        full = {e.id: e.question.points for e in attempt_questions(state.attempt)}
+        version_id = state.attempt.version_id
+        if version_id not in full_marks:
+            full_marks[version_id] = {q.id: q.points for q in version_questions(state.attempt.version)}
+        full = full_marks[version_id]
         for qid, earned in (state.result.points if state.result else {}).items():
             if qid in stats:
                 stats[qid].answered += 1
