@@ -118,8 +118,6 @@ def load(folder: str, filename: str) -> Asset | None:
     with open(path, "rb") as handle:
         body = handle.read()
     mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    if mimetype == "text/javascript":
-        mimetype = "application/javascript"  # what Flask's own static view sent
     asset = Asset(body, mimetype, hashlib.sha256(body).hexdigest()[:DIGEST_LENGTH], stamp)
     _assets[path] = asset
     return asset
