@@ -175,11 +175,12 @@ def menu_fits_or_collapses(page: Any, phone: bool) -> None:
 
 
 def nips_on_one_line(page: Any) -> bool:
-    """Tell whether every NIP on the page is one line of text (one client rectangle of its text)."""
+    """Tell whether every NIP on the page is one line of text (one client rectangle) inside its cell."""
     lines = page.locator("td.nip").evaluate_all(
         "cells => cells.map(c => { const r = document.createRange(); r.selectNodeContents(c);"
-        " return r.getClientRects().length; })")
-    return bool(lines) and all(count == 1 for count in lines)
+        " const rects = r.getClientRects(), cell = c.getBoundingClientRect();"
+        " return rects.length === 1 && rects[0].right <= cell.right + 0.5; })")
+    return bool(lines) and all(lines)
 
 
 def tabs_show_more(page: Any, phone: bool, active_last: bool) -> None:
