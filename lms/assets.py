@@ -37,8 +37,11 @@ COMPRESSIBLE = frozenset({
 MIN_SIZE = 1024  # below one packet the headers cost more than compression saves
 IMMUTABLE = "public, max-age=31536000, immutable"
 DIGEST_LENGTH = 12
-# Brotli's best level for files compressed once; a fast level for every page.
+# Brotli's best level for files compressed once; a fast level for every page. Level 11 takes about
+# a second for Bootstrap's CSS: a file that size is first sent at the quick level and upgraded in
+# the background, so the first phone of the day does not wait for it.
 STATIC_BROTLI_QUALITY, DYNAMIC_BROTLI_QUALITY = 11, 4
+QUICK_BROTLI_QUALITY, QUICK_LIMIT = 5, 32 * 1024
 STATIC_GZIP_LEVEL, DYNAMIC_GZIP_LEVEL = 9, 6
 # Endpoint -> (owner in the address, where its files come from).
 _OWNERS = {"static": "lms", "bootstrap.static": "bootstrap"}
@@ -53,6 +56,8 @@ class Asset:
     digest: str
     stamp: tuple[int, int]
     variants: dict[str, bytes] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    settled: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
 
     @property
     def compressible(self) -> bool:
@@ -62,13 +67,24 @@ class Asset:
         """Return the body in encoding ("br", "gzip" or "" for identity), compressing it once."""
         if not encoding:
             return self.body
-        if encoding not in self.variants:
-            self.variants[encoding] = compress(self.body, encoding, static=True)
-        return self.variants[encoding]
+        with self.lock:  # one thread compresses; the others wait for its result instead of redoing it
+            if encoding not in self.variants:
+                if encoding == "br" and len(self.body) > QUICK_LIMIT:
+                    self.variants[encoding] = bytes(BROTLI.compress(self.body, quality=QUICK_BROTLI_QUALITY))
+                    threading.Thread(target=self._best_brotli, daemon=True).start()
+                else:
+                    self.variants[encoding] = compress(self.body, encoding, static=True)
+            return self.variants[encoding]
+
+    def _best_brotli(self) -> None:
+        best = compress(self.body, "br", static=True)
+        with self.lock:
+            if len(best) < len(self.variants["br"]):
+                self.variants["br"] = best
+        self.settled.set()
 
 
 _assets: dict[str, Asset] = {}
-_lock = threading.Lock()
 
 
 def init_app(app: Flask) -> None:
@@ -129,14 +145,14 @@ def _static_view(folder: str) -> Any:
         if asset is None:
             abort(404)
         encoding = negotiate() if asset.compressible else ""
-        with _lock:  # one thread compresses; the others wait for its result instead of redoing it
-            body = asset.encoded(encoding)
+        body = asset.encoded(encoding)
         response = Response(body, mimetype=asset.mimetype)
         if asset.compressible:
             response.vary.add("Accept-Encoding")
         if encoding:
             response.headers["Content-Encoding"] = encoding
-        response.set_etag(asset.digest + (f"-{encoding}" if encoding else ""))
+        # Weak for a compressed copy: the same content, though a quick Brotli copy is later replaced.
+        response.set_etag(asset.digest + (f"-{encoding}" if encoding else ""), weak=bool(encoding))
         # A stale hash (a page cached before an upgrade) gets today's file, but is not pinned for a year.
         response.headers["Cache-Control"] = IMMUTABLE if digest == asset.digest else "no-cache"
         return response.make_conditional(request)

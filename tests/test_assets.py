@@ -83,6 +83,19 @@ def test_the_hash_follows_the_file(tmp_path):
     assert assets.load(str(tmp_path), "../site.css") is None and assets.load(str(tmp_path), "none.css") is None
 
 
+def test_a_large_file_goes_out_at_once_then_at_the_best_brotli(tmp_path):
+    body = "".join(f".c{i} {{ margin: {i % 7}px; color: #{i:06x}; }}\n" for i in range(3000)).encode()
+    assert len(body) > assets.QUICK_LIMIT
+    (tmp_path / "big.css").write_bytes(body)
+    asset = assets.load(str(tmp_path), "big.css")
+    quick = asset.encoded("br")
+    assert brotli.decompress(quick) == body
+    assert asset.settled.wait(60), "the best Brotli copy was never made"
+    best = asset.encoded("br")
+    assert brotli.decompress(best) == body and len(best) <= len(quick)
+    assert asset.encoded("br") is best  # made once, not per request
+
+
 def test_without_brotli_clients_get_gzip(client, monkeypatch):
     monkeypatch.setattr(assets, "BROTLI", None)
     response = client.get("/login", headers={"Accept-Encoding": "br, gzip"})

@@ -161,6 +161,7 @@ def menu_fits_or_collapses(page: Any, phone: bool) -> None:
     """On a laptop every menu entry sits on one line; on a phone the menu opens from its button."""
     if phone:
         page.get_by_role("button", name="Buka menu").click()
+        page.locator("#nav.collapse.show").wait_for()  # the opening animation is over
     page.get_by_role("button", name="Kelola").click()
     users = page.get_by_role("link", name="Pengguna", exact=True)
     users.wait_for(state="visible")
