@@ -31,8 +31,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _configure_proxy(app)
     routing.init_app(app)  # before the blueprints: their <int:> rules use its converter
     _register_blueprints(app)
-    from lms import cli, jobs, security, web  # inside the factory: see _register_blueprints
+    from lms import assets, cli, jobs, security, web  # inside the factory: see _register_blueprints
 
+    assets.init_app(app)  # first: its compressing after_request hook then runs after every other
     web.init_app(app)
     security.init_app(app)
     cli.init_app(app)

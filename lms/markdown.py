@@ -33,6 +33,8 @@ ALLOWED_ATTRIBUTES = {
 _ALLOWED_CLASS = re.compile(r"^(admonition|note|tip|warning|danger|important|catatan|tips|perhatian|"
                             r"admonition-title|language-[a-z0-9+-]+|codehilite)$")
 URL_SCHEMES = {"http", "https", "mailto"}
+# Focusable, so a keyboard can scroll it; labelled, so a screen reader says what it is.
+TABLE_BOX = '<div class="table-scroll" role="region" tabindex="0" aria-label="Tabel (geser ke samping)">'
 EXTENSIONS = ["tables", "fenced_code", "admonition", "sane_lists", "toc"]
 
 
@@ -46,6 +48,15 @@ def _filter_classes(element: str, attribute: str, value: str) -> str | None:
         return value
     kept = [name for name in value.split() if _ALLOWED_CLASS.match(name)]
     return " ".join(kept) or None
+
+
+def _scrolling_tables(html: str) -> str:
+    """Wrap each table in a box that scrolls sideways, so a wide table never widens the page.
+
+    Added after sanitising (the sanitiser drops any class or role an author writes): only
+    these wrappers carry them.
+    """
+    return html.replace("<table>", TABLE_BOX + "<table>").replace("</table>", "</table></div>")
 
 
 def sanitize(html: str) -> str:
@@ -62,10 +73,10 @@ def render(text: str, text_format: TextFormat = "markdown") -> Markup:
         paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p]
         return Markup("".join(f"<p>{escape(p)}</p>".replace("\n", "<br>") for p in paragraphs))
     if text_format == "html":
-        return Markup(sanitize(text))
+        return Markup(_scrolling_tables(sanitize(text)))
     converter = md.Markdown(extensions=EXTENSIONS,
                             extension_configs={"toc": {"permalink": False, "slugify": _slugify}})
-    return Markup(sanitize(converter.convert(text)))
+    return Markup(_scrolling_tables(sanitize(converter.convert(text))))
 
 
 def render_inline(text: str, text_format: TextFormat = "markdown") -> Markup:

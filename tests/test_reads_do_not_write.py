@@ -158,8 +158,10 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
         "quizzes.status": [f"/quizzes/attempts/{w['attempt'].id}/status.json"],
         "quizzes.results": [f"/quizzes/{w['attempt'].quiz.slug}/results"],
         "quizzes.results_csv": [f"/quizzes/{w['attempt'].quiz.slug}/results.csv"],
-        "static": ["/static/lms.css"],
-        "bootstrap.static": ["/bootstrap/static/css/bootstrap.min.css"],
+        # Each also under its content-hash address (lms/assets.py; any hash is served).
+        "static": ["/static/lms.css", "/assets/lms/000000000000/lms.css"],
+        "bootstrap.static": ["/bootstrap/static/css/bootstrap.min.css",
+                             "/assets/bootstrap/000000000000/css/bootstrap.min.css"],
     }
 
 
