@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
-from lms.accounts.models import User
 from lms.attendance import marking, services, states
 from lms.attendance.models import STATUS_LABELS, AttendanceSession
 from lms.numbers import percent_text
@@ -26,7 +25,7 @@ class SessionColumn:
 
 @dataclass(frozen=True)
 class Row:
-    user: User
+    user: services.Person
     cells: list[tuple[str, str, str]]  # per session: status key or "", note, device-sharing title (or "")
     percent: Fraction
 
@@ -41,20 +40,24 @@ class RosterPage:
 
 def roster_page(training: Training, now: datetime) -> RosterPage:
     """Return the roster grid: sessions with their state, one row per participant, in a fixed number of queries."""
-    data = services.roster(training)
-    percent = services.percentages(training, data)
-    shared = data.shared_devices()
-    columns = [SessionColumn(s, services.state_of(s, now), states.seconds_left(s.ends_at, now))
-               for s in data.sessions]
+    sessions, people, cells = services.grid(training)
+    session_ids = [s.id for s in sessions]
+    percent = services.attendance_percent({u.id for u in people}, session_ids,
+                                          {k: c.status for k, c in cells.items()}, set(training.present_statuses))
+    shared = services.shared_devices(cells.values(), {u.id: u.full_name for u in people})
+    columns = [SessionColumn(s, services.state_of(s, now), states.seconds_left(s.ends_at, now)) for s in sessions]
+    empty = ("", "", "")
     rows = []
-    for user in data.people:
-        cells = []
-        for session in data.sessions:
-            record = data.records.get((user.id, session.id))
-            others = shared.get((user.id, session.id))
-            cells.append((record.status if record else "", record.note if record else "",
-                          "Perangkat yang sama dengan: " + ", ".join(others) if others else ""))
-        rows.append(Row(user, cells, percent[user.id]))
+    for user in people:
+        row = []
+        for session_id in session_ids:
+            cell = cells.get((user.id, session_id))
+            if cell is None:
+                row.append(empty)
+                continue
+            others = shared.get((user.id, session_id))
+            row.append((cell.status, cell.note, "Perangkat yang sama dengan: " + ", ".join(others) if others else ""))
+        rows.append(Row(user, row, percent[user.id]))
     return RosterPage(columns, rows, marking.last_bulk(training, now), len({k[0] for k in shared}))
 
 

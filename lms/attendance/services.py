@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
 from sqlalchemy import select
@@ -133,7 +133,8 @@ class Roster:
         return shared_devices(self.records.values(), names)
 
 
-def shared_devices(records: Iterable[AttendanceRecord], names: dict[int, str]) -> dict[tuple[int, int], list[str]]:
+def shared_devices(records: Iterable[AttendanceRecord | Cell],
+                   names: dict[int, str]) -> dict[tuple[int, int], list[str]]:
     """Return, per (user id, session id), the names of the others whose check-in in that session came
     from the same device (one phone, several accounts)."""
     devices: dict[tuple[int, str], list[int]] = defaultdict(list)
@@ -156,6 +157,33 @@ def roster(training: Training) -> Roster:
     records = {(r.user_id, r.session_id): r for r in db.session.scalars(
         select(AttendanceRecord).where(AttendanceRecord.session_id.in_(ids)))}
     return Roster(sessions, people, records)
+
+
+class Cell(NamedTuple):
+    """What the roster grid shows of a record: read as plain columns, not as ORM objects."""
+
+    user_id: int
+    session_id: int
+    status: str
+    note: str
+    device_id: str | None
+
+
+class Person(NamedTuple):
+    id: int
+    full_name: str
+    agency: str
+
+
+def grid(training: Training) -> tuple[list[AttendanceSession], list[Person], dict[tuple[int, int], Cell]]:
+    """Return sessions, participants and every record's cell by (user id, session id), in three queries."""
+    sessions = sessions_of(training)
+    people = [Person(r[0], r[1], r[2]) for r in db.session.execute(trainings.participant_rows(training))]
+    columns = (AttendanceRecord.user_id, AttendanceRecord.session_id, AttendanceRecord.status,
+               AttendanceRecord.note, AttendanceRecord.device_id)
+    cells = {(row[0], row[1]): Cell(*row) for row in db.session.execute(
+        select(*columns).where(AttendanceRecord.session_id.in_([s.id for s in sessions])))} if sessions else {}
+    return sessions, people, cells
 
 
 def roster_of(training: Training, user_id: int) -> tuple[User, list[AttendanceSession],

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
-from lms.accounts.models import Role, User
+from lms.accounts.models import Agency, Role, User
 from lms.errors import NotAllowed
 from lms.extensions import db
 from lms.quizzes.models import Quiz
@@ -78,6 +78,13 @@ def participants(training: Training) -> list[User]:
         select(User).join(Enrollment, Enrollment.user_id == User.id)
         .where(Enrollment.training_id == training.id).options(joinedload(User.agency))
         .order_by(User.full_name, User.id)))
+
+
+def participant_rows(training: Training) -> Select[int, str, str]:
+    """Return the query of the participants' id, name and OPD name (empty without one), by name."""
+    return (select(User.id, User.full_name, func.coalesce(Agency.name, ""))
+            .join(Enrollment, Enrollment.user_id == User.id).outerjoin(Agency, Agency.id == User.agency_id)
+            .where(Enrollment.training_id == training.id).order_by(User.full_name, User.id))
 
 
 def participant_ids(training: Training) -> list[int]:
