@@ -8,6 +8,7 @@ from fractions import Fraction
 
 from lms.attendance import marking, services, states
 from lms.attendance.models import STATUS_LABELS, AttendanceSession
+from lms.dates import format_day_month
 from lms.numbers import percent_text
 from lms.trainings.models import Training
 
@@ -21,6 +22,10 @@ class SessionColumn:
     @property
     def state_label(self) -> str:
         return states.STATE_LABELS[self.state]
+
+    @property
+    def short_day(self) -> str:
+        return format_day_month(self.session.day)
 
 
 @dataclass(frozen=True)
