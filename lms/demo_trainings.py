@@ -123,7 +123,7 @@ def _finished_history(training: Training, people: Sequence[User], admin: User, p
                 status = "tidak_hadir" if index != 3 else "sakit"
             elif rng.random() < 0.06:
                 status = "terlambat"
-            attendance._set_status(session, person.id, status, "Surat keterangan dokter" if status == "sakit" else "",
+            attendance.set_status(session, person.id, status, "Surat keterangan dokter" if status == "sakit" else "",
                                    admin, session.starts_at + timedelta(minutes=rng.randint(0, 20)), "roster")
         _read_courses(person, training.courses, session_time(sessions[-1]), skip_last=person is unfinished)
         if pre and training.pretest_open_at:
@@ -144,7 +144,7 @@ def _running_history(training: Training, people: Sequence[User], admin: User, pr
         if session.ends_at < now:
             for person in people:
                 if rng.random() < 0.92:
-                    attendance._set_status(session, person.id, "hadir", "", admin, session.starts_at, "roster")
+                    attendance.set_status(session, person.id, "hadir", "", admin, session.starts_at, "roster")
     for person in people:
         if pre and training.pretest_open_at and rng.random() < 0.9:
             _take(person, training, pre, training.pretest_open_at + timedelta(minutes=rng.randint(5, 60)),

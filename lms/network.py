@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import struct
+import sys
+from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit, urlunsplit
+
+SIOCGIFADDR = 0x8915  # Linux: the IPv4 address of one interface
 
 
 def is_loopback_host(host: str) -> bool:
@@ -37,18 +42,61 @@ def venue_address() -> str:
             return "127.0.0.1"
 
 
-def reachable_base_url(host_url: str) -> str:
+def interface_addresses() -> list[str]:
+    """Return the IPv4 address of every network interface (Linux ioctl; empty where unsupported)."""
+    if not sys.platform.startswith("linux"):
+        return []
+    import fcntl  # Unix only: imported where it exists
+
+    found = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        for _, name in socket.if_nameindex():
+            request = struct.pack("256s", name.encode()[:15])
+            try:
+                answer = fcntl.ioctl(sock.fileno(), SIOCGIFADDR, request)
+            except OSError:  # an interface without an IPv4 address
+                continue
+            found.append(socket.inet_ntoa(answer[20:24]))
+    return found
+
+
+def venue_addresses(lister: Callable[[], Sequence[str]] | None = None) -> list[str]:
+    """Return the laptop's non-loopback IPv4 addresses, the one its default route leaves by first.
+
+    `lister` gives the interfaces' addresses (interface_addresses when None); the probe of
+    venue_address() fills in where it lists none.
+    """
+    listed = list((lister or interface_addresses)())
+    probed = venue_address()
+    ordered = [probed, *listed] if probed in listed or not listed else listed
+    result: list[str] = []
+    for address in ordered:
+        if not is_loopback_host(address) and _is_ipv4(address) and address not in result:
+            result.append(address)
+    return result
+
+
+def _is_ipv4(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).version == 4 and not ipaddress.ip_address(address).is_link_local
+    except ValueError:
+        return False
+
+
+def reachable_base_url(host_url: str, choice: str | None = None) -> str:
     """Return the base of addresses to print or project for a request made on host_url.
 
     A request over the network already names an address phones reach: keep it. One made on the
-    laptop itself (loopback) gets the laptop's venue address on the same port. The configured
+    laptop itself (loopback) gets the laptop's venue address on the same port, or `choice` when it
+    is one of the laptop's venue addresses (never a host the request names). The configured
     public address is not used here: on a venue laptop it names the office server, which holds
     another database.
     """
     parts = urlsplit(host_url.rstrip("/"))
     if not is_loopback_host(parts.hostname or ""):
         return urlunsplit(parts)
-    netloc = venue_address() + (f":{parts.port}" if parts.port else "")
+    address = choice if choice and choice in venue_addresses() else venue_address()
+    netloc = address + (f":{parts.port}" if parts.port else "")
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 

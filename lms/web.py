@@ -200,6 +200,9 @@ def _role_label(role: str) -> str:
     return ROLE_LABELS[Role(role)]
 
 
-def venue_base_url() -> str:
-    """The base of addresses this request may print or project for phones (see lms.network)."""
-    return reachable_base_url(request.host_url)
+def venue_base_url(choice: str | None = None) -> str:
+    """The base of addresses this request may print or project for phones (see lms.network).
+
+    `choice` picks one of the laptop's venue addresses when the request came over loopback.
+    """
+    return reachable_base_url(request.host_url, choice)

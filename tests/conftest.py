@@ -127,12 +127,15 @@ class Clock:
 
 
 VENUE_ADDRESS = "192.168.1.23"  # the laptop's address on the hall's Wi-Fi, in every test
+# Its interfaces: loopback, the hall's Wi-Fi, and a second network (a phone's hotspot, a VPN).
+INTERFACE_ADDRESSES = ("127.0.0.1", "10.8.0.5", VENUE_ADDRESS)
 
 
 @pytest.fixture(autouse=True)
 def venue_network(monkeypatch: pytest.MonkeyPatch) -> str:
-    """Give the machine a fixed venue address: what pages print must not depend on this host's network."""
+    """Give the machine a fixed venue address and interfaces: what pages print must not depend on this host."""
     monkeypatch.setattr("lms.network.venue_address", lambda: VENUE_ADDRESS)
+    monkeypatch.setattr("lms.network.interface_addresses", lambda: list(INTERFACE_ADDRESSES))
     return VENUE_ADDRESS
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from wtforms import IntegerField, SelectField, StringField, TimeField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms.accounts.forms import REQUIRED
 from lms.attendance.models import STATUS_LABELS
+from lms.attendance.states import EXTEND_CHOICES
 from lms.forms import Form
 from lms.routing import MAX_ID
 
@@ -29,3 +30,27 @@ class MarkForm(Form):
 class CodeForm(Form):
     code = StringField("Kode presensi (6 angka)", validators=[DataRequired(REQUIRED), Length(max=12)],
                        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"})
+
+
+class BulkForm(Form):
+    """One status for the selected participants (or all of them) in one session."""
+
+    session_id = SelectField("Sesi", coerce=int, validate_choice=False,
+                             validators=[DataRequired("Pilih sesi."), NumberRange(min=1, max=MAX_ID)])
+    status = SelectField("Status", choices=[SelectChoice(k, v) for k, v in STATUS_LABELS.items()])
+    user_ids = HiddenField()  # the checkboxes of the rows; read as a list by the view
+    all = BooleanField("Pilih semua")
+
+
+class UndoForm(Form):
+    event_id = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=MAX_ID)])
+
+
+class StateForm(Form):
+    """Open, close or extend a session now; `back` names the page to return to."""
+
+    change = SelectField(choices=[SelectChoice("open", "Buka sekarang"), SelectChoice("close", "Tutup sekarang"),
+                                  SelectChoice("extend", "Perpanjang")])
+    minutes = IntegerField(default=EXTEND_CHOICES[0], validators=[Optional(), NumberRange(min=1, max=240)])
+    back = SelectField(choices=[SelectChoice("roster", ""), SelectChoice("screen", "")], default="roster")
+    alamat = StringField(validators=[Optional(), Length(max=45)])  # the screen's chosen venue address

@@ -5,18 +5,19 @@ from __future__ import annotations
 import ipaddress
 import secrets
 from collections import Counter, defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from lms.accounts.identity import format_nip
 from lms.accounts.models import User
-from lms.attendance import tokens
+from lms.attendance import states, tokens
 from lms.attendance.models import STATUS_LABELS, AttendanceRecord, AttendanceSession
 from lms.audit import services as audit
 from lms.audit.models import AuditEvent
@@ -26,7 +27,7 @@ from lms.extensions import db
 from lms.trainings import scope as trainings
 from lms.trainings.models import Training
 
-CHECKIN_OPENS_BEFORE = timedelta(minutes=60)
+CHECKIN_OPENS_BEFORE = states.OPENS_BEFORE
 NOON = time(12, 0)
 
 
@@ -88,6 +89,32 @@ def delete_session(session: AttendanceSession, actor: User) -> None:
     db.session.delete(session)
 
 
+def state_of(session: AttendanceSession, now: datetime) -> states.State:
+    """Return whether this session takes check-ins at now."""
+    return states.state_at(session.starts_at, session.ends_at, now)
+
+
+def change_state(session: AttendanceSession, change: str, actor: User, now: datetime, minutes: int = 15) -> None:
+    """Open the session now, close it now, or give it `minutes` more (audited with the old and new times)."""
+    before = states.Times(session.starts_at, session.ends_at)
+    if change == "open":
+        after = states.opened(before, now, minutes)
+    elif change == "close":
+        after = states.closed(before, now)
+    elif change == "extend" and minutes in states.EXTEND_CHOICES:
+        after = states.extended(before, now, minutes)
+    else:
+        raise ValidationFailed("Perubahan sesi tidak dikenal.")
+    if after == before:
+        raise ValidationFailed(f"Sesi {session.label} sudah {states.STATE_LABELS[state_of(session, now)].lower()}.")
+    session.starts_at, session.ends_at = after.starts_at, after.ends_at
+    audit.record(actor, f"attendance.session_{change}", "attendance_session", session.id,
+                 {"training_id": session.training_id, "minutes": minutes if change != "close" else None,
+                  "old": [before.starts_at.isoformat(), before.ends_at.isoformat()],
+                  "new": [after.starts_at.isoformat(), after.ends_at.isoformat()]}, now)
+    db.session.flush()
+
+
 # ---------------------------------------------------------------- roster
 
 
@@ -100,6 +127,27 @@ class Roster:
     def record(self, user: User, session: AttendanceSession) -> AttendanceRecord | None:
         return self.records.get((user.id, session.id))
 
+    def shared_devices(self) -> dict[tuple[int, int], list[str]]:
+        """Return, per (user id, session id), the others who checked in from the same device."""
+        names = {u.id: u.full_name for u in self.people}
+        return shared_devices(self.records.values(), names)
+
+
+def shared_devices(records: Iterable[AttendanceRecord | Cell],
+                   names: dict[int, str]) -> dict[tuple[int, int], list[str]]:
+    """Return, per (user id, session id), the names of the others whose check-in in that session came
+    from the same device (one phone, several accounts)."""
+    devices: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for record in records:
+        if record.device_id and record.status in ("hadir", "terlambat"):
+            devices[(record.session_id, record.device_id)].append(record.user_id)
+    flags: dict[tuple[int, int], list[str]] = {}
+    for (session_id, _), user_ids in devices.items():
+        if len(user_ids) > 1:
+            for user_id in user_ids:
+                flags[(user_id, session_id)] = sorted(names.get(o, str(o)) for o in user_ids if o != user_id)
+    return flags
+
 
 def roster(training: Training) -> Roster:
     """Return participants × sessions with their records, in three queries."""
@@ -111,15 +159,77 @@ def roster(training: Training) -> Roster:
     return Roster(sessions, people, records)
 
 
-def _set_status(session: AttendanceSession, user_id: int, status: str, note: str, actor: User | None,
-                now: datetime, method: str, client: dict[str, str] | None = None) -> AttendanceRecord:
-    record = db.session.scalars(select(AttendanceRecord).where(AttendanceRecord.session_id == session.id,
-                                                               AttendanceRecord.user_id == user_id)).first()
+class Cell(NamedTuple):
+    """What the roster grid shows of a record: read as plain columns, not as ORM objects."""
+
+    user_id: int
+    session_id: int
+    status: str
+    note: str
+    device_id: str | None
+
+
+class Person(NamedTuple):
+    id: int
+    full_name: str
+    agency: str
+
+
+def grid(training: Training) -> tuple[list[AttendanceSession], list[Person], dict[tuple[int, int], Cell]]:
+    """Return sessions, participants and every record's cell by (user id, session id), in three queries."""
+    sessions = sessions_of(training)
+    people = [Person(r[0], r[1], r[2]) for r in db.session.execute(trainings.participant_rows(training))]
+    columns = (AttendanceRecord.user_id, AttendanceRecord.session_id, AttendanceRecord.status,
+               AttendanceRecord.note, AttendanceRecord.device_id)
+    cells = {(row[0], row[1]): Cell(*row) for row in db.session.execute(
+        select(*columns).where(AttendanceRecord.session_id.in_([s.id for s in sessions])))} if sessions else {}
+    return sessions, people, cells
+
+
+def roster_of(training: Training, user_id: int) -> tuple[User, list[AttendanceSession],
+                                                        dict[int, AttendanceRecord]] | None:
+    """Return one enrolled participant, the sessions and their records by session id (None if not enrolled)."""
+    user = db.session.get(User, user_id)
+    if user is None or not trainings.is_enrolled(user, training):
+        return None
+    sessions = sessions_of(training)
+    records = {r.session_id: r for r in db.session.scalars(select(AttendanceRecord).where(
+        AttendanceRecord.user_id == user_id, AttendanceRecord.session_id.in_([s.id for s in sessions])))}
+    return user, sessions, records
+
+
+def device_flags(user_id: int, records: Iterable[AttendanceRecord]) -> dict[int, list[str]]:
+    """Return, per session id, who else checked in there from the device of this participant's record."""
+    mine = [r for r in records if r.device_id and r.status in ("hadir", "terlambat")]
+    if not mine:
+        return {}
+    others = list(db.session.scalars(select(AttendanceRecord).options(joinedload(AttendanceRecord.user)).where(
+        AttendanceRecord.session_id.in_([r.session_id for r in mine]),
+        AttendanceRecord.device_id.in_([r.device_id for r in mine]), AttendanceRecord.user_id != user_id,
+        AttendanceRecord.status.in_(("hadir", "terlambat")))))
+    names = {r.user_id: r.user.full_name for r in others}
+    names[user_id] = ""
+    flags = shared_devices([*mine, *others], names)
+    return {session_id: who for (uid, session_id), who in flags.items() if uid == user_id}
+
+
+def set_status(session: AttendanceSession, user_id: int, status: str, note: str | None, actor: User | None,
+               now: datetime, method: str, client: dict[str, str] | None = None,
+               record: AttendanceRecord | None = None, details: dict[str, Any] | None = None) -> AttendanceRecord:
+    """Set a record's status (creating it), audited; a note of None keeps the one it has.
+
+    `record` is the participant's record when the caller loaded it already (bulk changes).
+    """
+    if record is None:
+        record = db.session.scalars(select(AttendanceRecord).where(AttendanceRecord.session_id == session.id,
+                                                                   AttendanceRecord.user_id == user_id)).first()
     old = record.status if record else None
     if record is None:
-        record = AttendanceRecord(session_id=session.id, user_id=user_id)
+        record = AttendanceRecord(session_id=session.id, user_id=user_id, note="")
         db.session.add(record)
-    record.status, record.note, record.method, record.marked_at = status, note.strip()[:300], method, now
+    if note is not None:
+        record.note = note.strip()[:300]
+    record.status, record.method, record.marked_at = status, method, now
     record.marked_by_id = actor.id if actor else None
     if client:
         record.client_address = client.get("address", "")[:64]
@@ -128,11 +238,12 @@ def _set_status(session: AttendanceSession, user_id: int, status: str, note: str
     db.session.flush()
     if old != status or method == "roster":
         audit.record(actor, "attendance.mark", "attendance_record", record.id,
-                     {"session_id": session.id, "user_id": user_id, "old": old, "new": status, "method": method}, now)
+                     {"session_id": session.id, "user_id": user_id, "old": old, "new": status, "method": method,
+                      **(details or {})}, now)
     return record
 
 
-def mark(training: Training, session: AttendanceSession, user_id: int, status: str, note: str,
+def mark(training: Training, session: AttendanceSession, user_id: int, status: str, note: str | None,
          actor: User, now: datetime) -> AttendanceRecord:
     """Set one participant's status in a session (trainer roster)."""
     if session.training_id != training.id:
@@ -141,20 +252,7 @@ def mark(training: Training, session: AttendanceSession, user_id: int, status: s
         raise ValidationFailed("Status presensi tidak dikenal.", "status")
     if user_id not in set(trainings.participant_ids(training)):
         raise ValidationFailed("Peserta tidak terdaftar di kegiatan ini.")
-    return _set_status(session, user_id, status, note, actor, now, "roster")
-
-
-def mark_all_present(training: Training, session: AttendanceSession, actor: User, now: datetime) -> int:
-    """Mark every participant without a record in this session as Hadir."""
-    if session.training_id != training.id:
-        raise ValidationFailed("Sesi ini milik kegiatan lain.")
-    marked = set(db.session.scalars(select(AttendanceRecord.user_id).where(AttendanceRecord.session_id == session.id)))
-    count = 0
-    for user_id in trainings.participant_ids(training):
-        if user_id not in marked:
-            _set_status(session, user_id, "hadir", "", actor, now, "roster")
-            count += 1
-    return count
+    return set_status(session, user_id, status, note, actor, now, "roster")
 
 
 def record_of(session: AttendanceSession, user_id: int) -> AttendanceRecord | None:
@@ -197,9 +295,11 @@ def current_token(session: AttendanceSession, now: datetime) -> tuple[str, str, 
 
 
 def check_window(session: AttendanceSession, now: datetime) -> None:
-    if now < session.starts_at - CHECKIN_OPENS_BEFORE:
+    """Refuse a check-in while the session is not open (not yet, or no longer)."""
+    state = state_of(session, now)
+    if state is states.State.NOT_OPEN:
         raise CheckInRefused("Presensi untuk sesi ini belum dibuka.")
-    if now > session.ends_at:
+    if state is states.State.CLOSED:
         raise CheckInRefused("Sesi ini sudah ditutup; presensi tidak dapat dicatat lagi. Hubungi narasumber.")
 
 
@@ -235,7 +335,7 @@ def find_session_by_code(training: Training, code: str, now: datetime) -> Attend
     """Return the session of this training whose current typed code this is."""
     key = session_key()
     for session in sessions_of(training):
-        if session.starts_at - CHECKIN_OPENS_BEFORE <= now <= session.ends_at and \
+        if state_of(session, now) is states.State.OPEN and \
                 tokens.verify_code(key, session.secret, session.id, code, now):
             return session
     raise CheckInRefused("Kode presensi salah atau sudah berganti. Ketik kode yang sedang tampil di layar.")
@@ -255,7 +355,7 @@ def check_in(user: User, session: AttendanceSession, now: datetime, client: dict
     if existing is not None and existing.status in ("hadir", "terlambat"):
         return existing, False
     late = now > session.starts_at + timedelta(minutes=training.late_after_minutes)
-    record = _set_status(session, user.id, "terlambat" if late else "hadir", "", user, now, method, client)
+    record = set_status(session, user.id, "terlambat" if late else "hadir", "", user, now, method, client)
     return record, True
 
 
@@ -270,23 +370,16 @@ def _in_network(address: str, network: str) -> bool:
 class LiveStatus:
     present: list[AttendanceRecord]
     absent: list[User]
-    shared_devices: dict[str, list[str]] = field(default_factory=dict)
 
 
 def live_status(session: AttendanceSession) -> LiveStatus:
-    """Return who has and has not checked in, and devices used for several accounts."""
+    """Return who has and has not checked in (device flags are for the roster, not the projected screen)."""
     people = trainings.participants(session.training)
     records = list(db.session.scalars(select(AttendanceRecord).where(AttendanceRecord.session_id == session.id)
                                       .order_by(AttendanceRecord.marked_at.desc())))
     present = [r for r in records if r.status in ("hadir", "terlambat")]
     seen = {r.user_id for r in present}
-    names = {u.id: u.full_name for u in people}
-    devices: dict[str, list[str]] = defaultdict(list)
-    for record in present:
-        if record.device_id:
-            devices[record.device_id].append(names.get(record.user_id, str(record.user_id)))
-    shared = {device: who for device, who in devices.items() if len(who) > 1}
-    return LiveStatus(present, [u for u in people if u.id not in seen], shared)
+    return LiveStatus(present, [u for u in people if u.id not in seen])
 
 
 # ---------------------------------------------------------------- reports
@@ -297,6 +390,15 @@ def percentages(training: Training, data: Roster | None = None) -> dict[int, Fra
     data = data or roster(training)
     return attendance_percent({u.id for u in data.people}, [s.id for s in data.sessions],
                               {k: r.status for k, r in data.records.items()}, set(training.present_statuses))
+
+
+def percentages_for(training: Training, user_ids: Sequence[int]) -> dict[int, Fraction]:
+    """Return the attendance % of these participants only (after a roster change), in two queries."""
+    session_ids = [s.id for s in sessions_of(training)]
+    statuses = {(r.user_id, r.session_id): r.status for r in db.session.scalars(
+        select(AttendanceRecord).where(AttendanceRecord.session_id.in_(session_ids),
+                                       AttendanceRecord.user_id.in_(list(user_ids))))} if session_ids else {}
+    return attendance_percent(set(user_ids), session_ids, statuses, set(training.present_statuses))
 
 
 def attendance_percent(user_ids: set[int], session_ids: Sequence[int], statuses: dict[tuple[int, int], str],

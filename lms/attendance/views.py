@@ -24,22 +24,24 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from werkzeug.exceptions import NotFound
 from wtforms.fields.choices import SelectChoice
 
 from lms.accounts.permissions import ANY_ROLE, STAFF, role_required
 from lms.accounts.services import current_institution
-from lms.attendance import reports, services
-from lms.attendance.forms import CodeForm, MarkForm, SessionForm
+from lms.attendance import marking, pages, reports, services, states
+from lms.attendance.forms import BulkForm, CodeForm, MarkForm, SessionForm, StateForm, UndoForm
 from lms.attendance.models import STATUS_LABELS, AttendanceSession
 from lms.attendance.qrsvg import qr_svg
+from lms.attendance.states import EXTEND_CHOICES, STATE_LABELS
 from lms.csvsafe import write_csv
 from lms.dates import format_clock, format_date
 from lms.db_types import utcnow
 from lms.extensions import db, limiter
 from lms.forms import ActionForm, act
-from lms.network import is_loopback_host
+from lms.network import is_loopback_host, venue_addresses
 from lms.ratelimits import private_key
-from lms.routing import bounded_int
+from lms.routing import bounded_int, bounded_ints
 from lms.trainings import scope as trainings
 from lms.trainings.models import Training
 from lms.web import send_bytes, venue_base_url
@@ -74,12 +76,27 @@ def _managed_session(session_id: int) -> AttendanceSession:
 @role_required(*STAFF)
 def roster(slug: str) -> ResponseReturnValue:
     training = _managed(slug)
-    data = services.roster(training)
     form = SessionForm()
     form.day.choices = [SelectChoice(d.isoformat(), format_date(d, with_day=True)) for d in training.days]  # type: ignore[arg-type]
-    return render_template("attendance/roster.html", training=training, data=data,
-                           percent=services.percentages(training, data), labels=STATUS_LABELS,
-                           session_form=form, action_form=ActionForm(), mark_form=MarkForm())
+    return render_template("attendance/roster.html", training=training, page=pages.roster_page(training, utcnow()),
+                           labels=STATUS_LABELS, session_form=form, action_form=ActionForm(),
+                           extend=EXTEND_CHOICES)
+
+
+@bp.get("/trainings/<slug>/attendance/p/<int:user_id>")
+@role_required(*STAFF)
+def participant_cells(slug: str, user_id: int) -> ResponseReturnValue:
+    """One participant's row as forms: the roster's edit page without JavaScript."""
+    training = _managed(slug)
+    found = services.roster_of(training, user_id)
+    if found is None:
+        abort(404)
+    person, sessions, records = found
+    now = utcnow()
+    return render_template("attendance/participant.html", training=training, person=person, sessions=sessions,
+                           records=records, shared=services.device_flags(person.id, records.values()),
+                           states={s.id: STATE_LABELS[services.state_of(s, now)] for s in sessions},
+                           labels=STATUS_LABELS)
 
 
 @bp.post("/trainings/<slug>/attendance/mark")
@@ -87,11 +104,18 @@ def roster(slug: str) -> ResponseReturnValue:
 def mark(slug: str) -> ResponseReturnValue:
     training = _managed(slug)
     form = MarkForm()
+    as_json = request.accept_mimetypes.best == "application/json"
     # Validate first: the form bounds the ids to what the database can look up.
-    item = services.find_session(form.session_id.data or 0) if form.validate_on_submit() else None
+    valid = form.validate_on_submit()
+    if not valid and request.method == "POST" and set(form.errors) <= {"status", "note"}:
+        problem = "; ".join(f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items())
+        if as_json:
+            return jsonify(error=problem), 400
+        flash(f"Periksa isian: {problem}", "danger")
+        return redirect(url_for("attendance.participant_cells", slug=slug, user_id=form.user_id.data))
+    item = services.find_session(form.session_id.data or 0) if valid else None
     if item is None:
         abort(400)
-    as_json = request.accept_mimetypes.best == "application/json"
     marked = act(lambda: services.mark(training, item, form.user_id.data or 0, form.status.data or "",
                                        form.note.data or "", current_user, utcnow()),
                  error_category=None if as_json else "danger")
@@ -99,7 +123,70 @@ def mark(slug: str) -> ResponseReturnValue:
         return jsonify(error=marked.error.message), 400
     if as_json:
         return jsonify(saved=True, label=STATUS_LABELS[form.status.data or ""])
-    return redirect(url_for("attendance.roster", slug=slug) + f"#s{item.id}")
+    return redirect(url_for("attendance.roster", slug=slug) + f"#p{form.user_id.data}")
+
+
+@bp.post("/trainings/<slug>/attendance/cells")
+@role_required(*STAFF)
+def cells(slug: str) -> ResponseReturnValue:
+    """Set one status for one or several participants in a session (the roster's fetch; JSON in, JSON out)."""
+    training = _managed(slug)
+    payload = request.get_json(silent=True)
+    session_id, user_ids, status = _cells_payload(payload)
+    item = services.find_session(session_id)
+    if item is None:
+        return jsonify(error="Sesi presensi tidak ditemukan."), 400
+    now = utcnow()
+    if len(user_ids) == 1:
+        done = act(lambda: services.mark(training, item, user_ids[0], status, None, current_user, now),
+                   error_category=None)
+    else:
+        done = act(lambda: marking.set_many(training, item, user_ids, status, current_user, now),  # type: ignore[arg-type, return-value]
+                   error_category=None)
+    if done.error is not None:
+        return jsonify(error=done.error.message), 400
+    answer: dict[str, Any] = {"saved": True, "status": status, "label": STATUS_LABELS[status],
+                              "percent": pages.percent_of(training, user_ids)}
+    if isinstance(done.value, marking.BulkResult):
+        answer["message"] = done.value.message
+        answer["undo"] = done.value.event_id if done.value.changed else None
+    return jsonify(answer)
+
+
+def _cells_payload(payload: Any) -> tuple[int, list[int], str]:
+    """Read {"session": id, "users": [ids], "status": key}; anything else is a 400 naming the field."""
+    if not isinstance(payload, dict):
+        abort(make_response(jsonify(error="Kirim data sebagai JSON."), 400))
+    try:
+        session_id = bounded_int(payload.get("session"))
+        raw = payload.get("users")
+        if not isinstance(raw, list) or not raw or len(raw) > marking.MAX_BULK:
+            raise ValueError
+        user_ids = [bounded_int(v) for v in raw]
+    except (ValueError, TypeError, NotFound):
+        abort(make_response(jsonify(error="Sesi atau peserta tidak sah: pilih peserta dan sesi lagi."), 400))
+    status = payload.get("status")
+    if status not in STATUS_LABELS:
+        abort(make_response(jsonify(error="Status presensi tidak dikenal."), 400))
+    return session_id, user_ids, str(status)
+
+
+@bp.post("/trainings/<slug>/attendance/bulk")
+@role_required(*STAFF)
+def bulk(slug: str) -> ResponseReturnValue:
+    """The roster's bulk form without JavaScript: the ticked rows (or all) get one status in one session."""
+    training = _managed(slug)
+    form = BulkForm()
+    if not form.validate_on_submit():
+        flash("Periksa isian perubahan massal: " + "; ".join(" ".join(e) for e in form.errors.values()), "danger")
+        return redirect(url_for("attendance.roster", slug=slug))
+    item = services.find_session(form.session_id.data or 0)
+    if item is None:
+        abort(400)
+    ids = trainings.participant_ids(training) if form.all.data else bounded_ints(request.form.getlist("user_ids"))
+    act(lambda: marking.set_many(training, item, ids, form.status.data or "", current_user, utcnow()),
+        success=lambda result: result.message)
+    return redirect(url_for("attendance.roster", slug=slug))
 
 
 @bp.post("/trainings/<slug>/attendance/<int:session_id>/all-present")
@@ -109,9 +196,48 @@ def all_present(slug: str, session_id: int) -> ResponseReturnValue:
     item = db.get_or_404(AttendanceSession, session_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    act(lambda: services.mark_all_present(training, item, current_user, utcnow()),
-        success=lambda count: f"{count} peserta ditandai Hadir pada sesi {item.label}.")
+    act(lambda: marking.all_present(training, item, current_user, utcnow()),
+        success=lambda result: result.message)
     return redirect(url_for("attendance.roster", slug=slug))
+
+
+@bp.post("/trainings/<slug>/attendance/undo")
+@role_required(*STAFF)
+def undo(slug: str) -> ResponseReturnValue:
+    """Put back what the training's last bulk change (or "Semua hadir") changed."""
+    training = _managed(slug)
+    form = UndoForm()
+    if not form.validate_on_submit():
+        abort(400)
+    as_json = request.accept_mimetypes.best == "application/json"
+    done = act(lambda: marking.undo(training, form.event_id.data or 0, current_user, utcnow()),
+               success="" if as_json else (lambda undone: undone.message),
+               error_category=None if as_json else "danger")
+    if as_json and done.error is not None:
+        return jsonify(error=done.error.message), 400
+    if as_json and done.value is not None:
+        users = list(done.value.statuses)
+        return jsonify(undone=True, message=done.value.message, session=done.value.session_id,
+                       cells={str(k): v for k, v in done.value.statuses.items()},
+                       percent=pages.percent_of(training, users))
+    return redirect(url_for("attendance.roster", slug=slug))
+
+
+@bp.post("/attendance/sessions/<int:session_id>/state")
+@role_required(*STAFF)
+def change_state(session_id: int) -> ResponseReturnValue:
+    """Open the session now, close it now, or extend it: from the roster or the projector screen."""
+    item = _managed_session(session_id)
+    form = StateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    done = {"open": "dibuka", "close": "ditutup", "extend": f"diperpanjang {form.minutes.data} menit"}
+    act(lambda: services.change_state(item, form.change.data or "", current_user, utcnow(),
+                                      form.minutes.data or EXTEND_CHOICES[0]),
+        success=f"Sesi {item.label} {done.get(form.change.data or '', '')}.")
+    if form.back.data == "screen":
+        return redirect(url_for("attendance.screen", session_id=item.id, alamat=form.alamat.data or None))
+    return redirect(url_for("attendance.roster", slug=item.training.slug) + f"#s{item.id}")
 
 
 @bp.post("/trainings/<slug>/attendance/sessions")
@@ -150,9 +276,10 @@ def record_history() -> ResponseReturnValue:
     item = _managed_session(request.args.get("session", 0, type=bounded_int))
     user_id = request.args.get("user", 0, type=bounded_int)
     record = services.record_of(item, user_id)
-    events = services.history([record.id]).get(record.id, []) if record else []
+    events = marking.cell_history(item.id, user_id, record)
+    shared = services.device_flags(user_id, [record]).get(item.id, []) if record else []
     return render_template("attendance/history.html", session=item, record=record, events=events,
-                           labels=STATUS_LABELS)
+                           labels=STATUS_LABELS, shared=shared, user_id=user_id)
 
 
 # ---------------------------------------------------------------- check-in screen
@@ -162,34 +289,42 @@ def record_history() -> ResponseReturnValue:
 @role_required(*STAFF)
 def screen(session_id: int) -> ResponseReturnValue:
     item = _managed_session(session_id)
-    return render_template("attendance/screen.html", session=item, live=_live(item))
+    on_loopback = is_loopback_host(urlsplit(request.host_url).hostname or "")
+    return render_template("attendance/screen.html", session=item, live=_live(item), state_form=ActionForm(),
+                           addresses=venue_addresses() if on_loopback else [], extend=EXTEND_CHOICES,
+                           chosen=request.args.get("alamat", ""))
 
 
 @bp.get("/attendance/sessions/<int:session_id>/live.json")
 @role_required(*STAFF)
 def live(session_id: int) -> ResponseReturnValue:
-    return jsonify(_live(_managed_session(session_id), as_json=True))
+    return jsonify(_live(_managed_session(session_id)))
 
 
-def _live(item: AttendanceSession, as_json: bool = False) -> dict[str, Any]:
+def _live(item: AttendanceSession) -> dict[str, Any]:
     now = utcnow()
-    token, code, remaining = services.current_token(item, now)
-    # The address this screen was opened on, or on the laptop itself its venue address: a phone
-    # on the hall's Wi-Fi must reach it (127.0.0.1 reaches no phone).
-    base = venue_base_url()
-    url = base + url_for("attendance.scan", session_id=item.id, token=token)
+    state = services.state_of(item, now)
+    # The address this screen was opened on, or on the laptop itself its venue address (the one
+    # chosen with ?alamat=, among the laptop's own): a phone on the hall's Wi-Fi must reach it.
+    base = venue_base_url(request.args.get("alamat"))
     status = services.live_status(item)
     # lms.serve records the interface it listens on: on 127.0.0.1 alone no phone gets in either.
     local_only = is_loopback_host(current_app.config.get("LISTEN_HOST") or "0.0.0.0")
-    data = {"url": url, "base": base, "local_only": local_only,
-            "unreachable": is_loopback_host(urlsplit(base).hostname or ""),
-            "code": f"{code[:3]} {code[3:]}", "remaining": remaining,
-            "svg": str(qr_svg(url, "Kode QR presensi")),
-            "present": [{"name": r.user.full_name, "status": STATUS_LABELS[r.status],
-                         "at": format_clock(r.marked_at, item.training.time_zone)} for r in status.present],
-            "absent": [u.full_name for u in status.absent],
-            "shared": [", ".join(names) for names in status.shared_devices.values()],
-            "count": len(status.present), "total": len(status.present) + len(status.absent)}
+    data: dict[str, Any] = {
+        "state": state.value, "state_label": STATE_LABELS[state], "closes_in": states.seconds_left(item.ends_at, now),
+        "opens_at": format_clock(item.starts_at - states.OPENS_BEFORE, item.training.time_zone),
+        "base": base, "host": urlsplit(base).hostname, "local_only": local_only,
+        "unreachable": is_loopback_host(urlsplit(base).hostname or ""),
+        "url": None, "code": None, "remaining": None, "svg": None,
+        "present": [{"name": r.user.full_name, "status": STATUS_LABELS[r.status],
+                     "at": format_clock(r.marked_at, item.training.time_zone)} for r in status.present],
+        "absent": [u.full_name for u in status.absent],
+        "count": len(status.present), "total": len(status.present) + len(status.absent)}
+    if state is states.State.OPEN:  # a session not open shows no QR and no code: nobody can use them
+        token, code, remaining = services.current_token(item, now)
+        url = base + url_for("attendance.scan", session_id=item.id, token=token)
+        data.update(url=url, code=f"{code[:3]} {code[3:]}", remaining=remaining,
+                    svg=str(qr_svg(url, "Kode QR presensi")))
     return data
 
 
@@ -348,7 +483,17 @@ def report(slug: str) -> ResponseReturnValue:
     data = services.roster(training)
     percent = services.percentages(training, data)
     return render_template("attendance/report.html", training=training, data=data, percent=percent,
-                           agencies=services.agency_summary(training, data, percent), labels=STATUS_LABELS)
+                           agencies=services.agency_summary(training, data, percent), labels=STATUS_LABELS,
+                           shared=_shared_by_person(data))
+
+
+def _shared_by_person(data: services.Roster) -> dict[int, list[str]]:
+    """Return per participant the sessions, with names, where their check-in device was also used by others."""
+    labels = {s.id: f"{format_date(s.day)} {s.label}" for s in data.sessions}
+    found: dict[int, list[str]] = {}
+    for (user_id, session_id), others in sorted(data.shared_devices().items()):
+        found.setdefault(user_id, []).append(f"{labels[session_id]}: {', '.join(others)}")
+    return found
 
 
 @bp.get("/attendance/sessions/<int:session_id>/daftar-hadir.pdf")

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from lms.accounts.models import User
+from lms.attendance import pages as attendance_pages
 from lms.attendance import services as attendance
 from lms.attendance.models import AttendanceSession
 from lms.courses import services as courses
@@ -44,6 +45,8 @@ class ParticipantView:
     attendance_percent: Any
     quizzes: list[quiz_presenters.QuizCard]
     courses: list[courses.CourseProgress]
+    # Every session with what the participant reads about it ("Hadir", "Ditutup — tidak presensi").
+    sessions: list[tuple[AttendanceSession, str, str]]
 
 
 def participant_view(user: User, training: Training, now: datetime) -> ParticipantView:
@@ -54,5 +57,8 @@ def participant_view(user: User, training: Training, now: datetime) -> Participa
     quizzes = [q for q, _, t in scope.participant_quizzes(user) if t.id == training.id]
     contexts = {q.id: scope.quiz_context(training, q) for q in quizzes}
     cards = quiz_presenters.quiz_cards(user, quizzes, now, contexts)
+    states = {s.id: attendance.state_of(s, now) for s in data.sessions}
+    sessions = [(s, attendance_pages.participant_label(states[s.id], mine.get(s.id)),
+                 mine.get(s.id) or states[s.id].value) for s in data.sessions]
     return ParticipantView([s for s in data.sessions if s.day == today(training, now)], mine, percent, cards,
-                           courses.courses_for(user, [c.id for c in training.courses]))
+                           courses.courses_for(user, [c.id for c in training.courses]), sessions)

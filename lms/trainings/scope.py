@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from lms.accounts.models import Role, User
+from lms.accounts.models import Agency, Role, User
 from lms.courses.models import Course
 from lms.errors import NotAllowed
 from lms.extensions import db
@@ -81,6 +81,13 @@ def participants(training: Training) -> list[User]:
         select(User).join(Enrollment, Enrollment.user_id == User.id)
         .where(Enrollment.training_id == training.id).options(joinedload(User.agency))
         .order_by(User.full_name, User.id)))
+
+
+def participant_rows(training: Training) -> Select[int, str, str]:
+    """Return the query of the participants' id, name and OPD name (empty without one), by name."""
+    return (select(User.id, User.full_name, func.coalesce(Agency.name, ""))
+            .join(Enrollment, Enrollment.user_id == User.id).outerjoin(Agency, Agency.id == User.agency_id)
+            .where(Enrollment.training_id == training.id).order_by(User.full_name, User.id))
 
 
 def participant_ids(training: Training) -> list[int]:

@@ -1,7 +1,7 @@
 """attempts remember the page the participant was on (resume where they stopped)
 
 Revision ID: a1c3e5f70005
-Revises: a1c3e5f70003
+Revises: b3d5f7a90004
 Create Date: 2026-12-02 17:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a1c3e5f70005'
-down_revision = 'a1c3e5f70003'
+down_revision = 'b3d5f7a90004'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """the institution's stored public address (overrides PUBLIC_BASE_URL)
 
 Revision ID: a1c3e5f70006
-Revises: a1c3e5f70003
+Revises: a1c3e5f70005
 Create Date: 2026-12-02 17:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a1c3e5f70006'
-down_revision = 'a1c3e5f70003'
+down_revision = 'a1c3e5f70005'
 branch_labels = None
 depends_on = None
 

@@ -157,16 +157,6 @@ def test_mark_refusals(training, people, sessions, admin, make_user, case, messa
     assert db.session.scalar(select(func.count(AttendanceRecord.id))) == 0
 
 
-def test_mark_all_present_fills_only_the_unmarked(training, people, sessions, admin):
-    services.mark(training, sessions[0], people[0].id, "sakit", "Surat dokter", admin, wib(START, 8))
-    assert services.mark_all_present(training, sessions[0], admin, wib(START, 9)) == 2
-    assert services.mark_all_present(training, sessions[0], admin, wib(START, 9)) == 0
-    db.session.commit()
-    data = services.roster(training)
-    assert [data.record(u, sessions[0]).status for u in data.people] == ["sakit", "hadir", "hadir"]
-    assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "attendance.mark")) == 3
-
-
 # ---------------------------------------------------------------- self check-in
 
 
@@ -267,25 +257,29 @@ def test_scan_token_and_typed_code_checked_against_the_session(app, training, se
         services.find_session_by_code(training, tomorrow, now)  # tomorrow's session is not open yet
 
 
-def test_live_status_counts_and_flags_a_shared_device(people, sessions):
+def test_live_status_counts_and_the_roster_flags_a_shared_device(training, people, sessions):
     ani, budi, citra = people
     services.check_in(ani, sessions[0], wib(START, 8), dict(PHONE, device="hp-ani"))
     services.check_in(budi, sessions[0], wib(START, 8, 2), dict(PHONE, device="hp-ani"))
+    services.check_in(ani, sessions[1], wib(START, 13), dict(PHONE, device="hp-ani"))  # alone there
     db.session.commit()
     status = services.live_status(sessions[0])
     assert [r.user_id for r in status.present] == [budi.id, ani.id]  # newest first
     assert [u.full_name for u in status.absent] == ["Citra Dewi"]
-    assert list(status.shared_devices.values()) == [["Budi Santoso", "Ani Lestari"]]
+    assert services.roster(training).shared_devices() == {(ani.id, sessions[0].id): ["Budi Santoso"],
+                                                          (budi.id, sessions[0].id): ["Ani Lestari"]}
     services.check_in(citra, sessions[0], wib(START, 8, 3), dict(PHONE, device="hp-citra"))
     db.session.commit()
-    status = services.live_status(sessions[0])
-    assert status.absent == [] and len(status.shared_devices) == 1
+    assert services.live_status(sessions[0]).absent == []
+    assert len(services.roster(training).shared_devices()) == 2
+    ani_records = db.session.scalars(select(AttendanceRecord).where(AttendanceRecord.user_id == ani.id)).all()
+    assert services.device_flags(ani.id, ani_records) == {sessions[0].id: ["Budi Santoso"]}
 
 
-def test_no_device_id_is_not_a_shared_device(people, sessions):
+def test_no_device_id_is_not_a_shared_device(training, people, sessions):
     for person in people:
         services.check_in(person, sessions[0], wib(START, 8), dict(PHONE, device=""))
-    assert services.live_status(sessions[0]).shared_devices == {}
+    assert services.roster(training).shared_devices() == {}
 
 
 # ---------------------------------------------------------------- reports

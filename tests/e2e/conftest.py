@@ -85,4 +85,5 @@ def log_in(page: Any, login: str, password: str = PASSWORD) -> None:
 def venue_network(monkeypatch: pytest.MonkeyPatch) -> str:
     """The browser runs on this machine: the "venue" address phones open is the loopback itself."""
     monkeypatch.setattr("lms.network.venue_address", lambda: "127.0.0.1")
+    monkeypatch.setattr("lms.network.interface_addresses", lambda: ["127.0.0.1"])
     return "127.0.0.1"

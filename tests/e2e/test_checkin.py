@@ -79,6 +79,6 @@ def test_participant_scans_the_screen_and_the_roster_shows_hadir(live_server, de
     screenshot(desktop, "checkin-screen-after.png")
 
     desktop.goto(f"{live_server}/trainings/bimtek-medsos/attendance")
-    cell = desktop.get_by_role("link", name="Ani Lestari, Pagi")
-    assert cell.inner_text().strip() == "Hadir"
+    cell = desktop.locator(f"#p{person.id} td").first  # the first session's cell of her row
+    assert cell.inner_text().strip() == "Hadir" and cell.get_attribute("data-v") == "hadir"
     screenshot(desktop, "checkin-roster.png")
