@@ -34,6 +34,7 @@ from lms.attendance.forms import BulkForm, CodeForm, MarkForm, SessionForm, Stat
 from lms.attendance.models import STATUS_LABELS, AttendanceSession
 from lms.attendance.qrsvg import qr_svg
 from lms.attendance.states import EXTEND_CHOICES, STATE_LABELS
+from lms.confirm import unconfirmed
 from lms.csvsafe import write_csv
 from lms.dates import format_clock, format_date
 from lms.db_types import utcnow
@@ -184,6 +185,11 @@ def bulk(slug: str) -> ResponseReturnValue:
     if item is None:
         abort(400)
     ids = trainings.participant_ids(training) if form.all.data else bounded_ints(request.form.getlist("user_ids"))
+    label = STATUS_LABELS.get(form.status.data or "", form.status.data or "")
+    if item.training_id == training.id and (page := unconfirmed(f"Ubah status {len(ids)} peserta menjadi {label}?",
+                            f"Sesi {item.label} {format_date(item.day)}. Perubahan ini dapat dibatalkan sesudahnya.",
+                            url_for("attendance.roster", slug=slug))) is not None:
+        return page
     act(lambda: marking.set_many(training, item, ids, form.status.data or "", current_user, utcnow()),
         success=lambda result: result.message)
     return redirect(url_for("attendance.roster", slug=slug))
@@ -196,6 +202,11 @@ def all_present(slug: str, session_id: int) -> ResponseReturnValue:
     item = db.get_or_404(AttendanceSession, session_id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    if item.training_id == training.id and (page := unconfirmed(f"Tandai semua peserta yang belum tercatat pada sesi {item.label} "
+                            f"{format_date(item.day)} sebagai Hadir?",
+                            "Peserta yang sudah tercatat tidak berubah. Perubahan ini dapat dibatalkan sesudahnya.",
+                            url_for("attendance.roster", slug=slug))) is not None:
+        return page
     act(lambda: marking.all_present(training, item, current_user, utcnow()),
         success=lambda result: result.message)
     return redirect(url_for("attendance.roster", slug=slug))

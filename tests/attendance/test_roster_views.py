@@ -145,15 +145,18 @@ def test_the_bulk_form_without_script_ticked_rows_or_all(client, auth, clock, se
     ani, budi, citra = setup["people"]
     morning = setup["sessions"][0]
     auth.login_as(setup["trainer"])
+    unconfirmed = client.post(f"{ROSTER}/bulk", data={"session_id": morning.id, "status": "sakit",
+                                                      "user_ids": [ani.id, citra.id]})
+    assert "Ubah status 2 peserta menjadi Sakit?" in text(unconfirmed) and statuses(morning) == {}
     response = client.post(f"{ROSTER}/bulk", data={"session_id": morning.id, "status": "sakit",
-                                                   "user_ids": [ani.id, citra.id]})
+                                                   "user_ids": [ani.id, citra.id], "confirmed": "1"})
     assert response.headers["Location"] == ROSTER
     page = text(client.get(ROSTER))
     assert "2 peserta ditandai Sakit pada sesi Pagi." in page
     assert statuses(morning) == {ani.id: "sakit", citra.id: "sakit"}
-    client.post(f"{ROSTER}/bulk", data={"session_id": morning.id, "status": "hadir", "all": "y"})
+    client.post(f"{ROSTER}/bulk", data={"session_id": morning.id, "status": "hadir", "all": "y", "confirmed": "1"})
     assert statuses(morning) == {ani.id: "hadir", budi.id: "hadir", citra.id: "hadir"}
-    client.post(f"{ROSTER}/bulk", data={"session_id": morning.id, "status": "izin"})
+    client.post(f"{ROSTER}/bulk", data={"session_id": morning.id, "status": "izin", "confirmed": "1"})
     assert "Pilih minimal satu peserta." in text(client.get(ROSTER))
 
 
@@ -162,7 +165,10 @@ def test_semua_hadir_then_batalkan_from_the_page(client, auth, clock, setup):
     morning = setup["sessions"][0]
     auth.login_as(setup["trainer"])
     client.post(f"{ROSTER}/mark", data={"session_id": morning.id, "user_id": ani.id, "status": "izin", "note": "Tugas"})
-    client.post(f"{ROSTER}/{morning.id}/all-present")
+    asked = text(client.post(f"{ROSTER}/{morning.id}/all-present"))
+    assert "sebagai Hadir?" in asked and "Ya, lanjutkan" in asked
+    assert statuses(morning) == {ani.id: "izin"}  # the confirm page changed nothing
+    client.post(f"{ROSTER}/{morning.id}/all-present", data={"confirmed": "1"})
     page = text(client.get(ROSTER))
     assert statuses(morning) == {ani.id: "izin", budi.id: "hadir", citra.id: "hadir"}
     event_id = re.search(r'name="event_id" value="(\d+)"><button[^>]*>Batalkan</button>', page).group(1)

@@ -335,7 +335,7 @@ def test_roster_marks_and_shows_the_audit_trail(client, auth, clock, setup):
     response = client.post("/trainings/bimtek-medsos/attendance/mark", headers={"Accept": "application/json"},
                            data={"session_id": morning.id, "user_id": ani.id, "status": "hadir"})
     assert response.get_json() == {"saved": True, "label": "Hadir"}
-    response = client.post(f"/trainings/bimtek-medsos/attendance/{morning.id}/all-present")
+    response = client.post(f"/trainings/bimtek-medsos/attendance/{morning.id}/all-present", data={"confirmed": "1"})
     assert response.headers["Location"] == "/trainings/bimtek-medsos/attendance"
     page = text(client.get("/trainings/bimtek-medsos/attendance"))
     assert "2 peserta ditandai Hadir pada sesi Pagi." in page
@@ -377,7 +377,7 @@ def test_session_of_another_training_refused_on_this_roster(client, auth, clock,
                                    setup["admin"])
     db.session.commit()
     auth.login_as(setup["trainer"])
-    client.post(f"/trainings/bimtek-medsos/attendance/{foreign.id}/all-present")
+    client.post(f"/trainings/bimtek-medsos/attendance/{foreign.id}/all-present", data={"confirmed": "1"})
     assert "Sesi ini milik kegiatan lain." in text(client.get("/trainings/bimtek-medsos/attendance"))
     assert db.session.scalar(select(func.count(AttendanceRecord.id))) == 0
 
