@@ -98,17 +98,17 @@ def change_state(session: AttendanceSession, change: str, actor: User, now: date
     """Open the session now, close it now, or give it `minutes` more (audited with the old and new times)."""
     before = states.Times(session.starts_at, session.ends_at)
     if change == "open":
-        after = states.opened(before, now, minutes)
+        action, after = "attendance.session_open", states.opened(before, now, minutes)
     elif change == "close":
-        after = states.closed(before, now)
+        action, after = "attendance.session_close", states.closed(before, now)
     elif change == "extend" and minutes in states.EXTEND_CHOICES:
-        after = states.extended(before, now, minutes)
+        action, after = "attendance.session_extend", states.extended(before, now, minutes)
     else:
         raise ValidationFailed("Perubahan sesi tidak dikenal.")
     if after == before:
         raise ValidationFailed(f"Sesi {session.label} sudah {states.STATE_LABELS[state_of(session, now)].lower()}.")
     session.starts_at, session.ends_at = after.starts_at, after.ends_at
-    audit.record(actor, f"attendance.session_{change}", "attendance_session", session.id,
+    audit.record(actor, action, "attendance_session", session.id,
                  {"training_id": session.training_id, "minutes": minutes if change != "close" else None,
                   "old": [before.starts_at.isoformat(), before.ends_at.isoformat()],
                   "new": [after.starts_at.isoformat(), after.ends_at.isoformat()]}, now)

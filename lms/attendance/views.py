@@ -202,8 +202,8 @@ def all_present(slug: str, session_id: int) -> ResponseReturnValue:
     item = db.get_or_404(AttendanceSession, session_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if item.training_id == training.id and (page := unconfirmed(f"Tandai semua peserta yang belum tercatat pada sesi {item.label} "
-                            f"{format_date(item.day)} sebagai Hadir?",
+    question = f"Tandai semua peserta yang belum tercatat pada sesi {item.label} {format_date(item.day)} sebagai Hadir?"
+    if item.training_id == training.id and (page := unconfirmed(question,
                             "Peserta yang sudah tercatat tidak berubah. Perubahan ini dapat dibatalkan sesudahnya.",
                             url_for("attendance.roster", slug=slug))) is not None:
         return page

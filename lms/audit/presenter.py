@@ -219,6 +219,16 @@ SENTENCES: dict[str, Sentence] = {
         f"{a} mencatat {n.user(d.get('user_id'))} {STATUS_LABELS.get(d.get('new', ''), d.get('new', ''))} pada "
         f"{n.session(d.get('session_id'))} {METHOD_LABELS.get(d.get('method', ''), '')}".rstrip()
         + (f" (sebelumnya {STATUS_LABELS.get(d['old'], d['old'])})." if d.get("old") else ".")),
+    "attendance.bulk": lambda a, e, d, n: (
+        f"{a} menandai {len(d.get('before') or [])} peserta "
+        f"{STATUS_LABELS.get(d.get('status', ''), d.get('status', ''))} sekaligus pada {n.session(d.get('session_id'))}"
+        + (" (Semua hadir)." if d.get("kind") == "all_present" else ".")),
+    "attendance.bulk_undo": lambda a, e, d, n: f"{a} membatalkan perubahan massal presensi pada "
+                                               f"{n.session(d.get('session_id'))}.",
+    "attendance.session_open": lambda a, e, d, n: f"{a} membuka sesi presensi {n.session(e.object_id)} sekarang.",
+    "attendance.session_close": lambda a, e, d, n: f"{a} menutup sesi presensi {n.session(e.object_id)}.",
+    "attendance.session_extend": lambda a, e, d, n: f"{a} memperpanjang sesi presensi {n.session(e.object_id)} "
+                                                    f"{d.get('minutes', '?')} menit.",
     # certificates
     "certificate.issue": lambda a, e, d, n: (
         f"{a} menerbitkan sertifikat {d.get('number', '#' + e.object_id)} untuk {n.user(d.get('user_id'))} "

@@ -30,6 +30,16 @@ def recorded_codes() -> dict[str, str]:
                 for argument, default in zip(arguments, values, strict=True):
                     if isinstance(default, ast.Constant) and isinstance(default.value, str):
                         defaults.setdefault(argument.arg, []).append(default.value)
+        for node in ast.walk(tree):  # names given a string: module constants and local variables
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    pairs = (zip(target.elts, node.value.elts, strict=False)
+                             if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple)
+                             else [(target, node.value)])
+                    for name, value in pairs:
+                        if (isinstance(name, ast.Name) and isinstance(value, ast.Constant)
+                                and isinstance(value.value, str)):
+                            defaults.setdefault(name.id, []).append(value.value)
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "record"
                     and isinstance(node.func.value, ast.Name) and node.func.value.id == "audit"
@@ -147,3 +157,27 @@ def test_audit_page_shows_sentences(client, auth, make_user, people):
     client.post(f"/admin/users/{people['ani'].id}/active", data={"active": "0"})
     page = client.get("/admin/audit/").get_data(as_text=True)
     assert "Sari Admin (Penyelenggara) menonaktifkan akun Ani." in page
+
+
+def test_roster_bulk_changes_and_session_states_read_as_sentences(people):
+    from lms.attendance.models import AttendanceSession
+
+    budi, training = people["budi"], people["training"]
+    session = AttendanceSession(training_id=training.id, day=date(2026, 8, 17), label="Pagi", secret="s",
+                                starts_at=AT, ends_at=AT.replace(hour=4))
+    db.session.add(session)
+    db.session.flush()
+    events = [
+        audit.record(budi, "attendance.bulk", "training", training.id,
+                     {"session_id": session.id, "status": "hadir", "kind": "all_present",
+                      "before": [{"user_id": people["ani"].id}, {"user_id": people["citra"].id}]}, AT),
+        audit.record(budi, "attendance.bulk_undo", "training", training.id, {"session_id": session.id}, AT),
+        audit.record(budi, "attendance.session_extend", "attendance_session", session.id,
+                     {"training_id": training.id, "minutes": 15}, AT),
+    ]
+    db.session.commit()
+    lines = [line.sentence for line in presenter.present(events)]
+    assert lines[0] == ("Budi Santoso (Narasumber) menandai 2 peserta Hadir sekaligus pada Pagi (17 Agustus 2026) "
+                        "(Semua hadir).")
+    assert lines[1] == "Budi Santoso (Narasumber) membatalkan perubahan massal presensi pada Pagi (17 Agustus 2026)."
+    assert lines[2] == "Budi Santoso (Narasumber) memperpanjang sesi presensi Pagi (17 Agustus 2026) 15 menit."
