@@ -83,7 +83,7 @@ def test_no_confirm_page_for_a_trainer_of_another_training(client, auth, make_us
 def test_confirm_dialog_script_is_loaded_and_forms_carry_the_question(client, auth, make_user):
     training, person = setup(auth, make_user)
     page = text(client.get("/trainings/bimtek-spbe/participants"))
-    assert '<script src="/static/confirm.js"></script>' in page
+    assert re.search(r'<script src="/assets/lms/[0-9a-f]+/confirm.js"></script>', page)
     assert 'data-confirm="Keluarkan Ani Peserta dari Bimtek Tes?"' in page
     response = client.get("/static/confirm.js")
     script = text(response)

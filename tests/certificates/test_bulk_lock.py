@@ -73,10 +73,15 @@ def test_another_writer_gets_in_while_a_batch_renders(app, finished, tracker, mo
 
     def write_elsewhere(rendered):
         with db.engine.connect() as other:
-            if other.dialect.name == "sqlite":
+            sqlite = other.dialect.name == "sqlite"
+            if sqlite:
                 other.exec_driver_sql("PRAGMA busy_timeout=0")  # fail at once if the lock were held
-            other.execute(text("UPDATE jobs SET done = done WHERE 1 = 0"))
-            other.commit()
+            try:
+                other.execute(text("UPDATE jobs SET done = done WHERE 1 = 0"))
+                other.commit()
+            finally:
+                if sqlite:  # the connection goes back to the pool: later users wait for the lock again
+                    other.exec_driver_sql("PRAGMA busy_timeout=10000")
             writes.append(rendered)
 
     watch_renders(monkeypatch, tracker, before=write_elsewhere)

@@ -78,6 +78,9 @@ def test_trainer_marks_a_cell_and_a_selection_without_leaving_the_page(live_serv
     page.locator("#bulk-session").select_option(str(afternoon.id))
     page.locator("#bulk-status").select_option("sakit")
     page.get_by_role("button", name="Terapkan ke yang dipilih").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("Ubah status semua peserta yang dipilih?").wait_for()
+    dialog.get_by_role("button", name="Ya, lanjutkan").click()  # confirm.js asks first
     page.locator("#bulk-result", has_text="2 peserta ditandai Sakit pada sesi Siang.").wait_for(timeout=10000)
     assert statuses(afternoon) == {people[1].id: "sakit", people[2].id: "sakit"}
     assert page.locator(f"#p{people[1].id} td").nth(1).get_attribute("data-v") == "sakit"
@@ -100,6 +103,7 @@ def test_pilih_semua_then_one_status_for_everyone(live_server, trainer_phone, ma
     page.get_by_label("Pilih semua").check()
     assert page.locator("#bulk-count").inner_text() == "3 dipilih"
     page.get_by_role("button", name="Terapkan ke yang dipilih").click()
+    page.get_by_role("dialog").get_by_role("button", name="Ya, lanjutkan").click()
     page.locator("#bulk-result", has_text="3 peserta ditandai Hadir").wait_for(timeout=10000)
     assert statuses(morning) == {p.id: "hadir" for p in people}
     assert page.evaluate("window.__stayed") == "sama"
