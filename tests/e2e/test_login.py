@@ -34,6 +34,8 @@ def test_participant_on_phone_with_wrong_password_sees_message(live_server, phon
     phone.get_by_label("NIP atau surel").fill("198503142010011001")
     phone.get_by_label("Kata sandi").fill("salah-sandi")
     phone.get_by_role("button", name="Masuk").click()
-    assert phone.get_by_text("NIP/surel atau kata sandi salah.").is_visible()
+    message = phone.get_by_text("NIP/surel atau kata sandi salah.")
+    message.wait_for(timeout=10000)  # the answer to the post, not the page before it
+    assert message.is_visible()
     if os.environ.get("LMS_SCREENSHOTS"):
         phone.screenshot(path=os.path.join(os.environ["LMS_SCREENSHOTS"], "login-phone.png"), full_page=True)
