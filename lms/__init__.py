@@ -154,9 +154,9 @@ def _sqlite_end(connection: Any) -> None:
         _release_gate()
 
 
-def _sqlite_reset(dbapi_connection: Any, record: Any, *args: Any) -> None:
+def _sqlite_reset(dbapi_connection: Any, connection_record: Any, reset_state: Any) -> None:
     # A connection returned to the pool without commit or rollback events (closed mid-write).
-    if record is not None and record.info.pop("write_gate", False):
+    if connection_record is not None and connection_record.info.pop("write_gate", False):
         _release_gate()
 
 
