@@ -42,5 +42,6 @@ def index() -> ResponseReturnValue:
     events, total = services.search(criteria, page, per_page, zone_info(zone))
     return render_template("audit/index.html", lines=presenter.present(events), total=total, page=page,
                            pages=max(math.ceil(total / per_page), 1), criteria=criteria,
-                           actions=services.actions_in_use(), labels=ACTION_LABELS, staff=staff_members(),
+                           actions=services.actions_in_use(), labels=ACTION_LABELS,
+                           object_labels=presenter.OBJECT_LABELS, staff=staff_members(),
                            zone=zone)

@@ -214,6 +214,11 @@ def test_audit_log_filters(client, admin, make_user):
     assert f"menonaktifkan akun {user.full_name}." in page
     page = client.get(f"/admin/audit/?object_type=user&object_id={user.id}&actor={admin.id}").get_data(as_text=True)
     assert "1 catatan" in page
+    # The object filter is a choice in Indonesian, the chosen one kept, never a code to type.
+    assert '<option value="user" selected>Pengguna</option>' in page and ">Sertifikat</option>" in page
+    assert 'placeholder="mis. user"' not in page
+    page = client.get(f"/admin/audit/?object_type=certificate&object_id={user.id}").get_data(as_text=True)
+    assert "0 catatan" in page
     page = client.get("/admin/audit/?from=2000-01-01&to=2000-01-02").get_data(as_text=True)
     assert "0 catatan" in page
 
