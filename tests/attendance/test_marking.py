@@ -13,22 +13,9 @@ from lms.audit.models import AuditEvent
 from lms.errors import ValidationFailed
 from lms.extensions import db
 from lms.trainings import services as trainings
-from tests.trainings.factory import START, full_agenda, training_data, wib
+from tests.trainings.factory import START, training_data, wib
 
 PHONE = {"address": "192.168.10.23", "user_agent": "Android", "device": "hp-1"}
-
-
-@pytest.fixture
-def admin(make_user):
-    return make_user(role="admin", full_name="Admin Diskominfo")
-
-
-@pytest.fixture
-def training(admin):
-    item = trainings.save_training(None, training_data(), admin)
-    full_agenda(item, admin)
-    db.session.commit()
-    return item
 
 
 @pytest.fixture
@@ -37,13 +24,6 @@ def people(training, admin, make_user):
     trainings.enroll(training, found, "manual", admin)
     db.session.commit()
     return found
-
-
-@pytest.fixture
-def sessions(training, admin):
-    services.generate_sessions(training, admin)
-    db.session.commit()
-    return services.sessions_of(training)
 
 
 def state(session) -> dict[int, tuple]:

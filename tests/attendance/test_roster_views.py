@@ -12,8 +12,9 @@ from lms.attendance import marking, services
 from lms.attendance.models import AttendanceRecord, AttendanceSession
 from lms.audit.models import AuditEvent
 from lms.extensions import db
+from tests.attendance.conftest import run_training, text
 from tests.conftest import Clock, create_training
-from tests.trainings.factory import START, bulk_enroll, bulk_participants, bulk_records, full_agenda, wib
+from tests.trainings.factory import START, bulk_enroll, bulk_participants, bulk_records, wib
 
 JSON = {"Accept": "application/json"}
 ROSTER = "/trainings/bimtek-medsos/attendance"
@@ -29,20 +30,7 @@ def clock(monkeypatch):
 
 @pytest.fixture
 def setup(make_user):
-    admin = make_user(role="admin", full_name="Admin Diskominfo")
-    trainer = make_user(role="trainer", full_name="Narasumber Wahyuni")
-    people = [make_user(full_name=n) for n in ("Ani Lestari", "Budi Santoso", "Citra Dewi")]
-    training = create_training("bimtek-medsos", title="Bimtek Pengelolaan Media Sosial OPD", users=people,
-                               trainers=(trainer,))
-    full_agenda(training, admin, trainer)
-    services.generate_sessions(training, admin)
-    db.session.commit()
-    return {"admin": admin, "trainer": trainer, "people": people, "training": training,
-            "sessions": services.sessions_of(training)}
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
+    return run_training(make_user, [make_user(full_name=n) for n in ("Ani Lestari", "Budi Santoso", "Citra Dewi")])
 
 
 def statuses(session: AttendanceSession) -> dict[int, str]:

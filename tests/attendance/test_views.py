@@ -19,6 +19,7 @@ from lms.audit.models import AuditEvent
 from lms.extensions import db
 from lms.trainings import scope as trainings
 from lms.trainings.models import Training
+from tests.attendance.conftest import run_training, text
 from tests.conftest import PASSWORD, Clock, create_training
 from tests.trainings.factory import (
     START,
@@ -27,7 +28,6 @@ from tests.trainings.factory import (
     bulk_participants,
     bulk_records,
     bulk_sessions,
-    full_agenda,
     wib,
 )
 
@@ -45,23 +45,11 @@ def clock(monkeypatch):
 @pytest.fixture
 def setup(make_user):
     """An open training with its agenda and six sessions, a trainer, and three participants in two OPDs."""
-    admin = make_user(role="admin", full_name="Admin Diskominfo")
-    trainer = make_user(role="trainer", full_name="Narasumber Wahyuni")
     health, social = agency("Dinas Kesehatan"), agency("Dinas Sosial")
-    people = [make_user(full_name="Ani Lestari", agency_id=health.id, nip="198503142010011001", email=""),
-              make_user(full_name="Budi Santoso", agency_id=health.id),
-              make_user(full_name="Citra Dewi", agency_id=social.id)]
-    training = create_training("bimtek-medsos", title="Bimtek Pengelolaan Media Sosial OPD", users=people,
-                               trainers=(trainer,))
-    full_agenda(training, admin, trainer)
-    services.generate_sessions(training, admin)
-    db.session.commit()
-    return {"admin": admin, "trainer": trainer, "people": people, "training": training,
-            "sessions": services.sessions_of(training)}
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
+    return run_training(make_user, [
+        make_user(full_name="Ani Lestari", agency_id=health.id, nip="198503142010011001", email=""),
+        make_user(full_name="Budi Santoso", agency_id=health.id),
+        make_user(full_name="Citra Dewi", agency_id=social.id)])
 
 
 def scan_url(session: AttendanceSession, at: datetime) -> str:
