@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import text
@@ -55,6 +55,12 @@ def _database_problem() -> str:
         db.session.rollback()
         return "disk_full" if storage.is_disk_full(exc) else "unreachable"
     return ""
+
+
+@bp.get("/favicon.ico")
+def favicon() -> ResponseReturnValue:
+    """Browsers and crawlers ask for /favicon.ico on their own: send them to the fingerprinted icon."""
+    return redirect(url_for("static", filename="favicon.svg"), code=302)
 
 
 @bp.get("/institution/logo")

@@ -151,3 +151,14 @@ def test_etags_survive_compression(bare_app):
 def test_streams_are_not_compressed(bare_app):
     response = bare_app.test_client().get("/streamed", headers={"Accept-Encoding": "br, gzip"})
     assert "Content-Encoding" not in response.headers and response.data.count(b"Materi bimtek") == 600
+
+
+def test_favicon_is_linked_and_served(client):
+    # Every page names the icon; /favicon.ico, which browsers ask for on their own, leads to it (no 404 in the log).
+    page = client.get("/login").get_data(as_text=True)
+    icon = re.search(r'<link rel="icon" type="image/svg\+xml" href="([^"]+)"', page)
+    assert icon and "/favicon.svg" in icon.group(1)
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(icon.group(1).rsplit("/", 1)[-1])
+    served = client.get(icon.group(1))
+    assert served.status_code == 200 and served.mimetype == "image/svg+xml" and b"<svg" in served.get_data()

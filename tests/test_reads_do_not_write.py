@@ -133,6 +133,7 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
         "certificates.verify_json": [f"/verify/{certificate.code}.json"],
         "core.home": ["/"],
         "core.healthz": ["/healthz"],
+        "core.favicon": ["/favicon.ico"],
         "core.institution_logo": ["/institution/logo"],
         "courses.index": ["/courses/"],
         "courses.course": [f"/courses/{course}"],

@@ -16,7 +16,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # Endpoints any visitor may open without logging in. Everything else must refuse them.
 PUBLIC_ENDPOINTS = frozenset({
-    "static", "bootstrap.static", "auth.login", "core.healthz", "core.institution_logo",
+    "static", "bootstrap.static", "auth.login", "core.healthz", "core.favicon", "core.institution_logo",
     "attendance.scan", "certificates.lookup", "certificates.verify", "certificates.verify_json",
 })
 
