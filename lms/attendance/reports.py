@@ -37,6 +37,7 @@ def _logo(institution: Institution) -> bytes | None:
 def xlsx(header: Sequence[str], rows: Sequence[Sequence[Any]], title: str) -> bytes:
     """Return a one-sheet workbook; text cells that look like formulas are kept as text."""
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     sheet = book.active
@@ -48,6 +49,7 @@ def xlsx(header: Sequence[str], rows: Sequence[Sequence[Any]], title: str) -> by
     for column in ("B", "D"):
         sheet.column_dimensions[column].width = 36
     sheet.column_dimensions["C"].width = 24
+    sheet.column_dimensions[get_column_letter(len(header))].width = 48  # the shared-device note
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

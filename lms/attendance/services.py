@@ -429,10 +429,21 @@ def export_rows(training: Training) -> tuple[list[str], list[list[Any]]]:
     data = roster(training)
     percent = percentages(training, data)
     days = [f"{format_day_month(s.day)} {s.label}" for s in data.sessions]
-    header = ["No", "Nama", "NIP", "OPD", *days, "Kehadiran (%)"]
+    header = ["No", "Nama", "NIP", "OPD", *days, "Kehadiran (%)", "Perangkat dipakai bersama"]
+    shared = shared_device_notes(data, {s.id: day for s, day in zip(data.sessions, days, strict=True)})
     rows = []
     for number, user in enumerate(data.people, start=1):
         cells = [STATUS_LABELS[r.status] if (r := data.record(user, s)) else "" for s in data.sessions]
         rows.append([number, user.full_name, format_nip(user.nip) if user.nip else "",
-                     user.agency.name if user.agency else ""] + cells + [round(float(percent[user.id]), 1)])
+                     user.agency.name if user.agency else ""] + cells
+                    + [round(float(percent[user.id]), 1), "; ".join(shared.get(user.id, []))])
     return header, rows
+
+
+def shared_device_notes(data: Roster, labels: dict[int, str]) -> dict[int, list[str]]:
+    """Return per participant, for each session (named by labels) where the phone they checked in with
+    was also used by others, "label: names" (the report and the export; never the projected screen)."""
+    found: dict[int, list[str]] = {}
+    for (user_id, session_id), others in sorted(data.shared_devices().items()):
+        found.setdefault(user_id, []).append(f"{labels[session_id]}: {', '.join(others)}")
+    return found

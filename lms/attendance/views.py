@@ -500,11 +500,7 @@ def report(slug: str) -> ResponseReturnValue:
 
 def _shared_by_person(data: services.Roster) -> dict[int, list[str]]:
     """Return per participant the sessions, with names, where their check-in device was also used by others."""
-    labels = {s.id: f"{format_date(s.day)} {s.label}" for s in data.sessions}
-    found: dict[int, list[str]] = {}
-    for (user_id, session_id), others in sorted(data.shared_devices().items()):
-        found.setdefault(user_id, []).append(f"{labels[session_id]}: {', '.join(others)}")
-    return found
+    return services.shared_device_notes(data, {s.id: f"{format_date(s.day)} {s.label}" for s in data.sessions})
 
 
 @bp.get("/attendance/sessions/<int:session_id>/daftar-hadir.pdf")

@@ -254,6 +254,11 @@ def test_live_status_counts_and_the_roster_flags_a_shared_device(training, peopl
     assert len(services.roster(training).shared_devices()) == 2
     ani_records = db.session.scalars(select(AttendanceRecord).where(AttendanceRecord.user_id == ani.id)).all()
     assert services.device_flags(ani.id, ani_records) == {sessions[0].id: ["Budi Santoso"]}
+    # The export carries the same flag in its last column, for each of the two, never for Citra.
+    header, rows = services.export_rows(training)
+    flags = {row[1]: row[header.index("Perangkat dipakai bersama")] for row in rows}
+    assert flags["Ani Lestari"].endswith("Pagi: Budi Santoso") and flags["Budi Santoso"].endswith("Pagi: Ani Lestari")
+    assert flags["Citra Dewi"] == ""
 
 
 def test_no_device_id_is_not_a_shared_device(training, people, sessions):
@@ -290,10 +295,10 @@ def test_export_rows_and_agency_summary(training, people, sessions, admin):
     db.session.commit()
     header, rows = services.export_rows(training)
     assert header == ["No", "Nama", "NIP", "OPD", "17/08 Pagi", "17/08 Siang", "18/08 Pagi", "18/08 Siang",
-                      "19/08 Pagi", "19/08 Siang", "Kehadiran (%)"]
-    assert rows[0] == [1, "Ani Lestari", "19850314 201001 1 001", "Dinas Kesehatan"] + ["Hadir"] * 6 + [100.0]
-    assert rows[1] == [2, "Budi Santoso", "", "Dinas Kesehatan", "Terlambat", "", "", "", "", "", 16.7]
-    assert rows[2][-2:] == ["Sakit", 83.3]
+                      "19/08 Pagi", "19/08 Siang", "Kehadiran (%)", "Perangkat dipakai bersama"]
+    assert rows[0] == [1, "Ani Lestari", "19850314 201001 1 001", "Dinas Kesehatan"] + ["Hadir"] * 6 + [100.0, ""]
+    assert rows[1] == [2, "Budi Santoso", "", "Dinas Kesehatan", "Terlambat", "", "", "", "", "", 16.7, ""]
+    assert rows[2][-3:] == ["Sakit", 83.3, ""]
     data = services.roster(training)
     summary = services.agency_summary(training, data, services.percentages(training, data))
     assert summary == [

@@ -439,10 +439,11 @@ def test_report_page_and_exports(client, auth, clock, setup):
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == "attachment; filename=presensi-bimtek-medsos.csv"
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
-    assert rows[0][:5] == ["No", "Nama", "NIP", "OPD", "17/08 Pagi"] and rows[0][-1] == "Kehadiran (%)"
-    assert rows[1] == ["1", "Ani Lestari", "19850314 201001 1 001", "Dinas Kesehatan"] + ["Hadir"] * 6 + ["100.0"]
-    assert rows[2][4:6] == ["Terlambat", "Terlambat"] and rows[2][-1] == "33.3"
-    assert rows[3][4] == "Sakit" and rows[3][-1] == "0.0"
+    assert rows[0][:5] == ["No", "Nama", "NIP", "OPD", "17/08 Pagi"]
+    assert rows[0][-2:] == ["Kehadiran (%)", "Perangkat dipakai bersama"]
+    assert rows[1] == ["1", "Ani Lestari", "19850314 201001 1 001", "Dinas Kesehatan"] + ["Hadir"] * 6 + ["100.0", ""]
+    assert rows[2][4:6] == ["Terlambat", "Terlambat"] and rows[2][-2] == "33.3"
+    assert rows[3][4] == "Sakit" and rows[3][-2] == "0.0"
 
     response = client.get("/trainings/bimtek-medsos/attendance/report?format=xlsx")
     assert response.headers["Content-Disposition"] == "attachment; filename=presensi-bimtek-medsos.xlsx"
@@ -450,8 +451,8 @@ def test_report_page_and_exports(client, auth, clock, setup):
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert sheet.title == "Rekap Kehadiran" and values[0][0] == "Bimtek Pengelolaan Media Sosial OPD"
     assert values[1][:4] == ["No", "Nama", "NIP", "OPD"]
-    assert values[2][:4] == [1, "Ani Lestari", "19850314 201001 1 001", "Dinas Kesehatan"] and values[2][-1] == 100
-    assert values[3][-1] == 33.3 and values[4][1] == "Citra Dewi"
+    assert values[2][:4] == [1, "Ani Lestari", "19850314 201001 1 001", "Dinas Kesehatan"] and values[2][-2] == 100
+    assert values[3][-2] == 33.3 and values[4][1] == "Citra Dewi"
 
 
 def test_xlsx_export_keeps_a_formula_looking_name_as_text(client, auth, clock, setup):
