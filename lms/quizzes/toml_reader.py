@@ -35,7 +35,8 @@ _TOP_KEYS = frozenset({
     "grace_seconds", "grading", "shuffle_questions", "shuffle_answers", "draw", "pretest",
     "open_at", "close_at", "questions_from", "review", "questions"})
 _REVIEW_KEYS = frozenset({"after_submit", "after_close", "while_retry"})
-_QUESTION_KEYS = frozenset({"id", "type", "text", "points", "general_feedback", "text_format"})
+# "section" names the lesson heading a question tests ("<course>/<lesson-file-stem>#<anchor>").
+_QUESTION_KEYS = frozenset({"id", "type", "text", "points", "general_feedback", "text_format", "section"})
 _ALL_QUESTION_KEYS = _QUESTION_KEYS.union(*(t.toml_keys for t in QUESTION_TYPES.values()))
 _ALL_ANSWER_KEYS = frozenset().union(*(t.answer_keys for t in QUESTION_TYPES.values()))
 _PAIR_KEYS = frozenset({"left", "right"})
@@ -261,6 +262,7 @@ class TomlReader:
         allowed = ((_QUESTION_KEYS | QUESTION_TYPES[qtype].toml_keys) if qtype
                    else _ALL_QUESTION_KEYS)
         scope.check_keys(_ALL_QUESTION_KEYS, allowed, qtype or "")
+        scope.string("section", "")  # only its type is checked here: the targets are content checks
         question = Question(
             id=qid or "", type=qtype or "", text=scope.string("text") or "",
             text_format=scope.choice("text_format", TEXT_FORMATS, "markdown"),

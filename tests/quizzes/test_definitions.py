@@ -37,8 +37,8 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 # --- the project's real quizzes -----------------------------------------------------------------
 
-def test_there_are_six_real_quiz_files() -> None:
-    assert len(REAL_FILES) == 6
+def test_there_are_seven_real_quiz_files() -> None:
+    assert len(REAL_FILES) == 7
 
 
 @pytest.mark.parametrize("path", REAL_FILES, ids=lambda p: p.stem)
@@ -296,6 +296,8 @@ ERROR_CASES = [
                  id="key-of-another-type"),
     pytest.param(one_question("truefalse", TF + "points = 0\n"), [(7, "harus lebih dari 0")],
                  id="points-zero"),
+    pytest.param(one_question("truefalse", TF + "section = 3\n"),
+                 [(7, "nilai \"section\" harus berupa teks")], id="section-not-text"),
     pytest.param(one_question("truefalse", TF + 'text_format = "rtf"\n'),
                  [(7, "nilai \"text_format\" tidak dikenal")], id="text-format"),
     pytest.param(one_question("truefalse"), [(2, "kunci \"answer\" wajib diisi")],
