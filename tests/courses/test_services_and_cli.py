@@ -106,7 +106,8 @@ def test_the_real_courses_are_valid_and_substantial():
     courses, errors = load_courses(root)
     assert [str(e) for e in errors] == []
     assert {c.slug for c in courses} == {"branding-layanan-publik", "caption-dan-interaksi-warganet",
-                                         "media-monitoring-isu-strategis", "tools-ai-konten-pemerintah"}
+                                         "media-monitoring-isu-strategis", "tools-ai-konten-pemerintah",
+                                         "komunikasi-krisis-hoaks-hukum"}
     for course in courses:
         assert len(course.lessons) >= 5, course.slug
         for lesson in course.lessons:
