@@ -26,6 +26,8 @@ from lms.trainings.scope import quiz_context
 
 FINISHED_SLUG = "bimtek-medsos-opd"
 RUNNING_SLUG = "bimtek-konten-ai-opd"
+# The running bimtek: content, AI, and the crisis, hoax and law module that goes with them.
+RUNNING_COURSES = ("caption-dan-interaksi-warganet", "tools-ai-konten-pemerintah", "komunikasi-krisis-hoaks-hukum")
 SLOTS = ((time(8, 0), time(9, 30)), (time(9, 45), time(11, 15)),
          (time(13, 0), time(14, 30)), (time(14, 45), time(16, 15)))
 TOPICS = {
@@ -38,6 +40,8 @@ TOPICS = {
                                        "Praktik log monitoring mingguan"),
     "tools-ai-konten-pemerintah": ("Etika AI dan perlindungan data pribadi", "Canva dan CapCut untuk konten OPD",
                                    "Menyusun caption dengan asisten AI"),
+    "komunikasi-krisis-hoaks-hukum": ("Komunikasi krisis dan koordinasi bencana", "Cek fakta dan menjawab hoaks",
+                                      "Aspek hukum konten dan kanal pesan resmi"),
 }
 
 
@@ -67,8 +71,7 @@ def create_demo_trainings(now: datetime, seed: int | None = None) -> list[Traini
     finished = _training(admin, FINISHED_SLUG, "Bimtek Pengelolaan Media Sosial OPD", today - timedelta(days=16),
                          3, all_courses, staff, pre, post, "finished", "Hotel Grand Contoh, Ruang Melati")
     running = _training(admin, RUNNING_SLUG, "Bimtek Konten Kreatif dan AI untuk Humas OPD", today - timedelta(days=1),
-                        3, [c for c in all_courses if c.slug in ("caption-dan-interaksi-warganet",
-                                                                 "tools-ai-konten-pemerintah")],
+                        3, [c for c in all_courses if c.slug in RUNNING_COURSES],
                         staff[:1], pre, post, "open", "Desa Wisata Contoh, Balai Pertemuan")
     trainings.enroll(finished, people, "import", admin)
     trainings.enroll(running, people[: max(len(people) // 2, 1)], "opd", admin)

@@ -80,3 +80,12 @@ def test_demo_participants_can_see_their_trainings(demo):
     assert set(trainings.participant_course_ids(person)) == {c.id for c in training.courses}
     trainer = db.session.scalars(select(User).where(User.role == "trainer").order_by(User.id)).first()
     assert FINISHED in [t.slug for t in trainings.visible_trainings(trainer)]
+
+
+def test_running_demo_links_the_crisis_module_with_its_agenda(demo):
+    training = trainings.get_training(RUNNING)
+    assert {c.slug for c in training.courses} == {"caption-dan-interaksi-warganet", "tools-ai-konten-pemerintah",
+                                                  "komunikasi-krisis-hoaks-hukum"}
+    topics = {item.topic for item in training.agenda}
+    assert {"Komunikasi krisis dan koordinasi bencana", "Cek fakta dan menjawab hoaks",
+            "Aspek hukum konten dan kanal pesan resmi"} <= topics
