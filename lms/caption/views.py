@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-import re
 
 from lms.accounts.permissions import ANY_ROLE, role_required
 from lms.caption import report

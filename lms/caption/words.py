@@ -83,7 +83,10 @@ def _skip_term(doc: Text, term: Term, start: int, end: int, reported: set[str]) 
         # Part of a name (Tim Percepatan Penurunan Stunting), or given beside its alternative.
         return (doc.masked[start].isupper() and not doc.sentence_start(start)) or _paired(doc, term, start, end)
     if term.table == "singkatan_dinas":
-        return term.term in reported or _spelled_out(doc.masked, start, end)
+        # Only the first use counts: spelled out there, every later use is fine.
+        first = term.term not in reported
+        reported.add(term.term)
+        return not first or _spelled_out(doc.masked, start, end)
     return False
 
 
