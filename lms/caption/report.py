@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wtforms.fields.choices import SelectChoice
+
 from lms.caption import MAX_CHECKED, PLATFORMS, Finding, check, normalise
 from lms.caption import lists as word_lists
 from lms.caption.model import CHECK, KIND_LABELS, WRONG
@@ -87,4 +89,4 @@ def pieces(text: str, findings: list[Finding]) -> list[Piece]:
     return result
 
 
-PLATFORM_CHOICES = [(key, name) for key, (name, _) in PLATFORMS.items()]
+PLATFORM_CHOICES = [SelectChoice(key, name) for key, (name, _) in PLATFORMS.items()]

@@ -16,7 +16,7 @@ from lms.ratelimits import private_key
 
 bp = Blueprint("caption", __name__, url_prefix="/caption")
 # Live checking sends one request about a second after typing stops: 40 a minute is ample for a
-# person, and bounds what one account can make the server do.
+# person, and bounds what one account can make the server do. The page and the endpoint share it.
 CHECK_LIMIT = "40 per minute"
 
 
@@ -26,7 +26,7 @@ def _limit_key() -> str:
 
 @bp.route("/", methods=["GET", "POST"])
 @role_required(*ANY_ROLE)
-@limiter.limit(CHECK_LIMIT, methods=["POST"], key_func=_limit_key)
+@limiter.shared_limit(CHECK_LIMIT, scope="caption-check", methods=["POST"], key_func=_limit_key)
 def page() -> ResponseReturnValue:
     form = CaptionForm()
     result = None
@@ -38,7 +38,7 @@ def page() -> ResponseReturnValue:
 
 @bp.post("/periksa.json")
 @role_required(*ANY_ROLE)
-@limiter.limit(CHECK_LIMIT, key_func=_limit_key)
+@limiter.shared_limit(CHECK_LIMIT, scope="caption-check", key_func=_limit_key)
 def check_json() -> ResponseReturnValue:
     """Check request.form's text and platform; answer the findings and their rendered panel."""
     form = CaptionForm()
