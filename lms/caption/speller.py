@@ -107,14 +107,49 @@ def known(word: str, extra: frozenset[str] = frozenset()) -> bool:
     return any(root in extra or in_dictionary(root) for root in _roots(lower))
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+MAX_CONFIRMED = 6  # Hunspell lookups per suggestion: the cheap filter passes few candidates
+
+
+@lru_cache(maxsize=1)
+def _stems() -> frozenset[str]:
+    return frozenset(word.stem.lower() for word in dictionary().dic.words)
+
+
+def _edits(word: str) -> list[str]:
+    """Return the words one edit away, likeliest first: two letters swapped, one added (a typed word
+    most often lacks one), changed, dropped."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    swapped = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    dropped = [a + b[1:] for a, b in splits if b]
+    changed = [a + c + b[1:] for a, b in splits if b for c in _LETTERS if c != b[0]]
+    added = [a + c + b for a, b in splits for c in _LETTERS]
+    return list(dict.fromkeys(swapped + added + changed + dropped))
+
+
 @lru_cache(maxsize=4096)
 def suggestion(word: str) -> str | None:
-    """Return Hunspell's first close edit of word (one letter changed, added, dropped), or None."""
-    suggester = dictionary().suggester
-    for found in suggester.edit_suggestions(word, lambda s, **_: iter([s]), compounds=False, limit=1):
-        if " " not in found.text and "-" not in found.text:
-            return str(found.text)
+    """Return the first word one edit away that the dictionary knows (itself or by its root), or None.
+
+    Hunspell's own suggester tries the same edits but looks each one up in full, up to a second
+    per word; here a candidate is looked up only when it, or a root of it, is a dictionary stem.
+    """
+    stems = _stems()
+    confirmed = 0
+    for candidate in _edits(word.lower()):
+        if candidate not in stems and not (_roots(candidate) & stems):
+            continue
+        if in_dictionary(candidate) or candidate in stems:
+            return candidate
+        confirmed += 1
+        if confirmed >= MAX_CONFIRMED:
+            break
     return None
+
+
+def warm_up() -> None:
+    """Read the dictionary and index its stems now, rather than on the first caption checked."""
+    _stems()
 
 
 def clear_caches() -> None:

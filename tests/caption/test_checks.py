@@ -17,15 +17,8 @@ LISTS, LIST_ERRORS = load(ROOT / "courses")
 
 # A complete activity post of a Dinas Kesehatan: officials with titles, OPD and place names,
 # day, date and time, who came, three hashtags. Nothing in it may be reported.
-GOOD = """Sebanyak 60 kader posyandu dari 12 desa kini bisa mengukur tumbuh kembang balita dengan alat baru.
-
-Pelatihan kader posyandu dibuka Kepala Dinas Kesehatan Kabupaten Contoh, dr. Sari Wulandari, M.Kes., di Aula Puskesmas Sukamaju, Kecamatan Sukamaju, pada Selasa, 15 Juli 2025, pukul 08.30 WIB. Pelatihan diikuti kader dari Desa Mekarsari, Sidorejo, dan Tanjungsari bersama Camat Sukamaju, Budi Santoso, S.Sos.
-
-Tengkes (stunting) bisa dicegah jika pertumbuhan anak dipantau setiap bulan. Karena itu setiap posyandu menerima alat ukur baru.
-
-Bawa balita Anda ke posyandu setiap bulan dan jangan lupa membawa buku KIA.
-
-#DinkesKabContoh #CegahStunting #PosyanduAktif"""
+SAMPLES = Path(__file__).resolve().parent / "samples"
+GOOD = (SAMPLES / "kegiatan-lengkap.txt").read_text(encoding="utf-8")
 
 
 def run(text, platform="instagram"):
