@@ -100,8 +100,9 @@ def main() -> None:
     loaded = time.perf_counter()
     default_lists()
     listed = time.perf_counter()
-    print(f"import lms.caption {1000 * (imported - start):.0f} ms; Hunspell id_ID load and stem index (once per process) "
-          f"{1000 * (loaded - imported):.0f} ms; word lists {1000 * (listed - loaded):.1f} ms")
+    print(f"import lms.caption {1000 * (imported - start):.0f} ms; Hunspell id_ID load and stem index "
+          f"(once per process)"
+          f" {1000 * (loaded - imported):.0f} ms; word lists {1000 * (listed - loaded):.1f} ms")
 
     rng = random.Random(args.seed)
     texts = [caption(rng) for _ in range(args.captions)]
