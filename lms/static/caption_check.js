@@ -25,6 +25,7 @@
       if (pending) { pending.abort(); }
       pending = new AbortController();
       say("Memeriksa…");
+      result.setAttribute("aria-busy", "true");
       fetch(panel.dataset.url, {
         method: "POST", body: body, signal: pending.signal, credentials: "same-origin",
         headers: {"Accept": "application/json", "X-CSRFToken": panel.dataset.csrf}
@@ -38,8 +39,12 @@
           if (!response.ok) { say(data.message || "Caption tidak dapat diperiksa."); return; }
           sent = key;
           result.innerHTML = data.html;  // rendered and escaped by the server
+          var hint = panel.querySelector("[data-cc-hint]");
+          if (hint) { hint.hidden = true; }
           say(data.findings.length ? data.findings.length + " temuan." : "Tidak ada temuan.");
         });
+      }).finally(function () {
+        result.removeAttribute("aria-busy");
       }).catch(function (error) {
         if (error.name !== "AbortError") { say("Pemeriksaan gagal: periksa sambungan, lalu ubah teksnya lagi."); }
       });
