@@ -116,7 +116,7 @@ def _stems() -> frozenset[str]:
     return frozenset(word.stem.lower() for word in dictionary().dic.words)
 
 
-def _edits(word: str) -> list[str]:
+def edits(word: str) -> list[str]:
     """Return the words one edit away, likeliest first: two letters swapped, one added (a typed word
     most often lacks one), changed, dropped."""
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
@@ -136,7 +136,7 @@ def suggestion(word: str) -> str | None:
     """
     stems = _stems()
     confirmed = 0
-    for candidate in _edits(word.lower()):
+    for candidate in edits(word.lower()):
         if candidate not in stems and not (_roots(candidate) & stems):
             continue
         if in_dictionary(candidate) or candidate in stems:

@@ -32,6 +32,18 @@ PLACES = frozenset({
     "kecamatan", "kelurahan", "kabupaten", "kota", "provinsi", "puskesmas", "posyandu", "pasar", "masjid",
     "ruang", "taman", "jalan", "lokasi", "tempat", "pendopo", "pendapa", "wilayah", "daerah", "kampung",
 })
+# Words of titles and office names, checked even when capitalised in the middle of a sentence: a
+# name is not checked, but "Kabupten" or "Kepla Dinas" is a typo of one of these, not a name.
+OFFICE_WORDS = frozenset({
+    "kabupaten", "kecamatan", "kelurahan", "provinsi", "kota", "desa", "dinas", "badan", "bidang", "bagian",
+    "kepala", "bupati", "wakil", "gubernur", "camat", "lurah", "sekretaris", "daerah", "pemerintah",
+    "kesehatan", "pendidikan", "sosial", "perhubungan", "pertanian", "perikanan", "pariwisata", "kebudayaan",
+    "komunikasi", "informatika", "kependudukan", "pencatatan", "sipil", "lingkungan", "hidup", "perumahan",
+    "permukiman", "pekerjaan", "umum", "penataan", "ruang", "perdagangan", "perindustrian", "koperasi",
+    "ketenagakerjaan", "pemuda", "olahraga", "perpustakaan", "kearsipan", "keuangan", "pendapatan",
+    "perencanaan", "pembangunan", "kepegawaian", "puskesmas", "balai", "aula", "gedung", "kantor", "sekolah",
+    "rumah", "sakit", "masyarakat", "pemberdayaan", "perempuan", "perlindungan", "anak", "ketua",
+})
 _TABLE_TEXT = {
     "asing": ("\"{x}\": istilah asing; bagi warga lebih jelas \"{r}\"", "jargon", CHECK, JARGON),
     "dinas": ("\"{x}\": bahasa dinas; bagi warga lebih jelas \"{r}\"", "jargon", CHECK, JARGON),
@@ -162,7 +174,14 @@ def spelling(doc: Text, loud: list[tuple[int, int]]) -> Iterator[Raw]:
             reported.add(lower)
             yield found
             continue
-        if lower in accepted or speller.known(token, accepted) or _is_name(doc, words, index):
+        if lower in accepted or speller.known(token, accepted):
+            continue
+        if _is_name(doc, words, index):
+            office = _office_typo(lower)
+            if office:
+                reported.add(lower)
+                yield Raw("ejaan", start, end, f"\"{token}\" tidak ada di kamus; mungkin \"{office.capitalize()}\"",
+                          CHECK, EJAAN)
             continue
         reported.add(lower)
         hint = ""
@@ -172,6 +191,13 @@ def spelling(doc: Text, loud: list[tuple[int, int]]) -> Iterator[Raw]:
             hint = f"; mungkin \"{guess.capitalize() if token[0].isupper() else guess}\"" if guess else ""
         name = " (bila ini nama, abaikan)" if token[0].isupper() else ""
         yield Raw("ejaan", start, end, f"\"{token}\" tidak ada di kamus; periksa ejaannya{hint}{name}", CHECK, EJAAN)
+
+
+def _office_typo(lower: str) -> str | None:
+    """Return the office word one edit away from a capitalised word, or None (then it is a name)."""
+    if len(lower) < 5:
+        return None
+    return next((edit for edit in speller.edits(lower) if edit in OFFICE_WORDS), None)
 
 
 def _not_a_word(doc: Text, token: str, start: int, end: int, loud: list[tuple[int, int]]) -> bool:

@@ -66,6 +66,7 @@ FIRING = [
     ("Layanan ini di laksanakan setiap Sabtu.", "ejaan", CHECK, "\"dilaksanakan\""),
     ("Layanan dibuka setiap hari selasa.", "ejaan", WRONG, "\"Selasa\""),
     ("Petugas memeriksa tekanan darh warga lansia.", "ejaan", CHECK, "\"darh\" tidak ada di kamus"),
+    ("Rapat digelar di Kantor Kabupten Contoh.", "ejaan", CHECK, "mungkin \"Kabupaten\""),
     ("JANGAN LUPA DATANG KE POSYANDU BESOK PAGI", "ejaan", CHECK, "huruf kapital"),
     ("Hasil rapat akan di-follow up oleh tim.", "jargon", CHECK, "\"ditindaklanjuti\""),
     ("Para stakeholder diminta hadir.", "jargon", CHECK, "\"pemangku kepentingan\""),
@@ -189,3 +190,12 @@ def test_every_lesson_a_finding_points_to_exists():
                                               (21, None), (100, "seratus"), (0, None)])
 def test_number_words(value, words):
     assert number_words(value) == words
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("rakor-sebelum-perbaikan.txt", {"unsur", "singkatan", "tagar"}),
+    ("layanan-sebelum-perbaikan.txt", {"ejaan", "jargon", "singkatan", "angka"}),
+])
+def test_the_lessons_before_captions_fail_on_what_the_lesson_says(name, expected):
+    found = {f.kind for f in run((SAMPLES / name).read_text(encoding="utf-8"))}
+    assert expected <= found, found
