@@ -24,7 +24,7 @@ _ORDER_WORDS = re.compile(r"(?:\b(?:no|nomor|pasal|ayat|rt|rw|ke|tahap|gelombang
 _DAY = "|".join(DAY_NAMES)
 _MONTH = "|".join(MONTH_NAMES)
 _FULL_DATE = re.compile(rf"\b({_DAY}),?\s+(?:tanggal\s+)?(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})\b")
-_ANY_DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})(?:\s+(\d{{4}}))?\b")
+ANY_DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})(?:\s+(\d{{4}}))?\b")
 _NUMERIC_DATE = re.compile(r"(?<![\w/.-])(\d{1,2})([/-])(\d{1,2})(?:\2(\d{2}|\d{4}))?(?![\w/-])")
 _JAM = re.compile(r"\b[Jj]am\s+(\d{1,2}(?:[.:]\d{2})?)(?!\s*(?:jam|menit))")
 _COLON_TIME = re.compile(r"(?<![\w:])([01]?\d|2[0-3]):([0-5]\d)(?![\w:])")
@@ -109,14 +109,13 @@ def _counts(doc: Text) -> Iterator[Raw]:
         offset = sentence.start()
         first = numbers[0]
         lead = sentence.group()[:first.start()]
-        if lead.strip(" \t\"'“(") == "" and not re.match(r"\d+[.)]\s", sentence.group()[first.start():]):
-            start = offset + first.start()
-            if not doc.sentence_start(start):
-                pass
-            elif not _is_date_or_time(doc.masked, start, offset + first.end()):
-                yield Raw("angka", start, offset + first.end(), f"\"{first.group()}\" di awal kalimat: tulis "
-                          "dengan huruf, atau susun ulang kalimatnya", CHECK, ANGKA)
-                continue
+        start, end = offset + first.start(), offset + first.end()
+        listed = re.match(r"\d+[.)]\s", sentence.group()[first.start():])  # "1. Bawa KTP": a list item
+        if (lead.strip(" \t\"'“(") == "" and not listed and doc.sentence_start(start)
+                and not _is_date_or_time(doc.masked, start, end)):
+            yield Raw("angka", start, end, f"\"{first.group()}\" di awal kalimat: tulis dengan huruf, atau "
+                      "susun ulang kalimatnya", CHECK, ANGKA)
+            continue
         if len(numbers) == 1:
             found = _small_number(doc, offset, first)
             if found:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from lms.caption import speller
 from lms.caption.model import CHECK, JABATAN, PLATFORM, TAGAR, UNSUR, WRONG, Raw, Text
-from lms.caption.numbers import _ANY_DATE, DAY_NAMES
+from lms.caption.numbers import ANY_DATE, DAY_NAMES
 
 # Characters a post may hold, and hashtags past which the platform refuses or the lesson advises
 # against. Instagram: 2,200 characters, 5 hashtags (since December 2025). Facebook: 63,206
@@ -62,7 +62,7 @@ def unsur(doc: Text) -> Iterator[Raw]:
         yield _missing("apa kegiatannya tidak disebut dengan jelas (mis. rapat koordinasi, pelatihan kader)")
     if _PLACE.search(text) is None:
         yield _missing("tempat kegiatan tidak ditemukan (nama gedung atau lokasi dan wilayahnya)")
-    dated = _ANY_DATE.search(text)
+    dated = ANY_DATE.search(text)
     if dated is None:
         yield _missing("tanggal kegiatan tidak ditemukan (tulis hari dan tanggal, mis. Selasa, 15 Juli 2025)")
     elif _DAY.search(text) is None:
