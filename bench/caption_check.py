@@ -93,7 +93,7 @@ def main() -> None:
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
 
     start = time.perf_counter()
-    from lms.caption import check, default_lists, speller
+    from lms.caption import check, clear_caches, default_lists, speller
     from lms.caption.model import WORD
     imported = time.perf_counter()
     speller.warm_up()
@@ -110,7 +110,7 @@ def main() -> None:
     bare = [timed(WORD.findall, t) for t in texts]
     cold = []
     for text in texts:
-        speller.clear_caches()
+        clear_caches()
         cold.append(timed(check, text))
     warm = [timed(check, t) for t in texts]
     findings = [len(check(t)) for t in texts]

@@ -16,10 +16,11 @@ import unicodedata
 from pathlib import Path
 
 from lms.caption import lists as word_lists
-from lms.caption import numbers, post, words
+from lms.caption import numbers, post, speller, words
 from lms.caption.model import KINDS, Finding, LessonRef, Raw, Text
 
-__all__ = ["KINDS", "MAX_CHECKED", "PLATFORMS", "Finding", "LessonRef", "check", "default_lists", "normalise"]
+__all__ = ["KINDS", "MAX_CHECKED", "PLATFORMS", "Finding", "LessonRef", "check", "clear_caches", "default_lists",
+           "normalise"]
 
 PLATFORMS = post.PLATFORMS
 # Past this many characters only the length is checked: a longer text is no caption, and the
@@ -36,6 +37,12 @@ def normalise(text: str) -> str:
 def default_lists() -> word_lists.WordLists:
     """Return the word lists of the repository's courses/ folder."""
     return word_lists.cached(DEFAULT_ROOT)
+
+
+def clear_caches() -> None:
+    """Forget every word looked up so far (the benchmark measures cold checks with it)."""
+    speller.clear_caches()
+    words.clear_caches()
 
 
 def check(text: str, platform: str = "instagram", lists: word_lists.WordLists | None = None) -> list[Finding]:

@@ -81,14 +81,14 @@ def in_dictionary(word: str) -> bool:
     return bool(dictionary().lookup(word))
 
 
-def _roots(word: str) -> set[str]:
+def _roots(word: str, prefixes: int = 2) -> set[str]:
     """Return the candidate roots of an affixed word: at most one clitic, one suffix, two prefixes."""
     stems = {word}
     for ending in _CLITICS:
         stems |= {w[: -len(ending)] for w in list(stems) if w.endswith(ending)}
     for ending in _SUFFIXES:
         stems |= {w[: -len(ending)] for w in list(stems) if w.endswith(ending)}
-    for _ in range(2):
+    for _ in range(prefixes):
         for stem in list(stems):
             for prefix, restores in _PREFIXES:
                 if stem.startswith(prefix):
@@ -116,7 +116,7 @@ def _stems() -> frozenset[str]:
     return frozenset(word.stem.lower() for word in dictionary().dic.words)
 
 
-def edits(word: str) -> list[str]:
+def _edits(word: str) -> list[str]:
     """Return the words one edit away, likeliest first: two letters swapped, one added (a typed word
     most often lacks one), changed, dropped."""
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
@@ -136,8 +136,9 @@ def suggestion(word: str) -> str | None:
     """
     stems = _stems()
     confirmed = 0
-    for candidate in edits(word.lower()):
-        if candidate not in stems and not (_roots(candidate) & stems):
+    for candidate in _edits(word.lower()):
+        # One prefix layer is enough to filter; the full lookup below decides.
+        if candidate not in stems and not (_roots(candidate, prefixes=1) & stems):
             continue
         if in_dictionary(candidate) or candidate in stems:
             return candidate

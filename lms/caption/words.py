@@ -193,11 +193,26 @@ def spelling(doc: Text, loud: list[tuple[int, int]]) -> Iterator[Raw]:
         yield Raw("ejaan", start, end, f"\"{token}\" tidak ada di kamus; periksa ejaannya{hint}{name}", CHECK, EJAAN)
 
 
+@lru_cache(maxsize=8192)
 def _office_typo(lower: str) -> str | None:
     """Return the office word one edit away from a capitalised word, or None (then it is a name)."""
     if len(lower) < 5:
         return None
-    return next((edit for edit in speller.edits(lower) if edit in OFFICE_WORDS), None)
+    return next((word for word in sorted(OFFICE_WORDS) if abs(len(word) - len(lower)) <= 1
+                 and _one_edit(word, lower)), None)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Tell whether b is a with one letter changed, added, dropped, or two neighbours swapped."""
+    if a == b:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long[k]), len(short))
+    return short[i:] == long[i + 1:]
 
 
 def _not_a_word(doc: Text, token: str, start: int, end: int, loud: list[tuple[int, int]]) -> bool:
@@ -240,3 +255,8 @@ def _is_name(doc: Text, words: list[re.Match[str]], index: int) -> bool:
     following = words[index + 1] if index + 1 < len(words) else None
     return bool(following and following.group()[0].isupper()
                 and doc.masked[match.end():following.start()].strip(" ,") == "")
+
+
+def clear_caches() -> None:
+    """Forget the capitalised words already judged."""
+    _office_typo.cache_clear()
