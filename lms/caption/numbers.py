@@ -30,6 +30,7 @@ _JAM = re.compile(r"\b[Jj]am\s+(\d{1,2}(?:[.:]\d{2})?)(?!\s*(?:jam|menit))")
 _COLON_TIME = re.compile(r"(?<![\w:])([01]?\d|2[0-3]):([0-5]\d)(?![\w:])")
 _PUKUL = re.compile(r"\bpukul\s+\d{1,2}[.:]\d{2}(?:\s*(?:[–-]|s\.?d\.?|sampai(?: dengan)?)\s*(?:pukul\s+)?"
                     r"(?:\d{1,2}[.:]\d{2}|selesai))?", re.IGNORECASE)
+_BARE_HOUR = re.compile(r"\bpukul\s+(\d{1,2})(?![\d.:])", re.IGNORECASE)
 _ZONE = re.compile(r"^\s*(?:WIB|WITA|WIT)\b")
 _NUMBER = re.compile(r"(?<![\w.,/:-])\d+(?:[.,]\d+)*(?![\w.,/:%-]|\.\d)")
 _SENTENCE = re.compile(r"(?:[^.!?\n]|\.(?=\S))+[.!?]*")
@@ -94,6 +95,9 @@ def _times(doc: Text) -> Iterator[Raw]:
     for match in _COLON_TIME.finditer(doc.masked):
         yield Raw("angka", *match.span(), f"\"{match.group()}\": jam ditulis dengan titik: "
                   f"\"{int(match.group(1)):02d}.{match.group(2)}\"", WRONG, ANGKA)
+    for match in _BARE_HOUR.finditer(doc.masked):
+        yield Raw("angka", *match.span(), f"\"{match.group()}\": tulis jam dengan menitnya, mis. "
+                  f"\"pukul {int(match.group(1)):02d}.00 WIB\"", CHECK, ANGKA)
     for match in _PUKUL.finditer(doc.masked):
         if not _ZONE.match(doc.masked[match.end():match.end() + 8]):
             yield Raw("angka", *match.span(), f"\"{match.group()}\": tambahkan zona waktu (WIB, WITA, atau WIT)",

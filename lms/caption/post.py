@@ -34,8 +34,10 @@ _UNIT_AFTER_HEAD = re.compile(r"\s+(?:Dinas|Badan|Bidang|Bagian|Seksi|Subbagian|
                               r"Kementerian|Lembaga|Perangkat|Sub|[A-Z]{2,})")
 _PERSON = re.compile(r"\b(?:dr|drg|Dr|Ir|Prof|Drs|Dra|H|Hj|KH)\.\s*[A-Z]|,\s*(?:[A-Z][a-z]{0,3}\.){1,3}"
                      r"|\b(?:Bapak|Ibu|Sdr|Saudara|Saudari)\.?\s+[A-Z]|,\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+\s*[,.]")
-_PLACE = re.compile(r"\b(?:[Dd]i|[Bb]ertempat di|[Ll]okasi(?:nya)?)\s+(?:[A-Z]\w+)|\bsecara (?:daring|virtual|"
-                    r"hibrida)\b|\bmelalui (?:Zoom|Google Meet|YouTube)\b")
+_PLACE = re.compile(r"\b(?:[Dd]i|[Bb]ertempat di|[Ll]okasi(?:nya)?)\s+(?:[A-Z]\w+|(?:aula|gedung|balai|kantor|"
+                    r"ruang|lapangan|halaman|pendopo|taman|pasar|sekolah|puskesmas|posyandu|desa|kelurahan|"
+                    r"kecamatan|masjid|hotel)\b)|\bsecara (?:daring|virtual|hibrida)\b|"
+                    r"\bmelalui (?:Zoom|Google Meet|YouTube)\b")
 _TIME = re.compile(r"\bpukul\s+\d", re.IGNORECASE)
 _DAY = re.compile(rf"\b(?:{'|'.join(DAY_NAMES)})\b")
 _RELATIVE = re.compile(r"\b(?:hari ini|kemarin|besok|tadi pagi|tadi siang|pagi ini|siang ini|sore ini|"

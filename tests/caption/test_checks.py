@@ -77,6 +77,7 @@ FIRING = [
     ("Layanan dibuka jam 8 pagi.", "angka", WRONG, "\"pukul"),
     ("Layanan dibuka pukul 08:00 WIB.", "angka", WRONG, "\"08.00\""),
     ("Layanan dibuka pukul 08.00 di kantor kecamatan.", "angka", CHECK, "zona waktu"),
+    ("Layanan dibuka pukul 8 pagi.", "angka", CHECK, "\"pukul 08.00 WIB\""),
     ("Posyandu buka pada 17/7/2025.", "angka", WRONG, "\"17 Juli 2025\""),
     ("Posyandu buka pada 17/7 mendatang.", "angka", CHECK, "\"17 Juli"),
     ("Rapat digelar Selasa, 16 Juli 2025.", "angka", WRONG, "hari Rabu, bukan Selasa"),
@@ -99,6 +100,8 @@ def test_each_check_fires(text, kind, certainty, words):
 
 NOT_FIRING = [
     # (caption, kind that must not be reported, why)
+    ("Pelatihan dibuka Bupati Contoh, Ahmad Fauzi, S.E., di aula puskesmas, diikuti 30 kader, Selasa, "
+     "15 Juli 2025, pukul 08.00 WIB.", "unsur", "a place in lower case"),
     ("Layanan perekaman KTP-el dibuka di lima kantor kecamatan pukul 08.00–12.00 WIB.", "unsur",
      "an announcement is not an activity post"),
     ("Tengkes (stunting) bisa dicegah sejak dini.", "jargon", "the English term beside its alternative"),
