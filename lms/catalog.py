@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from lms.caption import lists as caption_lists
 from lms.contentfiles import ContentError, SyncReport
 from lms.courses import content as course_content
 from lms.courses import services as course_services
@@ -29,6 +30,8 @@ def check_paths(paths: Iterable[Path], courses_root: Path, quizzes_root: Path) -
     for path in paths:
         if not path.exists():
             result.errors.append(ContentError(str(path), 0, "berkas atau folder tidak ada"))
+        elif path.name in {caption_lists.JARGON_FILE, caption_lists.KAMUS_FILE} and path.is_file():
+            _check_caption_lists(path.parent, result, only=path.name)
         elif _course_folder(path) is not None:
             _check_course(_course_folder(path), result)  # type: ignore[arg-type]
         elif path.is_dir() and course_content.find_course_dirs(path):
@@ -42,6 +45,13 @@ def check_paths(paths: Iterable[Path], courses_root: Path, quizzes_root: Path) -
             result.errors.append(ContentError(str(path), 0, "bukan folder kursus atau berkas konten "
                                                             "yang dikenal"))
     return result
+
+
+def _check_caption_lists(root: Path, result: CheckResult, only: str | None = None) -> None:
+    """Validate Cek Caption's word lists (courses/jargon.toml, courses/kamus.toml)."""
+    _, errors = caption_lists.load(root)
+    result.errors.extend(e for e in errors if only is None or Path(e.path).name == only)
+    result.checked += 1
 
 
 def _course_folder(path: Path) -> Path | None:
@@ -95,6 +105,8 @@ def load_all(courses_root: Path, quizzes_root: Path) -> CheckResult:
     result.checked = len(course_content.find_course_dirs(courses_root)) if courses_root.is_dir() else 0
     if quizzes_root.is_dir():
         _add_quizzes(result, *quiz_definitions.load_quizzes(quizzes_root))
+    if courses_root.is_dir():
+        _check_caption_lists(courses_root, result)
     _check_links(result)
     return result
 

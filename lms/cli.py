@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from flask import Flask, current_app
@@ -16,6 +16,8 @@ from sqlalchemy import select
 from lms.accounts import services
 from lms.accounts.models import Role, User
 from lms.accounts.privacy import run_purge
+from lms.caption import PLATFORMS
+from lms.caption import report as caption_report
 from lms.catalog import check_paths, load_all, sync
 from lms.certificates import services as certificates
 from lms.certificates.export import write_zip
@@ -39,6 +41,7 @@ trainings_cli = AppGroup("trainings", help="Kegiatan bimtek.")
 certificates_cli = AppGroup("certificates", help="Sertifikat: terbitkan, cabut, ekspor, periksa.")
 quizzes_cli = AppGroup("quizzes", help="Kuis: penutupan otomatis dan penilaian ulang.")
 content_cli = AppGroup("content", help="Periksa dan muat konten (courses/, quizzes/).")
+caption_cli = AppGroup("caption", help="Cek Caption: periksa caption dari berkas atau stdin.")
 privacy_cli = AppGroup("privacy", help="Pelindungan data pribadi: hapus data yang melewati masa simpan.")
 
 
@@ -50,6 +53,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(trainings_cli)
     app.cli.add_command(certificates_cli)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(caption_cli)
     app.cli.add_command(demo_command)
 
 
@@ -128,6 +132,31 @@ def privacy_purge() -> None:
     result = run_purge(_now())
     click.echo(f"Data sebelum {format_utc(result.cutoff)} dihapus: data perangkat pada "
                f"{result.attendance_records} catatan presensi, {result.import_previews} pratinjau impor.")
+
+
+@caption_cli.command("check")
+@click.argument("file", default="-")
+@click.option("--platform", type=click.Choice(list(PLATFORMS)), default="instagram", show_default=True)
+def caption_check(file: str, platform: str) -> None:
+    """Check the caption in FILE (- or nothing: stdin); print LINE:COLUMN: KIND: message; exit 1 on any finding."""
+
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        _caption_error(f"Berkas {file} tidak ada.")
+    except IsADirectoryError:
+        _caption_error(f"{file} adalah folder, bukan berkas caption.")
+    except UnicodeDecodeError:
+        _caption_error(f"Berkas {file} bukan teks UTF-8.")
+    result = caption_report.build(text, platform, Path(current_app.config["COURSES_DIR"]))
+    for finding in result.findings:
+        click.echo(finding.as_line())
+    sys.exit(1 if result.findings else 0)
+
+
+def _caption_error(message: str) -> NoReturn:
+    click.echo(f"Kesalahan: {message}", err=True)
+    sys.exit(2)  # 1 means "findings"
 
 
 @click.command("demo")

@@ -33,7 +33,8 @@ from lms.trainings.scope import get_training, participant_ids
 from tests.conftest import PASSWORD
 
 # The blueprints whose GET routes are checked here: all of the app's.
-CHECKED = ("admin", "attendance", "audit", "auth", "certificates", "core", "courses", "mydata", "quizzes", "trainings")
+CHECKED = ("admin", "attendance", "audit", "auth", "caption", "certificates", "core", "courses", "mydata", "quizzes",
+           "trainings")
 ACTORS = ("visitor", "participant", "trainer", "admin")
 
 
@@ -131,6 +132,7 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
         "certificates.lookup": ["/verify", f"/verify?code={certificate.code}"],
         "certificates.verify": [f"/verify/{certificate.code}", "/verify/ABCD-EFGH-JKMN-PQRS-TVWX"],
         "certificates.verify_json": [f"/verify/{certificate.code}.json"],
+        "caption.page": ["/caption/"],
         "core.home": ["/"],
         "core.healthz": ["/healthz"],
         "core.favicon": ["/favicon.ico"],
