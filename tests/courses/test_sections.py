@@ -163,3 +163,23 @@ def test_content_check_prints_warnings_and_still_passes(runner, app, roots):
     assert result.exit_code == 0, result.output
     assert "03-tiga-bagian.md:6: bagian \"Bagian pertama\"" in result.output
     assert "(peringatan)" in result.output and ", 2 peringatan." in result.output
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_bundled_content_passes_with_no_warnings():
+    result = load_all(REPO / "courses", REPO / "quizzes")
+    assert result.errors == [] and messages(result) == []
+    practice = {q.settings.course for q in result.quizzes if q.settings.kind == "practice"}
+    assert practice == {c.slug for c in result.courses}  # every module has its practice quiz
+
+
+def test_every_bundled_lesson_ends_in_praktik_and_has_600_words():
+    result = load_all(REPO / "courses", REPO / "quizzes")
+    assert len(result.courses) >= 4
+    for course in result.courses:
+        for lesson in course.lessons:
+            sections = [h.anchor for h in lesson_headings(lesson) if h.level == 2]
+            assert sections and sections[-1] == "praktik", (course.slug, lesson.slug, sections[-1:])
+            assert lesson.word_count >= 600, (course.slug, lesson.slug, lesson.word_count)
