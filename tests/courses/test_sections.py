@@ -183,3 +183,13 @@ def test_every_bundled_lesson_ends_in_praktik_and_has_600_words():
             sections = [h.anchor for h in lesson_headings(lesson) if h.level == 2]
             assert sections and sections[-1] == "praktik", (course.slug, lesson.slug, sections[-1:])
             assert lesson.word_count >= 600, (course.slug, lesson.slug, lesson.word_count)
+
+
+def test_a_course_changelog_is_not_a_lesson(roots):
+    folder = roots[0] / "kursus-baik"
+    (folder / "CHANGELOG.md").write_text("# Perubahan\n\n## 2.2\n\n- Catatan.\n", encoding="utf-8")
+    course, errors = load_course(folder)
+    assert errors == [] and course is not None
+    assert [lesson.slug for lesson in course.lessons] == ["pembuka", "lanjut", "tiga-bagian"]
+    (folder / "catatan.md").write_text("Bukan pelajaran.\n", encoding="utf-8")
+    assert load_course(folder)[0] is None  # any other unnumbered file is still an error
