@@ -115,20 +115,20 @@ def check_sections(courses: Iterable[CourseDef],
                         (lesson_by_key[(course, lesson)].slug, heading.section))
     practised = {q.settings.course: q for q in quizzes
                  if q.settings.kind == "practice" and q.settings.course}
-    for course in courses:
-        quiz = practised.get(course.slug)
-        if quiz is None:
+    for course_def in courses:
+        practice = practised.get(course_def.slug)
+        if practice is None:
             continue
-        done = tested.get(course.slug, set())
-        for lesson in course.lessons:
-            for heading in lesson_headings(lesson):
+        done = tested.get(course_def.slug, set())
+        for lesson_def in course_def.lessons:
+            for heading in lesson_headings(lesson_def):
                 if heading.level != 2 or heading.anchor == SELF_CHECK:
                     continue
-                if (lesson.slug, heading.anchor) not in done:
+                if (lesson_def.slug, heading.anchor) not in done:
                     warnings.append(ContentError(
-                        lesson.path, heading.line,
+                        lesson_def.path, heading.line,
                         f"bagian \"{heading.title}\" (#{heading.anchor}) tidak diuji oleh soal mana "
-                        f"pun di kuis latihan \"{quiz.slug}\""))
+                        f"pun di kuis latihan \"{practice.slug}\""))
     return warnings
 
 

@@ -14,7 +14,6 @@ from lms.contentfiles import SLUG, ContentError
 from lms.quizzes.gift import parse_gift
 from lms.quizzes.questions.checks import numeric_answer_text, weight_fraction
 from lms.quizzes.questions.model import (
-    QuestionSection,
     DEFAULT_REVIEW,
     GRADINGS,
     KINDS,
@@ -23,6 +22,7 @@ from lms.quizzes.questions.model import (
     Answer,
     Pair,
     Question,
+    QuestionSection,
     QuizSettings,
     ReviewPolicy,
 )
