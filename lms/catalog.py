@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from lms.caption import lists as caption_lists
+from lms.content_sections import check_sections
 from lms.contentfiles import ContentError, SyncReport
 from lms.courses import content as course_content
 from lms.courses import services as course_services
@@ -19,6 +20,8 @@ from lms.quizzes import services as quiz_services
 class CheckResult:
     errors: list[ContentError] = field(default_factory=list)
     notes: list[ContentError] = field(default_factory=list)
+    # Problems that do not stop a sync (a question's section, an untested lesson section).
+    warnings: list[ContentError] = field(default_factory=list)
     courses: list[course_content.CourseDef] = field(default_factory=list)
     quizzes: list[quiz_definitions.QuizDefinition] = field(default_factory=list)
     checked: int = 0
@@ -44,6 +47,7 @@ def check_paths(paths: Iterable[Path], courses_root: Path, quizzes_root: Path) -
         else:
             result.errors.append(ContentError(str(path), 0, "bukan folder kursus atau berkas konten "
                                                             "yang dikenal"))
+    _check_paths_sections(result, list(paths), courses_root, quizzes_root)
     return result
 
 
@@ -52,6 +56,22 @@ def _check_caption_lists(root: Path, result: CheckResult, only: str | None = Non
     _, errors = caption_lists.load(root)
     result.errors.extend(e for e in errors if only is None or Path(e.path).name == only)
     result.checked += 1
+def _check_paths_sections(result: CheckResult, paths: list[Path], courses_root: Path,
+                          quizzes_root: Path) -> None:
+    """Warn about the checked files' sections, read against all the content folders."""
+    if not result.courses and not result.quizzes:
+        return
+    courses = {c.slug: c for c in course_content.load_courses(courses_root)[0]} if courses_root.is_dir() else {}
+    quizzes = {q.slug: q for q in quiz_definitions.load_quizzes(quizzes_root)[0]} if quizzes_root.is_dir() else {}
+    courses.update({c.slug: c for c in result.courses})
+    quizzes.update({q.slug: q for q in result.quizzes})
+    checked = [p.resolve() for p in paths]
+
+    def mine(error: ContentError) -> bool:
+        where = Path(error.path).resolve()
+        return any(where == p or p in where.parents for p in checked)
+
+    result.warnings += [w for w in check_sections(courses.values(), quizzes.values()) if mine(w)]
 
 
 def _course_folder(path: Path) -> Path | None:
@@ -108,6 +128,7 @@ def load_all(courses_root: Path, quizzes_root: Path) -> CheckResult:
     if courses_root.is_dir():
         _check_caption_lists(courses_root, result)
     _check_links(result)
+    result.warnings += check_sections(result.courses, result.quizzes)
     return result
 
 

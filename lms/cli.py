@@ -208,6 +208,8 @@ def _print_problems(result: CheckResult) -> None:
         click.echo(str(error), err=True)
     for note in result.notes:
         click.echo(f"{note} (catatan)", err=True)
+    for warning in result.warnings:
+        click.echo(f"{warning} (peringatan)", err=True)
 
 
 @content_cli.command("check")
@@ -222,7 +224,8 @@ def content_check(paths: tuple[Path, ...]) -> None:
         raise click.ClickException(f"{len(result.errors)} kesalahan ditemukan.")
     click.echo(f"OK: {len(result.courses)} kursus, "
                f"{sum(len(c.lessons) for c in result.courses)} pelajaran, {len(result.quizzes)} kuis, "
-               f"{sum(len(q.questions) for q in result.quizzes)} soal.")
+               f"{sum(len(q.questions) for q in result.quizzes)} soal"
+               + (f", {len(result.warnings)} peringatan." if result.warnings else "."))
 
 
 @content_cli.command("sync")

@@ -79,6 +79,26 @@ def render(text: str, text_format: TextFormat = "markdown") -> Markup:
     return Markup(_scrolling_tables(sanitize(converter.convert(text))))
 
 
+def headings(text: str) -> list[tuple[int, str, str]]:
+    """Return (level, id, title) of every heading of a Markdown text, in order.
+
+    The ids are the ones render() gives the headings (the same slugify and de-duplication), so a
+    link or a quiz question's `section` can name one.
+    """
+    converter = md.Markdown(extensions=EXTENSIONS,
+                            extension_configs={"toc": {"permalink": False, "slugify": _slugify}})
+    converter.convert(text)
+    found: list[tuple[int, str, str]] = []
+
+    def walk(tokens: list[dict[str, object]]) -> None:
+        for token in tokens:
+            found.append((int(str(token["level"])), str(token["id"]), str(token["name"])))
+            walk(token["children"])  # type: ignore[arg-type]
+
+    walk(converter.toc_tokens)  # type: ignore[attr-defined]
+    return found
+
+
 def render_inline(text: str, text_format: TextFormat = "markdown") -> Markup:
     """Render a short text (an answer, a label) without its wrapping paragraph."""
     html = str(render(text, text_format)).strip()

@@ -13,6 +13,8 @@ from lms.contentfiles import SLUG, ContentError, key_line, parse_toml, unknown_k
 COURSE_KEYS = {"title", "summary", "jp", "order", "version", "lessons"}
 LESSON_KEYS = {"title", "minutes", "id"}
 RESERVED_SLUGS = {"assets", "progress"}
+# Markdown files of a course folder that are notes for authors, never lessons.
+NOT_LESSONS = {"readme.md", "changelog.md"}
 _NUMBERED = re.compile(r"^(\d+)-(.+)\.md$")
 # Markdown link or image targets: ](target) or ](target "title").
 _LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*([^)\s]+)((?:\s+\"[^\"]*\")?)\s*\)")
@@ -166,7 +168,7 @@ def _check_course_fields(folder: Path, data: dict[str, Any], text: str, path: st
 
 
 def _lesson_files(folder: Path, data: dict[str, Any], text: str, path: str) -> tuple[list[Path], list[ContentError]]:
-    present = sorted(p for p in folder.glob("*.md") if p.name.lower() != "readme.md")
+    present = sorted(p for p in folder.glob("*.md") if p.name.lower() not in NOT_LESSONS)
     if "lessons" not in data:
         unnumbered = [p for p in present if not _NUMBERED.match(p.name)]
         errors = [ContentError(str(p), 0, "nama berkas pelajaran harus diawali nomor urut "

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lms.contentfiles import SLUG, ContentError, parse_toml
 from lms.quizzes.questions.codec import question_to_snapshot, settings_to_json
-from lms.quizzes.questions.model import Question, QuizSettings
+from lms.quizzes.questions.model import Question, QuestionSection, QuizSettings
 from lms.quizzes.sourcemap import SourceMap
 from lms.quizzes.toml_reader import TomlReader, read_gift, read_text
 
@@ -31,6 +31,8 @@ class QuizDefinition:
     settings: QuizSettings
     questions: tuple[Question, ...]
     source: str
+    # What each TOML question says it tests (GIFT questions name nothing); not in content_hash.
+    sections: tuple[QuestionSection, ...] = ()
 
     @property
     def content_hash(self) -> str:
@@ -73,7 +75,8 @@ def _load_toml_quiz(path: Path) -> Loaded:
                                          key=lambda e: (e.path != str(path), e.line))
     if errors:
         return None, errors, reader.skipped
-    return QuizDefinition(path.stem, settings, questions, str(path)), [], reader.skipped
+    return (QuizDefinition(path.stem, settings, questions, str(path), tuple(reader.sections)), [],
+            reader.skipped)
 
 
 def _load_bare_gift(path: Path) -> Loaded:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -21,6 +22,7 @@ from lms.quizzes.questions.model import (
     Answer,
     Pair,
     Question,
+    QuestionSection,
     QuizSettings,
     ReviewPolicy,
 )
@@ -35,11 +37,13 @@ _TOP_KEYS = frozenset({
     "grace_seconds", "grading", "shuffle_questions", "shuffle_answers", "draw", "pretest",
     "open_at", "close_at", "questions_from", "review", "questions"})
 _REVIEW_KEYS = frozenset({"after_submit", "after_close", "while_retry"})
-# "section" names the lesson heading a question tests ("<course>/<lesson-file-stem>#<anchor>").
-_QUESTION_KEYS = frozenset({"id", "type", "text", "points", "general_feedback", "text_format", "section"})
+_QUESTION_KEYS = frozenset({"id", "type", "text", "points", "general_feedback", "text_format",
+                            "section"})
 _ALL_QUESTION_KEYS = _QUESTION_KEYS.union(*(t.toml_keys for t in QUESTION_TYPES.values()))
 _ALL_ANSWER_KEYS = frozenset().union(*(t.answer_keys for t in QUESTION_TYPES.values()))
 _PAIR_KEYS = frozenset({"left", "right"})
+# "<course-slug>/<lesson-slug>#<heading id>": the lesson section a question tests.
+SECTION_TARGET = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)/([a-z0-9]+(?:-[a-z0-9]+)*)#([\w-]+)$")
 _DATETIME_EXAMPLE = "misalnya 2025-03-01T08:00:00+08:00"
 _BOTH_NUMERIC_FORMS = "gunakan \"value\" (dengan \"tolerance\") atau \"min\" dan \"max\""
 
@@ -133,6 +137,7 @@ class TomlReader:
         self.errors: list[ContentError] = []
         self.skipped: list[ContentError] = []
         self.question_count = 0
+        self.sections: list[QuestionSection] = []
 
     def fail(self, section: Section, key: str | None, message: str) -> None:
         line = self.source.key_line(section, key) if key else section.start
@@ -262,12 +267,12 @@ class TomlReader:
         allowed = ((_QUESTION_KEYS | QUESTION_TYPES[qtype].toml_keys) if qtype
                    else _ALL_QUESTION_KEYS)
         scope.check_keys(_ALL_QUESTION_KEYS, allowed, qtype or "")
-        scope.string("section", "")  # only its type is checked here: the targets are content checks
         question = Question(
             id=qid or "", type=qtype or "", text=scope.string("text") or "",
             text_format=scope.choice("text_format", TEXT_FORMATS, "markdown"),
             points=self.points(scope), general_feedback=scope.string("general_feedback", ""),
             line=section.start, **(self.type_parts(index, scope, qtype) if qtype else {}))
+        self.question_section(scope, question.id)
         if len(self.errors) > before:
             return None  # problems that follow from errors already reported would only add noise
         for problem in question_problems(question):
@@ -282,6 +287,30 @@ class TomlReader:
             scope.fail("id", f"id pertanyaan \"{qid}\" sudah dipakai pada baris {seen[qid]}")
         seen.setdefault(qid, self.source.key_line(scope.section, "id"))
         return str(qid)
+
+    def question_section(self, scope: _Scope, qid: str) -> None:
+        """Read `section`: one target, or a list of them, each checked for its form only.
+
+        Whether the lesson and heading exist is checked against the courses (a warning there).
+        """
+        if "section" not in scope.table:
+            self.sections.append(QuestionSection(qid, (), scope.section.start))
+            return
+        value = scope.table["section"]
+        targets = [value] if isinstance(value, str) else value
+        line = self.source.key_line(scope.section, "section")
+        if (not isinstance(targets, list) or not targets
+                or not all(isinstance(t, str) for t in targets)):
+            scope.fail("section", "nilai \"section\" harus berupa teks \"<kursus>/<pelajaran>#<judul>\" "
+                                  "atau daftar teks seperti itu")
+            return
+        for target in targets:
+            if not SECTION_TARGET.match(target.strip()):
+                scope.fail("section", f"nilai \"section\" \"{target}\" tidak berbentuk "
+                                      "\"<kursus>/<pelajaran>#<judul>\", misalnya "
+                                      "\"caption-dan-interaksi-warganet/anatomi-caption#empat-bagian-caption\"")
+                return
+        self.sections.append(QuestionSection(qid, tuple(t.strip() for t in targets), line))
 
     def points(self, scope: _Scope) -> Fraction:
         value = scope.number("points", Decimal(1))

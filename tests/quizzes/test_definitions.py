@@ -68,7 +68,7 @@ def test_real_quiz_details() -> None:
     rate = next(q for q in quiz.questions if q.id == "hitung-engagement-rate")
     assert [(a.value, a.tolerance, a.fraction) for a in rate.answers] == [
         (Decimal("3"), Decimal("0.05"), F(1)), (Decimal("0.03"), Decimal("0.001"), F(0)),
-        (Decimal("2.75"), Decimal("0.01"), F(0))]
+        (Decimal("2.69"), Decimal("0.01"), F(0))]
     assert quiz.settings.course == "media-monitoring-isu-strategis"
     assert quiz.settings.pass_mark == 70
 

@@ -66,6 +66,20 @@ class Question:
 
 
 @dataclass(frozen=True)
+class QuestionSection:
+    """The lesson sections a quiz file says one question tests, and the line that says so.
+
+    `targets` are "<course-slug>/<lesson-slug>#<heading id>" (empty: the question names none).
+    Kept beside the questions, not in them: it guides authors and `content check`, never grading,
+    so setting it never makes a new quiz version.
+    """
+
+    question_id: str
+    targets: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
 class AttemptQuestion:
     """A question as one attempt shows it: answers in their shown order, and its choices.
 
