@@ -74,9 +74,15 @@ def _break_word(line: str, font: str, size: float, width: float) -> list[str]:
     # simpleSplit leaves a word longer than the width (a URL, a name without spaces) whole.
     pieces: list[str] = []
     while stringWidth(line, font, size) > width and len(line) > 1:
-        cut = len(line) - 1
-        while cut > 1 and stringWidth(line[:cut], font, size) > width:
-            cut -= 1
+        # The longest start that fits (at least one letter): widths grow with every letter, so a
+        # binary search finds it with a few measurements instead of one per letter.
+        cut, longest = 1, len(line) - 1
+        while cut < longest:
+            middle = (cut + longest + 1) // 2
+            if stringWidth(line[:middle], font, size) <= width:
+                cut = middle
+            else:
+                longest = middle - 1
         # Break a URL after a slash or hyphen when one is near enough to the end of the line.
         soft = max(line.rfind("/", 0, cut), line.rfind("-", 0, cut)) + 1
         cut = soft if soft > cut * 0.6 else cut

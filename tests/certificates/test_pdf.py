@@ -211,6 +211,16 @@ def test_overlong_word_is_broken_to_fit() -> None:
     assert all(stringWidth(line, "Helvetica", 8) <= 120 for line in lines)
 
 
+@pytest.mark.parametrize("width", [3, 40, 77.7, 120])
+def test_an_overlong_word_breaks_where_the_line_is_full(width: float) -> None:
+    word = "Wiiilllmmm" * 12  # no slash or hyphen to break at: every line but the last is full
+    lines = wrap_text(word, "Helvetica", 8, width)
+    assert "".join(lines) == word and len(lines) > 1
+    for line, following in zip(lines, lines[1:]):
+        assert stringWidth(line, "Helvetica", 8) <= width or len(line) == 1
+        assert stringWidth(line + following[0], "Helvetica", 8) > width
+
+
 def test_fit_lines_wraps_at_the_minimum_size() -> None:
     size, lines = fit_lines(LONG_AGENCY, "Times-Roman", 12, 9, 300)
     assert size == 9 and len(lines) > 1
@@ -362,3 +372,79 @@ def test_fitted_text_is_the_same_inside_and_outside_a_fitting_cache():
         other = wrap_text(text, "Times-Roman", 10, 200)
     assert again == plain and first[0] == plain[0]
     assert other != plain[1] and other == wrap_text(text, "Times-Roman", 10, 200)
+
+
+# ---------------------------------------------------------------- drawing once per run
+
+
+def test_a_bulk_run_draws_the_same_table_and_letterhead_once(layout, monkeypatch):
+    from lms.certificates.pdf import page as page_module
+    from lms.certificates.pdf import transcript, transcript_cache
+
+    logo = png((300, 360), (20, 60, 140, 255))
+    people = [record(holder_name=f"Peserta Nomor {n:03d}", code=f"7K3M-Q9TZ-0B4D-XW2R-{n:04d}") for n in range(4)]
+    alone = [render_certificate(data, layout, logo=logo) for data in people]
+    tables, lines = [], []
+    draw_table, draw_lines = transcript._draw_table_rows, page_module._draw_lines
+    monkeypatch.setattr(transcript, "_draw_table_rows", lambda *a: tables.append(1) or draw_table(*a))
+    monkeypatch.setattr(page_module, "_draw_lines",
+                        lambda page, block, *a: lines.append(block) or draw_lines(page, block, *a))
+    with transcript_cache():
+        shared = [render_certificate(data, layout, logo=logo) for data in people]
+    assert shared == alone  # the copied operators are the drawn ones, byte for byte
+    assert len(tables) == 1
+    letterhead = [block for block in lines if "DINAS KOMUNIKASI" in block[0].parts[0][0]]
+    assert len(letterhead) == 1
+    # What differs per person is drawn for each of them.
+    assert sum(any("Peserta Nomor" in text for line in block for text, _ in line.parts) for block in lines) == 4
+
+
+def test_a_copied_fragment_is_drawn_again_when_the_document_names_its_font_differently(layout):
+    from reportlab.pdfgen.canvas import Canvas
+
+    from lms.certificates.pdf.page import Page, drawing_cache, drawn
+
+    def draw(page: Page) -> float:
+        return page.text(100, 100, "Sama di setiap halaman", "Times-Bold", 12, "#1F1F1F")
+
+    def canvas(first_font: str | None) -> Canvas:
+        made = Canvas(io.BytesIO(), invariant=1)
+        if first_font:
+            made.setFont(first_font, 10)  # the document's first font becomes /F1
+        return made
+
+    plain = canvas(None)
+    expected_width = draw(Page(plain, layout))
+    with drawing_cache():
+        first = canvas("Times-Roman")  # Times-Bold is /F3 in this document (Helvetica is /F1)
+        drawn(Page(first, layout), ("heading",), lambda: draw(Page(first, layout)))
+        second = canvas(None)  # and /F2 in this one: the copy would name the wrong font
+        page = Page(second, layout)
+        start = len(second._code)
+        assert drawn(page, ("heading",), lambda: draw(page)) == expected_width
+        third = canvas("Times-Roman")
+        copied = Page(third, layout)
+        copy_start = len(third._code)
+        assert drawn(copied, ("heading",), lambda: pytest.fail("an identical document copies")) == expected_width
+    assert second._code[start:] == plain._code[-len(second._code[start:]):]
+    assert any(code.startswith("BT /F2 12 Tf") for code in second._code[start:])
+    assert any(code.startswith("BT /F3 12 Tf") for code in third._code[copy_start:])
+    assert third._code[copy_start:] == first._code[-len(third._code[copy_start:]):]
+
+
+@pytest.mark.skipif(not Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf").is_file(),
+                    reason="needs Debian's fonts-dejavu-core")
+def test_embedded_fonts_are_drawn_on_every_certificate_of_a_bulk_run(tmp_path: Path) -> None:
+    from lms.certificates.pdf import transcript_cache
+
+    (tmp_path / "fonts").mkdir()
+    shutil.copy("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", tmp_path / "fonts" / "DejaVuSerif.ttf")
+    (tmp_path / "layout.toml").write_text('[fonts]\nserif = "DejaVu Serif"\n\n[fonts.files]\n'
+                                          '"DejaVu Serif" = "DejaVuSerif.ttf"\n', encoding="utf-8")
+    ttf = load_layout(tmp_path / "layout.toml")
+    people = [record(holder_name=name, agency="Dinas Łódź Ğ") for name in ("Nguyễn Thị", "Łucja Ŵ")]
+    alone = [render_certificate(data, ttf) for data in people]
+    with transcript_cache():
+        shared = [render_certificate(data, ttf) for data in people]
+    assert shared == alone
+    assert all("Dinas Łódź Ğ" in flat(pages_text(pdf)[0]) for pdf in shared)

@@ -6,9 +6,11 @@ and then wraps, so nothing runs past the frame whatever the data or the layout's
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.units import mm
@@ -61,6 +63,85 @@ def total_height(lines: Iterable[Line]) -> float:
     return sum(line.height for line in lines)
 
 
+# Drawn fragments -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Fragment:
+    """What one drawing call added to a page: its operators, the fonts they name, the state after."""
+
+    code: tuple[str, ...]
+    fonts: tuple[tuple[str, str], ...]  # (font name, the document's name for it), in order of use
+    state: tuple[tuple[str, Any], ...]  # the canvas's graphics state attributes after drawing
+    result: Any  # what the drawing call returned
+
+
+T = TypeVar("T")
+
+
+# Every attribute a drawing call may leave changed, but the transparency state, an object of its
+# canvas (a fragment that changes it is not kept).
+_STATE = tuple(name for name in Canvas.STATE_ATTRIBUTES if name != "_extgstate")
+_DRAWN: ContextVar[dict[tuple[object, ...], _Fragment] | None] = ContextVar("lms_drawn_fragments",
+                                                                               default=None)
+
+
+@contextmanager
+def drawing_cache() -> Iterator[None]:
+    """Within this block, draw() replays what an identical earlier call drew on another page.
+
+    A bulk run draws the same letterhead, headings, signatory and transcript table on every
+    certificate: the operators are the same, so they are made once and copied. Nested blocks
+    share the outer cache.
+    """
+    if _DRAWN.get() is not None:
+        yield
+        return
+    token = _DRAWN.set({})
+    try:
+        yield
+    finally:
+        _DRAWN.reset(token)
+
+
+def drawn(page: Page, key: tuple[object, ...], draw: Callable[[], T]) -> T:
+    """Call draw, or inside a drawing_cache() block copy what it drew (and returned) before.
+
+    key together with the layout must be the whole input of draw. Only standard PDF fonts are
+    copied: an embedded font records on its document which letters each page uses. The copy is
+    byte for byte what draw would add, provided the document names the fonts as it did when the
+    fragment was drawn; otherwise draw runs again.
+    """
+    cache, canvas = _DRAWN.get(), page.canvas
+    if cache is None or page.layout.fonts.files:
+        return draw()
+    key = (page.layout, *key)
+    fragment = cache.get(key)
+    if fragment is not None and all(canvas._doc.getInternalFontName(font) == name
+                                    for font, name in fragment.fonts):
+        canvas._code.extend(fragment.code)
+        canvas.__dict__.update(fragment.state)
+        return fragment.result  # type: ignore[no-any-return]
+    start, transparency = len(canvas._code), canvas._extgstate
+    result = draw()
+    if fragment is None and canvas._extgstate is transparency:
+        code = tuple(canvas._code[start:])
+        cache[key] = _Fragment(code, _fonts_named(canvas, code),
+                               tuple((name, getattr(canvas, name)) for name in _STATE), result)
+    return result
+
+
+def _fonts_named(canvas: Canvas, code: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Return the fonts the operators select (setFont writes 'BT /F1 12 Tf 15 TL ET')."""
+    by_name = {name: font for font, name in canvas._doc.fontMapping.items()}
+    named: dict[str, str] = {}
+    for operator in code:
+        if operator.startswith("BT /") and operator.endswith(" TL ET"):
+            name = operator.split()[1]
+            named.setdefault(by_name[name], name)
+    return tuple(named.items())
+
+
 # Page furniture -----------------------------------------------------------------------------------
 
 
@@ -80,7 +161,7 @@ class Page:
         inset = self.layout.margin + self.layout.border.gap_mm * mm + self.layout.padding
         self.left, self.right, self.bottom, self.top = inset, width - inset, inset, height - inset
         _draw_background(self)
-        _draw_border(self)
+        drawn(self, ("border",), lambda: _draw_border(self))
 
     @property
     def width(self) -> float:
@@ -156,6 +237,10 @@ def _diamond(canvas: Canvas, x: float, y: float, radius: float) -> None:
 
 def ornamental_rule(page: Page, y: float, half_width: float) -> None:
     """Draw a thin gold rule with a diamond in the middle, under a heading."""
+    drawn(page, ("ornamental rule", y, half_width), lambda: _ornamental_rule(page, y, half_width))
+
+
+def _ornamental_rule(page: Page, y: float, half_width: float) -> None:
     canvas = page.canvas
     canvas.saveState()
     canvas.setStrokeColor(HexColor(page.layout.colors.accent))
@@ -168,6 +253,10 @@ def ornamental_rule(page: Page, y: float, half_width: float) -> None:
 
 
 def double_rule(page: Page, y: float) -> None:
+    drawn(page, ("double rule", y), lambda: _double_rule(page, y))
+
+
+def _double_rule(page: Page, y: float) -> None:
     canvas = page.canvas
     canvas.saveState()
     canvas.setStrokeColor(HexColor(page.layout.colors.accent))
@@ -180,6 +269,10 @@ def double_rule(page: Page, y: float) -> None:
 
 def draw_lines(page: Page, block: list[Line], top: float, centre: float | None = None) -> None:
     """Draw lines centred on centre (the page's by default), the first one's top at top."""
+    drawn(page, ("lines", tuple(block), top, centre), lambda: _draw_lines(page, block, top, centre))
+
+
+def _draw_lines(page: Page, block: list[Line], top: float, centre: float | None) -> None:
     for line in block:
         _draw_centred(page, line, top - line.size * 0.92, page.centre if centre is None else centre)
         top -= line.height

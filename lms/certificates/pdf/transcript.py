@@ -20,6 +20,8 @@ from lms.certificates.pdf.page import (
     Page,
     draw_fields,
     draw_lines,
+    drawing_cache,
+    drawn,
     fields_block,
     fitted,
     ornamental_rule,
@@ -127,7 +129,9 @@ def transcript_cache() -> Iterator[None]:
         return
     token = _FITS.set({})
     try:
-        with fitting_cache():  # the cells, titles and names of the same run are wrapped once too
+        # The cells, titles and names of the same run are wrapped once too, and what is drawn the
+        # same on every certificate (letterhead, headings, signatory, this table) is drawn once.
+        with fitting_cache(), drawing_cache():
             yield
     finally:
         _FITS.reset(token)
@@ -214,6 +218,12 @@ def _row_heights(page: Page, rows: list[TranscriptRow], table: _Table,
 def _draw_table(page: Page, rows: list[TranscriptRow], table: _Table, top: float, first: int,
                 total: int | None) -> float:
     """Draw the header, the rows numbered from first and the JUMLAH row; return the bottom."""
+    return drawn(page, ("table", tuple(rows), table, top, first, total),
+                 lambda: _draw_table_rows(page, rows, table, top, first, total))
+
+
+def _draw_table_rows(page: Page, rows: list[TranscriptRow], table: _Table, top: float, first: int,
+                     total: int | None) -> float:
     text, fonts = page.layout.text, page.layout.fonts
     header = [text.column_no, text.column_topic, *([text.column_trainer] if table.with_trainer
                                                    else []), text.column_jp]
