@@ -448,3 +448,34 @@ def test_embedded_fonts_are_drawn_on_every_certificate_of_a_bulk_run(tmp_path: P
         shared = [render_certificate(data, ttf) for data in people]
     assert shared == alone
     assert all("Dinas Łódź Ğ" in flat(pages_text(pdf)[0]) for pdf in shared)
+
+
+@pytest.mark.parametrize("mode, objects", [("RGB", 1), ("RGBA", 2)])  # opaque; with a soft mask, an image of its own
+def test_a_cached_image_is_drawn_as_drawimage_draws_it_and_compressed_once(mode, objects, monkeypatch):
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase.pdfdoc import PDFImageXObject
+    from reportlab.pdfgen.canvas import Canvas
+
+    from lms.certificates.pdf.images import CachedImage, draw_image
+
+    def document(draw) -> bytes:
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer, invariant=1)
+        for page in range(2):
+            draw(canvas, 40, 50, 120, 90)
+            draw(canvas, 300, 50 + page, 60, 45)  # the same image again: one object in the file
+            canvas.showPage()
+        canvas.save()
+        return buffer.getvalue()
+
+    with Image.open(io.BytesIO(png((90, 70), (20, 60, 140, 128)))) as opened:
+        pixels = opened.convert(mode)
+    expected = document(lambda canvas, *box: canvas.drawImage(ImageReader(pixels), *box, mask="auto"))
+    loads = []
+    load = PDFImageXObject.loadImageFromSRC
+    monkeypatch.setattr(PDFImageXObject, "loadImageFromSRC", lambda self, image: loads.append(1) or load(self, image))
+    cached = CachedImage(pixels)
+    documents = [document(lambda canvas, *box: draw_image(canvas, cached, *box)) for _ in range(3)]
+    assert documents == [expected] * 3
+    assert len(loads) == objects  # the pixels were hashed and compressed for the first document only
+    assert (b"/SMask" in expected) == (mode == "RGBA")

@@ -18,7 +18,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from lms.certificates.layout import Layout
-from lms.certificates.pdf.images import BACKGROUND_PIXELS, file_bytes, image_reader
+from lms.certificates.pdf.images import BACKGROUND_PIXELS, draw_image, file_bytes, image_reader
 from lms.pdftext import fit_lines, printable
 
 LEADING = 1.25  # line height as a multiple of the font size
@@ -188,7 +188,7 @@ def _draw_background(page: Page) -> None:
         return
     reader = image_reader(file_bytes(page.layout.background), BACKGROUND_PIXELS, "latar")
     width, height = page.layout.page_size
-    page.canvas.drawImage(reader, 0, 0, width, height, mask="auto")
+    draw_image(page.canvas, reader, 0, 0, width, height)
 
 
 def _draw_border(page: Page) -> None:
