@@ -21,9 +21,11 @@ _FALLBACK = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i"
                            "\u2010": "-", "\u2011": "-", "\u2212": "-"})
 
 
-# Fitted lines by their whole input, while a fitting_cache() block is open (see there).
+# Fitted lines by their whole input, and words' widths, while a fitting_cache() block is open.
 _FITTED: ContextVar[dict[tuple[object, ...], tuple[float, tuple[str, ...]]] | None] = ContextVar(
     "lms_fitted_text", default=None)
+_WIDTHS: ContextVar[dict[tuple[str, str, float], float] | None] = ContextVar("lms_word_widths",
+                                                                            default=None)
 
 
 @contextmanager
@@ -37,11 +39,12 @@ def fitting_cache() -> Iterator[None]:
     if _FITTED.get() is not None:
         yield
         return
-    token = _FITTED.set({})
+    token, widths = _FITTED.set({}), _WIDTHS.set({})
     try:
         yield
     finally:
         _FITTED.reset(token)
+        _WIDTHS.reset(widths)
 
 
 def fit_font_size(text: str, font: str, max_size: float, min_size: float, width: float) -> float:
@@ -65,8 +68,40 @@ def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     lines: list[str] = []
-    for line in simpleSplit(text, font, size, width) or [""]:
+    for line in _split(text, font, size, width) or [""]:
         lines.extend(_break_word(line, font, size, width))
+    return lines
+
+
+def _split(text: str, font: str, size: float, width: float) -> list[str]:
+    """Return ReportLab's simpleSplit(text, font, size, width), measuring each word only once.
+
+    The same rule and the same sums of word widths, so the same lines: words are added to a line
+    while it stays within width, a line holding at least one word.
+    """
+    if not width:
+        return simpleSplit(text, font, size, width)
+    widths = _WIDTHS.get()
+    if widths is None:
+        widths = {}
+    lines: list[str] = []
+    space = stringWidth(" ", font, size)
+    for paragraph in text.split("\n"):
+        words: list[str] = []
+        used = -space
+        for word in paragraph.split():
+            key = (word, font, size)
+            measured = widths.get(key)
+            if measured is None:
+                measured = widths[key] = stringWidth(word, font, size)
+            if used + space + measured <= width or not words:
+                words.append(word)
+                used = used + space + measured
+            else:
+                lines.append(" ".join(words))
+                words, used = [word], measured
+        if words:
+            lines.append(" ".join(words))
     return lines
 
 

@@ -41,13 +41,9 @@ def qr_matrix(text: str) -> list[list[bool]]:
     version = _version(len(data))
     template, positions = _symbol(version)
     matrix = [list(row) for row in template]
-    bit = 0
-    for codeword in _codewords(data, version):
-        for shift in range(7, -1, -1):
-            if codeword >> shift & 1:  # dark data module: flip the masked light one
-                column, row = positions[bit]
-                matrix[row][column] = not matrix[row][column]
-            bit += 1
+    bits = "".join(map("{:08b}".format, _codewords(data, version)))
+    for column, row in (positions[index] for index, bit in enumerate(bits) if bit == "1"):
+        matrix[row][column] = not matrix[row][column]  # a dark data bit flips the masked module
     return matrix
 
 
@@ -108,13 +104,17 @@ def _codewords(data: bytes, version: int) -> list[int]:
 
 
 @cache
-def _generator_logs(ec_count: int) -> tuple[int, ...]:
-    """Return the logarithms of the generator polynomial's coefficients after the leading 1."""
+def _generator_multiples(ec_count: int) -> tuple[int, ...]:
+    """Return, for each byte value f, the generator polynomial times f as one integer.
+
+    The leading 1 is left out; the other coefficients are the integer's bytes, highest first.
+    """
     poly = [1]
     for power in range(ec_count):  # multiply by (x - a^power)
         root = EXP_TABLE[power]
         poly = [high ^ _multiply(low, root) for high, low in zip([*poly, 0], [0, *poly])]
-    return tuple(LOG_TABLE[coefficient] for coefficient in poly[1:])
+    return tuple(int.from_bytes(bytes(_multiply(coefficient, factor) for coefficient in poly[1:]), "big")
+                 for factor in range(256))
 
 
 def _multiply(a: int, b: int) -> int:
@@ -122,17 +122,17 @@ def _multiply(a: int, b: int) -> int:
 
 
 def _remainder(block: list[int], ec_count: int) -> list[int]:
-    """Return the Reed-Solomon error correction codewords of block (polynomial division)."""
-    logs = _generator_logs(ec_count)
-    remainder = [0] * ec_count
+    """Return the Reed-Solomon error correction codewords of block (polynomial division).
+
+    The remainder is held as one integer of ec_count bytes: each step shifts it by a codeword
+    and adds (XOR) the generator's multiple that cancels the byte shifted out.
+    """
+    multiples = _generator_multiples(ec_count)
+    shift, mask = 8 * (ec_count - 1), (1 << 8 * ec_count) - 1
+    remainder = 0
     for codeword in block:
-        factor = codeword ^ remainder[0]
-        remainder = [*remainder[1:], 0]
-        if factor:
-            shift = LOG_TABLE[factor]
-            remainder = [value ^ EXP_TABLE[(log + shift) % 255]
-                         for value, log in zip(remainder, logs)]
-    return remainder
+        remainder = (remainder << 8 & mask) ^ multiples[codeword ^ remainder >> shift]
+    return list(remainder.to_bytes(ec_count, "big"))
 
 
 def draw_qr(canvas: Canvas, matrix: list[list[bool]], x: float, y: float, size: float) -> None:
