@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any, TypeVar
 
 from reportlab.lib.colors import HexColor
@@ -269,12 +270,11 @@ def _double_rule(page: Page, y: float) -> None:
 
 def draw_lines(page: Page, block: list[Line], top: float, centre: float | None = None) -> None:
     """Draw lines centred on centre (the page's by default), the first one's top at top."""
-    drawn(page, ("lines", tuple(block), top, centre), lambda: _draw_lines(page, block, top, centre))
-
-
-def _draw_lines(page: Page, block: list[Line], top: float, centre: float | None) -> None:
+    centre = page.centre if centre is None else centre
     for line in block:
-        _draw_centred(page, line, top - line.size * 0.92, page.centre if centre is None else centre)
+        baseline = top - line.size * 0.92
+        # Line by line: a block often mixes what every certificate prints with a person's data.
+        drawn(page, ("line", line, baseline, centre), partial(_draw_centred, page, line, baseline, centre))
         top -= line.height
 
 
