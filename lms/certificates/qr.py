@@ -9,6 +9,7 @@ its time (tests compare the two).
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from reportlab.graphics.barcode.qrencoder import (
@@ -28,6 +29,7 @@ MAX_BYTES = 1000  # far above any verification URL; level M holds 2331 bytes at 
 LEVEL = QRErrorCorrectLevel.M
 BYTE_MODE = 0b0100
 PADDING = (0xEC, 0x11)  # the pad codewords, alternating, after the data
+_DARK_RUN = re.compile(rb"\x01+")  # in a row of modules as bytes (True is 1)
 
 
 def qr_matrix(text: str) -> list[list[bool]]:
@@ -156,12 +158,4 @@ def draw_qr(canvas: Canvas, matrix: list[list[bool]], x: float, y: float, size: 
 
 def dark_runs(row: list[bool]) -> list[tuple[int, int]]:
     """Return (start, length) of each horizontal run of dark modules in row."""
-    runs: list[tuple[int, int]] = []
-    start = None
-    for index, dark in enumerate([*row, False]):
-        if dark and start is None:
-            start = index
-        elif not dark and start is not None:
-            runs.append((start, index - start))
-            start = None
-    return runs
+    return [(run.start(), run.end() - run.start()) for run in _DARK_RUN.finditer(bytes(row))]

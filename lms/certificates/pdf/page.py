@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cache, partial
 from typing import Any, TypeVar
 
-from reportlab.lib.colors import HexColor
+from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -24,6 +24,12 @@ from lms.pdftext import fit_lines, printable
 
 LEADING = 1.25  # line height as a multiple of the font size
 MIN_SIZE = 9.0  # nothing a person must read is smaller, except the small print by the QR code
+
+
+@cache
+def colour(hex_code: str) -> Color:
+    """Return the ReportLab colour of a layout's #RRGGBB, made once (colours are never changed)."""
+    return HexColor(hex_code)
 
 
 @dataclass(frozen=True)
@@ -179,7 +185,7 @@ class Page:
         width = stringWidth(text, font, size) + char_space * max(len(text) - 1, 0)
         start = {"left": x, "centre": x - width / 2, "right": x - width}[align]
         self.canvas.setFont(font, size)
-        self.canvas.setFillColor(HexColor(color))
+        self.canvas.setFillColor(colour(color))
         self.canvas.drawString(start, y, text, charSpace=char_space)
         return width
 
@@ -200,7 +206,7 @@ def _draw_border(page: Page) -> None:
     outer = page.layout.margin
     inner = outer + border.gap_mm * mm
     canvas.saveState()
-    canvas.setStrokeColor(HexColor(page.layout.colors.accent))
+    canvas.setStrokeColor(colour(page.layout.colors.accent))
     canvas.setLineWidth(border.outer_width)
     canvas.rect(outer, outer, width - 2 * outer, height - 2 * outer, stroke=1, fill=0)
     if border.style == "double":
@@ -215,7 +221,7 @@ def _draw_corners(page: Page, inset: float) -> None:
     """Draw an L-shaped double bracket with a small diamond in each corner of the frame."""
     width, height = page.layout.page_size
     canvas = page.canvas
-    canvas.setFillColor(HexColor(page.layout.colors.accent))
+    canvas.setFillColor(colour(page.layout.colors.accent))
     for x, y, dx, dy in ((inset, inset, 1, 1), (width - inset, inset, -1, 1),
                          (inset, height - inset, 1, -1), (width - inset, height - inset, -1, -1)):
         canvas.setLineWidth(1.2)
@@ -244,8 +250,8 @@ def ornamental_rule(page: Page, y: float, half_width: float) -> None:
 def _ornamental_rule(page: Page, y: float, half_width: float) -> None:
     canvas = page.canvas
     canvas.saveState()
-    canvas.setStrokeColor(HexColor(page.layout.colors.accent))
-    canvas.setFillColor(HexColor(page.layout.colors.accent))
+    canvas.setStrokeColor(colour(page.layout.colors.accent))
+    canvas.setFillColor(colour(page.layout.colors.accent))
     canvas.setLineWidth(0.7)
     canvas.line(page.centre - half_width, y, page.centre - 7, y)
     canvas.line(page.centre + 7, y, page.centre + half_width, y)
@@ -260,7 +266,7 @@ def double_rule(page: Page, y: float) -> None:
 def _double_rule(page: Page, y: float) -> None:
     canvas = page.canvas
     canvas.saveState()
-    canvas.setStrokeColor(HexColor(page.layout.colors.accent))
+    canvas.setStrokeColor(colour(page.layout.colors.accent))
     canvas.setLineWidth(1.6)
     canvas.line(page.left, y, page.right, y)
     canvas.setLineWidth(0.5)
@@ -293,7 +299,7 @@ def _draw_centred(page: Page, line: Line, baseline: float, centre: float) -> Non
 def _underline(page: Page, left: float, right: float, y: float, color: str) -> None:
     canvas = page.canvas
     canvas.saveState()
-    canvas.setStrokeColor(HexColor(color))
+    canvas.setStrokeColor(colour(color))
     canvas.setLineWidth(0.6)
     canvas.line(left, y, right, y)
     canvas.restoreState()

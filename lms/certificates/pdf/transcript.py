@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
-from reportlab.lib.colors import HexColor
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -18,6 +17,7 @@ from lms.certificates.pdf.data import CertificateData, TranscriptRow
 from lms.certificates.pdf.page import (
     LEADING,
     Page,
+    colour,
     draw_fields,
     draw_lines,
     drawing_cache,
@@ -253,9 +253,9 @@ def _row_box(page: Page, table: _Table, top: float, height: float, dividers: Ite
     canvas, colors = page.canvas, page.layout.colors
     canvas.saveState()
     if shaded:
-        canvas.setFillColor(HexColor(colors.table_header))
+        canvas.setFillColor(colour(colors.table_header))
         canvas.rect(table.edges[0], top - height, table.width, height, stroke=0, fill=1)
-    canvas.setStrokeColor(HexColor(colors.accent))
+    canvas.setStrokeColor(colour(colors.accent))
     canvas.setLineWidth(0.5)
     canvas.rect(table.edges[0], top - height, table.width, height, stroke=1, fill=0)
     for x in dividers:
