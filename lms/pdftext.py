@@ -81,19 +81,13 @@ def _split(text: str, font: str, size: float, width: float) -> list[str]:
     """
     if not width:
         return simpleSplit(text, font, size, width)
-    widths = _WIDTHS.get()
-    if widths is None:
-        widths = {}
     lines: list[str] = []
-    space = stringWidth(" ", font, size)
+    space = _measure(" ", font, size)
     for paragraph in text.split("\n"):
         words: list[str] = []
         used = -space
         for word in paragraph.split():
-            key = (word, font, size)
-            measured = widths.get(key)
-            if measured is None:
-                measured = widths[key] = stringWidth(word, font, size)
+            measured = _measure(word, font, size)
             if used + space + measured <= width or not words:
                 words.append(word)
                 used = used + space + measured
@@ -105,16 +99,29 @@ def _split(text: str, font: str, size: float, width: float) -> list[str]:
     return lines
 
 
+def _measure(text: str, font: str, size: float) -> float:
+    """Return stringWidth(text, font, size), remembered inside a fitting_cache() block."""
+    widths = _WIDTHS.get()
+    if widths is None:
+        return stringWidth(text, font, size)
+    key = (text, font, size)
+    measured = widths.get(key)
+    if measured is None:
+        measured = widths[key] = stringWidth(text, font, size)
+    return measured
+
+
 def _break_word(line: str, font: str, size: float, width: float) -> list[str]:
     # simpleSplit leaves a word longer than the width (a URL, a name without spaces) whole.
+    # Balancing breaks the same word at several widths: its starts are measured once.
     pieces: list[str] = []
-    while stringWidth(line, font, size) > width and len(line) > 1:
+    while _measure(line, font, size) > width and len(line) > 1:
         # The longest start that fits (at least one letter): widths grow with every letter, so a
         # binary search finds it with a few measurements instead of one per letter.
         cut, longest = 1, len(line) - 1
         while cut < longest:
             middle = (cut + longest + 1) // 2
-            if stringWidth(line[:middle], font, size) <= width:
+            if _measure(line[:middle], font, size) <= width:
                 cut = middle
             else:
                 longest = middle - 1

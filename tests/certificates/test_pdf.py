@@ -211,10 +211,17 @@ def test_overlong_word_is_broken_to_fit() -> None:
     assert all(stringWidth(line, "Helvetica", 8) <= 120 for line in lines)
 
 
+@pytest.mark.parametrize("cached", [False, True])  # measured afresh, or remembered in a bulk run
 @pytest.mark.parametrize("width", [3, 40, 77.7, 120])
-def test_an_overlong_word_breaks_where_the_line_is_full(width: float) -> None:
+def test_an_overlong_word_breaks_where_the_line_is_full(width: float, cached: bool) -> None:
+    from contextlib import nullcontext
+
+    from lms.pdftext import fitting_cache
+
     word = "Wiiilllmmm" * 12  # no slash or hyphen to break at: every line but the last is full
-    lines = wrap_text(word, "Helvetica", 8, width)
+    with fitting_cache() if cached else nullcontext():
+        wrap_text(word, "Helvetica", 8, width * 1.5)  # the word's starts measured at another width
+        lines = wrap_text(word, "Helvetica", 8, width)
     assert "".join(lines) == word and len(lines) > 1
     for line, following in zip(lines, lines[1:]):
         assert stringWidth(line, "Helvetica", 8) <= width or len(line) == 1
