@@ -26,6 +26,10 @@ _FITTED: ContextVar[dict[tuple[object, ...], tuple[float, tuple[str, ...]]] | No
     "lms_fitted_text", default=None)
 _WIDTHS: ContextVar[dict[tuple[str, str, float], float] | None] = ContextVar("lms_word_widths",
                                                                             default=None)
+# The widths of an overlong word's starts while one text is fitted (its lines are balanced by
+# wrapping it at ten widths); dropped after it, as they are of no use to other texts.
+_STARTS: ContextVar[dict[tuple[str, str, float], float] | None] = ContextVar("lms_word_starts",
+                                                                            default=None)
 
 
 @contextmanager
@@ -82,12 +86,13 @@ def _split(text: str, font: str, size: float, width: float) -> list[str]:
     if not width:
         return simpleSplit(text, font, size, width)
     lines: list[str] = []
-    space = _measure(" ", font, size)
+    widths = _WIDTHS.get()
+    space = _measure(" ", font, size, widths)
     for paragraph in text.split("\n"):
         words: list[str] = []
         used = -space
         for word in paragraph.split():
-            measured = _measure(word, font, size)
+            measured = _measure(word, font, size, widths)
             if used + space + measured <= width or not words:
                 words.append(word)
                 used = used + space + measured
@@ -99,9 +104,8 @@ def _split(text: str, font: str, size: float, width: float) -> list[str]:
     return lines
 
 
-def _measure(text: str, font: str, size: float) -> float:
-    """Return stringWidth(text, font, size), remembered inside a fitting_cache() block."""
-    widths = _WIDTHS.get()
+def _measure(text: str, font: str, size: float, widths: dict[tuple[str, str, float], float] | None) -> float:
+    """Return stringWidth(text, font, size), remembered in widths when there are any."""
     if widths is None:
         return stringWidth(text, font, size)
     key = (text, font, size)
@@ -115,13 +119,14 @@ def _break_word(line: str, font: str, size: float, width: float) -> list[str]:
     # simpleSplit leaves a word longer than the width (a URL, a name without spaces) whole.
     # Balancing breaks the same word at several widths: its starts are measured once.
     pieces: list[str] = []
-    while _measure(line, font, size) > width and len(line) > 1:
+    starts = _STARTS.get()
+    while _measure(line, font, size, starts) > width and len(line) > 1:
         # The longest start that fits (at least one letter): widths grow with every letter, so a
         # binary search finds it with a few measurements instead of one per letter.
         cut, longest = 1, len(line) - 1
         while cut < longest:
             middle = (cut + longest + 1) // 2
-            if _measure(line[:middle], font, size) <= width:
+            if _measure(line[:middle], font, size, starts) <= width:
                 cut = middle
             else:
                 longest = middle - 1
@@ -154,11 +159,15 @@ def fit_lines(text: str, font: str, max_size: float, min_size: float, width: flo
 def _fit_lines(text: str, font: str, max_size: float, min_size: float, width: float,
                max_lines: int) -> tuple[float, list[str]]:
     size = fit_font_size(text, font, max_size, min_size, width) if max_lines == 1 else max_size
-    while True:
-        lines = wrap_text(text, font, size, width)
-        if len(lines) <= max_lines or size <= min_size:
-            return size, _balance(text, font, size, width, lines)
-        size = max(min_size, size - 0.5)
+    token = _STARTS.set({})
+    try:
+        while True:
+            lines = wrap_text(text, font, size, width)
+            if len(lines) <= max_lines or size <= min_size:
+                return size, _balance(text, font, size, width, lines)
+            size = max(min_size, size - 0.5)
+    finally:
+        _STARTS.reset(token)
 
 
 def _balance(text: str, font: str, size: float, width: float, lines: list[str]) -> list[str]:

@@ -62,3 +62,23 @@ def test_lines_split_as_reportlab_splits_them_with_words_measured_once() -> None
     assert [_split(*case) for case in cases] == expected
     with fitting_cache():  # with the words' widths remembered
         assert [_split(*case) for case in cases] == expected
+
+
+def test_an_overlong_word_breaks_the_same_with_its_starts_remembered() -> None:
+    import random
+
+    from lms.pdftext import _STARTS, _break_word
+
+    rng = random.Random(7)
+    cases = [("".join(rng.choice("iIlWMm./-abc") for _ in range(rng.randint(1, 80))),
+              rng.choice(["Helvetica", "Times-Roman"]), rng.choice([5, 7.36, 12]), rng.uniform(0.5, 200))
+             for _ in range(2000)]
+    expected = [_break_word(*case) for case in cases]
+    token = _STARTS.set({})  # as while one text is fitted
+    try:
+        remembered = [_break_word(*case) for case in cases]
+        again = [_break_word(*case) for case in cases]  # now every start is known
+    finally:
+        _STARTS.reset(token)
+    assert remembered == again == expected
+    assert any(len(pieces) > 2 for pieces in expected)
