@@ -21,9 +21,15 @@ _FALLBACK = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i"
                            "\u2010": "-", "\u2011": "-", "\u2212": "-"})
 
 
-# Fitted lines by their whole input, while a fitting_cache() block is open (see there).
+# Fitted lines by their whole input, and words' widths, while a fitting_cache() block is open.
 _FITTED: ContextVar[dict[tuple[object, ...], tuple[float, tuple[str, ...]]] | None] = ContextVar(
     "lms_fitted_text", default=None)
+_WIDTHS: ContextVar[dict[tuple[str, str, float], float] | None] = ContextVar("lms_word_widths",
+                                                                            default=None)
+# The widths of an overlong word's starts while one text is fitted (its lines are balanced by
+# wrapping it at ten widths); dropped after it, as they are of no use to other texts.
+_STARTS: ContextVar[dict[tuple[str, str, float], float] | None] = ContextVar("lms_word_starts",
+                                                                            default=None)
 
 
 @contextmanager
@@ -37,11 +43,12 @@ def fitting_cache() -> Iterator[None]:
     if _FITTED.get() is not None:
         yield
         return
-    token = _FITTED.set({})
+    token, widths = _FITTED.set({}), _WIDTHS.set({})
     try:
         yield
     finally:
         _FITTED.reset(token)
+        _WIDTHS.reset(widths)
 
 
 def fit_font_size(text: str, font: str, max_size: float, min_size: float, width: float) -> float:
@@ -65,18 +72,64 @@ def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     lines: list[str] = []
-    for line in simpleSplit(text, font, size, width) or [""]:
+    for line in _split(text, font, size, width) or [""]:
         lines.extend(_break_word(line, font, size, width))
     return lines
 
 
+def _split(text: str, font: str, size: float, width: float) -> list[str]:
+    """Return ReportLab's simpleSplit(text, font, size, width), measuring each word only once.
+
+    The same rule and the same sums of word widths, so the same lines: words are added to a line
+    while it stays within width, a line holding at least one word.
+    """
+    if not width:
+        return simpleSplit(text, font, size, width)
+    lines: list[str] = []
+    widths = _WIDTHS.get()
+    space = _measure(" ", font, size, widths)
+    for paragraph in text.split("\n"):
+        words: list[str] = []
+        used = -space
+        for word in paragraph.split():
+            measured = _measure(word, font, size, widths)
+            if used + space + measured <= width or not words:
+                words.append(word)
+                used = used + space + measured
+            else:
+                lines.append(" ".join(words))
+                words, used = [word], measured
+        if words:
+            lines.append(" ".join(words))
+    return lines
+
+
+def _measure(text: str, font: str, size: float, widths: dict[tuple[str, str, float], float] | None) -> float:
+    """Return stringWidth(text, font, size), remembered in widths when there are any."""
+    if widths is None:
+        return stringWidth(text, font, size)
+    key = (text, font, size)
+    measured = widths.get(key)
+    if measured is None:
+        measured = widths[key] = stringWidth(text, font, size)
+    return measured
+
+
 def _break_word(line: str, font: str, size: float, width: float) -> list[str]:
     # simpleSplit leaves a word longer than the width (a URL, a name without spaces) whole.
+    # Balancing breaks the same word at several widths: its starts are measured once.
     pieces: list[str] = []
-    while stringWidth(line, font, size) > width and len(line) > 1:
-        cut = len(line) - 1
-        while cut > 1 and stringWidth(line[:cut], font, size) > width:
-            cut -= 1
+    starts = _STARTS.get()
+    while _measure(line, font, size, starts) > width and len(line) > 1:
+        # The longest start that fits (at least one letter): widths grow with every letter, so a
+        # binary search finds it with a few measurements instead of one per letter.
+        cut, longest = 1, len(line) - 1
+        while cut < longest:
+            middle = (cut + longest + 1) // 2
+            if _measure(line[:middle], font, size, starts) <= width:
+                cut = middle
+            else:
+                longest = middle - 1
         # Break a URL after a slash or hyphen when one is near enough to the end of the line.
         soft = max(line.rfind("/", 0, cut), line.rfind("-", 0, cut)) + 1
         cut = soft if soft > cut * 0.6 else cut
@@ -106,11 +159,15 @@ def fit_lines(text: str, font: str, max_size: float, min_size: float, width: flo
 def _fit_lines(text: str, font: str, max_size: float, min_size: float, width: float,
                max_lines: int) -> tuple[float, list[str]]:
     size = fit_font_size(text, font, max_size, min_size, width) if max_lines == 1 else max_size
-    while True:
-        lines = wrap_text(text, font, size, width)
-        if len(lines) <= max_lines or size <= min_size:
-            return size, _balance(text, font, size, width, lines)
-        size = max(min_size, size - 0.5)
+    token = _STARTS.set({})
+    try:
+        while True:
+            lines = wrap_text(text, font, size, width)
+            if len(lines) <= max_lines or size <= min_size:
+                return size, _balance(text, font, size, width, lines)
+            size = max(min_size, size - 0.5)
+    finally:
+        _STARTS.reset(token)
 
 
 def _balance(text: str, font: str, size: float, width: float, lines: list[str]) -> list[str]:

@@ -44,3 +44,41 @@ def test_fit_box_prints_letters_the_standard_fonts_lack_as_their_base_letter() -
 def test_fit_lines_never_cuts_text() -> None:
     size, lines = fit_lines(OPD, "Times-Roman", 12, 9, 100)
     assert size == 9 and " ".join(lines) == OPD
+
+
+def test_lines_split_as_reportlab_splits_them_with_words_measured_once() -> None:
+    import random
+
+    from reportlab.lib.utils import simpleSplit
+
+    from lms.pdftext import _split, fitting_cache
+
+    rng = random.Random(5)
+    words = ["a", "Bimbingan", "Teknis", "WWW", "iii", "https://lms.contoh.go.id/verifikasi/ABCD-EFGH", "é", "–", ""]
+    cases = [(rng.choice([" ", "  ", "\n", " \t"]).join(rng.choice(words) for _ in range(rng.randint(0, 14))),
+              rng.choice(["Helvetica", "Times-Roman", "Times-Bold"]), rng.choice([7.36, 9, 12.5]),
+              rng.choice([0, 1, 30.5, 100, 250])) for _ in range(3000)]
+    expected = [simpleSplit(*case) for case in cases]
+    assert [_split(*case) for case in cases] == expected
+    with fitting_cache():  # with the words' widths remembered
+        assert [_split(*case) for case in cases] == expected
+
+
+def test_an_overlong_word_breaks_the_same_with_its_starts_remembered() -> None:
+    import random
+
+    from lms.pdftext import _STARTS, _break_word
+
+    rng = random.Random(7)
+    cases = [("".join(rng.choice("iIlWMm./-abc") for _ in range(rng.randint(1, 80))),
+              rng.choice(["Helvetica", "Times-Roman"]), rng.choice([5, 7.36, 12]), rng.uniform(0.5, 200))
+             for _ in range(2000)]
+    expected = [_break_word(*case) for case in cases]
+    token = _STARTS.set({})  # as while one text is fitted
+    try:
+        remembered = [_break_word(*case) for case in cases]
+        again = [_break_word(*case) for case in cases]  # now every start is known
+    finally:
+        _STARTS.reset(token)
+    assert remembered == again == expected
+    assert any(len(pieces) > 2 for pieces in expected)

@@ -211,6 +211,23 @@ def test_overlong_word_is_broken_to_fit() -> None:
     assert all(stringWidth(line, "Helvetica", 8) <= 120 for line in lines)
 
 
+@pytest.mark.parametrize("cached", [False, True])  # measured afresh, or remembered in a bulk run
+@pytest.mark.parametrize("width", [3, 40, 77.7, 120])
+def test_an_overlong_word_breaks_where_the_line_is_full(width: float, cached: bool) -> None:
+    from contextlib import nullcontext
+
+    from lms.pdftext import fitting_cache
+
+    word = "Wiiilllmmm" * 12  # no slash or hyphen to break at: every line but the last is full
+    with fitting_cache() if cached else nullcontext():
+        wrap_text(word, "Helvetica", 8, width * 1.5)  # the word's starts measured at another width
+        lines = wrap_text(word, "Helvetica", 8, width)
+    assert "".join(lines) == word and len(lines) > 1
+    for line, following in zip(lines, lines[1:]):
+        assert stringWidth(line, "Helvetica", 8) <= width or len(line) == 1
+        assert stringWidth(line + following[0], "Helvetica", 8) > width
+
+
 def test_fit_lines_wraps_at_the_minimum_size() -> None:
     size, lines = fit_lines(LONG_AGENCY, "Times-Roman", 12, 9, 300)
     assert size == 9 and len(lines) > 1
@@ -362,3 +379,110 @@ def test_fitted_text_is_the_same_inside_and_outside_a_fitting_cache():
         other = wrap_text(text, "Times-Roman", 10, 200)
     assert again == plain and first[0] == plain[0]
     assert other != plain[1] and other == wrap_text(text, "Times-Roman", 10, 200)
+
+
+# ---------------------------------------------------------------- drawing once per run
+
+
+def test_a_bulk_run_draws_the_same_table_and_letterhead_once(layout, monkeypatch):
+    from lms.certificates.pdf import page as page_module
+    from lms.certificates.pdf import transcript, transcript_cache
+
+    logo = png((300, 360), (20, 60, 140, 255))
+    people = [record(holder_name=f"Peserta Nomor {n:03d}", code=f"7K3M-Q9TZ-0B4D-XW2R-{n:04d}") for n in range(4)]
+    alone = [render_certificate(data, layout, logo=logo) for data in people]
+    tables, lines = [], []
+    draw_table, draw_line = transcript._draw_table_rows, page_module._draw_centred
+    monkeypatch.setattr(transcript, "_draw_table_rows", lambda *a: tables.append(1) or draw_table(*a))
+    monkeypatch.setattr(page_module, "_draw_centred",
+                        lambda page, line, *a: lines.append(line.parts[0][0]) or draw_line(page, line, *a))
+    with transcript_cache():
+        shared = [render_certificate(data, layout, logo=logo) for data in people]
+    assert shared == alone  # the copied operators are the drawn ones, byte for byte
+    assert len(tables) == 1
+    assert lines.count("DINAS KOMUNIKASI DAN INFORMATIKA KABUPATEN CONTOH") == 1
+    assert lines.count("SERTIFIKAT") == 1 and lines.count("diberikan kepada") == 1
+    # What differs per person is drawn for each of them.
+    assert [line for line in lines if line.startswith("Peserta Nomor")] == [data.holder_name for data in people]
+
+
+def test_a_copied_fragment_is_drawn_again_when_the_document_names_its_font_differently(layout):
+    from reportlab.pdfgen.canvas import Canvas
+
+    from lms.certificates.pdf.page import Page, drawing_cache, drawn
+
+    def draw(page: Page) -> float:
+        return page.text(100, 100, "Sama di setiap halaman", "Times-Bold", 12, "#1F1F1F")
+
+    def canvas(first_font: str | None) -> Canvas:
+        made = Canvas(io.BytesIO(), invariant=1)
+        if first_font:
+            made.setFont(first_font, 10)  # the document's first font becomes /F1
+        return made
+
+    plain = canvas(None)
+    expected_width = draw(Page(plain, layout))
+    with drawing_cache():
+        first = canvas("Times-Roman")  # Times-Bold is /F3 in this document (Helvetica is /F1)
+        drawn(Page(first, layout), ("heading",), lambda: draw(Page(first, layout)))
+        second = canvas(None)  # and /F2 in this one: the copy would name the wrong font
+        page = Page(second, layout)
+        start = len(second._code)
+        assert drawn(page, ("heading",), lambda: draw(page)) == expected_width
+        third = canvas("Times-Roman")
+        copied = Page(third, layout)
+        copy_start = len(third._code)
+        assert drawn(copied, ("heading",), lambda: pytest.fail("an identical document copies")) == expected_width
+    assert second._code[start:] == plain._code[-len(second._code[start:]):]
+    assert any(code.startswith("BT /F2 12 Tf") for code in second._code[start:])
+    assert any(code.startswith("BT /F3 12 Tf") for code in third._code[copy_start:])
+    assert third._code[copy_start:] == first._code[-len(third._code[copy_start:]):]
+
+
+@pytest.mark.skipif(not Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf").is_file(),
+                    reason="needs Debian's fonts-dejavu-core")
+def test_embedded_fonts_are_drawn_on_every_certificate_of_a_bulk_run(tmp_path: Path) -> None:
+    from lms.certificates.pdf import transcript_cache
+
+    (tmp_path / "fonts").mkdir()
+    shutil.copy("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", tmp_path / "fonts" / "DejaVuSerif.ttf")
+    (tmp_path / "layout.toml").write_text('[fonts]\nserif = "DejaVu Serif"\n\n[fonts.files]\n'
+                                          '"DejaVu Serif" = "DejaVuSerif.ttf"\n', encoding="utf-8")
+    ttf = load_layout(tmp_path / "layout.toml")
+    people = [record(holder_name=name, agency="Dinas Łódź Ğ") for name in ("Nguyễn Thị", "Łucja Ŵ")]
+    alone = [render_certificate(data, ttf) for data in people]
+    with transcript_cache():
+        shared = [render_certificate(data, ttf) for data in people]
+    assert shared == alone
+    assert all("Dinas Łódź Ğ" in flat(pages_text(pdf)[0]) for pdf in shared)
+
+
+@pytest.mark.parametrize("mode, objects", [("RGB", 1), ("RGBA", 2)])  # opaque; with a soft mask, an image of its own
+def test_a_cached_image_is_drawn_as_drawimage_draws_it_and_compressed_once(mode, objects, monkeypatch):
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase.pdfdoc import PDFImageXObject
+    from reportlab.pdfgen.canvas import Canvas
+
+    from lms.certificates.pdf.images import CachedImage, draw_image
+
+    def document(draw) -> bytes:
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer, invariant=1)
+        for page in range(2):
+            draw(canvas, 40, 50, 120, 90)
+            draw(canvas, 300, 50 + page, 60, 45)  # the same image again: one object in the file
+            canvas.showPage()
+        canvas.save()
+        return buffer.getvalue()
+
+    with Image.open(io.BytesIO(png((90, 70), (20, 60, 140, 128)))) as opened:
+        pixels = opened.convert(mode)
+    expected = document(lambda canvas, *box: canvas.drawImage(ImageReader(pixels), *box, mask="auto"))
+    loads = []
+    load = PDFImageXObject.loadImageFromSRC
+    monkeypatch.setattr(PDFImageXObject, "loadImageFromSRC", lambda self, image: loads.append(1) or load(self, image))
+    cached = CachedImage(pixels)
+    documents = [document(lambda canvas, *box: draw_image(canvas, cached, *box)) for _ in range(3)]
+    assert documents == [expected] * 3
+    assert len(loads) == objects  # the pixels were hashed and compressed for the first document only
+    assert (b"/SMask" in expected) == (mode == "RGBA")

@@ -1,9 +1,11 @@
 import io
+import random
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from reportlab.graphics.barcode.qrencoder import QR8bitByte, QRCode, QRErrorCorrectLevel
 from reportlab.pdfgen.canvas import Canvas
 
 from lms.certificates.qr import QUIET_ZONE, dark_runs, draw_qr, qr_matrix
@@ -48,6 +50,34 @@ def test_matrix_is_square_with_a_standard_size() -> None:
     assert (size - 17) % 4 == 0 and 21 <= size <= 177
     # The three finder patterns sit in the corners: 7 dark modules along their top edge.
     assert matrix[0][:7] == matrix[0][-7:] == matrix[-1][:7] == [True] * 7
+
+
+def reportlab_matrix(text: str) -> list[list[bool]]:
+    """ReportLab's own encoder, byte mode, level M, mask 0: what qr_matrix must reproduce."""
+    code = QRCode(None, QRErrorCorrectLevel.M)
+    code.addData(QR8bitByte(text.encode("utf-8")))
+    code.version = code.calculate_version()
+    code.makeImpl(False, 0)
+    return [list(row) for row in code.modules]
+
+
+def test_matrix_is_reportlabs_for_every_length_and_version() -> None:
+    rng = random.Random(11)
+    lengths = [*range(1, 160), *range(160, 1001, 9), 1000]
+    # n bytes of UTF-8, one letter of them taking two
+    texts = ["é"[:n - 1] + "".join(rng.choice("abcXYZ0189/:.-?=") for _ in range(n - 2 * (n > 1))) for n in lengths]
+    versions = set()
+    for text in texts:
+        matrix = qr_matrix(text)
+        assert matrix == reportlab_matrix(text), len(text)
+        versions.add((len(matrix) - 17) // 4)
+    assert versions == set(range(1, 27))  # both lengths of the byte count, every block layout up to 1000 bytes
+
+
+def test_matrix_does_not_share_rows_between_calls() -> None:
+    first = qr_matrix(URL)
+    first[0][0] = not first[0][0]
+    assert qr_matrix(URL) == reportlab_matrix(URL)
 
 
 def test_longer_text_needs_a_larger_symbol() -> None:

@@ -8,6 +8,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from lms.accounts.identity import format_nip
 from lms.certificates.layout import Layout
 from lms.certificates.pdf.data import CertificateData
+from lms.certificates.pdf.images import draw_image
 from lms.certificates.pdf.page import (
     Line,
     Page,
@@ -52,7 +53,7 @@ def _draw_logo(page: Page, logo: ImageReader) -> float:
     scale = min(LOGO_BOX[0] / pixel_width, LOGO_BOX[1] / pixel_height)
     width, height = pixel_width * scale, pixel_height * scale
     bottom = page.top - (LOGO_BOX[1] + height) / 2
-    page.canvas.drawImage(logo, page.left + 4, bottom, width, height, mask="auto")
+    draw_image(page.canvas, logo, page.left + 4, bottom, width, height)
     return width + 4
 
 

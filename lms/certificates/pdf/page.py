@@ -6,21 +6,30 @@ and then wraps, so nothing runs past the frame whatever the data or the layout's
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from typing import Any
+from functools import cache, partial
+from typing import Any, TypeVar
 
-from reportlab.lib.colors import HexColor
+from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from lms.certificates.layout import Layout
-from lms.certificates.pdf.images import BACKGROUND_PIXELS, file_bytes, image_reader
+from lms.certificates.pdf.images import BACKGROUND_PIXELS, draw_image, file_bytes, image_reader
 from lms.pdftext import fit_lines, printable
 
 LEADING = 1.25  # line height as a multiple of the font size
 MIN_SIZE = 9.0  # nothing a person must read is smaller, except the small print by the QR code
+
+
+@cache
+def colour(hex_code: str) -> Color:
+    """Return the ReportLab colour of a layout's #RRGGBB, made once (colours are never changed)."""
+    return HexColor(hex_code)
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,85 @@ def total_height(lines: Iterable[Line]) -> float:
     return sum(line.height for line in lines)
 
 
+# Drawn fragments -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Fragment:
+    """What one drawing call added to a page: its operators, the fonts they name, the state after."""
+
+    code: tuple[str, ...]
+    fonts: tuple[tuple[str, str], ...]  # (font name, the document's name for it), in order of use
+    state: tuple[tuple[str, Any], ...]  # the canvas's graphics state attributes after drawing
+    result: Any  # what the drawing call returned
+
+
+T = TypeVar("T")
+
+
+# Every attribute a drawing call may leave changed, but the transparency state, an object of its
+# canvas (a fragment that changes it is not kept).
+_STATE = tuple(name for name in Canvas.STATE_ATTRIBUTES if name != "_extgstate")
+_DRAWN: ContextVar[dict[tuple[object, ...], _Fragment] | None] = ContextVar("lms_drawn_fragments",
+                                                                               default=None)
+
+
+@contextmanager
+def drawing_cache() -> Iterator[None]:
+    """Within this block, draw() replays what an identical earlier call drew on another page.
+
+    A bulk run draws the same letterhead, headings, signatory and transcript table on every
+    certificate: the operators are the same, so they are made once and copied. Nested blocks
+    share the outer cache.
+    """
+    if _DRAWN.get() is not None:
+        yield
+        return
+    token = _DRAWN.set({})
+    try:
+        yield
+    finally:
+        _DRAWN.reset(token)
+
+
+def drawn(page: Page, key: tuple[object, ...], draw: Callable[[], T]) -> T:
+    """Call draw, or inside a drawing_cache() block copy what it drew (and returned) before.
+
+    key together with the layout must be the whole input of draw. Only standard PDF fonts are
+    copied: an embedded font records on its document which letters each page uses. The copy is
+    byte for byte what draw would add, provided the document names the fonts as it did when the
+    fragment was drawn; otherwise draw runs again.
+    """
+    cache, canvas = _DRAWN.get(), page.canvas
+    if cache is None or page.layout.fonts.files:
+        return draw()
+    key = (page.layout, *key)
+    fragment = cache.get(key)
+    if fragment is not None and all(canvas._doc.getInternalFontName(font) == name
+                                    for font, name in fragment.fonts):
+        canvas._code.extend(fragment.code)
+        canvas.__dict__.update(fragment.state)
+        return fragment.result  # type: ignore[no-any-return]
+    start, transparency = len(canvas._code), canvas._extgstate
+    result = draw()
+    if fragment is None and canvas._extgstate is transparency:
+        code = tuple(canvas._code[start:])
+        cache[key] = _Fragment(code, _fonts_named(canvas, code),
+                               tuple((name, getattr(canvas, name)) for name in _STATE), result)
+    return result
+
+
+def _fonts_named(canvas: Canvas, code: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Return the fonts the operators select (setFont writes 'BT /F1 12 Tf 15 TL ET')."""
+    by_name = {name: font for font, name in canvas._doc.fontMapping.items()}
+    named: dict[str, str] = {}
+    for operator in code:
+        if operator.startswith("BT /") and operator.endswith(" TL ET"):
+            name = operator.split()[1]
+            named.setdefault(by_name[name], name)
+    return tuple(named.items())
+
+
 # Page furniture -----------------------------------------------------------------------------------
 
 
@@ -80,7 +168,7 @@ class Page:
         inset = self.layout.margin + self.layout.border.gap_mm * mm + self.layout.padding
         self.left, self.right, self.bottom, self.top = inset, width - inset, inset, height - inset
         _draw_background(self)
-        _draw_border(self)
+        drawn(self, ("border",), lambda: _draw_border(self))
 
     @property
     def width(self) -> float:
@@ -97,7 +185,7 @@ class Page:
         width = stringWidth(text, font, size) + char_space * max(len(text) - 1, 0)
         start = {"left": x, "centre": x - width / 2, "right": x - width}[align]
         self.canvas.setFont(font, size)
-        self.canvas.setFillColor(HexColor(color))
+        self.canvas.setFillColor(colour(color))
         self.canvas.drawString(start, y, text, charSpace=char_space)
         return width
 
@@ -107,7 +195,7 @@ def _draw_background(page: Page) -> None:
         return
     reader = image_reader(file_bytes(page.layout.background), BACKGROUND_PIXELS, "latar")
     width, height = page.layout.page_size
-    page.canvas.drawImage(reader, 0, 0, width, height, mask="auto")
+    draw_image(page.canvas, reader, 0, 0, width, height)
 
 
 def _draw_border(page: Page) -> None:
@@ -118,7 +206,7 @@ def _draw_border(page: Page) -> None:
     outer = page.layout.margin
     inner = outer + border.gap_mm * mm
     canvas.saveState()
-    canvas.setStrokeColor(HexColor(page.layout.colors.accent))
+    canvas.setStrokeColor(colour(page.layout.colors.accent))
     canvas.setLineWidth(border.outer_width)
     canvas.rect(outer, outer, width - 2 * outer, height - 2 * outer, stroke=1, fill=0)
     if border.style == "double":
@@ -133,7 +221,7 @@ def _draw_corners(page: Page, inset: float) -> None:
     """Draw an L-shaped double bracket with a small diamond in each corner of the frame."""
     width, height = page.layout.page_size
     canvas = page.canvas
-    canvas.setFillColor(HexColor(page.layout.colors.accent))
+    canvas.setFillColor(colour(page.layout.colors.accent))
     for x, y, dx, dy in ((inset, inset, 1, 1), (width - inset, inset, -1, 1),
                          (inset, height - inset, 1, -1), (width - inset, height - inset, -1, -1)):
         canvas.setLineWidth(1.2)
@@ -156,10 +244,14 @@ def _diamond(canvas: Canvas, x: float, y: float, radius: float) -> None:
 
 def ornamental_rule(page: Page, y: float, half_width: float) -> None:
     """Draw a thin gold rule with a diamond in the middle, under a heading."""
+    drawn(page, ("ornamental rule", y, half_width), lambda: _ornamental_rule(page, y, half_width))
+
+
+def _ornamental_rule(page: Page, y: float, half_width: float) -> None:
     canvas = page.canvas
     canvas.saveState()
-    canvas.setStrokeColor(HexColor(page.layout.colors.accent))
-    canvas.setFillColor(HexColor(page.layout.colors.accent))
+    canvas.setStrokeColor(colour(page.layout.colors.accent))
+    canvas.setFillColor(colour(page.layout.colors.accent))
     canvas.setLineWidth(0.7)
     canvas.line(page.centre - half_width, y, page.centre - 7, y)
     canvas.line(page.centre + 7, y, page.centre + half_width, y)
@@ -168,9 +260,13 @@ def ornamental_rule(page: Page, y: float, half_width: float) -> None:
 
 
 def double_rule(page: Page, y: float) -> None:
+    drawn(page, ("double rule", y), lambda: _double_rule(page, y))
+
+
+def _double_rule(page: Page, y: float) -> None:
     canvas = page.canvas
     canvas.saveState()
-    canvas.setStrokeColor(HexColor(page.layout.colors.accent))
+    canvas.setStrokeColor(colour(page.layout.colors.accent))
     canvas.setLineWidth(1.6)
     canvas.line(page.left, y, page.right, y)
     canvas.setLineWidth(0.5)
@@ -180,8 +276,11 @@ def double_rule(page: Page, y: float) -> None:
 
 def draw_lines(page: Page, block: list[Line], top: float, centre: float | None = None) -> None:
     """Draw lines centred on centre (the page's by default), the first one's top at top."""
+    centre = page.centre if centre is None else centre
     for line in block:
-        _draw_centred(page, line, top - line.size * 0.92, page.centre if centre is None else centre)
+        baseline = top - line.size * 0.92
+        # Line by line: a block often mixes what every certificate prints with a person's data.
+        drawn(page, ("line", line, baseline, centre), partial(_draw_centred, page, line, baseline, centre))
         top -= line.height
 
 
@@ -200,7 +299,7 @@ def _draw_centred(page: Page, line: Line, baseline: float, centre: float) -> Non
 def _underline(page: Page, left: float, right: float, y: float, color: str) -> None:
     canvas = page.canvas
     canvas.saveState()
-    canvas.setStrokeColor(HexColor(color))
+    canvas.setStrokeColor(colour(color))
     canvas.setLineWidth(0.6)
     canvas.line(left, y, right, y)
     canvas.restoreState()

@@ -8,6 +8,7 @@ from reportlab.lib.utils import ImageReader
 
 from lms.accounts.identity import format_nip
 from lms.certificates.pdf.data import CertificateData
+from lms.certificates.pdf.images import draw_image
 from lms.certificates.pdf.page import Line, Page, draw_lines, fitted, total_height
 from lms.dates import format_date
 
@@ -60,4 +61,4 @@ def _draw_signature(page: Page, signature: ImageReader, centre: float, bottom: f
     pixel_width, pixel_height = signature.getSize()
     scale = min(box_width / pixel_width, box_height / pixel_height)
     width, height = pixel_width * scale, pixel_height * scale
-    page.canvas.drawImage(signature, centre - width / 2, bottom, width, height, mask="auto")
+    draw_image(page.canvas, signature, centre - width / 2, bottom, width, height)

@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
-from reportlab.lib.colors import HexColor
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -18,8 +17,11 @@ from lms.certificates.pdf.data import CertificateData, TranscriptRow
 from lms.certificates.pdf.page import (
     LEADING,
     Page,
+    colour,
     draw_fields,
     draw_lines,
+    drawing_cache,
+    drawn,
     fields_block,
     fitted,
     ornamental_rule,
@@ -127,7 +129,9 @@ def transcript_cache() -> Iterator[None]:
         return
     token = _FITS.set({})
     try:
-        with fitting_cache():  # the cells, titles and names of the same run are wrapped once too
+        # The cells, titles and names of the same run are wrapped once too, and what is drawn the
+        # same on every certificate (letterhead, headings, signatory, this table) is drawn once.
+        with fitting_cache(), drawing_cache():
             yield
     finally:
         _FITS.reset(token)
@@ -214,6 +218,12 @@ def _row_heights(page: Page, rows: list[TranscriptRow], table: _Table,
 def _draw_table(page: Page, rows: list[TranscriptRow], table: _Table, top: float, first: int,
                 total: int | None) -> float:
     """Draw the header, the rows numbered from first and the JUMLAH row; return the bottom."""
+    return drawn(page, ("table", tuple(rows), table, top, first, total),
+                 lambda: _draw_table_rows(page, rows, table, top, first, total))
+
+
+def _draw_table_rows(page: Page, rows: list[TranscriptRow], table: _Table, top: float, first: int,
+                     total: int | None) -> float:
     text, fonts = page.layout.text, page.layout.fonts
     header = [text.column_no, text.column_topic, *([text.column_trainer] if table.with_trainer
                                                    else []), text.column_jp]
@@ -243,9 +253,9 @@ def _row_box(page: Page, table: _Table, top: float, height: float, dividers: Ite
     canvas, colors = page.canvas, page.layout.colors
     canvas.saveState()
     if shaded:
-        canvas.setFillColor(HexColor(colors.table_header))
+        canvas.setFillColor(colour(colors.table_header))
         canvas.rect(table.edges[0], top - height, table.width, height, stroke=0, fill=1)
-    canvas.setStrokeColor(HexColor(colors.accent))
+    canvas.setStrokeColor(colour(colors.accent))
     canvas.setLineWidth(0.5)
     canvas.rect(table.edges[0], top - height, table.width, height, stroke=1, fill=0)
     for x in dividers:
