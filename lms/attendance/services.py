@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.identity import format_nip
@@ -390,6 +390,26 @@ def percentages(training: Training, data: Roster | None = None) -> dict[int, Fra
     data = data or roster(training)
     return attendance_percent({u.id for u in data.people}, [s.id for s in data.sessions],
                               {k: r.status for k, r in data.records.items()}, set(training.present_statuses))
+
+
+def percentages_of(training: Training, user_ids: Sequence[int]) -> dict[int, Fraction]:
+    """Return these participants' attendance % over all sessions, counted by the database (two queries).
+
+    The same figure as attendance_percent (present sessions ÷ all sessions × 100; one record per
+    participant and session), without reading each record: the certificates page asks it for every
+    participant on each load.
+    """
+    total = db.session.scalar(select(func.count(AttendanceSession.id))
+                              .where(AttendanceSession.training_id == training.id)) or 0
+    if not total:
+        return {user_id: Fraction(0) for user_id in user_ids}
+    present = dict(db.session.execute(
+        select(AttendanceRecord.user_id, func.count(AttendanceRecord.id))
+        .join(AttendanceSession, AttendanceSession.id == AttendanceRecord.session_id)
+        .where(AttendanceSession.training_id == training.id,
+               AttendanceRecord.status.in_(list(training.present_statuses)))
+        .group_by(AttendanceRecord.user_id)).all())
+    return {user_id: Fraction(100 * present.get(user_id, 0), total) for user_id in user_ids}
 
 
 def percentages_for(training: Training, user_ids: Sequence[int]) -> dict[int, Fraction]:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import defer, joinedload, undefer
 
 from lms.accounts.identity import mask_nip
 from lms.accounts.models import Institution, User
@@ -73,6 +73,17 @@ class Row:
     def may_issue(self) -> bool:
         return self.certificate is None and (self.verdict.eligible or self.override is not None)
 
+    @property
+    def cells(self) -> list[tuple[str, eligibility.Criterion | None]]:
+        """Return the list's criterion columns: (label, the criterion, or None when the rule is not set)."""
+        found = {c.key: c for c in self.verdict.criteria}
+        return [(label, found.get(key)) for key, label in COLUMNS]
+
+
+# The certificates list: one column per rule that can apply, and the filters by state.
+COLUMNS = (("attendance", "Kehadiran"), ("posttest", "Post-test"), ("courses", "Modul"))
+STATES = {"siap": "Siap diterbitkan", "belum": "Belum memenuhi syarat", "terbit": "Sudah bersertifikat"}
+
 
 def _rules(training: Training) -> eligibility.Rules:
     return eligibility.Rules(training.min_attendance_percent, training.require_posttest_pass,
@@ -87,38 +98,139 @@ def eligibility_table(training: Training, now: datetime, only: int | None = None
     they saved; they are recorded by the job worker, `flask quizzes finalize-overdue`, or
     `settle_overdue` before an issue.
     """
-    data = attendance.roster(training)
-    percent = attendance.percentages(training, data)
-    people = [u for u in data.people if only is None or u.id == only]
-    ids = [u.id for u in people]
-    finals = _posttest_results(training, ids, now)
-    done = courses.completed_course_ids(ids, [c.id for c in training.courses]) if ids else {}
-    certificates: dict[int, Certificate] = {}
-    revoked: dict[int, Certificate] = {}
-    for held in db.session.scalars(select(Certificate).where(Certificate.training_id == training.id)
-                                   .order_by(Certificate.id)):
-        (certificates if held.status == "valid" else revoked)[held.user_id] = held
+    if only is None:
+        people = trainings.participants(training)
+    else:
+        user = db.session.get(User, only)
+        people = [user] if user is not None and trainings.is_enrolled(user, training) else []
+    return _rows(training, people, now)
+
+
+def _rows(training: Training, people: Sequence[User], now: datetime) -> list[Row]:
+    """Return the rows of these participants (any subset of the training's), in bounded queries."""
+    judged = _judge(training, [u.id for u in people], now)
+    return [judged.row(user) for user in people]
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """Every given participant's verdict, with the training's certificates and overrides by holder."""
+
+    facts: dict[int, eligibility.Facts]
+    verdicts: dict[int, eligibility.Verdict]
+    valid: dict[int, Certificate]
+    revoked: dict[int, Certificate]
+    overrides: dict[int, EligibilityOverride]
+
+    def row(self, user: User) -> Row:
+        held = self.valid.get(user.id)
+        return Row(user, self.verdicts[user.id], held, self.overrides.get(user.id),
+                   self.facts[user.id].posttest_percent, None if held else self.revoked.get(user.id))
+
+    def state(self, user_id: int) -> str:
+        """Return what Row.state would say, without loading the person."""
+        if user_id in self.valid:
+            return "terbit"
+        return "siap" if self.verdicts[user_id].eligible or user_id in self.overrides else "belum"
+
+
+def _judge(training: Training, user_ids: Sequence[int], now: datetime) -> _Judged:
+    facts = eligibility_facts(training, user_ids, now)
+    valid, revoked = _certificates_held(training)
     overrides = {o.user_id: o for o in db.session.scalars(
         select(EligibilityOverride).where(EligibilityOverride.training_id == training.id))}
     rules = _rules(training)
-    rows = []
-    for user in people:
-        final = finals.get(user.id)
-        facts = eligibility.Facts(percent.get(user.id, Fraction(0)), final.percent if final else None,
-                                  final.passed if final else None, frozenset(done.get(user.id, set())))
-        valid = certificates.get(user.id)
-        rows.append(Row(user, eligibility.judge(rules, facts), valid, overrides.get(user.id),
-                        final.percent if final else None, None if valid else revoked.get(user.id)))
-    return rows
+    return _Judged(facts, {uid: eligibility.judge(rules, facts[uid]) for uid in user_ids}, valid, revoked, overrides)
 
 
-def _posttest_results(training: Training, user_ids: Sequence[int], now: datetime) -> dict[int, Any]:
+def eligibility_facts(training: Training, user_ids: Sequence[int], now: datetime) -> dict[int, eligibility.Facts]:
+    """Return, per participant, what each rule of the training is judged on, in bounded queries.
+
+    Every rule's facts are gathered here, once, from plain columns (no snapshot is decoded), for the
+    issue paths and the certificates page alike.
+    """
+    if not user_ids:
+        return {}
+    percent = attendance.percentages_of(training, user_ids)
+    finals = _posttest_results(training, user_ids, now)
+    done = courses.completed_course_ids(user_ids, [c.id for c in training.courses]) if training.courses else {}
+    facts = {}
+    for user_id in user_ids:
+        final = finals.get(user_id)
+        facts[user_id] = eligibility.Facts(percent.get(user_id, Fraction(0)), final.percent if final else None,
+                                           final.passed if final else None, frozenset(done.get(user_id, ())))
+    return facts
+
+
+def _certificates_held(training: Training) -> tuple[dict[int, Certificate], dict[int, Certificate]]:
+    """Return the valid and the latest revoked certificate per holder, without their frozen data or PDF."""
+    valid: dict[int, Certificate] = {}
+    revoked: dict[int, Certificate] = {}
+    for held in db.session.scalars(select(Certificate).options(defer(Certificate.data))
+                                   .where(Certificate.training_id == training.id).order_by(Certificate.id)):
+        (valid if held.status == "valid" else revoked)[held.user_id] = held
+    return valid, revoked
+
+
+def _posttest_results(training: Training, user_ids: Sequence[int], now: datetime) -> dict[int, quizzes.FinalScore]:
     quiz = training.posttest
     if quiz is None or not user_ids:
         return {}
     rules = quizzes.rules_of(quizzes.current_version(quiz))
     # As results stand at `now`: overdue attempts count with what they saved (nothing is written).
-    return quizzes.final_results(quiz, rules, now, user_ids, trainings.quiz_context(training, quiz))
+    return quizzes.final_scores(quiz, rules, now, user_ids, trainings.quiz_context(training, quiz))
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of the certificates list: its rows, and the counts over every participant."""
+
+    rows: list[Row]
+    total: int
+    counts: dict[str, int]
+    matched: int
+    page: int
+    pages: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def list_page(training: Training, now: datetime, state: str = "", query: str = "", page: int = 1,
+              per_page: int = 50) -> ListPage:
+    """Return one page of participants by name, filtered by state and by a part of their name or OPD.
+
+    Every participant is judged (the counts cover them all), but only the page's people are loaded
+    as users: the queries and the work per row shown stay the same at any size.
+    """
+    people = db.session.execute(trainings.participant_rows(training)).all()
+    ids = [person[0] for person in people]
+    judged = _judge(training, ids, now)
+    states = {uid: judged.state(uid) for uid in ids}
+    needle = " ".join(query.split()).casefold()
+    chosen = [person[0] for person in people if (not state or states[person[0]] == state)
+              and (not needle or needle in person[1].casefold() or needle in person[2].casefold())]
+    pages = max(-(-len(chosen) // per_page), 1)
+    page = min(max(page, 1), pages)
+    shown = chosen[(page - 1) * per_page:page * per_page]
+    users = {u.id: u for u in db.session.scalars(
+        select(User).options(joinedload(User.agency)).where(User.id.in_(shown)))} if shown else {}
+    rows = [judged.row(users[uid]) for uid in shown]
+    counts = {key: sum(1 for value in states.values() if value == key) for key in STATES}
+    return ListPage(rows, len(ids), counts, len(chosen), page, pages)
 
 
 def settle_overdue(training: Training, now: datetime) -> None:

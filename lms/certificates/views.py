@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -17,7 +19,7 @@ from lms.confirm import requires_confirmation, unconfirmed
 from lms.db_types import utcnow
 from lms.extensions import db, limiter
 from lms.forms import ActionForm, act
-from lms.routing import wants_json
+from lms.routing import bounded_int, wants_json
 from lms.trainings import scope as trainings
 from lms.trainings.models import Training
 from lms.web import send_bytes
@@ -37,13 +39,26 @@ def _training(slug: str) -> Training:
 @bp.get("/trainings/<slug>/certificates")
 @role_required(Role.ADMIN)
 def manage(slug: str) -> ResponseReturnValue:
-    training, now, base_url = _training(slug), utcnow(), services.public_base_url()
-    return render_template("certificates/manage.html", training=training,
-                           rows=services.eligibility_table(training, now), reason_form=ReasonForm(),
+    training, now, base_url, args = _training(slug), utcnow(), services.public_base_url(), _list_args()
+    listing = services.list_page(training, now, args.get("status", ""), args.get("q", ""),
+                                 request.args.get("page", 1, type=bounded_int), current_app.config["PAGE_SIZE"])
+    return render_template("certificates/manage.html", training=training, listing=listing, list_args=args,
+                           states=services.STATES, columns=services.COLUMNS, reason_form=ReasonForm(),
                            action_form=ActionForm(), issue_form=IssueForm(),
                            early=services.before_last_day(training, now),
                            signatory_form=SignatoryForm(obj=training), zone=current_institution().time_zone,
                            public_ok=services.base_url_is_public(base_url), base_url=base_url)
+
+
+def _list_args() -> dict[str, str]:
+    """Return the list's filter and page from the query string, so an action returns to the same view."""
+    args = {"status": request.args.get("status", ""), "q": " ".join(request.args.get("q", "").split())[:100],
+            "page": request.args.get("page", "")}
+    if args["status"] not in services.STATES:
+        args["status"] = ""
+    if not args["page"].isdigit() or len(args["page"]) > 6:
+        args["page"] = ""
+    return {key: value for key, value in args.items() if value}
 
 
 NUMBER_USED = ("Nomor sertifikat berikutnya dipakai dan tidak dapat dikembalikan; sertifikat langsung berstatus "
@@ -56,7 +71,8 @@ def _holder_name(user_id: int) -> str:
 
 
 def _back_to_manage(slug: str, **_: object) -> str:
-    return url_for("certificates.manage", slug=slug)
+    values: dict[str, Any] = {"slug": slug, **_list_args()}
+    return url_for("certificates.manage", **values)
 
 
 def _early_reason(form: IssueForm) -> str | None:
@@ -76,7 +92,7 @@ def issue_one(slug: str, user_id: int) -> ResponseReturnValue:
         abort(400)
     act(lambda: services.issue_for(training, user_id, current_user, utcnow(), early_reason=_early_reason(form)),
         success=lambda certificate: f"Sertifikat {certificate.number} diterbitkan.")
-    return redirect(url_for("certificates.manage", slug=slug))
+    return redirect(_back_to_manage(slug))
 
 
 @bp.post("/trainings/<slug>/certificates/issue-all")
@@ -137,7 +153,7 @@ def override(slug: str, user_id: int) -> ResponseReturnValue:
             success=f"Pengecualian untuk {user.full_name} dicatat; sertifikat kini dapat diterbitkan.")
     else:
         flash("Tulis alasan pengecualian.", "danger")
-    return redirect(url_for("certificates.manage", slug=slug))
+    return redirect(_back_to_manage(slug))
 
 
 @bp.post("/trainings/<slug>/certificates/signatory")
@@ -162,7 +178,7 @@ def revoke(certificate_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         act(lambda: services.revoke(certificate, form.reason.data or "", current_user, utcnow()),
             success=f"Sertifikat {certificate.number} dicabut. Halaman verifikasinya kini menampilkan Dicabut.")
-    return redirect(url_for("certificates.manage", slug=certificate.training.slug))
+    return redirect(_back_to_manage(certificate.training.slug))
 
 
 @bp.post("/certificates/<int:certificate_id>/reissue")
@@ -179,7 +195,7 @@ def reissue(certificate_id: int) -> ResponseReturnValue:
     act(lambda: services.issue_for(old.training, old.user_id, current_user, utcnow(), replaces=old,
                                    early_reason=_early_reason(form)),
         success=lambda new: f"Sertifikat pengganti {new.number} diterbitkan.")
-    return redirect(url_for("certificates.manage", slug=old.training.slug))
+    return redirect(_back_to_manage(old.training.slug))
 
 
 @bp.get("/certificates/<int:certificate_id>.pdf")

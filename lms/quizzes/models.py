@@ -102,6 +102,9 @@ class Attempt(Model):
               sqlite_where=text("status = 'in_progress'"),
               postgresql_where=text("status = 'in_progress'")),
         CheckConstraint("status IN ('in_progress', 'finished')", name="status"),
+        # Results (final scores, certificate eligibility) read only these columns: from this index
+        # alone, never the row, whose question snapshot (~20 KB) SQLite would walk to reach `percent`.
+        Index("ix_attempts_results", "quiz_id", "context", "user_id", "number", "status", "percent", "deadline_at"),
     )
 
     @property

@@ -41,19 +41,22 @@ from lms.quizzes.services.catalog import (
 )
 from lms.quizzes.services.results import (
                                           AttemptState,
+                                          FinalScore,
                                           ItemStat,
                                           ParticipantResult,
                                           attempt_state,
                                           counted_attempts,
                                           final_results,
+                                          final_scores,
                                           item_analysis,
                                           regrade,
                                           review_items,
 )
 
-__all__ = ["AttemptState", "ItemStat", "ParticipantResult", "Result", "attempt_questions",
+__all__ = ["AttemptState", "FinalScore", "ItemStat", "ParticipantResult", "Result", "attempt_questions",
            "attempt_state", "attempts_left", "check_owner", "counted_attempts", "current_version",
-           "final_percent_of", "final_results", "finalize", "finalize_overdue", "get_attempt", "get_quiz",
+           "final_percent_of", "final_results", "final_scores", "finalize", "finalize_overdue", "get_attempt",
+           "get_quiz",
            "grade_attempt", "has_overdue", "is_overdue", "item_analysis", "list_quizzes", "may_retry", "open_attempt",
            "regrade", "responses_of", "result_of", "review_items", "rules_of",
            "run_finalize_overdue", "save_answer", "set_page", "start_attempt", "submit", "sync_quizzes",

@@ -120,19 +120,57 @@ class ParticipantResult:
     passed: bool | None
 
 
+@dataclass(frozen=True)
+class FinalScore:
+    attempts: int
+    percent: Fraction | None
+    passed: bool | None
+
+
+def final_scores(quiz: Quiz, rules: QuizSettings, now: datetime,
+                 user_ids: Sequence[int] | None = None,
+                 context: QuizContext | None = None) -> dict[int, FinalScore]:
+    """Return each user id's final score on the quiz by its grading method, as it stands at `now`.
+
+    The same attempts as counted_attempts, read as plain columns: a finished attempt counts by its
+    stored percent (no snapshot or per-question points decoded); only overdue open attempts are
+    loaded, in one query, and graded as they stand.
+    """
+    query = (select(Attempt.id, Attempt.user_id, Attempt.status, Attempt.percent)
+             .where(Attempt.quiz_id == quiz.id, or_(Attempt.status == "finished", Attempt.deadline_at < now))
+             .order_by(Attempt.user_id, Attempt.number))
+    if context is not None:
+        query = query.where(Attempt.context == context.key)
+    if user_ids is not None:
+        query = query.where(Attempt.user_id.in_(user_ids))
+    rows = db.session.execute(query).all()
+    overdue: dict[int, Decimal] = {}
+    if open_ids := [row[0] for row in rows if row[2] != "finished"]:
+        for attempt in db.session.scalars(select(Attempt).options(undefer(Attempt.questions))
+                                          .where(Attempt.id.in_(open_ids))):
+            state = attempt_state(attempt, now)
+            if state.finished and state.percent is not None:
+                overdue[attempt.id] = state.percent
+    grouped: dict[int, list[Fraction]] = {}
+    for attempt_id, user_id, status, percent in rows:
+        value = Decimal(str(percent)) if status == "finished" else overdue.get(attempt_id)
+        if value is not None:
+            grouped.setdefault(user_id, []).append(Fraction(str(value)))
+    scores = {}
+    for user_id, percents in grouped.items():
+        final = final_percent(percents, rules.grading)
+        scores[user_id] = FinalScore(len(percents), final, None if final is None else final >= rules.pass_mark)
+    return scores
+
+
 def final_results(quiz: Quiz, rules: QuizSettings, now: datetime,
                   user_ids: Sequence[int] | None = None,
                   context: QuizContext | None = None) -> dict[int, ParticipantResult]:
     """Return each user's final score on the quiz by its grading method, as it stands at `now`."""
-    grouped: dict[int, tuple[User, list[Fraction]]] = {}
-    for state, user in counted_attempts(quiz, now, user_ids, context):
-        grouped.setdefault(user.id, (user, []))[1].append(Fraction(str(state.percent)))
-    results = {}
-    for user_id, (user, percents) in grouped.items():
-        percent = final_percent(percents, rules.grading)
-        passed = None if percent is None else percent >= rules.pass_mark
-        results[user_id] = ParticipantResult(user, len(percents), percent, passed)
-    return results
+    scores = final_scores(quiz, rules, now, user_ids, context)
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(list(scores))))} if scores else {}
+    return {user_id: ParticipantResult(users[user_id], score.attempts, score.percent, score.passed)
+            for user_id, score in scores.items() if user_id in users}
 
 
 @dataclass
