@@ -308,6 +308,7 @@ def run(server: str, db: str, participants: int, questions: int, think: float, p
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=30)
+        log = (work / "server.log").read_text(encoding="utf-8", errors="replace")
     acknowledged = sum(len(a) for a in results["acknowledged"].values())
     return {"server": server, "db": db, "participants": participants, "questions": questions, "think": think,
             "duration_s": round(duration, 1),
@@ -315,6 +316,7 @@ def run(server: str, db: str, participants: int, questions: int, think: float, p
             "save_ms": [round(percentile(results["save"], p), 1) for p in (50, 95, 99)],
             "saves": len(results["save"]), "acknowledged": acknowledged, "errors": len(results["errors"]),
             "error_samples": results["errors"][:5], "lost": lost,
+            "locked": log.count("database is locked"), "server_errors": log.count("Traceback"),
             "saturation_saves_per_s": round(best, 1),
             "saturation_steps": [(c, round(r, 1), round(p, 1)) for c, r, p in steps]}
 
@@ -325,6 +327,7 @@ def report(row: dict[str, Any]) -> None:
     print(f"start  p50/p95/p99 ms: {row['start_ms']}")
     print(f"save   p50/p95/p99 ms: {row['save_ms']}   saves {row['saves']}, acknowledged {row['acknowledged']}")
     print(f"errors {row['errors']}  lost acknowledged answers {row['lost']}  {row['error_samples']}")
+    print(f"server log: 'database is locked' {row['locked']}, tracebacks {row['server_errors']}")
     print(f"saturation: {row['saturation_saves_per_s']} saves/s with p95 ≤ 500 ms "
           f"(concurrency, saves/s, p95 ms: {row['saturation_steps']})")
     sys.stdout.flush()
