@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any, cast
 
-from sqlalchemy import Update, event, func, select, update
+from sqlalchemy import Update, event, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer, joinedload
@@ -27,7 +27,7 @@ from lms.quizzes.questions.codec import entries_from_json, entries_to_json, frac
 from lms.quizzes.questions.model import AttemptQuestion, Question, QuizSettings
 from lms.quizzes.questions.types import clean_answer, show_in_attempt
 from lms.quizzes.rules import NO_CONTEXT, QuizContext, final_percent
-from lms.quizzes.services.catalog import current_version, rules_of, version_questions
+from lms.quizzes.services.catalog import current_content, current_version, rules_of
 
 
 def get_attempt(attempt_id: int) -> Attempt | None:
@@ -70,28 +70,27 @@ def start_attempt(user: User, quiz: Quiz, now: datetime, rng: random.Random | No
     """Resume the user's open attempt, or start a new one with a frozen snapshot.
 
     The user's overdue attempts of the quiz are finalised first, from the same query that finds
-    the running one: 300 phones start at once, so every query here is paid 300 times.
+    the running one and counts the attempts made: 300 phones start at once, so every query here
+    is paid 300 times.
     """
-    running = None
-    for attempt in _open_attempts(user, quiz):
-        if is_overdue(attempt, now):
+    running, done, last = None, 0, 0
+    for attempt in _attempts_of(user, quiz):
+        if attempt.status == "in_progress" and is_overdue(attempt, now):
             finalize(attempt, attempt.deadline_at, "deadline")  # type: ignore[arg-type]
-        elif attempt.context == context.key:
+        elif attempt.status == "in_progress" and attempt.context == context.key:
             running = attempt
+        if attempt.context == context.key:
+            done, last = done + 1, max(last, attempt.number)
     if running is not None:
         return running
-    version = current_version(quiz)
-    rules = context.apply(rules_of(version))
-    done, last = db.session.execute(select(func.count(Attempt.id), func.max(Attempt.number)).where(
-        Attempt.quiz_id == quiz.id, Attempt.user_id == user.id,
-        Attempt.context == context.key)).one()
-    _check_can_start(rules, quiz, now, done or 0)
-    shown = _snapshot(version_questions(version), rules, rng or random.Random())
-    attempt = Attempt(quiz_id=quiz.id, version_id=version.id, user_id=user.id, number=(last or 0) + 1,
+    version_id, content = current_content(quiz)
+    rules = context.apply(content.settings)
+    _check_can_start(rules, quiz, now, done)
+    shown = _snapshot(list(content.questions), rules, rng or random.Random())
+    attempt = Attempt(quiz_id=quiz.id, version_id=version_id, user_id=user.id, number=last + 1,
                       context=context.key, training_id=context.training_id,
                       window_close_at=rules.close_at, status="in_progress", started_at=now,
                       deadline_at=rules.deadline(now), questions=entries_to_json(shown))
-    attempt.version = version
     try:
         with db.session.begin_nested():
             db.session.add(attempt)
@@ -106,10 +105,10 @@ def start_attempt(user: User, quiz: Quiz, now: datetime, rng: random.Random | No
     return attempt
 
 
-def _open_attempts(user: User, quiz: Quiz) -> list[Attempt]:
-    """Return the user's attempts of the quiz still in progress, in every context."""
+def _attempts_of(user: User, quiz: Quiz) -> list[Attempt]:
+    """Return the user's attempts of the quiz in every context, their snapshots left unread."""
     return list(db.session.scalars(select(Attempt).where(
-        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.status == "in_progress")))
+        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id).options(defer(Attempt.questions))))
 
 
 def _check_can_start(rules: QuizSettings, quiz: Quiz, now: datetime, done: int) -> None:
