@@ -116,11 +116,11 @@ def current_content(quiz: Quiz) -> tuple[int, VersionContent]:
     key = (quiz.id, quiz.version_number, quiz.content_hash)
     with _decoded_lock:
         version_id = _current_ids.get(key)
-        found = _decoded.get((version_id, quiz.content_hash)) if version_id is not None else None
-        if found is not None:
-            _decoded.move_to_end((version_id, quiz.content_hash))
-    if version_id is not None and found is not None:
-        return version_id, found
+        if version_id is not None:
+            found = _decoded.get((version_id, quiz.content_hash))
+            if found is not None:
+                _decoded.move_to_end((version_id, quiz.content_hash))
+                return version_id, found
     version = current_version(quiz)  # remembers the id for the next time
     return version.id, version_content(version)
 
