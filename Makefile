@@ -6,8 +6,8 @@ PORT   ?= 5000
 THREADS ?= 16
 # Processes under gunicorn (Linux, macOS): 0 = one per core, 2 to 4. Windows: one Waitress process.
 WORKERS ?= 0
-# waitress (one process) until the multi-process burst is measured clean: SERVER=auto uses gunicorn where it forks.
-SERVER ?= waitress
+# auto: gunicorn (one process per core) where the platform forks, else Waitress; SERVER=waitress forces one process.
+SERVER ?= auto
 BIN     = $(VENV)/bin
 FLASK   = $(BIN)/flask --app lms
 
@@ -46,4 +46,4 @@ lint: install
 	$(BIN)/mypy
 
 clean-db:
-	rm -f instance/lms.sqlite3 instance/lms.sqlite3-wal instance/lms.sqlite3-shm instance/demo-logins.txt
+	rm -f instance/lms.sqlite3 instance/lms.sqlite3-wal instance/lms.sqlite3-shm instance/lms.sqlite3.lock instance/demo-logins.txt

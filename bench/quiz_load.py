@@ -151,6 +151,20 @@ class Client:
             return exc.code, {}
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """Return the CPU time (user + system) the server and its worker processes have used (Linux)."""
+    total = 0
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    pids = [pid] + [int(p) for p in children.read_text().split()] if children.exists() else [pid]
+    for each in pids:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def participant(n: int, base: str, barrier: threading.Barrier, think: float, results: dict[str, Any],
                 lock: threading.Lock) -> None:
     rng = random.Random(n)
@@ -188,6 +202,8 @@ def participant(n: int, base: str, barrier: threading.Barrier, think: float, res
     fields = sorted(by_field, key=lambda f: int(f.split("-")[1]))
     with lock:
         results["start"].append(start_ms)
+        if len(results["start"]) == results["participants"] and results.get("server_pid"):
+            results["burst"].update(wall=time.perf_counter(), cpu=server_cpu_seconds(results["server_pid"]))
     acknowledged = {}
     for question, field in zip(questions, fields):
         time.sleep(rng.uniform(5, 30) * think)
@@ -228,10 +244,16 @@ def verify(env: dict[str, str], acknowledged: dict[int, dict[str, str]]) -> int:
                if stored.get((attempt, q)) != v)
 
 
-def load_run(base: str, participants: int, think: float) -> dict[str, Any]:
-    results: dict[str, Any] = {"start": [], "save": [], "errors": [], "acknowledged": {}}
+def load_run(base: str, participants: int, think: float, server_pid: int | None = None) -> dict[str, Any]:
+    results: dict[str, Any] = {"start": [], "save": [], "errors": [], "acknowledged": {},
+                               "participants": participants, "server_pid": server_pid, "burst": {}}
     lock = threading.Lock()
-    barrier = threading.Barrier(participants, timeout=600)
+
+    def released() -> None:  # the moment every start is sent: the server's CPU from here on
+        if server_pid:
+            results["burst_began"] = {"wall": time.perf_counter(), "cpu": server_cpu_seconds(server_pid)}
+
+    barrier = threading.Barrier(participants, action=released, timeout=600)
     threads = [threading.Thread(target=participant, args=(n, base, barrier, think, results, lock))
                for n in range(participants)]
     for thread in threads:
@@ -301,20 +323,27 @@ def run(server: str, db: str, participants: int, questions: int, think: float, p
         base = f"http://127.0.0.1:{port}"
         try:
             began = time.time()
-            results = load_run(base, participants, think)
+            results = load_run(base, participants, think, process.pid)
             duration = time.time() - began
             lost = verify(env, results["acknowledged"])
             best, steps = saturation(base, participants)
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=30)
+        log = (work / "server.log").read_text(encoding="utf-8", errors="replace")
     acknowledged = sum(len(a) for a in results["acknowledged"].values())
+    began, ended = results.get("burst_began", {}), results["burst"]
+    burst_cpu = ended["cpu"] - began["cpu"] if began and ended else float("nan")
+    burst_wall = ended["wall"] - began["wall"] if began and ended else float("nan")
     return {"server": server, "db": db, "participants": participants, "questions": questions, "think": think,
             "duration_s": round(duration, 1),
             "start_ms": [round(percentile(results["start"], p), 1) for p in (50, 95, 99)],
             "save_ms": [round(percentile(results["save"], p), 1) for p in (50, 95, 99)],
+            "burst_s": round(burst_wall, 2), "burst_server_cpu_s": round(burst_cpu, 2),
+            "server_cpu_ms_per_start": round(1000 * burst_cpu / participants, 1),
             "saves": len(results["save"]), "acknowledged": acknowledged, "errors": len(results["errors"]),
             "error_samples": results["errors"][:5], "lost": lost,
+            "locked": log.count("database is locked"), "server_errors": log.count("Traceback"),
             "saturation_saves_per_s": round(best, 1),
             "saturation_steps": [(c, round(r, 1), round(p, 1)) for c, r, p in steps]}
 
@@ -322,9 +351,11 @@ def run(server: str, db: str, participants: int, questions: int, think: float, p
 def report(row: dict[str, Any]) -> None:
     print(f"\n== {row['server']} on {row['db']}: {row['participants']} participants × {row['questions']} "
           f"questions, thinking ×{row['think']} ({row['duration_s']} s)")
-    print(f"start  p50/p95/p99 ms: {row['start_ms']}")
+    print(f"start  p50/p95/p99 ms: {row['start_ms']}   burst {row['burst_s']} s, server CPU "
+          f"{row['burst_server_cpu_s']} s = {row['server_cpu_ms_per_start']} ms per start")
     print(f"save   p50/p95/p99 ms: {row['save_ms']}   saves {row['saves']}, acknowledged {row['acknowledged']}")
     print(f"errors {row['errors']}  lost acknowledged answers {row['lost']}  {row['error_samples']}")
+    print(f"server log: 'database is locked' {row['locked']}, tracebacks {row['server_errors']}")
     print(f"saturation: {row['saturation_saves_per_s']} saves/s with p95 ≤ 500 ms "
           f"(concurrency, saves/s, p95 ms: {row['saturation_steps']})")
     sys.stdout.flush()

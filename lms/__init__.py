@@ -19,6 +19,11 @@ from lms import ratestore, redaction, routing, storage
 from lms.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from lms.ratelimits import warn_unshared_storage
 
+try:  # POSIX: the writers of several processes queue on a file lock (see _FileGate)
+    import fcntl
+except ImportError:  # pragma: no cover - Windows runs one Waitress process
+    fcntl = None  # type: ignore[assignment]
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -130,12 +135,16 @@ def _sqlite_begin(connection: Any) -> None:
     if not immediate:
         connection.exec_driver_sql("BEGIN")
         return
-    # Writers of this process queue here, in order, instead of in SQLite's busy handler, which
-    # polls with sleeps of up to 100 ms and leaves the lock idle between them: 300 phones starting
-    # a test at once each wait for the one before, not for the next poll. Other processes (more
-    # server workers, the job worker) still meet in the busy handler.
+    # Writers queue here, in order, instead of in SQLite's busy handler, which polls with sleeps
+    # of up to 100 ms and leaves the lock idle between them: 300 phones starting a test at once
+    # each wait for the one before, not for the next poll. The threads of a process meet at
+    # _WRITE_GATE; the processes (server workers, the job worker) at a lock on a file beside the
+    # database, which the kernel hands to the next waiter as soon as it is released.
     if _WRITE_GATE.acquire(timeout=_WRITE_GATE_WAIT):
         connection.info["write_gate"] = True
+        _gate_depth.value = getattr(_gate_depth, "value", 0) + 1
+        if _gate_depth.value == 1:
+            _FILE_GATE.lock(connection.engine.url.database)
     try:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     except BaseException:
@@ -147,6 +156,51 @@ def _sqlite_begin(connection: Any) -> None:
 # thread that opens a second connection inside a write only meets SQLite's own lock, as before.
 _WRITE_GATE = threading.RLock()
 _WRITE_GATE_WAIT = 30.0  # seconds; then SQLite's busy timeout decides, as without the gate
+_gate_depth = threading.local()  # how many of this thread's connections hold _WRITE_GATE
+
+
+class _FileGate:
+    """The lock on `<database>.lock` that one thread of each process holds while it writes.
+
+    An exclusive flock: the processes writing to one SQLite file (gunicorn's workers, the job
+    worker) wait for it in the kernel, which wakes them when it is released, instead of polling
+    SQLite's lock. A lock dies with its process, so a crashed writer never leaves it taken. The
+    file is opened once per process, after a fork too: a descriptor inherited from gunicorn's
+    master would be the same lock as the master's and every sibling's, excluding none of them.
+    """
+
+    def __init__(self) -> None:
+        self._files: dict[str, tuple[int, int]] = {}  # database path -> (pid, descriptor)
+        self._held: int | None = None
+
+    def lock(self, database: str | None) -> None:
+        """Take the lock of this database file (waits); in-memory databases have none."""
+        if fcntl is None or not database or database == ":memory:" or database.startswith("file:"):
+            return
+        fd = self._descriptor(database)
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._held = fd
+
+    def unlock(self) -> None:
+        if self._held is not None and fcntl is not None:
+            fd, self._held = self._held, None
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _descriptor(self, database: str) -> int | None:
+        pid = os.getpid()
+        found = self._files.get(database)
+        if found is not None and found[0] == pid:
+            return found[1]
+        try:
+            fd = os.open(f"{database}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError:  # a read-only folder: SQLite's own lock and busy timeout decide, as before
+            return None
+        self._files[database] = (pid, fd)
+        return fd
+
+
+_FILE_GATE = _FileGate()  # used only by the thread holding _WRITE_GATE
 
 
 def _sqlite_end(connection: Any) -> None:
@@ -161,10 +215,13 @@ def _sqlite_reset(dbapi_connection: Any, connection_record: Any, reset_state: An
 
 
 def _release_gate() -> None:
-    try:
-        _WRITE_GATE.release()
-    except RuntimeError:  # ended by another thread than the one that began (a collected connection)
-        pass
+    depth = getattr(_gate_depth, "value", 0)
+    if depth <= 0:  # not this thread's gate (a connection collected by another thread)
+        return
+    if depth == 1:  # the file first: the next thread of this process takes both in turn
+        _FILE_GATE.unlock()
+    _gate_depth.value = depth - 1
+    _WRITE_GATE.release()
 
 
 def _configure_proxy(app: Flask) -> None:

@@ -3,7 +3,8 @@
 Where the platform forks (Linux, macOS) the venue laptop runs gunicorn: several processes with
 threads each, so a burst of 300 phones uses both cores (Python runs one thread at a time per
 process). Elsewhere (Windows) Waitress, one process. SQLite copes with several processes: WAL,
-a busy timeout, and writing requests take the write lock up front (lms.web, lms/__init__.py).
+a busy timeout, writing requests take the write lock up front (lms.web), and writers queue on a
+lock in each process and on a lock file beside the database across processes (lms/__init__.py).
 Rate-limit counters kept in memory would be per process, so several processes share them in a
 SQLite file in the instance folder (lms.ratestore) unless LMS_RATELIMIT_STORAGE_URI names one.
 

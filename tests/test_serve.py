@@ -216,3 +216,12 @@ def test_a_configured_counter_store_is_kept_with_several_processes(served, monke
     monkeypatch.setattr(serve, "chosen_server", lambda name: "gunicorn")
     app = served(["--port", "5206"], RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0")
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+
+
+def test_make_run_serves_every_core_by_default():
+    """make run passes SERVER (default auto: gunicorn where the platform forks) to lms.serve."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    defaults = dict(line.split("?=", 1) for line in makefile.splitlines() if "?=" in line)
+    assert {name.strip(): value.strip() for name, value in defaults.items()}["SERVER"] == "auto"
+    run = next(line for line in makefile.splitlines() if "-m lms.serve" in line)
+    assert "--server=$(SERVER)" in run and "--workers=$(WORKERS)" in run

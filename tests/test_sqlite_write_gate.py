@@ -79,3 +79,59 @@ def test_a_second_writer_waits_at_the_gate_then_writes(sqlite):
     thread.join(10)
     assert order == ["first", "second"]
     assert gate_is_free()
+
+
+PROBE = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1] + ".lock", os.O_RDWR | os.O_CREAT)
+try:
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+except BlockingIOError:
+    print("busy")
+else:
+    print("free")
+"""
+
+
+def file_gate_seen_from_another_process() -> str:
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", PROBE, db.engine.url.database], capture_output=True,
+                          text=True, check=True, timeout=30).stdout.strip()
+
+
+def test_a_write_holds_the_file_lock_other_processes_wait_for(sqlite):
+    assert file_gate_seen_from_another_process() == "free"
+    with writing():
+        db.session.execute(text("SELECT 1"))
+        assert file_gate_seen_from_another_process() == "busy"  # a gunicorn sibling, the job worker
+        db.session.commit()
+    assert file_gate_seen_from_another_process() == "free"
+    db.session.execute(text("SELECT 1"))  # a read takes no lock
+    assert file_gate_seen_from_another_process() == "free"
+    db.session.rollback()
+
+
+def test_a_forked_worker_opens_its_own_lock(sqlite):
+    import fcntl
+    import os
+
+    database = db.engine.url.database
+    gate = lms._FileGate()
+    gate.lock(database)  # the master holds it, as a process that wrote before forking would
+    try:
+        pid = os.fork()
+        if pid == 0:  # the worker: its descriptor is its own, so the master's lock excludes it
+            code = 1
+            try:
+                fd = gate._descriptor(database)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                code = 0
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        gate.unlock()

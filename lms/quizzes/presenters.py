@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
+
+from flask import render_template
+from markupsafe import Markup
 
 from lms.accounts.models import User
 from lms.numbers import decimal_text
@@ -82,6 +88,56 @@ class QuestionView:
     @property
     def field(self) -> str:
         return f"q-{self.index}"
+
+    @property
+    def html(self) -> Markup:
+        """Return the question's controls on the attempt page (quizzes/_question.html)."""
+        return question_html(self)
+
+
+# The controls of a question depend on the question as shown (its answers' order, its choices),
+# the saved value and revision, and its number on the page. 300 attempts of one post-test show
+# the same questions in a few orders, so each process renders a question once per order, value
+# and revision, with a placeholder for its number, and fills the number in per attempt.
+QUESTION_HTML_MAX = 4096
+_NUMBER, _CHECK = "\x00\x01", "\x00\x02"  # placeholders no escaped text or attribute carries
+_question_html: OrderedDict[Any, str | None] = OrderedDict()
+_question_html_lock = threading.Lock()
+
+
+def _render_question(view: QuestionView, number: Any) -> str:
+    shown = QuestionView(number, view.entry, view.value, view.revision)
+    return render_template("quizzes/_question.html", item=shown)
+
+
+def question_html(view: QuestionView) -> Markup:
+    """Render one question of an attempt page, from this process's cache after the first time."""
+    key = (view.entry, json.dumps(view.value, sort_keys=True), view.revision)
+    with _question_html_lock:
+        known = key in _question_html
+        cached = _question_html.get(key)
+        if known:
+            _question_html.move_to_end(key)
+    if not known:
+        cached = _render_question(view, _NUMBER)
+        # Kept only when the placeholder stands for the number alone: rendered with another
+        # one, the page must differ exactly there (a text that carried it renders each time).
+        other = _render_question(view, _CHECK)
+        if cached.count(_NUMBER) != other.count(_CHECK) or cached.replace(_NUMBER, "1") != other.replace(_CHECK, "1"):
+            cached = None
+        with _question_html_lock:
+            _question_html[key] = cached
+            while len(_question_html) > QUESTION_HTML_MAX:
+                _question_html.popitem(last=False)
+    if cached is None:
+        return Markup(_render_question(view, view.index))
+    return Markup(cached.replace(_NUMBER, str(view.index)))
+
+
+def forget_question_html() -> None:
+    """Empty this process's cache of rendered questions (tests that change a template)."""
+    with _question_html_lock:
+        _question_html.clear()
 
 
 @dataclass

@@ -18,7 +18,7 @@ from tests.conftest import Clock, create_training
 from tests.engine.conftest import ENGINE, T0, put_in_training
 
 # What the start, the attempt page it redirects to, and one answer save may cost, at any size.
-START_QUERIES, PAGE_QUERIES, SAVE_QUERIES = 11, 4, 9
+START_QUERIES, PAGE_QUERIES, SAVE_QUERIES = 9, 4, 9
 
 
 def _extra_questions(count: int) -> str:
@@ -165,3 +165,45 @@ def test_quiz_contexts_match_the_participants_quiz_list(app, make_user, tmp_path
         assert scope.quiz_contexts(user, wanted) == listed
     assert [t.slug for _, t in scope.quiz_contexts(user, quiz)] == [newer.slug, older.slug]
     assert scope.quiz_contexts(stranger, quiz) == []
+
+
+def test_the_attempt_page_and_saves_reuse_the_snapshot_kept_at_start(app, client, auth, make_user, frozen,
+                                                                      monkeypatch, tmp_path):
+    from lms.quizzes.services import attempts
+
+    _sync(tmp_path / "v1", T0)
+    decoded = []
+    original = attempts.entries_from_json
+    monkeypatch.setattr(attempts, "entries_from_json", lambda data: decoded.append(len(data)) or original(data))
+    user = make_user()
+    put_in_training(user)
+    auth.login_as(user)
+    start = client.post("/quizzes/uji-mesin/start")
+    page = client.get(start.headers["Location"]).get_data(as_text=True)
+    attempt_id = int(re.search(r"/attempts/(\d+)", start.headers["Location"]).group(1))
+    reply = client.post(f"/quizzes/attempts/{attempt_id}/answers",
+                        json={"question": "isian", "value": "5W+1H", "revision": 0})
+    assert "Soal 5" in page and reply.status_code == 200 and decoded == []  # the start's own questions
+
+    services.forget_decoded_attempts()  # another process, or a restarted one: read from the database once
+    first = client.get(f"/quizzes/attempts/{attempt_id}").get_data(as_text=True)
+    again = client.get(f"/quizzes/attempts/{attempt_id}").get_data(as_text=True)
+    assert decoded == [5] and "Soal 5" in first and "Soal 5" in again
+    stored = db.session.get(Attempt, attempt_id)
+    assert [e.id for e in services.attempt_questions(stored)] == [q["q"]["id"] for q in stored.questions]
+
+
+def test_a_start_rolled_back_leaves_nothing_cached(app, make_user, tmp_path):
+    from lms.quizzes.services import attempts
+
+    _sync(tmp_path / "v1", T0)
+    user = make_user()
+    put_in_training(user)
+    attempt = services.start_attempt(user, services.get_quiz("uji-mesin"), T0)
+    key = attempts._snapshot_key(attempt)
+    db.session.rollback()
+    assert key not in attempts._decoded_attempts
+    attempt = services.start_attempt(user, services.get_quiz("uji-mesin"), T0)
+    key = attempts._snapshot_key(attempt)
+    db.session.commit()
+    assert key in attempts._decoded_attempts

@@ -16,6 +16,7 @@ from lms.quizzes.services.attempts import (
                                           final_percent_of,
                                           finalize,
                                           finalize_overdue,
+                                          forget_decoded_attempts,
                                           get_attempt,
                                           grade_attempt,
                                           has_overdue,
@@ -55,8 +56,8 @@ from lms.quizzes.services.results import (
 
 __all__ = ["AttemptState", "FinalScore", "ItemStat", "ParticipantResult", "Result", "attempt_questions",
            "attempt_state", "attempts_left", "check_owner", "counted_attempts", "current_version",
-           "final_percent_of", "final_results", "final_scores", "finalize", "finalize_overdue", "get_attempt",
-           "get_quiz",
+           "final_percent_of", "final_results", "final_scores", "finalize", "finalize_overdue",
+           "forget_decoded_attempts", "get_attempt", "get_quiz",
            "grade_attempt", "has_overdue", "is_overdue", "item_analysis", "list_quizzes", "may_retry", "open_attempt",
            "regrade", "responses_of", "result_of", "review_items", "rules_of",
            "run_finalize_overdue", "save_answer", "set_page", "start_attempt", "submit", "sync_quizzes",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,10 +12,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any, cast
 
-from sqlalchemy import Update, func, select, update
+from sqlalchemy import Update, event, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, defer, joinedload
 
 from lms.accounts.models import User
 from lms.db_types import writing
@@ -25,13 +27,18 @@ from lms.quizzes.questions.codec import entries_from_json, entries_to_json, frac
 from lms.quizzes.questions.model import AttemptQuestion, Question, QuizSettings
 from lms.quizzes.questions.types import clean_answer, show_in_attempt
 from lms.quizzes.rules import NO_CONTEXT, QuizContext, final_percent
-from lms.quizzes.services.catalog import current_version, rules_of, version_questions
+from lms.quizzes.services.catalog import current_content, current_version, rules_of
 
 
 def get_attempt(attempt_id: int) -> Attempt | None:
-    """Return an attempt with its quiz and version (their JSON stays deferred), in one query."""
+    """Return an attempt with its quiz and version, in one query.
+
+    The JSON of the version and of the attempt's own snapshot stays deferred: both are decoded
+    once per process (catalog.version_content, attempt_questions) and read only on a miss.
+    """
     return db.session.scalars(select(Attempt).where(Attempt.id == attempt_id)
-                              .options(joinedload(Attempt.quiz), joinedload(Attempt.version))).first()
+                              .options(joinedload(Attempt.quiz), joinedload(Attempt.version),
+                                       defer(Attempt.questions))).first()
 
 
 def user_attempts(user: User, quiz: Quiz, context: QuizContext = NO_CONTEXT) -> list[Attempt]:
@@ -63,28 +70,27 @@ def start_attempt(user: User, quiz: Quiz, now: datetime, rng: random.Random | No
     """Resume the user's open attempt, or start a new one with a frozen snapshot.
 
     The user's overdue attempts of the quiz are finalised first, from the same query that finds
-    the running one: 300 phones start at once, so every query here is paid 300 times.
+    the running one and counts the attempts made: 300 phones start at once, so every query here
+    is paid 300 times.
     """
-    running = None
-    for attempt in _open_attempts(user, quiz):
-        if is_overdue(attempt, now):
+    running, done, last = None, 0, 0
+    for attempt in _attempts_of(user, quiz):
+        if attempt.status == "in_progress" and is_overdue(attempt, now):
             finalize(attempt, attempt.deadline_at, "deadline")  # type: ignore[arg-type]
-        elif attempt.context == context.key:
+        elif attempt.status == "in_progress" and attempt.context == context.key:
             running = attempt
+        if attempt.context == context.key:
+            done, last = done + 1, max(last, attempt.number)
     if running is not None:
         return running
-    version = current_version(quiz)
-    rules = context.apply(rules_of(version))
-    done, last = db.session.execute(select(func.count(Attempt.id), func.max(Attempt.number)).where(
-        Attempt.quiz_id == quiz.id, Attempt.user_id == user.id,
-        Attempt.context == context.key)).one()
-    _check_can_start(rules, quiz, now, done or 0)
-    shown = _snapshot(version_questions(version), rules, rng or random.Random())
-    attempt = Attempt(quiz_id=quiz.id, version_id=version.id, user_id=user.id, number=(last or 0) + 1,
+    version_id, content = current_content(quiz)
+    rules = context.apply(content.settings)
+    _check_can_start(rules, quiz, now, done)
+    shown = _snapshot(list(content.questions), rules, rng or random.Random())
+    attempt = Attempt(quiz_id=quiz.id, version_id=version_id, user_id=user.id, number=last + 1,
                       context=context.key, training_id=context.training_id,
                       window_close_at=rules.close_at, status="in_progress", started_at=now,
                       deadline_at=rules.deadline(now), questions=entries_to_json(shown))
-    attempt.version = version
     try:
         with db.session.begin_nested():
             db.session.add(attempt)
@@ -94,13 +100,15 @@ def start_attempt(user: User, quiz: Quiz, now: datetime, rng: random.Random | No
         if running is None:
             raise QuizUnavailable("Percobaan tidak dapat dimulai; coba lagi.") from None
         return running
+    # The attempt page the start redirects to needs these questions: kept once committed.
+    db.session.info.setdefault(_PENDING, {})[_snapshot_key(attempt)] = tuple(shown)
     return attempt
 
 
-def _open_attempts(user: User, quiz: Quiz) -> list[Attempt]:
-    """Return the user's attempts of the quiz still in progress, in every context."""
+def _attempts_of(user: User, quiz: Quiz) -> list[Attempt]:
+    """Return the user's attempts of the quiz in every context, their snapshots left unread."""
     return list(db.session.scalars(select(Attempt).where(
-        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id, Attempt.status == "in_progress")))
+        Attempt.user_id == user.id, Attempt.quiz_id == quiz.id).options(defer(Attempt.questions))))
 
 
 def _check_can_start(rules: QuizSettings, quiz: Quiz, now: datetime, done: int) -> None:
@@ -125,9 +133,61 @@ def _snapshot(questions: list[Question], rules: QuizSettings,
     return [show_in_attempt(q, rules.shuffle_answers, rng) for q in chosen]
 
 
+# An attempt's snapshot never changes once it has started, and each of its pages and saves
+# needs it: each process decodes one once (or keeps the one it just started), so the attempt page
+# and every save skip reading and decoding its JSON. Keyed by id, owner, version and start time:
+# an id reused by an emptied database is another key. Bounded: old attempts fall out.
+DECODED_ATTEMPTS_MAX = 4096
+_SnapshotKey = tuple[int, int, int, datetime]
+_decoded_attempts: OrderedDict[_SnapshotKey, tuple[AttemptQuestion, ...]] = OrderedDict()
+_decoded_attempts_lock = threading.Lock()
+_PENDING = "lms_started_snapshots"  # Session.info: snapshots of attempts started, until commit
+
+
+def _snapshot_key(attempt: Attempt) -> _SnapshotKey:
+    return (attempt.id, attempt.user_id, attempt.version_id, attempt.started_at)
+
+
+def _remember(key: _SnapshotKey, entries: tuple[AttemptQuestion, ...]) -> None:
+    with _decoded_attempts_lock:
+        _decoded_attempts[key] = entries
+        _decoded_attempts.move_to_end(key)
+        while len(_decoded_attempts) > DECODED_ATTEMPTS_MAX:
+            _decoded_attempts.popitem(last=False)
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_started(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the transaction around it may still roll back
+    for key, entries in session.info.pop(_PENDING, {}).items():
+        _remember(key, entries)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_started(session: Session) -> None:
+    # A rolled-back start never existed; its id may be given to another attempt. (A savepoint
+    # rolled back drops them too: they are only a cache, read again from the database.)
+    session.info.pop(_PENDING, None)
+
+
+def forget_decoded_attempts() -> None:
+    """Empty this process's cache of decoded snapshots (tests that empty the database)."""
+    with _decoded_attempts_lock:
+        _decoded_attempts.clear()
+
+
 def attempt_questions(attempt: Attempt) -> list[AttemptQuestion]:
-    """Return the questions the attempt shows, in its order, decoded from its snapshot."""
-    return entries_from_json(attempt.questions)
+    """Return the questions the attempt shows, in its order, decoded from its snapshot once."""
+    key = _snapshot_key(attempt)
+    with _decoded_attempts_lock:
+        found = _decoded_attempts.get(key)
+        if found is not None:
+            _decoded_attempts.move_to_end(key)
+            return list(found)
+    entries = tuple(entries_from_json(attempt.questions))  # a deferred column: read only here
+    _remember(key, entries)
+    return list(entries)
 
 
 def responses_of(attempt: Attempt) -> dict[str, Response]:

@@ -55,8 +55,14 @@ def _apply_quiz(quiz: Quiz, definition: QuizDefinition, now: datetime) -> None:
 
 
 def current_version(quiz: Quiz) -> QuizVersion:
-    return db.session.scalars(select(QuizVersion).where(
+    version = db.session.scalars(select(QuizVersion).where(
         QuizVersion.quiz_id == quiz.id, QuizVersion.number == quiz.version_number)).one()
+    if version.content_hash == quiz.content_hash:  # see current_content
+        with _decoded_lock:
+            if len(_current_ids) >= DECODED_VERSIONS_MAX:
+                _current_ids.clear()
+            _current_ids[(quiz.id, quiz.version_number, quiz.content_hash)] = version.id
+    return version
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,26 @@ def forget_decoded_versions() -> None:
     """Empty this process's cache of decoded versions (tests that rewrite a version in place)."""
     with _decoded_lock:
         _decoded.clear()
+        _current_ids.clear()
+
+
+# Which version is a quiz's current one, by the quiz row's own version number and content hash
+# (a sync changes both): a start needs only its id and decoded content, not the version's row.
+_current_ids: dict[tuple[int, int, str], int] = {}
+
+
+def current_content(quiz: Quiz) -> tuple[int, VersionContent]:
+    """Return the id and decoded content of the quiz's current version (no query once cached)."""
+    key = (quiz.id, quiz.version_number, quiz.content_hash)
+    with _decoded_lock:
+        version_id = _current_ids.get(key)
+        if version_id is not None:
+            found = _decoded.get((version_id, quiz.content_hash))
+            if found is not None:
+                _decoded.move_to_end((version_id, quiz.content_hash))
+                return version_id, found
+    version = current_version(quiz)  # remembers the id for the next time
+    return version.id, version_content(version)
 
 
 def rules_of(version: QuizVersion) -> QuizSettings:
