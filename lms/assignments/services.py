@@ -135,7 +135,8 @@ def set_given(training: Training, assignment: Assignment, given: bool, actor: Us
     db.session.flush()
 
 
-def _apply(assignment: Assignment, definition: AssignmentDef) -> None:
+def apply_definition(assignment: Assignment, definition: AssignmentDef) -> None:
+    """Copy a checked definition's fields onto the row, with its content hash."""
     for name in ("title", "instructions", "lesson_slug", "accepts", "max_images", "max_chars", "max_links",
                  "due_day", "due_time", "accept_late", "max_revisions", "rubric", "max_points", "pass_points",
                  "required", "opd_target", "position"):
@@ -163,7 +164,7 @@ def save_training_assignment(training: Training, assignment: Assignment | None, 
         raise ValidationFailed("Rubrik tidak dapat diubah setelah ada peserta yang mengumpulkan; buat tugas baru "
                                "bila rubriknya perlu diganti.", "criteria")
     assignment.slug = definition.slug
-    _apply(assignment, definition)
+    apply_definition(assignment, definition)
     assignment.synced_at = now
     db.session.flush()
     audit.record(actor, "assignment.save", "assignment", assignment.id, {"training_id": training.id})
