@@ -106,6 +106,25 @@ def offered(training: Training) -> list[Assignment]:
                                         a.position, a.id))
 
 
+def required_of(training: Training) -> list[Assignment]:
+    """Return the assignments of this training a certificate needs passed."""
+    return [a for a in offered(training) if a.required]
+
+
+def statuses(training: Training, assignments: Sequence[Assignment], user_ids: Sequence[int]
+             ) -> dict[int, dict[int, str]]:
+    """Return each participant's submission status per assignment (absent: not started), in one query."""
+    found: dict[int, dict[int, str]] = {}
+    if not assignments or not user_ids:
+        return found
+    for user_id, assignment_id, status in db.session.execute(
+            select(Submission.user_id, Submission.assignment_id, Submission.status).where(
+                Submission.training_id == training.id, Submission.assignment_id.in_([a.id for a in assignments]),
+                Submission.user_id.in_(list(user_ids)))):
+        found.setdefault(user_id, {})[assignment_id] = status
+    return found
+
+
 def is_offered(training: Training, assignment: Assignment) -> bool:
     return any(a.id == assignment.id for a in offered(training))
 

@@ -21,6 +21,8 @@ from lms.accounts.identity import mask_nip
 from lms.accounts.models import Institution, User
 from lms.accounts.services import optional_nip
 from lms.accounts.services import public_base_url as accounts_public_base_url
+from lms.assignments import services as assignments
+from lms.assignments.models import Assignment
 from lms.attendance import services as attendance
 from lms.audit import services as audit
 from lms.certificates import eligibility
@@ -74,10 +76,10 @@ class Row:
         return self.certificate is None and (self.verdict.eligible or self.override is not None)
 
 
-def _rules(training: Training) -> eligibility.Rules:
+def _rules(training: Training, required: Sequence[Assignment]) -> eligibility.Rules:
     return eligibility.Rules(training.min_attendance_percent, training.require_posttest_pass,
                              training.require_courses_complete, training.posttest is not None,
-                             {c.id: c.title for c in training.courses})
+                             {c.id: c.title for c in training.courses}, {a.id: a.title for a in required})
 
 
 def eligibility_table(training: Training, now: datetime, only: int | None = None) -> list[Row]:
@@ -100,12 +102,15 @@ def eligibility_table(training: Training, now: datetime, only: int | None = None
         (certificates if held.status == "valid" else revoked)[held.user_id] = held
     overrides = {o.user_id: o for o in db.session.scalars(
         select(EligibilityOverride).where(EligibilityOverride.training_id == training.id))}
-    rules = _rules(training)
+    required = assignments.required_of(training)
+    statuses = assignments.statuses(training, required, ids)
+    rules = _rules(training, required)
     rows = []
     for user in people:
         final = finals.get(user.id)
         facts = eligibility.Facts(percent.get(user.id, Fraction(0)), final.percent if final else None,
-                                  final.passed if final else None, frozenset(done.get(user.id, set())))
+                                  final.passed if final else None, frozenset(done.get(user.id, set())),
+                                  statuses.get(user.id, {}))
         valid = certificates.get(user.id)
         rows.append(Row(user, eligibility.judge(rules, facts), valid, overrides.get(user.id),
                         final.percent if final else None, None if valid else revoked.get(user.id)))
