@@ -9,7 +9,7 @@ from typing import Any
 from lms.assignments import definitions
 from lms.assignments.definitions import AssignmentDef, Problem
 from lms.contentfiles import ContentError, key_line, parse_toml
-from lms.quizzes.sourcemap import SourceMap, Section
+from lms.quizzes.sourcemap import Section, SourceMap
 
 TABLE = "tugas"
 

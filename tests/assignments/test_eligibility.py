@@ -24,7 +24,8 @@ def _facts(statuses):
     ({1: "passed"}, False, "1/2 lulus", "Tugas wajib belum lulus: Dua konten (belum dikumpulkan)."),
     ({1: "revision_requested", 2: "failed"}, False, "0/2 lulus",
      "Tugas wajib belum lulus: Caption kegiatan (perlu revisi), Dua konten (belum lulus)."),
-    ({1: "submitted", 2: "passed"}, False, "1/2 lulus", "Tugas wajib belum lulus: Caption kegiatan (menunggu penilaian)."),
+    ({1: "submitted", 2: "passed"}, False, "1/2 lulus",
+     "Tugas wajib belum lulus: Caption kegiatan (menunggu penilaian)."),
 ])
 def test_the_rule(statuses, ok, value, reason):
     criterion = eligibility.judge(RULES, _facts(statuses)).criteria[-1]
