@@ -268,6 +268,13 @@ SENTENCES: dict[str, Sentence] = {
                                             + ("Lulus." if d.get("outcome") == "passed" else "Belum lulus."),
     "submission.reopen": lambda a, e, d, n: f"{a} membuka kembali penilaian tugas {n.user(d.get('user_id'))} di "
                                             f"{n.training(d.get('training_id'))}. Alasan: {d.get('reason', '')}",
+    "assignment.snippet_add": lambda a, e, d, n: f"{a} menyimpan komentar siap pakai untuk tugas #{e.object_id} di "
+                                                 f"{n.training(d.get('training_id'))}.",
+    "assignment.snippet_delete": lambda a, e, d, n: f"{a} menghapus komentar siap pakai tugas #{e.object_id} di "
+                                                    f"{n.training(d.get('training_id'))}.",
+    "assignment.download": lambda a, e, d, n: f"{a} mengunduh kiriman tugas #{e.object_id} di "
+                                              f"{n.training(d.get('training_id'))} sebagai ZIP "
+                                              f"({d.get('submissions', 0)} kiriman, {d.get('files', 0)} berkas).",
     # quizzes
     "quiz.regrade": lambda a, e, d, n: f"{a} menilai ulang {n.quiz(e.object_id)} (versi {d.get('version', '?')}): "
                                        f"{len(d.get('changed_attempts') or [])} percobaan berubah nilainya.",

@@ -62,6 +62,9 @@ ACTION_LABELS = {
     "submission.return": "Mengembalikan tugas untuk revisi",
     "submission.decide": "Memberi nilai akhir tugas",
     "submission.reopen": "Membuka kembali penilaian tugas",
+    "assignment.snippet_add": "Menyimpan komentar siap pakai tugas",
+    "assignment.snippet_delete": "Menghapus komentar siap pakai tugas",
+    "assignment.download": "Mengunduh kiriman tugas (ZIP)",
 }
 
 
