@@ -85,7 +85,7 @@ def queue(slug: str, assignment_id: int) -> ResponseReturnValue:
     rows = [r for r in everyone if wanted is None or r.status in wanted]
     return render_template("assignment_review/queue.html", training=training, assignment=assignment, rows=rows,
                            counts=review_pages.filter_counts(everyone), total=len(everyone), key=key,
-                           filters=states.FILTERS, zone=training.time_zone)
+                           filters=states.FILTERS, zone=training.time_zone, form=ActionForm())
 
 
 def _page(training: Training, submission: Submission, data: review_pages.ReviewInput | None = None,
@@ -246,11 +246,13 @@ def opd_target(slug: str, assignment_id: int) -> ResponseReturnValue:
                            links={p.url: is_web_link(p.url) for g in groups for p in g.posts})
 
 
-@bp.get("/trainings/<slug>/penilaian-tugas/<int:assignment_id>/unduh.zip")
+@bp.post("/trainings/<slug>/penilaian-tugas/<int:assignment_id>/unduh.zip")
 @role_required(*STAFF)
 def download(slug: str, assignment_id: int) -> ResponseReturnValue:
+    """The ZIP of the hand-ins: a POST (a button), since every download is recorded in the audit log."""
     training = _training(slug)
     assignment = _assignment(training, assignment_id)
+    _valid_csrf()
     archive, _count = review_pages.build_zip(current_user, training, assignment, utcnow())
     db.session.commit()  # the audit event of the download
     response = send_file(archive, mimetype="application/zip", as_attachment=True,
