@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from lms.accounts.models import Agency, User
-from lms.assignments import review, states
+from lms.assignments import review, services, states
 from lms.assignments.models import Assignment, CommentSnippet, Submission, SubmissionFile
 from lms.assignments.services import require_reviewer, safe_name
 from lms.audit import services as audit
@@ -55,6 +55,11 @@ def neighbours(rows: Sequence[review.QueueRow], submission_id: int, filter_key: 
 def filter_counts(rows: Sequence[review.QueueRow]) -> dict[str, int]:
     """Count each filter's rows from an unfiltered queue (no further query)."""
     return {key: sum(r.status in statuses for r in rows) for key, (_, statuses) in states.FILTERS.items()}
+
+
+def opd_targets(training: Training) -> list[tuple[Assignment, list[review.OpdCount]]]:
+    """Return each assignment of the training that counts posts per OPD, with its OPDs' counts (training page)."""
+    return [(a, review.opd_counts(training, a)) for a in services.offered(training) if a.opd_target]
 
 
 # ---------------------------------------------------------------- the review form

@@ -379,3 +379,20 @@ def test_a_file_of_another_training_is_not_served_under_this_one(world, client, 
     served = client.get(f"{base(world)}/berkas/{file_id}")
     assert served.mimetype == "image/jpeg" and served.headers["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in served.headers["Cache-Control"]
+
+
+def test_the_training_page_shows_each_opds_count_against_the_target(world, client, auth):
+    hand_in(world, links=("https://instagram.com/p/satu", "https://instagram.com/p/dua"))
+    auth.login_as(world["trainer"])
+    page = client.get(f"/trainings/{world['training'].slug}").get_data(as_text=True)
+    assert "Target OPD: Caption kegiatan OPD" in page and "1 dari 2 OPD sudah mengunggah 2 konten" in page
+    assert "✓ Dinas Kesehatan: 2/2 (tercapai)" in page and "· Dinas Pendidikan: 0/2" in page
+    assert f"/penilaian-tugas/{world['assignment'].id}/target-opd" in page
+
+
+def test_an_assignment_without_a_target_has_no_target_page(world, client, auth):
+    world["assignment"].opd_target = None
+    db.session.commit()
+    auth.login_as(world["trainer"])
+    assert client.get(f"{base(world)}/{world['assignment'].id}/target-opd").status_code == 404
+    assert "Target OPD" not in client.get(f"/trainings/{world['training'].slug}").get_data(as_text=True)
