@@ -396,3 +396,35 @@ def test_an_assignment_without_a_target_has_no_target_page(world, client, auth):
     auth.login_as(world["trainer"])
     assert client.get(f"{base(world)}/{world['assignment'].id}/target-opd").status_code == 404
     assert "Target OPD" not in client.get(f"/trainings/{world['training'].slug}").get_data(as_text=True)
+
+
+def test_the_zip_reads_the_files_in_bounded_batches_with_safe_names(world, client, auth, monkeypatch):
+    from lms.assignments import review_pages
+
+    world["opd_a"].name = "Dinas Komunikasi & Informatika / Kab. Sinjai"
+    world["ani"].full_name = "Ani Lestari, S.I.Kom."
+    db.session.commit()
+    for who in ("ani", "budi"):
+        submission = services.start(world[who], world["training"], world["assignment"], NOW)
+        services.save_draft(world[who], submission, CAPTION, [], None, NOW)
+        services.add_file(world[who], submission, photo_bytes(), None, NOW)
+        services.add_file(world[who], submission, photo_bytes((40, 40)), None, NOW)
+        services.submit(world[who], submission, None, NOW)
+    db.session.commit()
+    sizes: list[int] = []
+    original = review_pages._batches
+
+    def watched(ids):
+        for batch in original(ids):
+            sizes.append(len(batch))
+            yield batch
+
+    monkeypatch.setattr(review_pages, "ZIP_BATCH", 3)
+    monkeypatch.setattr(review_pages, "_batches", watched)
+    auth.login_as(world["trainer"])
+    answer = client.post(f"{base(world)}/{world['assignment'].id}/unduh.zip")
+    names = zipfile.ZipFile(io.BytesIO(answer.data)).namelist()
+    answer.close()
+    assert sizes == [3, 1]
+    assert "Dinas-Komunikasi-Informatika-Kab.-Sinjai/Ani-Lestari-S.I.Kom./foto-2.jpg" in names
+    assert all(re.fullmatch(r"[A-Za-z0-9._/-]+", n) for n in names), names
