@@ -428,3 +428,26 @@ def test_the_zip_reads_the_files_in_bounded_batches_with_safe_names(world, clien
     assert sizes == [3, 1]
     assert "Dinas-Komunikasi-Informatika-Kab.-Sinjai/Ani-Lestari-S.I.Kom./foto-2.jpg" in names
     assert all(re.fullmatch(r"[A-Za-z0-9._/-]+", n) for n in names), names
+
+
+def test_the_review_page_and_the_list_run_the_same_queries_whatever_the_files_and_hand_ins(
+        world, client, auth, count_queries):
+    first = hand_in(world, photo=True)
+    auth.login_as(world["trainer"])
+    review_url, list_url = f"{base(world)}/kiriman/{first.id}", base(world)
+    client.get(review_url)
+    with count_queries() as few_review:
+        client.get(review_url)
+    with count_queries() as few_list:
+        client.get(list_url)
+    services.add_file(world["budi"], services.start(world["budi"], world["training"], world["assignment"], NOW),
+                      photo_bytes(), None, NOW)
+    db.session.commit()
+    second = hand_in(world, who="budi", photo=True)
+    second_url = f"{base(world)}/kiriman/{second.id}"  # read before counting: the test's own refresh is no query
+    with count_queries() as many_review:
+        page = client.get(second_url).get_data(as_text=True)
+    with count_queries() as many_list:
+        client.get(list_url)
+    assert page.count("ketuk untuk ukuran penuh") == 2
+    assert (many_review.count, many_list.count) == (few_review.count, few_list.count)
