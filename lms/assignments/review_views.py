@@ -44,7 +44,8 @@ def _assignment(training: Training, assignment_id: int) -> Assignment:
 
 def _submission(training: Training, submission_id: int) -> Submission:
     submission = services.load_submission(submission_id)
-    if submission is None or submission.training_id != training.id:
+    # A draft never handed in is the participant's own until they submit it.
+    if submission is None or submission.training_id != training.id or submission.status == "draft":
         abort(404)
     return submission
 

@@ -101,6 +101,15 @@ def test_a_submission_of_another_training_is_not_found_here(world, client, auth,
     assert client.get(f"{base(world)}/kiriman/{submission.id}").status_code == 404
 
 
+def test_a_draft_never_handed_in_is_not_shown_to_the_trainer(world, client, auth):
+    draft = services.start(world["ani"], world["training"], world["assignment"], NOW)
+    services.save_draft(world["ani"], draft, "Masih menulis...", None, None, NOW)
+    db.session.commit()
+    auth.login_as(world["trainer"])
+    assert client.get(f"{base(world)}/kiriman/{draft.id}").status_code == 404
+    assert client.post(f"{base(world)}/kiriman/{draft.id}", data={"version": _version(draft.id)}).status_code == 404
+
+
 def test_the_queue_filters_by_status_with_counts(world, client, auth):
     hand_in(world)
     auth.login_as(world["trainer"])
