@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from lms.assignments import catalog as assignment_catalog
+from lms.assignments import content as assignment_content
+from lms.assignments.definitions import AssignmentDef
 from lms.caption import lists as caption_lists
 from lms.content_sections import check_sections
 from lms.contentfiles import ContentError, SyncReport
@@ -24,6 +27,7 @@ class CheckResult:
     warnings: list[ContentError] = field(default_factory=list)
     courses: list[course_content.CourseDef] = field(default_factory=list)
     quizzes: list[quiz_definitions.QuizDefinition] = field(default_factory=list)
+    assignments: list[AssignmentDef] = field(default_factory=list)
     checked: int = 0
 
 
@@ -56,6 +60,8 @@ def _check_caption_lists(root: Path, result: CheckResult, only: str | None = Non
     _, errors = caption_lists.load(root)
     result.errors.extend(e for e in errors if only is None or Path(e.path).name == only)
     result.checked += 1
+
+
 def _check_paths_sections(result: CheckResult, paths: list[Path], courses_root: Path,
                           quizzes_root: Path) -> None:
     """Warn about the checked files' sections, read against all the content folders."""
@@ -76,6 +82,8 @@ def _check_paths_sections(result: CheckResult, paths: list[Path], courses_root: 
 
 def _course_folder(path: Path) -> Path | None:
     folder = path if path.is_dir() else path.parent
+    if folder.name == assignment_content.TABLE and (folder.parent / "course.toml").is_file():
+        return folder.parent  # courses/<slug>/tugas/*.toml belongs to its course
     return folder if (folder / "course.toml").is_file() else None
 
 
@@ -85,6 +93,13 @@ def _check_course(folder: Path, result: CheckResult) -> None:
     result.checked += 1
     if course is not None:
         result.courses.append(course)
+        _add_assignments(result, folder, course)
+
+
+def _add_assignments(result: CheckResult, folder: Path, course: course_content.CourseDef) -> None:
+    found, errors = assignment_content.load_for_course(folder, course.slug, [lesson.slug for lesson in course.lessons])
+    result.assignments.extend(found)
+    result.errors.extend(errors)
 
 
 def _check_quiz_file(path: Path, result: CheckResult) -> None:
@@ -115,6 +130,7 @@ def _add_quizzes(result: CheckResult, definitions: list[quiz_definitions.QuizDef
 class SyncOutcome:
     courses: SyncReport
     quizzes: SyncReport
+    assignments: SyncReport
 
 
 def load_all(courses_root: Path, quizzes_root: Path) -> CheckResult:
@@ -122,6 +138,8 @@ def load_all(courses_root: Path, quizzes_root: Path) -> CheckResult:
     result = CheckResult()
     result.courses, errors = course_content.load_courses(courses_root)
     result.errors.extend(errors)
+    for course in result.courses:
+        _add_assignments(result, Path(course.path), course)
     result.checked = len(course_content.find_course_dirs(courses_root)) if courses_root.is_dir() else 0
     if quizzes_root.is_dir():
         _add_quizzes(result, *quiz_definitions.load_quizzes(quizzes_root))
@@ -133,7 +151,14 @@ def load_all(courses_root: Path, quizzes_root: Path) -> CheckResult:
 
 
 def _check_links(result: CheckResult) -> None:
-    """A quiz may name its module and its pre-test: both must exist."""
+    """A quiz may name its module and its pre-test: both must exist. An assignment's id is unique."""
+    first: dict[str, AssignmentDef] = {}
+    for assignment in result.assignments:
+        if assignment.slug in first and first[assignment.slug].course_slug != assignment.course_slug:
+            other = first[assignment.slug]
+            result.errors.append(ContentError(assignment.path, assignment.line, f"id tugas \"{assignment.slug}\" "
+                                              f"sudah dipakai kursus lain ({other.path}:{other.line})"))
+        first.setdefault(assignment.slug, assignment)
     courses = {c.slug for c in result.courses}
     quizzes = {q.slug: q for q in result.quizzes}
     for quiz in result.quizzes:
@@ -149,4 +174,5 @@ def sync(loaded: CheckResult, now: datetime) -> SyncOutcome:
     if loaded.errors:
         raise ValueError("content with errors is never synced")
     return SyncOutcome(courses=course_services.sync_courses(loaded.courses, now),
-                       quizzes=quiz_services.sync_quizzes(loaded.quizzes, now))
+                       quizzes=quiz_services.sync_quizzes(loaded.quizzes, now),
+                       assignments=assignment_catalog.sync_assignments(loaded.assignments, now))

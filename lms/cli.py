@@ -224,7 +224,7 @@ def content_check(paths: tuple[Path, ...]) -> None:
         raise click.ClickException(f"{len(result.errors)} kesalahan ditemukan.")
     click.echo(f"OK: {len(result.courses)} kursus, "
                f"{sum(len(c.lessons) for c in result.courses)} pelajaran, {len(result.quizzes)} kuis, "
-               f"{sum(len(q.questions) for q in result.quizzes)} soal"
+               f"{sum(len(q.questions) for q in result.quizzes)} soal, {len(result.assignments)} tugas"
                + (f", {len(result.warnings)} peringatan." if result.warnings else "."))
 
 
@@ -240,6 +240,7 @@ def content_sync() -> None:
     db.session.commit()
     click.echo(f"Kursus: {outcome.courses.summary()}.")
     click.echo(f"Kuis: {outcome.quizzes.summary()}.")
+    click.echo(f"Tugas: {outcome.assignments.summary()}.")
 
 
 @quizzes_cli.command("finalize-overdue")

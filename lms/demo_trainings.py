@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from lms import demo_assignments
 from lms.accounts.models import Role, User
 from lms.attendance import services as attendance
 from lms.catalog import load_all, sync
@@ -77,6 +78,9 @@ def create_demo_trainings(now: datetime, seed: int | None = None) -> list[Traini
     trainings.enroll(running, people[: max(len(people) // 2, 1)], "opd", admin)
     _finished_history(finished, people, admin, pre, post, rng)
     _running_history(running, people[: max(len(people) // 2, 1)], admin, pre, now, rng)
+    if staff:
+        demo_assignments.finished_history(finished, people, staff[0], rng)
+        demo_assignments.running_history(running, people[: max(len(people) // 2, 1)], now, rng)
     return [finished, running]
 
 

@@ -1,6 +1,14 @@
 """Import every model so the metadata is complete (migrations, schema checks)."""
 
 from lms.accounts.models import Agency, Institution, LoginSession, LoginThrottle, User, UserImport  # noqa: F401
+from lms.assignments.models import (  # noqa: F401
+    Assignment,
+    CommentSnippet,
+    Review,
+    Submission,
+    SubmissionFile,
+    TrainingAssignment,
+)
 from lms.attendance.models import AttendanceRecord, AttendanceSession  # noqa: F401
 from lms.audit.models import AuditEvent  # noqa: F401
 from lms.certificates.models import Certificate, CertificateSequence, EligibilityOverride, Job  # noqa: F401

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from lms.accounts.models import Role, User, UserImport
 from lms.accounts.services import ensure_institution, hash_password
+from lms.assignments.models import Assignment, Submission, SubmissionFile
 from lms.attendance import services as attendance
 from lms.attendance.models import AttendanceSession
 from lms.certificates import bulk
@@ -33,8 +34,8 @@ from lms.trainings.scope import get_training, participant_ids
 from tests.conftest import PASSWORD
 
 # The blueprints whose GET routes are checked here: all of the app's.
-CHECKED = ("admin", "attendance", "audit", "auth", "caption", "certificates", "core", "courses", "mydata", "quizzes",
-           "trainings")
+CHECKED = ("admin", "assignment_review", "attendance", "audit", "auth", "caption", "certificates", "core", "courses",
+           "mydata", "quizzes", "trainings")
 ACTORS = ("visitor", "participant", "trainer", "admin")
 
 
@@ -98,7 +99,19 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
     session, certificate, finished = w["session"], w["certificate"], w["finished"]
     token = attendance.current_token(session, utcnow())[0]
     course, lesson = w["course"].slug, w["lesson"].slug
+    handed_in = db.session.scalars(select(Submission).where(
+        Submission.training_id == finished.id, Submission.status == "passed").order_by(Submission.id)).first()
+    assert handed_in is not None
+    file_id = db.session.scalars(select(SubmissionFile.id).where(SubmissionFile.submission_id == handed_in.id)).first()
+    review = f"/trainings/{FINISHED_SLUG}/penilaian-tugas"
+    target = db.session.scalars(select(Assignment.id).where(Assignment.opd_target.is_not(None))
+                                .order_by(Assignment.id)).first()
     return {
+        "assignment_review.index": [review],
+        "assignment_review.queue": [f"{review}/{handed_in.assignment_id}" + q for q in ("", "?status=passed")],
+        "assignment_review.submission": [f"{review}/kiriman/{handed_in.id}" + q for q in ("", "?status=waiting")],
+        "assignment_review.opd_target": [f"{review}/{target}/target-opd"],
+        "assignment_review.file": [f"{review}/berkas/{file_id or 0}"],
         "admin.users": ["/admin/users", f"/admin/users?q=a&peran=participant&aktif=1&id={w['participant'].id}"],
         "admin.user_new": ["/admin/users/new"],
         "admin.user_edit": [f"/admin/users/{w['participant'].id}/edit"],

@@ -243,6 +243,38 @@ SENTENCES: dict[str, Sentence] = {
     "certificate.override": lambda a, e, d, n: f"{a} memberi pengecualian syarat sertifikat kepada "
                                                f"{n.user(d.get('user_id'))} di {n.training(e.object_id)}.",
     "certificate.revoke": lambda a, e, d, n: f"{a} mencabut sertifikat {d.get('number', '#' + e.object_id)}.",
+    # assignments
+    "assignment.choose": lambda a, e, d, n: f"{a} {'memberikan' if d.get('given') else 'tidak memberikan'} tugas "
+                                            f"#{d.get('assignment_id', '?')} di {n.training(e.object_id)}.",
+    "assignment.save": lambda a, e, d, n: f"{a} menyimpan tugas khusus #{e.object_id} di "
+                                          f"{n.training(d.get('training_id'))}.",
+    "submission.submit": lambda a, e, d, n: f"{a} mengumpulkan tugas #{d.get('assignment_id', '?')} di "
+                                            f"{n.training(d.get('training_id'))}"
+                                            + (" (terlambat)." if d.get("late") else "."),
+    "submission.resubmit": lambda a, e, d, n: f"{a} mengumpulkan revisi ke-{int(d.get('round', 2)) - 1} tugas "
+                                              f"#{d.get('assignment_id', '?')} di {n.training(d.get('training_id'))}.",
+    "submission.withdraw": lambda a, e, d, n: f"{a} menarik kembali tugas #{d.get('assignment_id', '?')} di "
+                                              f"{n.training(d.get('training_id'))}.",
+    "submission.review": lambda a, e, d, n: f"{a} menyimpan penilaian tugas {n.user(d.get('user_id'))} di "
+                                            f"{n.training(d.get('training_id'))}"
+                                            + (f" (level diubah: {', '.join(d['criteria'])})." if d.get("criteria")
+                                               else " (komentar)."),
+    "submission.return": lambda a, e, d, n: f"{a} mengembalikan tugas {n.user(d.get('user_id'))} di "
+                                            f"{n.training(d.get('training_id'))} untuk revisi "
+                                            f"(revisi ke-{d.get('revisions_used', '?')}).",
+    "submission.decide": lambda a, e, d, n: f"{a} memberi nilai akhir tugas {n.user(d.get('user_id'))} di "
+                                            f"{n.training(d.get('training_id'))}: {d.get('score', '?')}/"
+                                            f"{d.get('maximum', '?')}, "
+                                            + ("Lulus." if d.get("outcome") == "passed" else "Belum lulus."),
+    "submission.reopen": lambda a, e, d, n: f"{a} membuka kembali penilaian tugas {n.user(d.get('user_id'))} di "
+                                            f"{n.training(d.get('training_id'))}. Alasan: {d.get('reason', '')}",
+    "assignment.snippet_add": lambda a, e, d, n: f"{a} menyimpan komentar siap pakai untuk tugas #{e.object_id} di "
+                                                 f"{n.training(d.get('training_id'))}.",
+    "assignment.snippet_delete": lambda a, e, d, n: f"{a} menghapus komentar siap pakai tugas #{e.object_id} di "
+                                                    f"{n.training(d.get('training_id'))}.",
+    "assignment.download": lambda a, e, d, n: f"{a} mengunduh kiriman tugas #{e.object_id} di "
+                                              f"{n.training(d.get('training_id'))} sebagai ZIP "
+                                              f"({d.get('submissions', 0)} kiriman, {d.get('files', 0)} berkas).",
     # quizzes
     "quiz.regrade": lambda a, e, d, n: f"{a} menilai ulang {n.quiz(e.object_id)} (versi {d.get('version', '?')}): "
                                        f"{len(d.get('changed_attempts') or [])} percobaan berubah nilainya.",
@@ -251,7 +283,8 @@ SENTENCES: dict[str, Sentence] = {
 OBJECT_LABELS = {"user": "pengguna", "training": "kegiatan", "certificate": "sertifikat", "agency": "OPD",
                  "institution": "profil instansi", "attendance_session": "sesi presensi",
                  "attendance_record": "catatan presensi", "agenda_item": "acara agenda", "quiz": "kuis",
-                 "user_import": "impor peserta", "system": "sistem"}
+                 "user_import": "impor peserta", "system": "sistem",
+                 "assignment": "tugas", "submission": "pengumpulan tugas"}
 
 
 def generic(actor: str, event: AuditEvent, details: dict[str, Any], names: Names) -> str:

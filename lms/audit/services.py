@@ -53,6 +53,18 @@ ACTION_LABELS = {
     "certificate.override": "Memberi pengecualian syarat sertifikat",
     "certificate.revoke": "Mencabut sertifikat",
     "quiz.regrade": "Menilai ulang kuis",
+    "assignment.choose": "Memilih tugas kegiatan",
+    "assignment.save": "Menyimpan tugas khusus kegiatan",
+    "submission.submit": "Mengumpulkan tugas",
+    "submission.resubmit": "Mengumpulkan revisi tugas",
+    "submission.withdraw": "Menarik tugas",
+    "submission.review": "Menilai tugas (rubrik dan komentar)",
+    "submission.return": "Mengembalikan tugas untuk revisi",
+    "submission.decide": "Memberi nilai akhir tugas",
+    "submission.reopen": "Membuka kembali penilaian tugas",
+    "assignment.snippet_add": "Menyimpan komentar siap pakai tugas",
+    "assignment.snippet_delete": "Menghapus komentar siap pakai tugas",
+    "assignment.download": "Mengunduh kiriman tugas (ZIP)",
 }
 
 

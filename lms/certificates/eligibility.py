@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from lms.numbers import percent_text as _percent
@@ -16,6 +16,8 @@ class Rules:
     require_courses_complete: bool
     has_posttest: bool
     course_titles: dict[int, str]
+    # The required assignments the training gives (id -> title): each must be passed (Lulus).
+    assignment_titles: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,8 @@ class Facts:
     posttest_percent: Fraction | None
     posttest_passed: bool | None
     completed_course_ids: frozenset[int]
+    # The participant's status of each required assignment ("passed", "revision_requested", ...; absent: missing).
+    assignment_statuses: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,8 @@ def judge(rules: Rules, facts: Facts) -> Verdict:
         criteria.append(_posttest(facts))
     if rules.require_courses_complete and rules.course_titles:
         criteria.append(_courses(rules, facts))
+    if rules.assignment_titles:
+        criteria.append(_assignments(rules, facts))
     return Verdict(tuple(criteria))
 
 
@@ -78,6 +84,20 @@ def _courses(rules: Rules, facts: Facts) -> Criterion:
     done = len(rules.course_titles) - len(missing)
     return Criterion("courses", "Modul", f"{done}/{len(rules.course_titles)} selesai", not missing,
                      "" if not missing else "Modul belum selesai: " + ", ".join(missing) + ".")
+
+
+ASSIGNMENT_STATES = {"missing": "belum dikumpulkan", "draft": "belum dikumpulkan", "withdrawn": "ditarik",
+                     "submitted": "menunggu penilaian", "resubmitted": "menunggu penilaian",
+                     "in_review": "sedang dinilai", "revision_requested": "perlu revisi", "failed": "belum lulus"}
+
+
+def _assignments(rules: Rules, facts: Facts) -> Criterion:
+    status = {aid: facts.assignment_statuses.get(aid, "missing") for aid in rules.assignment_titles}
+    missing = [f"{title} ({ASSIGNMENT_STATES.get(status[aid], status[aid])})"
+               for aid, title in rules.assignment_titles.items() if status[aid] != "passed"]
+    done = len(rules.assignment_titles) - len(missing)
+    return Criterion("assignments", "Tugas wajib", f"{done}/{len(rules.assignment_titles)} lulus", not missing,
+                     "" if not missing else "Tugas wajib belum lulus: " + ", ".join(missing) + ".")
 
 
 def parse_bands(text: str) -> list[tuple[Fraction, str]]:

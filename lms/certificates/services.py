@@ -21,6 +21,8 @@ from lms.accounts.identity import mask_nip
 from lms.accounts.models import Institution, User
 from lms.accounts.services import optional_nip
 from lms.accounts.services import public_base_url as accounts_public_base_url
+from lms.assignments import services as assignments
+from lms.assignments.models import Assignment
 from lms.attendance import services as attendance
 from lms.audit import services as audit
 from lms.certificates import eligibility
@@ -81,14 +83,14 @@ class Row:
 
 
 # The certificates list: one column per rule that can apply, and the filters by state.
-COLUMNS = (("attendance", "Kehadiran"), ("posttest", "Post-test"), ("courses", "Modul"))
+COLUMNS = (("attendance", "Kehadiran"), ("posttest", "Post-test"), ("courses", "Modul"), ("assignments", "Tugas wajib"))
 STATES = {"siap": "Siap diterbitkan", "belum": "Belum memenuhi syarat", "terbit": "Sudah bersertifikat"}
 
 
-def _rules(training: Training) -> eligibility.Rules:
+def _rules(training: Training, required: Sequence[Assignment]) -> eligibility.Rules:
     return eligibility.Rules(training.min_attendance_percent, training.require_posttest_pass,
                              training.require_courses_complete, training.posttest is not None,
-                             {c.id: c.title for c in training.courses})
+                             {c.id: c.title for c in training.courses}, {a.id: a.title for a in required})
 
 
 def eligibility_table(training: Training, now: datetime, only: int | None = None) -> list[Row]:
@@ -135,15 +137,17 @@ class _Judged:
 
 
 def _judge(training: Training, user_ids: Sequence[int], now: datetime) -> _Judged:
-    facts = eligibility_facts(training, user_ids, now)
+    required = assignments.required_of(training)
+    facts = eligibility_facts(training, user_ids, now, required)
     valid, revoked = _certificates_held(training)
     overrides = {o.user_id: o for o in db.session.scalars(
         select(EligibilityOverride).where(EligibilityOverride.training_id == training.id))}
-    rules = _rules(training)
+    rules = _rules(training, required)
     return _Judged(facts, {uid: eligibility.judge(rules, facts[uid]) for uid in user_ids}, valid, revoked, overrides)
 
 
-def eligibility_facts(training: Training, user_ids: Sequence[int], now: datetime) -> dict[int, eligibility.Facts]:
+def eligibility_facts(training: Training, user_ids: Sequence[int], now: datetime,
+                      required: Sequence[Assignment] | None = None) -> dict[int, eligibility.Facts]:
     """Return, per participant, what each rule of the training is judged on, in bounded queries.
 
     Every rule's facts are gathered here, once, from plain columns (no snapshot is decoded), for the
@@ -154,11 +158,14 @@ def eligibility_facts(training: Training, user_ids: Sequence[int], now: datetime
     percent = attendance.percentages_of(training, user_ids)
     finals = _posttest_results(training, user_ids, now)
     done = courses.completed_course_ids(user_ids, [c.id for c in training.courses]) if training.courses else {}
+    statuses = assignments.statuses(training, assignments.required_of(training) if required is None else required,
+                                    user_ids)
     facts = {}
     for user_id in user_ids:
         final = finals.get(user_id)
         facts[user_id] = eligibility.Facts(percent.get(user_id, Fraction(0)), final.percent if final else None,
-                                           final.passed if final else None, frozenset(done.get(user_id, ())))
+                                           final.passed if final else None, frozenset(done.get(user_id, ())),
+                                           statuses.get(user_id, {}))
     return facts
 
 

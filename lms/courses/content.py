@@ -10,7 +10,8 @@ from typing import Any, cast
 
 from lms.contentfiles import SLUG, ContentError, key_line, parse_toml, unknown_keys
 
-COURSE_KEYS = {"title", "summary", "jp", "order", "version", "lessons"}
+# "tugas": the course's assignments, read by lms/assignments/content.py.
+COURSE_KEYS = {"title", "summary", "jp", "order", "version", "lessons", "tugas"}
 LESSON_KEYS = {"title", "minutes", "id"}
 RESERVED_SLUGS = {"assets", "progress"}
 # Markdown files of a course folder that are notes for authors, never lessons.

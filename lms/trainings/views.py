@@ -17,6 +17,7 @@ from lms.accounts.forms import ImportForm
 from lms.accounts.imports import ImportPlan
 from lms.accounts.models import Role, User, UserImport
 from lms.accounts.permissions import ANY_ROLE, STAFF, role_required
+from lms.assignments import review_pages
 from lms.confirm import unconfirmed
 from lms.csvsafe import write_csv
 from lms.dates import format_date, utc_to_wall, wall_to_utc
@@ -134,7 +135,8 @@ def show(slug: str) -> ResponseReturnValue:
     training = _training(slug)
     if scope.can_manage(current_user, training):
         return render_template("trainings/show.html", training=training,
-                               summary=overview.staff_summary(training, utcnow()))
+                               summary=overview.staff_summary(training, utcnow()),
+                               opd_targets=review_pages.opd_targets(training))
     return render_template("trainings/participant.html", training=training,
                            view=overview.participant_view(current_user, training, utcnow()))
 

@@ -12,8 +12,11 @@ NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
 
 @pytest.fixture
 def finished(app):
-    """The demo's finished three-day bimtek: most participants eligible, three miss one rule each."""
-    create_demo(8, seed=5)
+    """The demo's finished three-day bimtek of nine: five eligible, four miss one rule each.
+
+    The fourth misses a required assignment (its caption), the block the demo shows since assignments.
+    """
+    create_demo(9, seed=5)
     create_demo_trainings(NOW, seed=5)
     db.session.commit()
     return get_training(FINISHED_SLUG)

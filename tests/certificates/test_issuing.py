@@ -23,15 +23,17 @@ def rows_by_name(training):
 
 def test_eligibility_shows_each_rule_and_why(finished):
     rows = services.eligibility_table(finished, NOW)
-    assert len(rows) == 8
+    assert len(rows) == 9
     failing = [r for r in rows if not r.verdict.eligible]
     reasons = " ".join(" ".join(r.verdict.reasons) for r in failing)
-    assert len(failing) == 3
+    assert len(failing) == 4
     assert "kurang dari minimal 80%" in reasons
     assert "belum lulus" in reasons
     assert "Modul belum selesai" in reasons
+    assert "Tugas wajib belum lulus: Caption unggahan kegiatan OPD (belum dikumpulkan)." in reasons
     good = next(r for r in rows if r.verdict.eligible)
-    assert [c.key for c in good.verdict.criteria] == ["attendance", "posttest", "courses"]
+    assert [c.key for c in good.verdict.criteria] == ["attendance", "posttest", "courses", "assignments"]
+    assert good.verdict.criteria[-1].value == "2/2 lulus"
     assert good.verdict.criteria[0].value == "100%"
 
 

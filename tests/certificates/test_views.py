@@ -31,7 +31,7 @@ def issued(finished):
 
 def test_manage_page_shows_rules_and_issues_all(client, admin, finished):
     page = client.get(f"/trainings/{finished.slug}/certificates").get_data(as_text=True)
-    assert "8 peserta · 0 sudah bersertifikat · 5 siap diterbitkan" in page
+    assert "9 peserta · 0 sudah bersertifikat · 5 siap diterbitkan" in page
     assert "kurang dari minimal 80%" in page and "Modul belum selesai" in page
     response = client.post(f"/trainings/{finished.slug}/certificates/issue-all", data=CONFIRMED)
     job_page = client.get(response.headers["Location"]).get_data(as_text=True)

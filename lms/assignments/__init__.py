@@ -1,0 +1,1 @@
+"""Assignments (tugas): definitions, hand-ins with files, rubric review, the OPD target."""
