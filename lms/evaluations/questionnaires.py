@@ -111,7 +111,8 @@ def load_file(path: Path) -> tuple[Questionnaire | None, list[ContentError]]:
                                    f"skala {scale} membutuhkan {scale} label, tertulis {len(labels)}"))
     sections = data.get("sections")
     if not isinstance(sections, list) or not sections:
-        errors.append(ContentError(where, 1, "kuesioner tanpa bagian: tambahkan [[sections]] dengan [[sections.items]]"))
+        errors.append(ContentError(where, 1, "kuesioner tanpa bagian: tambahkan [[sections]] "
+                                             "dengan [[sections.items]]"))
         sections = []
     built: list[Section] = []
     seen: dict[str, int] = {}
