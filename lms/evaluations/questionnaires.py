@@ -151,22 +151,26 @@ def _item(raw: Any, where: str, text: str, line: int, seen: dict[str, int]) -> t
     if not isinstance(raw, dict):
         return None, [ContentError(where, line, "butir harus berupa tabel [[sections.items]]")]
     errors = unknown_keys(raw, ITEM_KEYS, text, where, start=line)
+    def at(key: str) -> int:  # the key's own line within this item, else the item's header
+        return key_line(text, key, start=line) if key in raw else line
+
     item_id = raw.get("id")
     if not isinstance(item_id, str) or not _ITEM_ID.match(item_id):
-        errors.append(ContentError(where, line, f"id butir {item_id!r} wajib: huruf kecil, angka, garis bawah"))
+        errors.append(ContentError(where, at("id"), f"id butir {item_id!r} wajib: huruf kecil, angka, garis bawah"))
     elif item_id in seen:
-        errors.append(ContentError(where, line, f"id \"{item_id}\" ganda (sudah dipakai di baris {seen[item_id]})"))
+        errors.append(ContentError(where, at("id"),
+                                   f"id \"{item_id}\" ganda (sudah dipakai di baris {seen[item_id]})"))
     else:
-        seen[item_id] = line
+        seen[item_id] = at("id")
     kind = raw.get("type")
     if kind not in ITEM_TYPES:
-        errors.append(ContentError(where, line, f"jenis butir \"{kind}\" tidak dikenal; pilih likert atau text"))
+        errors.append(ContentError(where, at("type"), f"jenis butir \"{kind}\" tidak dikenal; pilih likert atau text"))
     item_text = raw.get("text")
     if not isinstance(item_text, str) or not item_text.strip():
-        errors.append(ContentError(where, line, "teks butir (text) wajib diisi"))
+        errors.append(ContentError(where, at("text"), "teks butir (text) wajib diisi"))
     required = raw.get("required", kind == "likert")
     if not isinstance(required, bool):
-        errors.append(ContentError(where, line, "required harus true atau false"))
+        errors.append(ContentError(where, at("required"), "required harus true atau false"))
     if errors:
         return None, errors
     return Item(id=str(item_id), type=str(kind), text=str(item_text).strip(), required=bool(required)), []

@@ -161,9 +161,16 @@ def submit(user: User, training: Training, slug: str, key: str, form: Mapping[st
         raise NotAllowed(f"Evaluasi hanya dapat diisi dari {first:%d-%m-%Y} sampai {last:%d-%m-%Y}.")
     if (slug, key) in submitted_keys(user, training):
         raise NotAllowed("Anda sudah mengisi evaluasi ini. Setiap evaluasi hanya dapat diisi sekali.")
-    answers = _read_answers(target.questionnaire, form)
-    db.session.add(EvaluationSubmission(training_id=training.id, user_id=user.id, questionnaire=slug, target=key,
-                                        submitted_on=local_date(now, training.time_zone)))
+    record(training, user.id, target, _read_answers(target.questionnaire, form), local_date(now, training.time_zone))
+    return target
+
+
+def record(training: Training, user_id: int, target: Target, answers: Iterable[tuple[str, int | None, str]],
+           on: date) -> None:
+    """Store that user_id answered target (the day only) and, apart from it, the answers without them."""
+    slug, key = target.questionnaire.slug, target.key
+    db.session.add(EvaluationSubmission(training_id=training.id, user_id=user_id, questionnaire=slug, target=key,
+                                        submitted_on=on))
     try:
         db.session.flush()
     except IntegrityError:  # the same person submitting twice at once
@@ -172,7 +179,6 @@ def submit(user: User, training: Training, slug: str, key: str, form: Mapping[st
     for item_id, value, text in answers:
         db.session.add(EvaluationAnswer(training_id=training.id, questionnaire=slug, target=key, item_id=item_id,
                                         value=value, text=text))
-    return target
 
 
 def _read_answers(questionnaire: Questionnaire, form: Mapping[str, str]) -> list[tuple[str, int | None, str]]:
