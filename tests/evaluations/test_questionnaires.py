@@ -8,6 +8,7 @@ from lms.evaluations.questionnaires import load_file, load_folder
 
 ROOT = Path(__file__).resolve().parents[2] / "quizzes" / "evaluasi"
 
+LABELS = 'labels = ["Sangat tidak setuju", "Tidak setuju", "Ragu-ragu", "Setuju", "Sangat setuju"]'
 GOOD = '''title = "Uji"
 target = "training"
 scale = 5
@@ -42,7 +43,8 @@ def test_default_set_follows_the_usual_items():
     by_slug = {q.slug: q for q in found}
     assert by_slug["penyelenggaraan"].target == "training"
     assert by_slug["narasumber"].target == "narasumber"
-    assert {"informasi", "jadwal", "tempat", "konsumsi", "fasilitas"} <= {i.id for i in by_slug["penyelenggaraan"].items}
+    organiser = {i.id for i in by_slug["penyelenggaraan"].items}
+    assert {"informasi", "jadwal", "tempat", "konsumsi", "fasilitas"} <= organiser
     assert {"penguasaan_materi", "cara_penyajian", "ketepatan_waktu", "interaksi"} <= {
         i.id for i in by_slug["narasumber"].likert_items}
     assert all(len(q.labels) == q.scale for q in found)
@@ -59,9 +61,9 @@ def test_a_good_file_loads_with_a_1_to_5_scale(tmp_path):
     (('type = "text"', 'type = "rating"'), ':16: jenis butir "rating" tidak dikenal; pilih likert atau text'),
     (('id = "dua"', 'id = "satu"'), ':15: id "satu" ganda (sudah dipakai di baris 10)'),
     (("scale = 5", "scale = 3"), ":3: skala Likert 3 tidak didukung; gunakan 4 (1–4) atau 5 (1–5)"),
-    (('labels = ["Sangat tidak setuju", "Tidak setuju", "Ragu-ragu", "Setuju", "Sangat setuju"]', 'labels = ["a", "b"]'),
+    ((LABELS, 'labels = ["a", "b"]'),
      ":4: skala 5 membutuhkan 5 label, tertulis 2"),
-    (('labels = ["Sangat tidak setuju", "Tidak setuju", "Ragu-ragu", "Setuju", "Sangat setuju"]', ""),
+    ((LABELS, ""),
      "label skala (labels) wajib diisi"),
     (('text = "Saran"', 'text = ""'), ":17: teks butir (text) wajib diisi"),
     (('target = "training"', 'target = "peserta"'), ':2: target "peserta" tidak dikenal'),
