@@ -88,9 +88,9 @@ def is_open(training: Training, now: datetime) -> bool:
 
 
 def submitted_keys(user: User, training: Training) -> set[tuple[str, str]]:
-    return set(db.session.execute(
+    return {(q, t) for q, t in db.session.execute(
         select(EvaluationSubmission.questionnaire, EvaluationSubmission.target).where(
-            EvaluationSubmission.training_id == training.id, EvaluationSubmission.user_id == user.id)).tuples())
+            EvaluationSubmission.training_id == training.id, EvaluationSubmission.user_id == user.id))}
 
 
 @dataclass
@@ -251,14 +251,14 @@ def results(viewer: User, training: Training) -> list[TargetResult]:
     counts = dict(((q, t), n) for q, t, n in db.session.execute(
         select(EvaluationSubmission.questionnaire, EvaluationSubmission.target, func.count(EvaluationSubmission.id))
         .where(EvaluationSubmission.training_id == training.id)
-        .group_by(EvaluationSubmission.questionnaire, EvaluationSubmission.target)).tuples())
+        .group_by(EvaluationSubmission.questionnaire, EvaluationSubmission.target)))
     values: dict[tuple[str, str, str], dict[int, int]] = defaultdict(dict)
     for q, t, item, value, n in db.session.execute(
             select(EvaluationAnswer.questionnaire, EvaluationAnswer.target, EvaluationAnswer.item_id,
                    EvaluationAnswer.value, func.count(EvaluationAnswer.id))
             .where(EvaluationAnswer.training_id == training.id, EvaluationAnswer.value.is_not(None))
             .group_by(EvaluationAnswer.questionnaire, EvaluationAnswer.target, EvaluationAnswer.item_id,
-                      EvaluationAnswer.value)).tuples():
+                      EvaluationAnswer.value)):
         values[(q, t, item)][int(value)] = n  # type: ignore[arg-type]
     texts: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     if admin:
@@ -267,7 +267,7 @@ def results(viewer: User, training: Training) -> list[TargetResult]:
                 select(EvaluationAnswer.questionnaire, EvaluationAnswer.target, EvaluationAnswer.item_id,
                        EvaluationAnswer.text)
                 .where(EvaluationAnswer.training_id == training.id, EvaluationAnswer.value.is_(None))
-                .order_by(EvaluationAnswer.text)).tuples():
+                .order_by(EvaluationAnswer.text)):
             texts[(q, t, item)].append(text)
     out: list[TargetResult] = []
     for target in chosen:
@@ -296,7 +296,7 @@ def not_submitted(viewer: User, training: Training) -> list[tuple[User, int]]:
     total = len(targets(training))
     done = dict(db.session.execute(
         select(EvaluationSubmission.user_id, func.count(EvaluationSubmission.id))
-        .where(EvaluationSubmission.training_id == training.id).group_by(EvaluationSubmission.user_id)).tuples())
+        .where(EvaluationSubmission.training_id == training.id).group_by(EvaluationSubmission.user_id)).all())
     return [(user, total - done.get(user.id, 0)) for user in scope.participants(training)
             if total - done.get(user.id, 0) > 0]
 
