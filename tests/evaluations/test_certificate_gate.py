@@ -79,7 +79,8 @@ def test_the_training_form_sets_the_window_and_the_requirement(client, auth, mak
     assert response.status_code == 302
     db.session.refresh(training)
     assert (training.evaluation_days, training.require_evaluation) == (14, True)
-    page = client.post(f"/trainings/{training.slug}/edit", data=dict(FORM, evaluation_days="120")).get_data(as_text=True)
+    refused = client.post(f"/trainings/{training.slug}/edit", data=dict(FORM, evaluation_days="120"))
+    page = refused.get_data(as_text=True)
     assert "Angka harus antara 0 dan 90." in page
     db.session.refresh(training)
     assert training.evaluation_days == 14
