@@ -8,6 +8,7 @@ from sqlalchemy import inspect, select
 from lms.evaluations import services
 from lms.evaluations.models import EvaluationAnswer, EvaluationSubmission
 from lms.extensions import db
+from lms.trainings.models import Enrollment
 from tests.evaluations.conftest import END, wib
 
 NARASUMBER_ITEMS = ("penguasaan_materi", "cara_penyajian", "ketepatan_waktu", "interaksi", "bahan_tayang")
@@ -205,3 +206,29 @@ def test_no_trainer_page_shows_a_free_text(app, client, auth, setup, clock):
         opened += 1
         assert b"RAHASIA-TEKS" not in response.get_data(), path
     assert opened > 20
+
+
+def test_results_pages_query_count_does_not_grow_with_responses(client, auth, setup, clock, count_queries,
+                                                                 make_user):
+    training = setup["training"]
+    target = services.find_target(training, "narasumber", f"u{setup['ana'].id}")
+
+    def add(n):
+        for _ in range(n):
+            person = make_user()
+            db.session.add(Enrollment(training_id=training.id, user_id=person.id))
+            services.record(training, person.id, target, [(i, 3, "") for i in NARASUMBER_ITEMS] + [
+                ("masukan", None, "ok")], END)
+        db.session.commit()
+
+    def counted(user):
+        auth.logout()
+        auth.login_as(user)
+        with count_queries() as queries:
+            assert client.get(url(training) + "/hasil").status_code == 200
+        return queries.count
+
+    add(6)
+    small = (counted(setup["admin"]), counted(setup["ana"]))
+    add(40)
+    assert (counted(setup["admin"]), counted(setup["ana"])) == small
