@@ -33,8 +33,8 @@ from lms.trainings.scope import get_training, participant_ids
 from tests.conftest import PASSWORD
 
 # The blueprints whose GET routes are checked here: all of the app's.
-CHECKED = ("admin", "attendance", "audit", "auth", "caption", "certificates", "core", "courses", "mydata", "quizzes",
-           "trainings")
+CHECKED = ("admin", "attendance", "audit", "auth", "caption", "certificates", "core", "courses", "evaluations",
+           "mydata", "quizzes", "trainings")
 ACTORS = ("visitor", "participant", "trainer", "admin")
 
 
@@ -142,6 +142,9 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
         "courses.lesson": [f"/courses/{course}/{lesson}"],
         "courses.asset": [f"/courses/{course}/assets/contoh.png"],
         "courses.progress": [f"/courses/{course}/progress"],
+        "evaluations.index": [f"/trainings/{slug}/evaluasi" for slug in (FINISHED_SLUG, RUNNING_SLUG)],
+        "evaluations.answer": [f"/trainings/{FINISHED_SLUG}/evaluasi/penyelenggaraan/kegiatan"],
+        "evaluations.results": [f"/trainings/{slug}/evaluasi/hasil" for slug in (FINISHED_SLUG, RUNNING_SLUG)],
         "mydata.page": ["/account/data"],
         "mydata.download_json": ["/account/data.json"],
         "mydata.download_pdf": ["/account/data.pdf"],
