@@ -232,3 +232,13 @@ def test_results_pages_query_count_does_not_grow_with_responses(client, auth, se
     small = (counted(setup["admin"]), counted(setup["ana"]))
     add(40)
     assert (counted(setup["admin"]), counted(setup["ana"])) == small
+
+
+def test_a_guest_speaker_is_answered_through_the_link_on_the_list(client, auth, setup, clock):
+    auth.login_as(setup["people"][0])
+    page = text(client.get(url(setup["training"])))
+    link = next(part.split('"')[0] for part in page.split('href="')[1:] if "narasumber/g:" in part)
+    assert link == url(setup["training"], "narasumber", "g:Dr.%20Dewi%20Tamu")
+    assert "Dr. Dewi Tamu" in text(client.get(link))
+    assert client.post(link, data=likert(2)).status_code == 302
+    assert db.session.scalar(select(EvaluationAnswer.target).limit(1)) == "g:Dr. Dewi Tamu"
