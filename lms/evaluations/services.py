@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import Role, User
-from lms.dates import local_date
+from lms.dates import format_date, local_date
 from lms.errors import NotAllowed, Problems
 from lms.evaluations.models import EvaluationAnswer, EvaluationSubmission
 from lms.evaluations.questionnaires import Questionnaire, available
@@ -158,7 +158,7 @@ def submit(user: User, training: Training, slug: str, key: str, form: Mapping[st
         raise NotAllowed("Evaluasi ini tidak ada pada kegiatan ini.")
     first, last = window(training)
     if not is_open(training, now):
-        raise NotAllowed(f"Evaluasi hanya dapat diisi dari {first:%d-%m-%Y} sampai {last:%d-%m-%Y}.")
+        raise NotAllowed(f"Evaluasi hanya dapat diisi dari {format_date(first)} sampai {format_date(last)}.")
     if (slug, key) in submitted_keys(user, training):
         raise NotAllowed("Anda sudah mengisi evaluasi ini. Setiap evaluasi hanya dapat diisi sekali.")
     record(training, user.id, target, _read_answers(target.questionnaire, form), local_date(now, training.time_zone))

@@ -89,7 +89,7 @@ def test_the_window_runs_from_the_last_day_for_evaluation_days(client, auth, set
                                                   "pelayanan_panitia")}, follow_redirects=True)
     assert (db.session.scalar(select(EvaluationSubmission.id)) is not None) is ok
     if not ok:
-        assert "Evaluasi hanya dapat diisi dari 19-08-2026 sampai 26-08-2026." in text(response)
+        assert "Evaluasi hanya dapat diisi dari 19 Agustus 2026 sampai 26 Agustus 2026." in text(response)
 
 
 def test_the_window_length_is_the_trainings_option(setup):
