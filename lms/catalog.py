@@ -15,6 +15,7 @@ from lms.content_sections import check_sections
 from lms.contentfiles import ContentError, SyncReport
 from lms.courses import content as course_content
 from lms.courses import services as course_services
+from lms.evaluations import questionnaires as evaluation_files
 from lms.quizzes import definitions as quiz_definitions
 from lms.quizzes import services as quiz_services
 
@@ -28,6 +29,7 @@ class CheckResult:
     courses: list[course_content.CourseDef] = field(default_factory=list)
     quizzes: list[quiz_definitions.QuizDefinition] = field(default_factory=list)
     assignments: list[AssignmentDef] = field(default_factory=list)
+    questionnaires: list[evaluation_files.Questionnaire] = field(default_factory=list)
     checked: int = 0
 
 
@@ -44,8 +46,14 @@ def check_paths(paths: Iterable[Path], courses_root: Path, quizzes_root: Path) -
         elif path.is_dir() and course_content.find_course_dirs(path):
             for folder in course_content.find_course_dirs(path):
                 _check_course(folder, result)
+        elif path.is_dir() and path.name == evaluation_files.FOLDER:
+            _add_questionnaires(result, path)
+        elif path.is_file() and path.suffix == ".toml" and path.parent.name == evaluation_files.FOLDER:
+            _add_questionnaires(result, path)
         elif path.is_dir():
             _add_quizzes(result, *quiz_definitions.load_quizzes(path))
+            if (path / evaluation_files.FOLDER).is_dir():
+                _add_questionnaires(result, path / evaluation_files.FOLDER)
         elif path.suffix in {".toml", ".gift"}:
             _check_quiz_file(path, result)
         else:
@@ -126,6 +134,19 @@ def _add_quizzes(result: CheckResult, definitions: list[quiz_definitions.QuizDef
     result.checked += 1
 
 
+def _add_questionnaires(result: CheckResult, path: Path) -> None:
+    """Check evaluation questionnaires: a folder (quizzes/evaluasi) or one of its files."""
+    if path.is_dir():
+        found, errors = evaluation_files.load_folder(path)
+        result.checked += len(list(path.glob("*.toml")))
+    else:
+        one, errors = evaluation_files.load_file(path)
+        found = [one] if one else []
+        result.checked += 1
+    result.questionnaires += found
+    result.errors += errors
+
+
 @dataclass
 class SyncOutcome:
     courses: SyncReport
@@ -143,6 +164,8 @@ def load_all(courses_root: Path, quizzes_root: Path) -> CheckResult:
     result.checked = len(course_content.find_course_dirs(courses_root)) if courses_root.is_dir() else 0
     if quizzes_root.is_dir():
         _add_quizzes(result, *quiz_definitions.load_quizzes(quizzes_root))
+        if (quizzes_root / evaluation_files.FOLDER).is_dir():
+            _add_questionnaires(result, quizzes_root / evaluation_files.FOLDER)
     if courses_root.is_dir():
         _check_caption_lists(courses_root, result)
     _check_links(result)

@@ -224,7 +224,8 @@ def content_check(paths: tuple[Path, ...]) -> None:
         raise click.ClickException(f"{len(result.errors)} kesalahan ditemukan.")
     click.echo(f"OK: {len(result.courses)} kursus, "
                f"{sum(len(c.lessons) for c in result.courses)} pelajaran, {len(result.quizzes)} kuis, "
-               f"{sum(len(q.questions) for q in result.quizzes)} soal, {len(result.assignments)} tugas"
+               f"{sum(len(q.questions) for q in result.quizzes)} soal, {len(result.assignments)} tugas, "
+               f"{len(result.questionnaires)} kuesioner evaluasi"
                + (f", {len(result.warnings)} peringatan." if result.warnings else "."))
 
 

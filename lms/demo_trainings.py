@@ -18,6 +18,7 @@ from lms.catalog import load_all, sync
 from lms.courses import services as courses
 from lms.courses.models import Course
 from lms.dates import DEFAULT_ZONE, local_to_utc
+from lms.evaluations import services as evaluations
 from lms.extensions import db
 from lms.quizzes import services as quizzes
 from lms.quizzes.models import Quiz
@@ -77,6 +78,7 @@ def create_demo_trainings(now: datetime, seed: int | None = None) -> list[Traini
     trainings.enroll(finished, people, "import", admin)
     trainings.enroll(running, people[: max(len(people) // 2, 1)], "opd", admin)
     _finished_history(finished, people, admin, pre, post, rng)
+    _evaluations(finished, people, rng)
     _running_history(running, people[: max(len(people) // 2, 1)], admin, pre, now, rng)
     if staff:
         demo_assignments.finished_history(finished, people, staff[0], rng)
@@ -139,6 +141,28 @@ def _finished_history(training: Training, people: Sequence[User], admin: User, p
         if post and training.posttest_open_at:
             share = 0.35 if person is failed_post else rng.uniform(0.8, 1.0)
             _take(person, training, post, training.posttest_open_at + timedelta(minutes=rng.randint(5, 90)), share, rng)
+
+
+SUGGESTIONS = ("Waktu praktik ditambah.", "Materi sangat bermanfaat untuk tugas kami.",
+               "Wi-Fi di ruangan sering terputus.", "Bahan tayang dibagikan sebelum sesi.",
+               "Contoh kasus dari OPD sendiri lebih banyak.")
+
+
+def _evaluations(training: Training, people: Sequence[User], rng: random.Random) -> None:
+    """Most participants answered every evaluation on the last day; the last few have not (yet)."""
+    answering = people[: max(len(people) - 6, 0)]
+    db.session.flush()
+    db.session.expire(training, ["agenda"])
+    for person in answering:
+        for target in evaluations.targets(training):
+            answers: list[tuple[str, int | None, str]] = []
+            for item in target.questionnaire.items:
+                if item.type == "likert":
+                    top = target.questionnaire.scale
+                    answers.append((item.id, rng.choices(range(top - 2, top + 1), weights=(1, 5, 4))[0], ""))
+                elif rng.random() < 0.3:
+                    answers.append((item.id, None, rng.choice(SUGGESTIONS)))
+            evaluations.record(training, person.id, target, answers, training.end_date)
 
 
 def session_time(session: Any) -> datetime:

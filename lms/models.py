@@ -13,5 +13,6 @@ from lms.attendance.models import AttendanceRecord, AttendanceSession  # noqa: F
 from lms.audit.models import AuditEvent  # noqa: F401
 from lms.certificates.models import Certificate, CertificateSequence, EligibilityOverride, Job  # noqa: F401
 from lms.courses.models import Course, Lesson, LessonProgress  # noqa: F401
+from lms.evaluations.models import EvaluationAnswer, EvaluationSubmission  # noqa: F401
 from lms.quizzes.models import Attempt, Quiz, QuizVersion, Response  # noqa: F401
 from lms.trainings.models import AgendaItem, Enrollment, Training  # noqa: F401

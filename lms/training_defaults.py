@@ -21,6 +21,8 @@ class TrainingDefaults:
     min_attendance_percent: int = 80  # for a certificate
     require_posttest_pass: bool = True
     require_courses_complete: bool = True
+    evaluation_days: int = 7  # the evaluation stays open this many days after the last day
+    require_evaluation: bool = False  # evaluasi wajib sebelum unduh sertifikat
     late_after_minutes: int = 15  # a check-in after this counts as terlambat
     present_statuses: tuple[str, ...] = ("hadir", "terlambat")  # what counts as attended
 

@@ -35,6 +35,7 @@ from tests.conftest import PASSWORD
 
 # The blueprints whose GET routes are checked here: all of the app's.
 CHECKED = ("admin", "assignment_review", "attendance", "audit", "auth", "caption", "certificates", "core", "courses",
+           "evaluations",
            "mydata", "quizzes", "trainings")
 ACTORS = ("visitor", "participant", "trainer", "admin")
 
@@ -155,6 +156,9 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
         "courses.lesson": [f"/courses/{course}/{lesson}"],
         "courses.asset": [f"/courses/{course}/assets/contoh.png"],
         "courses.progress": [f"/courses/{course}/progress"],
+        "evaluations.index": [f"/trainings/{slug}/evaluasi" for slug in (FINISHED_SLUG, RUNNING_SLUG)],
+        "evaluations.answer": [f"/trainings/{FINISHED_SLUG}/evaluasi/penyelenggaraan/kegiatan"],
+        "evaluations.results": [f"/trainings/{slug}/evaluasi/hasil" for slug in (FINISHED_SLUG, RUNNING_SLUG)],
         "mydata.page": ["/account/data"],
         "mydata.download_json": ["/account/data.json"],
         "mydata.download_pdf": ["/account/data.pdf"],

@@ -17,6 +17,7 @@ from lms.certificates.forms import IssueForm, LookupForm, ReasonForm, SignatoryF
 from lms.certificates.models import Certificate, Job
 from lms.confirm import requires_confirmation, unconfirmed
 from lms.db_types import utcnow
+from lms.evaluations import services as evaluations
 from lms.extensions import db, limiter
 from lms.forms import ActionForm, act
 from lms.routing import bounded_int, wants_json
@@ -204,6 +205,11 @@ def download(certificate_id: int) -> ResponseReturnValue:
     certificate = db.get_or_404(Certificate, certificate_id)
     if certificate.user_id != current_user.id and not current_user.has_role(Role.ADMIN):
         abort(403)
+    if certificate.user_id == current_user.id:  # the participant's own download may wait for the evaluation
+        reason = evaluations.certificate_block_reason(current_user, certificate.training)
+        if reason:
+            flash(reason, "warning")
+            return redirect(url_for("certificates.mine"))
     return send_bytes(services.pdf_bytes(certificate), "application/pdf", certificate_filename(certificate),
                       attachment=False)
 
@@ -218,8 +224,11 @@ def export(slug: str) -> ResponseReturnValue:
 @bp.get("/certificates/mine")
 @role_required(*ANY_ROLE)
 def mine() -> ResponseReturnValue:
-    return render_template("certificates/mine.html", ledger=services.ledger(current_user), target=services.JP_TARGET,
-                           zone=current_institution().time_zone)
+    ledger = services.ledger(current_user)
+    training_ids = {c.training_id for _, items in ledger.values() for c in items}
+    blocks = evaluations.certificate_blocks(current_user, training_ids)
+    return render_template("certificates/mine.html", ledger=ledger, target=services.JP_TARGET,
+                           zone=current_institution().time_zone, blocks=blocks)
 
 
 # ---------------------------------------------------------------- public verification

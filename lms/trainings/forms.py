@@ -44,6 +44,10 @@ class TrainingForm(Form):
     require_posttest_pass = BooleanField("Wajib lulus post-test", default=TRAINING.require_posttest_pass)
     require_courses_complete = BooleanField("Wajib menyelesaikan semua modul",
                                             default=TRAINING.require_courses_complete)
+    evaluation_days = IntegerField("Evaluasi dibuka sampai (hari setelah hari terakhir)",
+                                   default=TRAINING.evaluation_days,
+                                   validators=[Optional(), NumberRange(min=0, max=90)])
+    require_evaluation = BooleanField("Evaluasi wajib sebelum unduh sertifikat", default=TRAINING.require_evaluation)
     late_after_minutes = IntegerField("Terlambat setelah (menit)", default=TRAINING.late_after_minutes,
                                       validators=[Optional(), NumberRange(min=0, max=240)])
     late_counts_present = BooleanField("Terlambat dihitung hadir", default="terlambat" in TRAINING.present_statuses)

@@ -64,6 +64,9 @@ class Training(Model):
     min_attendance_percent: Mapped[int] = mapped_column(Integer, default=TRAINING.min_attendance_percent)
     require_posttest_pass: Mapped[bool] = mapped_column(Boolean, default=TRAINING.require_posttest_pass)
     require_courses_complete: Mapped[bool] = mapped_column(Boolean, default=TRAINING.require_courses_complete)
+    # Evaluation: open from the last day until this many days after; required before the download.
+    evaluation_days: Mapped[int] = mapped_column(Integer, default=TRAINING.evaluation_days)
+    require_evaluation: Mapped[bool] = mapped_column(Boolean, default=TRAINING.require_evaluation)
     # Attendance rules.
     late_after_minutes: Mapped[int] = mapped_column(Integer, default=TRAINING.late_after_minutes)
     present_statuses: Mapped[list[str]] = mapped_column(JSON, default=TRAINING.present_list)

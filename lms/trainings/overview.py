@@ -12,6 +12,7 @@ from lms.attendance import services as attendance
 from lms.attendance.models import AttendanceSession
 from lms.courses import services as courses
 from lms.dates import local_date
+from lms.evaluations import services as evaluations
 from lms.quizzes import presenters as quiz_presenters
 from lms.trainings import scope
 from lms.trainings.models import Training
@@ -47,6 +48,8 @@ class ParticipantView:
     courses: list[courses.CourseProgress]
     # Every session with what the participant reads about it ("Hadir", "Ditutup — tidak presensi").
     sessions: list[tuple[AttendanceSession, str, str]]
+    # Evaluations still owed while the evaluation window is open; None outside it.
+    evaluation_owed: int | None = None
 
 
 def participant_view(user: User, training: Training, now: datetime) -> ParticipantView:
@@ -60,5 +63,9 @@ def participant_view(user: User, training: Training, now: datetime) -> Participa
     states = {s.id: attendance.state_of(s, now) for s in data.sessions}
     sessions = [(s, attendance_pages.participant_label(states[s.id], mine.get(s.id)),
                  mine.get(s.id) or states[s.id].value) for s in data.sessions]
+    owed = None
+    if evaluations.is_open(training, now):
+        done = evaluations.submitted_keys(user, training)
+        owed = sum(1 for t in evaluations.targets(training) if (t.questionnaire.slug, t.key) not in done)
     return ParticipantView([s for s in data.sessions if s.day == today(training, now)], mine, percent, cards,
-                           courses.courses_for(user, [c.id for c in training.courses]), sessions)
+                           courses.courses_for(user, [c.id for c in training.courses]), sessions, owed)

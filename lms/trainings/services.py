@@ -69,6 +69,8 @@ class TrainingData:
     min_attendance_percent: int = TRAINING.min_attendance_percent
     require_posttest_pass: bool = TRAINING.require_posttest_pass
     require_courses_complete: bool = TRAINING.require_courses_complete
+    evaluation_days: int = TRAINING.evaluation_days
+    require_evaluation: bool = TRAINING.require_evaluation
     late_after_minutes: int = TRAINING.late_after_minutes
     present_statuses: list[str] = field(default_factory=TRAINING.present_list)
     venue_network: str = ""
@@ -148,7 +150,8 @@ def save_training(training: Training | None, data: TrainingData, actor: User) ->
     changed = []
     for key in ("title", "slug", "start_date", "end_date", "venue", "city", "description", "time_zone",
                 "status", "quota", "minutes_per_jp", "min_attendance_percent", "require_posttest_pass",
-                "require_courses_complete", "late_after_minutes", "present_statuses", "venue_network",
+                "require_courses_complete", "evaluation_days", "require_evaluation",
+                "late_after_minutes", "present_statuses", "venue_network",
                 "pretest_id", "posttest_id", "pretest_open_at", "pretest_close_at", "posttest_open_at",
                 "posttest_close_at"):
         value = getattr(data, key)

@@ -81,6 +81,8 @@ def _training_data(form: TrainingForm) -> services.TrainingData:
         min_attendance_percent=_or_default(form.min_attendance_percent.data, TRAINING.min_attendance_percent),
         require_posttest_pass=bool(form.require_posttest_pass.data),
         require_courses_complete=bool(form.require_courses_complete.data),
+        evaluation_days=_or_default(form.evaluation_days.data, TRAINING.evaluation_days),
+        require_evaluation=bool(form.require_evaluation.data),
         late_after_minutes=_or_default(form.late_after_minutes.data, TRAINING.late_after_minutes),
         present_statuses=TRAINING.present_list() if form.late_counts_present.data else ["hadir"],
         venue_network=(form.venue_network.data or "").strip(), course_ids=form.courses.data or [],

@@ -1,0 +1,1 @@
+"""Evaluation questionnaires (evaluasi penyelenggaraan, evaluasi narasumber), anonymous answers."""
