@@ -47,7 +47,7 @@ def test_return_for_revision_then_pass_makes_the_certificate_issuable(live_serve
     assignment = make_assignment()
     from lms.attendance import services as attendance
 
-    monkeypatch.setattr(attendance, "percentages", lambda training, data: {ani.id: Fraction(100)})
+    monkeypatch.setattr(attendance, "percentages_of", lambda training, user_ids: {ani.id: Fraction(100)})
 
     def issuable() -> bool:
         db.session.commit()  # a new transaction: see what the server wrote

@@ -35,8 +35,8 @@ def login(auth, user):
 def test_demo_finished_training_has_results_to_show(finished):  # noqa: F811
     admin = db.session.scalars(select(User).where(User.role == Role.ADMIN.value)).first()
     results = evaluations.results(admin, finished)
-    assert results and all(r.responses == 2 for r in results)  # 8 demo participants, the last 6 have not answered
-    assert all(i.count == 2 and i.mean is not None for r in results for i in r.items)
+    assert results and all(r.responses == 3 for r in results)  # 9 demo participants, the last 6 have not answered
+    assert all(i.count == 3 and i.mean is not None for r in results for i in r.items)
 
 
 def test_download_waits_for_every_evaluation_when_required(client, auth, finished):  # noqa: F811
