@@ -17,6 +17,7 @@ from lms.assignments import rubric, states
 from lms.assignments.models import Assignment, CommentSnippet, Review, Submission
 from lms.assignments.services import (
     SubmissionConflict,
+    WithSubmission,
     audit_details,
     flush_guarded,
     is_offered,
@@ -209,19 +210,11 @@ def delete_snippet(actor: User, training: Training, snippet: CommentSnippet) -> 
 
 
 @dataclass(frozen=True)
-class QueueRow:
+class QueueRow(WithSubmission):
     user_id: int
     name: str
     agency: str
     submission: Submission | None
-
-    @property
-    def status(self) -> str:
-        return self.submission.status if self.submission else "missing"
-
-    @property
-    def status_label(self) -> str:
-        return states.label(self.status)
 
 
 def queue(training: Training, assignment: Assignment, filter_key: str = "") -> list[QueueRow]:

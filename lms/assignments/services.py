@@ -455,14 +455,10 @@ def file_for(user: User, file_id: int) -> tuple[SubmissionFile, bytes] | None:
 # ---------------------------------------------------------------- what a participant sees
 
 
-@dataclass(frozen=True)
-class Task:
-    """One assignment of one of a participant's trainings, with their submission (None: not started)."""
+class WithSubmission:
+    """A row that may hold a participant's submission: its status, "missing" when there is none."""
 
-    training: Training
-    assignment: Assignment
     submission: Submission | None
-    due: datetime | None
 
     @property
     def status(self) -> str:
@@ -471,6 +467,16 @@ class Task:
     @property
     def status_label(self) -> str:
         return states.label(self.status)
+
+
+@dataclass(frozen=True)
+class Task(WithSubmission):
+    """One assignment of one of a participant's trainings, with their submission (None: not started)."""
+
+    training: Training
+    assignment: Assignment
+    submission: Submission | None
+    due: datetime | None
 
     def overdue(self, now: datetime) -> bool:
         return self.due is not None and now > self.due and self.status in {"missing", "draft", "withdrawn"}
