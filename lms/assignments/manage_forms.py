@@ -25,6 +25,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms import Form as PlainForm
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -88,7 +89,7 @@ class AssignmentForm(Form):
                                  description="Tebal: **teks**, daftar: baris diawali \"- \". Tekan \"Pratinjau\" "
                                              "untuk melihat hasilnya.")
     lesson = SelectField("Pelajaran yang dilatih", choices=[])
-    hand_in = CheckboxesField("Yang dikumpulkan", choices=list(KINDS.items()))
+    hand_in = CheckboxesField("Yang dikumpulkan", choices=[SelectChoice(k, v) for k, v in KINDS.items()])
     max_images = StringField("Jumlah foto paling banyak", [Length(max=10)], render_kw=NUMBER)
     max_chars = StringField("Jumlah karakter teks paling banyak", [Length(max=10)], render_kw=NUMBER,
                             description="Instagram: 2.200 karakter.")
@@ -107,14 +108,16 @@ class AssignmentForm(Form):
     criteria = FieldList(FormField(CriterionForm))
 
 
-def day_choices(training: Training, chosen: int | None = None) -> list[tuple[str, str]]:
+def day_choices(training: Training, chosen: int | None = None) -> list[SelectChoice]:
     """Return "" (no due time) and each day of the training with its date; a stored day past the end too."""
     days = min((training.end_date - training.start_date).days + 1, LIMITS["due_day"])
-    choices = [("", "Tanpa batas waktu")]
-    choices += [(str(n), f"Hari ke-{n} ({format_date(training.start_date + timedelta(days=n - 1), with_day=True)})")
+    choices = [SelectChoice("", "Tanpa batas waktu")]
+    choices += [SelectChoice(str(n), f"Hari ke-{n} "
+                             f"({format_date(training.start_date + timedelta(days=n - 1), with_day=True)})")
                 for n in range(1, days + 1)]
     if chosen is not None and chosen > days:
-        choices.append((str(chosen), f"Hari ke-{chosen} (setelah kegiatan selesai: dihitung hari terakhir)"))
+        choices.append(SelectChoice(str(chosen), f"Hari ke-{chosen} (setelah kegiatan selesai: dihitung hari "
+                                    "terakhir)"))
     return choices
 
 
@@ -123,7 +126,8 @@ def make_form(training: Training, lessons: list[tuple[str, str]], assignment: As
     """Return the form filled from the request, else from the assignment (or empty), with its choices."""
     data = initial(assignment) if assignment is not None and formdata is None else None
     form = AssignmentForm(formdata=formdata, data=data)
-    form.lesson.choices = [("", "Tidak terkait pelajaran tertentu"), *lessons]
+    form.lesson.choices = [SelectChoice("", "Tidak terkait pelajaran tertentu"),
+                           *[SelectChoice(value, label) for value, label in lessons]]
     form.due_day.choices = day_choices(training, assignment.due_day if assignment else None)
     if formdata is None and blank_rows:
         add_blank_rows(form)
