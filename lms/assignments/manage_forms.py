@@ -33,7 +33,7 @@ from lms.assignments import definitions
 from lms.assignments.definitions import LIMITS, AssignmentDef, Problem
 from lms.assignments.manage import slugify
 from lms.assignments.models import KINDS, Assignment
-from lms.dates import format_date
+from lms.dates import format_date, zone_label
 from lms.forms import INDONESIAN, Form, Indonesian
 from lms.trainings.models import Training
 
@@ -95,8 +95,7 @@ class AssignmentForm(Form):
                             description="Instagram: 2.200 karakter.")
     max_links = StringField("Jumlah tautan paling banyak", [Length(max=10)], render_kw=NUMBER)
     due_day = SelectField("Batas waktu", choices=[])
-    due_time = StringField("Jam batas waktu", [Length(max=10)], render_kw={"type": "time"},
-                           description="Kosongkan untuk akhir hari (23.59).")
+    due_time = StringField("Jam batas waktu", [Length(max=10)], render_kw={"type": "time"})
     accept_late = BooleanField("Terima pengumpulan terlambat (ditandai terlambat)", default=True)
     revisions = StringField("Revisi paling banyak", [Length(max=10)], render_kw=NUMBER, default="2")
     pass_points = StringField("Nilai lulus", [Length(max=10)], render_kw=NUMBER,
@@ -129,6 +128,8 @@ def make_form(training: Training, lessons: list[tuple[str, str]], assignment: As
     form.lesson.choices = [SelectChoice("", "Tidak terkait pelajaran tertentu"),
                            *[SelectChoice(value, label) for value, label in lessons]]
     form.due_day.choices = day_choices(training, assignment.due_day if assignment else None)
+    form.due_time.description = (f"Dalam zona waktu kegiatan ({zone_label(training.time_zone)}). Kosongkan untuk "
+                                 "akhir hari (23.59).")
     if formdata is None and blank_rows:
         add_blank_rows(form)
     return form
@@ -310,6 +311,9 @@ def show_problems(form: AssignmentForm, problems: list[Problem], where: Where) -
         message = _row_words(problem.message, where) if in_rubric else in_words(problem.message)
         if problem.key == "pass_points" and "wajib diisi" in message:
             message = "Nilai lulus wajib diisi."
+        elif problem.key == "hand_in" and "wajib berupa daftar" in message:
+            message = ("Yang dikumpulkan: pilih paling sedikit satu (teks, foto/gambar, tautan unggahan, atau "
+                       "berkas PDF).")
         target = _field_of(form, problem, where)
         if target is not None:
             target.errors = [*target.errors, message]
