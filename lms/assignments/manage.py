@@ -169,7 +169,9 @@ def save(training: Training, assignment: Assignment | None, definition: Assignme
     """
     if assignment is not None and not is_own(training, assignment):
         raise NotAllowed("Hanya tugas khusus kegiatan ini yang dapat diubah di sini.")
-    if definition.course_slug and definition.course_slug not in {c.slug for c in training.courses}:
+    unchanged = assignment is not None and (definition.course_slug, definition.lesson_slug) == (
+        assignment.course_slug, assignment.lesson_slug)
+    if definition.course_slug and not unchanged and definition.course_slug not in {c.slug for c in training.courses}:
         raise ValidationFailed("Pelajaran yang dilatih harus dari modul yang ditautkan ke kegiatan ini.", "lesson")
     if assignment is None:
         definition.position = 1 + (db.session.scalar(select(func.max(Assignment.position)).where(

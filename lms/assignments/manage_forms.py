@@ -88,13 +88,13 @@ class AssignmentForm(Form):
     instructions = TextAreaField("Petunjuk (Markdown)", [Length(max=20000)], render_kw={"rows": 8},
                                  description="Tebal: **teks**, daftar: baris diawali \"- \". Tekan \"Pratinjau\" "
                                              "untuk melihat hasilnya.")
-    lesson = SelectField("Pelajaran yang dilatih", choices=[])
+    lesson = SelectField("Pelajaran yang dilatih", choices=[], default="")
     hand_in = CheckboxesField("Yang dikumpulkan", choices=[SelectChoice(k, v) for k, v in KINDS.items()])
     max_images = StringField("Jumlah foto paling banyak", [Length(max=10)], render_kw=NUMBER)
     max_chars = StringField("Jumlah karakter teks paling banyak", [Length(max=10)], render_kw=NUMBER,
                             description="Instagram: 2.200 karakter.")
     max_links = StringField("Jumlah tautan paling banyak", [Length(max=10)], render_kw=NUMBER)
-    due_day = SelectField("Batas waktu", choices=[])
+    due_day = SelectField("Batas waktu", choices=[], default="")
     due_time = StringField("Jam batas waktu", [Length(max=10)], render_kw={"type": "time"})
     accept_late = BooleanField("Terima pengumpulan terlambat (ditandai terlambat)", default=True)
     revisions = StringField("Revisi paling banyak", [Length(max=10)], render_kw=NUMBER, default="2")
@@ -127,6 +127,10 @@ def make_form(training: Training, lessons: list[tuple[str, str]], assignment: As
     form = AssignmentForm(formdata=formdata, data=data)
     form.lesson.choices = [SelectChoice("", "Tidak terkait pelajaran tertentu"),
                            *[SelectChoice(value, label) for value, label in lessons]]
+    stored = initial(assignment)["lesson"] if assignment is not None else ""
+    if stored and stored not in {value for value, _ in lessons}:
+        # Its course was unlinked or the lesson retired: shown as it is, so the form still opens and saves.
+        form.lesson.choices.append(SelectChoice(stored, f"{stored} (tidak lagi di modul kegiatan ini)"))
     form.due_day.choices = day_choices(training, assignment.due_day if assignment else None)
     form.due_time.description = (f"Dalam zona waktu kegiatan ({zone_label(training.time_zone)}). Kosongkan untuk "
                                  "akhir hari (23.59).")
@@ -137,7 +141,8 @@ def make_form(training: Training, lessons: list[tuple[str, str]], assignment: As
 
 def initial(assignment: Assignment) -> dict[str, Any]:
     """Return the form's data from a stored assignment."""
-    lesson = f"{assignment.course_slug}/{assignment.lesson_slug}" if assignment.lesson_slug else ""
+    lesson = (f"{assignment.course_slug}/{assignment.lesson_slug}"
+              if assignment.lesson_slug and assignment.course_slug else "")
     number = {key: "" if value is None else str(value) for key, value in (
         ("max_images", assignment.max_images or None), ("max_chars", assignment.max_chars or None),
         ("max_links", assignment.max_links or None), ("revisions", assignment.max_revisions),
@@ -263,8 +268,6 @@ def definition_of(form: AssignmentForm, slug: str) -> tuple[AssignmentDef | None
             data[key] = value
     if (form.due_time.data or "").strip():
         data["due_time"] = form.due_time.data.strip()
-    if "pass_points" not in data:
-        data["pass_points"] = ""  # parse says it is needed, in the pass mark's words
     definition, problems = definitions.parse(data)
     if definition is not None:
         definition.course_slug = course or None
