@@ -14,6 +14,7 @@ from sqlalchemy import select
 from lms.assignments import definitions, services
 from lms.assignments.models import Assignment, TrainingAssignment
 from lms.audit.models import AuditEvent
+from lms.audit.presenter import present
 from lms.courses.models import Lesson
 from lms.extensions import db
 from tests.assignments.conftest import BEFORE_DUE, DEFINITION, make_assignment
@@ -137,6 +138,9 @@ def test_leaving_out_an_assignment_already_handed_in_needs_the_confirmation_and_
     assert db.session.get(type(submission), submission.id).status == "submitted"
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "assignment.choose")).one()
     assert event.details["kept_submissions"] == 1
+    assert [line.sentence for line in present([event])] == [
+        f"Narasumber Satu (Narasumber) tidak memberikan tugas \"Caption kegiatan OPD\" (#{world['assignment'].id}) "
+        f"di {world['training'].title}; 1 kiriman tetap tersimpan."]
     choose(client, world, world["assignment"], True)
     assert services.is_offered(world["training"], world["assignment"])
 
@@ -244,6 +248,8 @@ def test_a_new_assignment_is_saved_given_audited_and_in_the_review_queue(world, 
     assert services.is_offered(world["training"], own)
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "assignment.save")).one()
     assert (event.actor_id, event.details["created"]) == (world["trainer"].id, True)
+    assert present([event])[0].sentence == (f"Narasumber Satu (Narasumber) membuat tugas khusus \"Balas tiga komentar "
+                                            f"warganet\" (#{own.id}) di {world['training'].title}.")
     queue = page_text(client.get(f"/trainings/{world['training'].slug}/penilaian-tugas"))
     assert "Balas tiga komentar warganet" in queue
     assert "Balas tiga komentar warganet" in page_text(client.get(

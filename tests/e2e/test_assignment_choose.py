@@ -15,11 +15,12 @@ from sqlalchemy import select
 
 from lms.accounts.models import Agency
 from lms.accounts.services import ensure_institution
-from lms.assignments import services
+from lms.assignments import definitions, services
 from lms.assignments.models import Assignment
 from lms.courses.models import Course, Lesson
 from lms.extensions import db
-from tests.assignments.conftest import BEFORE_DUE, make_assignment
+from lms.trainings.scope import participants
+from tests.assignments.conftest import BEFORE_DUE, DEFINITION, make_assignment
 from tests.conftest import create_training
 from tests.e2e.conftest import log_in
 
@@ -100,22 +101,36 @@ def test_trainer_adds_a_training_only_assignment_on_a_phone_without_javascript(l
     assert page.get_by_role("link", name="Balas tiga komentar warganet").is_visible()
 
 
-def test_screenshots_at_1366(live_server, browser, make_user, monkeypatch):
+def test_screenshots(live_server, browser, make_user, monkeypatch):
+    """The list, the empty form, the form with errors and a locked edit, at 1366 and 360 px (screenshots only)."""
     if not os.environ.get("LMS_SCREENSHOTS"):
-        pytest.skip("LMS_SCREENSHOTS tidak diisi: tangkapan layar 1366 px tidak dibuat")
+        pytest.skip("LMS_SCREENSHOTS tidak diisi: tangkapan layar tidak dibuat")
     training, trainer = _setup(make_user)
-    context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="id-ID")
-    page = context.new_page()
-    page.goto(f"{live_server}/login")
-    log_in(page, "narasumber@contoh.go.id")
-    page.goto(f"{live_server}/trainings/{training.slug}/tugas")
-    _shot(page, "list-1366.png")
-    page.goto(f"{live_server}/trainings/{training.slug}/tugas/baru")
-    _shot(page, "form-1366.png")
-    page.locator("#criteria-0-levels-0-points").fill("x")
-    page.get_by_label("Nilai lulus").fill("99")
-    page.get_by_role("button", name="Simpan tugas").click()
-    _shot(page, "form-errors-1366.png")
-    context.close()
-
-
+    definition, _ = definitions.parse({k: v for k, v in DEFINITION.items() if k != "opd_target"}
+                                      | {"id": "tugas-sendiri", "title": "Balas tiga komentar", "lesson": ""})
+    assert definition is not None
+    own = services.save_training_assignment(training, None, definition, trainer, NOW)
+    db.session.commit()
+    person = participants(training)[0]
+    submission = services.start(person, training, own, NOW)
+    services.save_draft(person, submission, "Terima kasih atas masukannya.", None, None, NOW)
+    services.submit(person, submission, None, NOW)
+    db.session.commit()
+    for width, height, mobile in ((1366, 800, False), (360, 740, True)):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="id-ID",
+                                      is_mobile=mobile, has_touch=mobile, device_scale_factor=2 if mobile else 1)
+        page = context.new_page()
+        page.goto(f"{live_server}/login")
+        log_in(page, "narasumber@contoh.go.id")
+        page.goto(f"{live_server}/trainings/{training.slug}/tugas")
+        _shot(page, f"list-{width}.png")
+        page.goto(f"{live_server}/trainings/{training.slug}/tugas/baru")
+        if width == 1366:
+            _shot(page, f"form-{width}.png")
+            page.locator("#criteria-0-levels-0-points").fill("x")
+            page.get_by_label("Nilai lulus").fill("99")
+            page.get_by_role("button", name="Simpan tugas").click()
+            _shot(page, f"form-errors-{width}.png")
+        page.goto(f"{live_server}/trainings/{training.slug}/tugas/{own.id}/ubah")
+        _shot(page, f"edit-locked-{width}.png")
+        context.close()
