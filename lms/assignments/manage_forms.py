@@ -98,8 +98,7 @@ class AssignmentForm(Form):
     due_time = StringField("Jam batas waktu", [Length(max=10)], render_kw={"type": "time"})
     accept_late = BooleanField("Terima pengumpulan terlambat (ditandai terlambat)", default=True)
     revisions = StringField("Revisi paling banyak", [Length(max=10)], render_kw=NUMBER, default="2")
-    pass_points = StringField("Nilai lulus", [Length(max=10)], render_kw=NUMBER,
-                              description="Nilai maksimal adalah jumlah poin tertinggi tiap kriteria.")
+    pass_points = StringField("Nilai lulus", [Length(max=10)], render_kw=NUMBER)
     required = BooleanField("Wajib lulus untuk sertifikat")
     opd_target = StringField("Target unggahan per OPD", [Length(max=10)], render_kw=NUMBER,
                              description="Jumlah tautan unggahan yang dihitung per OPD (mis. 2). Kosongkan bila "
@@ -248,7 +247,7 @@ def rubric_rows(form: AssignmentForm) -> tuple[list[dict[str, Any]], Where]:
     return criteria, where
 
 
-def _maximum(criteria: list[dict[str, Any]]) -> int:
+def maximum_of(criteria: list[dict[str, Any]]) -> int:
     """The rubric's maximum from the levels typed as numbers (the others are reported by the rubric check)."""
     return sum(max((lv["points"] for lv in c["levels"] if isinstance(lv["points"], int)), default=0)
                for c in criteria)
@@ -261,7 +260,7 @@ def definition_of(form: AssignmentForm, slug: str) -> tuple[AssignmentDef | None
     data: dict[str, Any] = {"id": slug, "title": form.title.data or "", "instructions": form.instructions.data or "",
                             "lesson": lesson, "hand_in": list(form.hand_in.data or []),
                             "accept_late": bool(form.accept_late.data), "required": bool(form.required.data),
-                            "criteria": criteria, "max_points": _maximum(criteria)}
+                            "criteria": criteria, "max_points": maximum_of(criteria)}
     for key in ("max_images", "max_chars", "max_links", "revisions", "pass_points", "opd_target", "due_day"):
         value = _number(getattr(form, key).data)
         if value is not None:

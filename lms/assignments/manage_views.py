@@ -120,4 +120,5 @@ def _render(training: Training, assignment: Assignment | None, form: AssignmentF
     count = manage.handed_in_counts(training, [assignment.id]).get(assignment.id, 0) if assignment else 0
     return render_template("assignments_manage/form.html", training=training, assignment=assignment, form=form,
                            locked=locked, shown=shown or Shown(), errors=errors or [], preview=preview,
-                           handed_in=count, zone=zone_label(training.time_zone)), status
+                           handed_in=count, zone=zone_label(training.time_zone),
+                           maximum=manage_forms.maximum_of(manage_forms.rubric_rows(form)[0])), status

@@ -367,6 +367,7 @@ def test_editing_changes_the_assignment_and_keeps_its_slug(world, client, auth):
     auth.login_as(world["trainer"])
     page = page_text(client.get(f"{base(world)}/{own.id}/ubah"))
     assert 'value="Tugas sendiri"' in page and 'value="Lengkap"' in page and 'name="criteria-2-title"' in page
+    assert "Nilai maksimal rubrik di atas: 10" in page
     response = client.post(f"{base(world)}/{own.id}/ubah", data=form_data(title="Judul baru"))
     assert response.status_code == 302
     db.session.refresh(own)
