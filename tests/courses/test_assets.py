@@ -163,7 +163,8 @@ def test_downloads_are_labelled_with_type_and_size_and_images_linked_are_downloa
                              "lihat ![Templat kosong](assets/templat.svg).")
     course, errors = load_course(course_dir)
     assert errors == [] and course is not None
-    assert ("Unduh [kalender (XLSX, 3 KB)](assets/kalender.xlsx) dan [templat (SVG, 1 KB)](assets/templat.svg?unduh=1), "
+    assert ("Unduh [kalender (XLSX, 3 KB)](assets/kalender.xlsx) dan "
+            "[templat (SVG, 1 KB)](assets/templat.svg?unduh=1), "
             "lihat ![Templat kosong](assets/templat.svg).") in course.lessons[0].body
 
 

@@ -119,7 +119,8 @@ def test_allowlisted_assets_and_hidden_files_pass(course_dir):
 @pytest.mark.parametrize("name, mime", [
     ("contoh.png", "image/png"), ("Foto.JPEG", "image/jpeg"), ("a/b.webp", "image/webp"),
     ("modul.pdf", "application/pdf"), ("data.csv", "text/csv"), ("arsip.zip", "application/zip"),
-    ("page.html", None), ("logo.svg", "image/svg+xml"), ("logo.svgz", None), ("x.png.html", None), (".rahasia.png", None),
+    ("page.html", None), ("logo.svg", "image/svg+xml"), ("logo.svgz", None), ("x.png.html", None),
+    (".rahasia.png", None),
     ("a/.git/config.txt", None), ("tanpa-ekstensi", None),
 ])
 def test_asset_type_is_an_explicit_allowlist(name, mime):
