@@ -41,6 +41,10 @@ class SvgProblem:
     message: str
 
 
+class _Refused(Exception):
+    """Stops the parser at the first problem (an entity is never expanded, a large file never read on)."""
+
+
 def svg_problem(data: bytes) -> SvgProblem | None:
     """Return the first reason data is not a plain SVG drawing, or None when it is one."""
     problems: list[SvgProblem] = []
@@ -48,8 +52,8 @@ def svg_problem(data: bytes) -> SvgProblem | None:
     depth = [0]
 
     def report(message: str) -> None:
-        if not problems:
-            problems.append(SvgProblem(parser.CurrentLineNumber, message))
+        problems.append(SvgProblem(parser.CurrentLineNumber, message))
+        raise _Refused
 
     def start(name: str, attributes: dict[str, str]) -> None:
         namespace, _, local = name.rpartition(" ")
@@ -75,11 +79,11 @@ def svg_problem(data: bytes) -> SvgProblem | None:
     parser.ExternalEntityRefHandler = refuse("entitas eksternal")  # type: ignore[assignment]
     try:
         parser.Parse(data, True)
+    except _Refused:
+        return problems[0]
     except expat.ExpatError as exc:
         return SvgProblem(exc.lineno, f"SVG bukan XML yang sah: {expat.ErrorString(exc.code)}")
-    if not problems and depth[0] == 0:
-        return SvgProblem(1, "berkas SVG kosong")
-    return problems[0] if problems else None
+    return None if depth[0] else SvgProblem(1, "berkas SVG kosong")
 
 
 def _attribute_problem(key: str, value: str) -> str | None:
