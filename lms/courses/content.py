@@ -310,6 +310,24 @@ def _download_link(label: str, name: str, path: Path) -> tuple[str, str]:
     return f"{label} ({kind}, {_kb(path.stat().st_size)})", target
 
 
+@dataclass(frozen=True)
+class Download:
+    label: str      # as the lesson shows it, with type and size: "kalender konten (XLSX, 11 KB)"
+    filename: str   # inside the course's assets/ folder
+    as_file: bool   # an image linked rather than shown: ask the route for a download
+
+
+_DOWNLOAD = re.compile(r"(?<!!)\[([^\]]+)\]\(assets/([^)\s?#]+)(\?unduh=1)?[^)]*\)")
+
+
+def downloads(body: str) -> list[Download]:
+    """Return the files a lesson body (as loaded, with its labels) links for download, in order, once each."""
+    found: dict[str, Download] = {}
+    for label, filename, as_file in _DOWNLOAD.findall(body):
+        found.setdefault(filename, Download(label, filename, bool(as_file)))
+    return list(found.values())
+
+
 def _check_links(lesson: LessonDef, folder: Path) -> list[ContentError]:
     errors = []
     slugs = {p.stem for p in folder.glob("*.md")}

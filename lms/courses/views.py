@@ -12,7 +12,7 @@ from werkzeug.security import safe_join
 from lms.accounts.models import Role
 from lms.accounts.permissions import ANY_ROLE, STAFF, role_required
 from lms.courses import services
-from lms.courses.content import asset_type, plain_svg
+from lms.courses.content import Download, asset_type, downloads, plain_svg
 from lms.courses.models import Course, Lesson
 from lms.db_types import utcnow
 from lms.forms import ActionForm, act
@@ -52,7 +52,17 @@ def course(slug: str) -> ResponseReturnValue:
     progress = services.progress_map(current_user, lessons)
     done = sum(1 for p in progress.values() if p.completed_at)
     return render_template("courses/course.html", course=item, lessons=lessons, progress=progress,
-                           done=done, resume=services.resume_lesson(lessons, progress))
+                           done=done, resume=services.resume_lesson(lessons, progress),
+                           downloads=_downloads(lessons))
+
+
+def _downloads(lessons: list[Lesson]) -> list[tuple[Download, Lesson]]:
+    """Every file the course's lessons link for download, once, with the first lesson that teaches it."""
+    seen: dict[str, tuple[Download, Lesson]] = {}
+    for item in lessons:
+        for download in downloads(item.body):
+            seen.setdefault(download.filename, (download, item))
+    return list(seen.values())
 
 
 @bp.get("/<slug>/<lesson_slug>")

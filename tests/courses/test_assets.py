@@ -188,6 +188,9 @@ def stocked(app, tmp_path):
     (assets / "bagan.svg").write_text(PLAIN_SVG)
     (assets / "kalender.xlsx").write_bytes(b"PK\x03\x04 lembar")
     (assets / "sop.docx").write_bytes(b"PK\x03\x04 dokumen")
+    lesson = root / "kursus-baik" / "02-lanjutan.md"
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "\nUnduh [kalender](assets/kalender.xlsx), [SOP](assets/sop.docx)"
+                      " dan [bagan](assets/bagan.svg); [kalender](assets/kalender.xlsx) sekali lagi.\n", encoding="utf-8")
     courses, errors = load_courses(root)
     assert errors == []
     services.sync_courses(courses, utcnow())
@@ -256,6 +259,29 @@ def test_the_lesson_page_shows_the_picture_from_the_asset_route(client, reader):
     assert '<img alt="contoh" src="assets/contoh.png" loading="lazy" decoding="async">' in page
     with client.get("/courses/kursus-baik/assets/contoh.png") as response:  # where src resolves
         assert response.status_code == 200
+
+
+def test_the_course_page_lists_each_download_once_with_its_lesson(client, reader):
+    page = client.get("/courses/kursus-baik").get_data(as_text=True)
+    assert '<h2 class="h5 mt-4">Unduhan</h2>' in page
+    assert page.count('href="/courses/kursus-baik/assets/kalender.xlsx">kalender (XLSX, 1 KB)</a>') == 1
+    assert 'href="/courses/kursus-baik/assets/sop.docx">SOP (DOCX, 1 KB)</a>' in page
+    assert 'href="/courses/kursus-baik/assets/bagan.svg?unduh=1">bagan (SVG, 1 KB)</a>' in page
+    assert page.count('Dibahas di <a href="/courses/kursus-baik/lanjut">Lanjutan</a>') == 3
+    assert "contoh.png" not in page  # a picture shown in a lesson is not a download
+
+
+def test_a_course_without_downloads_shows_no_list(client, course_without_downloads):
+    assert "Unduhan" not in client.get("/courses/kursus-baik").get_data(as_text=True)
+
+
+@pytest.fixture
+def course_without_downloads(app, auth, make_user):
+    courses, errors = load_courses(FIXTURES)
+    assert errors == []
+    services.sync_courses(courses, utcnow())
+    db.session.commit()
+    auth.login_as(make_user(role="admin"))
 
 
 # ---------------------------------------------------------------- the bundled content

@@ -77,8 +77,13 @@ def test_a_download_link_gives_the_file_with_its_name(live_server, phone, make_u
     assert download.value.suggested_filename == "kalender-konten-kabupaten-contoh.xlsx"
     page.goto(f"{live_server}/courses/branding-layanan-publik/identitas-visual-dan-template-opd")
     with page.expect_download() as download:
-        page.get_by_role("link", name=re.compile(r"versi SVG-nya \(SVG, \d+ KB\)")).click()
+        page.get_by_role("link", name=re.compile(r"templat feed 4:5 untuk aplikasi desain \(SVG, \d+ KB\)")).click()
     assert download.value.suggested_filename == "templat-feed-opd.svg"
+    page.goto(f"{live_server}/courses/branding-layanan-publik")
+    listed = page.locator("h2:has-text('Unduhan') + p + ul > li")
+    assert listed.count() == 4
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    _shot(page, "course-branding-unduhan.png")
 
 
 def test_pictures_on_a_wide_screen_keep_their_size(live_server, desktop, make_user):
