@@ -189,8 +189,9 @@ def stocked(app, tmp_path):
     (assets / "kalender.xlsx").write_bytes(b"PK\x03\x04 lembar")
     (assets / "sop.docx").write_bytes(b"PK\x03\x04 dokumen")
     lesson = root / "kursus-baik" / "02-lanjutan.md"
-    lesson.write_text(lesson.read_text(encoding="utf-8") + "\nUnduh [kalender](assets/kalender.xlsx), [SOP](assets/sop.docx)"
-                      " dan [bagan](assets/bagan.svg); [kalender](assets/kalender.xlsx) sekali lagi.\n", encoding="utf-8")
+    links = ("Unduh [kalender](assets/kalender.xlsx), [SOP](assets/sop.docx) dan [bagan](assets/bagan.svg); "
+             "[kalender](assets/kalender.xlsx) sekali lagi.")
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "\n" + links + "\n", encoding="utf-8")
     courses, errors = load_courses(root)
     assert errors == []
     services.sync_courses(courses, utcnow())
@@ -360,5 +361,10 @@ def test_the_calendar_month_has_two_posts_every_working_day_and_correct_weekdays
     assert all(row[1] == days[row[0].weekday()] for row in rows)
     working = [row[0] for row in rows if row[0].weekday() < 5]
     assert all(working.count(day) == 2 for day in working) and len(set(working)) == 21
-    assert {row[3] for row in rows} == {"Informasi layanan", "Edukasi", "Cerita dan interaksi",
-                                        "Kegiatan dan capaian", "Kampanye pemerintah"}
+    pillars = {"Informasi layanan", "Edukasi", "Cerita dan interaksi", "Kegiatan dan capaian", "Kampanye pemerintah"}
+    for monday in sorted({day for day in working if day.weekday() == 0}):  # every full week has every pillar
+        assert {row[3] for row in rows if 0 <= (row[0] - monday).days < 5} == pillars, monday
+    # Varied, not one week copied four times: only the weekly routine posts repeat.
+    titles = [row[5] for row in rows]
+    assert {t for t in titles if titles.count(t) > 1} == {"Jadwal posyandu pekan ini per kecamatan",
+                                                          "Jam layanan puskesmas akhir pekan"}
