@@ -299,7 +299,7 @@ def _bundled_links() -> list[tuple[Path, int, str, str, str]]:
 
 def test_bundled_pictures_have_alt_text_are_light_and_plain():
     images = [(lesson, n, label, lesson.parent / target) for lesson, n, bang, label, target in _bundled_links() if bang]
-    assert len(images) >= 9
+    assert len(images) >= 10
     for lesson, number, alt, path in images:
         where = f"{lesson}:{number}"
         assert len(alt.split()) >= 8, f"{where}: alt text says too little"

@@ -17,7 +17,7 @@ from tests.e2e.conftest import log_in
 pytestmark = pytest.mark.e2e
 COURSES = Path(__file__).resolve().parents[2] / "courses"
 SLUGS = ("branding-layanan-publik", "caption-dan-interaksi-warganet", "media-monitoring-isu-strategis",
-         "tools-ai-konten-pemerintah")
+         "tools-ai-konten-pemerintah", "komunikasi-krisis-hoaks-hukum")
 NIP = "199203032016032002"
 
 
@@ -63,7 +63,7 @@ def test_every_lesson_picture_loads_within_a_phone_screen(live_server, phone, ma
                 shown += 1
             assert page.evaluate("document.documentElement.scrollWidth") <= 360, lesson.slug
             _shot(page, f"lesson-{course.slug[:8]}-{lesson.slug[:24]}.png")
-    assert shown == 9
+    assert shown == 10
 
 
 def test_a_download_link_gives_the_file_with_its_name(live_server, phone, make_user):
