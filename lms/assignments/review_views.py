@@ -107,7 +107,7 @@ def _page(training: Training, submission: Submission, data: review_pages.ReviewI
     body = render_template(
         "assignment_review/submission.html", training=training, assignment=assignment, submission=submission,
         person=person, data=data, score=score, earlier=earlier, decided=review.last_decided(submission),
-        files=services.current_files(submission), links=[(u, is_web_link(u)) for u in submission.links or []],
+        files=services.reviewer_files(submission), links=[(u, is_web_link(u)) for u in submission.links or []],
         before=before, after=after, key=key, filters=states.FILTERS, snippets=snippets,
         revisions_left=review.revisions_left(submission), can_edit=submission.status in states.WAITING,
         label=states.label(submission.status), due=services.due_at(assignment, training),
