@@ -109,8 +109,8 @@ def task(slug: str, assignment_id: int) -> ResponseReturnValue:
 
 def _posted(assignment: Assignment) -> dict[str, Any]:
     """Return the text and links sent (None for what the assignment does not take)."""
-    return {"text": request.form.get("text", "") if assignment.accepts_kind("text") else None,
-            "links": request.form.get("links", "") if assignment.accepts_kind("links") else None}
+    return {"text": request.form.get("text") if assignment.accepts_kind("text") else None,
+            "links": request.form.get("links") if assignment.accepts_kind("links") else None}
 
 
 def _save_typed(training: Training, assignment: Assignment, typed: dict[str, Any], seen: int | None) -> Any:
@@ -178,7 +178,7 @@ def _add_files(submission_id: int, uploads: list[Any]) -> int:
     """Add each file chosen in its own step (a refused one is reported and the rest still go in)."""
     added = 0
     for upload in uploads:
-        data: bytes = upload.read(services.max_file_bytes() + 1)
+        data: bytes = upload.read()  # bounded by MAX_CONTENT_LENGTH; the service names a size beyond its limit
         name: str = (upload.filename or "")[:80]
 
         def add(data: bytes = data, name: str = name) -> object:
