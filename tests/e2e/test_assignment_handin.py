@@ -113,6 +113,9 @@ def test_hand_in_revise_and_pass_on_a_phone(live_server, browser, make_user, mon
     staff.get_by_role("link", name="Menunggu penilaian 1").click()
     staff.get_by_role("link", name="Ani Lestari").click()
     assert staff.get_by_text("Cek Caption atas teks ini").is_visible()
+    assert staff.locator("a.cc-mark", has_text="follow up").count() == 1  # the same checks Ani saw
+    _fits(staff)
+    _shot(staff, "review-caption-phone.png")
     staff.locator("label.level-card", has_text="Belum").tap()
     staff.locator("label.level-card", has_text="Rapi").tap()
     staff.get_by_label("Komentar untuk Unsur wajib").fill("Sebutkan pejabat, waktu, dan siapa yang hadir.")
