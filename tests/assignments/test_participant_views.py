@@ -411,3 +411,32 @@ def test_the_trainer_sees_the_same_caption_checks_on_the_text_handed_in(world, c
     assert "Cek Caption atas teks ini" in page and 'cc-mark cc-jargon' in page and "stakeholder<sup>" in page
     count = re.search(r'data-cc-count="(\d+)"', page)
     assert count and int(count[1]) > 0 and f'data-cc-count="{count[1]}"' in own
+
+
+def test_the_task_list_runs_the_same_queries_for_two_or_six_tasks(world, client, auth, count_queries):
+    auth.login_as(world["ani"])
+    make_assignment(id="tugas-2", title="Tugas kedua")
+    post(client, world, version=0, text=CAPTION, do="submit")
+    client.get("/tugas/")
+    with count_queries() as few:
+        assert client.get("/tugas/").status_code == 200
+    for n in range(3, 7):
+        extra = make_assignment(id=f"tugas-{n}", title=f"Tugas ke-{n}")
+        post(client, world, extra, version=0, text=CAPTION, do="submit")
+    with count_queries() as many:
+        page = client.get("/tugas/")
+    assert text_of(page).count("task-row") == 6
+    assert many.count == few.count
+
+
+def test_withdrawing_once_the_review_started_is_refused_with_the_reason(world, client, auth):
+    auth.login_as(world["ani"])
+    post(client, world, version=0, text=CAPTION, do="submit")
+    review.save_review(world["trainer"], mine(world), {"unsur": 0}, {}, "", None, BEFORE_DUE)
+    db.session.commit()
+    page = flashes(client.get(page_url(world)))
+    assert "Narasumber sedang menilai tugas ini." in page and "Tarik kembali" not in page
+    response = client.post(f"{page_url(world)}/tarik", data={"version": version(world)})
+    assert "Narasumber sudah mulai menilai tugas ini; tugas tidak dapat ditarik lagi." in flashes(
+        client.get(response.headers["Location"]))
+    assert mine(world).status == "in_review"

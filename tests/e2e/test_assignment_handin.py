@@ -55,7 +55,7 @@ def test_hand_in_revise_and_pass_on_a_phone(live_server, browser, make_user, mon
     trainer = make_user(role="trainer", full_name="Narasumber Satu", email="narasumber@contoh.go.id")
     training = create_training("bimtek-caption", courses=(course,), users=(ani,), trainers=(trainer,),
                                require_posttest_pass=False, require_courses_complete=False)
-    assignment = make_assignment()
+    make_assignment()
     from lms.attendance import services as attendance
 
     monkeypatch.setattr(attendance, "percentages_of", lambda training, user_ids: {ani.id: Fraction(100)})
