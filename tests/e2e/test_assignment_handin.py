@@ -149,3 +149,32 @@ def test_hand_in_revise_and_pass_on_a_phone(live_server, browser, make_user, mon
     assert errors == []
     participant_context.close()
     trainer_context.close()
+
+
+def test_two_tabs_show_the_conflict_and_keep_what_was_typed(live_server, browser, make_user, monkeypatch):
+    monkeypatch.setattr("lms.assignments.views.utcnow", lambda: NOW)
+    course = Course(slug="caption-dan-interaksi-warganet", title="Caption", content_hash="x", position=1)
+    db.session.add(course)
+    db.session.commit()
+    ani = make_user(full_name="Ani Lestari", email="ani@contoh.go.id")
+    training = create_training("bimtek-caption", courses=(course,), users=(ani,))
+    assignment = make_assignment()
+    context, first = _phone(browser)
+    first.goto(live_server + "/login")
+    log_in(first, "ani@contoh.go.id")
+    url = f"{live_server}/tugas/{training.slug}/{assignment.id}"
+    first.goto(url)
+    second = context.new_page()
+    second.goto(url)  # opened before either tab saved anything
+    first.get_by_label("Caption", exact=True).fill("Teks dari tab pertama.")
+    first.locator("[data-save-state]", has_text="Draf tersimpan").wait_for()
+    second.get_by_label("Caption", exact=True).fill("Teks dari tab kedua.")
+    second.get_by_role("alert").get_by_text("Isian yang tersimpan sekarang:").wait_for()
+    assert second.get_by_role("alert").get_by_text("Teks dari tab pertama.").is_visible()
+    assert second.get_by_label("Caption", exact=True).input_value() == "Teks dari tab kedua."
+    _shot(second, "handin-conflict-phone.png")
+    second.get_by_role("button", name="Simpan teks saya").tap()
+    second.locator("[data-save-state]", has_text="Draf tersimpan").wait_for()
+    db.session.commit()
+    assert db.session.scalars(db.select(Submission)).one().text == "Teks dari tab kedua."
+    context.close()
