@@ -16,6 +16,13 @@ from lms.assignments import review, services, states
 from lms.assignments.models import Assignment, Review, Submission, SubmissionFile
 from lms.trainings.models import Training
 
+# The hand-in page's words for a version conflict: unlike services.CONFLICT (reload), the page keeps what
+# was typed and shows the saved one beside it, so the participant chooses.
+CONFLICT_PAGE = ("Tugas ini sudah diubah di tab atau perangkat lain sejak halaman ini dibuka. Yang Anda ketik belum "
+                 "tersimpan dan masih ada di kotak isian di bawah; isian yang tersimpan sekarang ditampilkan di "
+                 "atasnya. Tekan Simpan draf untuk menyimpan ketikan Anda menggantikannya.")
+CONFLICT_LIVE = ("Tugas ini sudah diubah di tab atau perangkat lain. Yang Anda ketik belum tersimpan dan masih ada di "
+                 "kotak isian; pilih mana yang dipakai.")
 OUTCOME_LABELS = {"revision": "Dikembalikan untuk revisi", "passed": "Lulus", "failed": "Belum lulus"}
 
 

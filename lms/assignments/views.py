@@ -138,9 +138,7 @@ def save(slug: str, assignment_id: int) -> ResponseReturnValue:
         outcome = act(lambda: _save_typed(training, assignment, typed, seen), error_category=None)
         if not outcome.ok and outcome.error is not None:
             conflict = isinstance(outcome.error, services.SubmissionConflict)
-            flash(outcome.error.message + (" Yang Anda ketik masih ada di kotak isian di bawah (belum tersimpan); "
-                                           "periksa, lalu tekan Simpan draf untuk menyimpannya." if conflict else ""),
-                  "danger")
+            flash(handin.CONFLICT_PAGE if conflict else outcome.error.message, "danger")
             if uploads:
                 flash("Berkas yang Anda pilih belum diunggah: pilih lagi setelah memeriksa isian.", "warning")
             return _page(training, assignment, 409 if conflict else 400, typed=typed, conflict=conflict)
@@ -208,7 +206,7 @@ def autosave(slug: str, assignment_id: int) -> ResponseReturnValue:
     if outcome.error is not None:
         if isinstance(outcome.error, services.SubmissionConflict):
             page = handin.task_page(current_user, training, assignment, utcnow())
-            return jsonify(error="conflict", message=outcome.error.message, version=page.version,
+            return jsonify(error="conflict", message=handin.CONFLICT_LIVE, version=page.version,
                            text=page.text, links=handin.links_text(page.links)), 409
         return jsonify(error="refused", message=outcome.error.message), 400
     saved = handin.task_page(current_user, training, assignment, utcnow())

@@ -25,7 +25,7 @@
     box.className = "alert alert-warning";
     box.setAttribute("role", "alert");
     var p = document.createElement("p");
-    p.textContent = body.message + " Teks Anda masih ada di kotak isian; pilih mana yang dipakai.";
+    p.textContent = body.message;
     var saved = document.createElement("div");
     saved.className = "submission-text small border rounded p-2 mb-2 bg-body";
     saved.textContent = body.text || "(teks kosong)";

@@ -269,7 +269,8 @@ def test_two_tabs_get_a_clear_conflict_and_nothing_is_lost(world, client, auth):
     page = post(client, world, text="Tulisan tab dua tanpa JavaScript", version=tab_one, photos=jpeg())
     assert page.status_code == 409
     body = flashes(page)
-    assert "Tugas ini sudah diubah di tab atau perangkat lain." in body
+    assert "Tugas ini sudah diubah di tab atau perangkat lain sejak halaman ini dibuka." in body
+    assert "Yang Anda ketik belum tersimpan dan masih ada di kotak isian" in body
     assert ">Tulisan tab dua tanpa JavaScript</textarea>" in body  # what they typed is still in the box
     assert "Tab satu lagi" in body and "Berkas yang Anda pilih belum diunggah" in body
     assert mine(world).text == "Tab satu lagi" and mine(world).files == []
