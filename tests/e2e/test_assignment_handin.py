@@ -72,6 +72,8 @@ def test_hand_in_revise_and_pass_on_a_phone(live_server, browser, make_user, mon
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(live_server + "/login")
     log_in(page, "ani@contoh.go.id")
+    _fits(page)
+    _shot(page, "handin-home-phone.png")
     page.get_by_role("link", name="Tugas saya (1 belum selesai)").tap()
     page.get_by_text("Batas 18 Agustus 2026 23.59 WIB").wait_for()
     _fits(page)
