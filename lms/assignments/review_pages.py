@@ -190,6 +190,8 @@ def build_zip(actor: User, training: Training, assignment: Assignment, now: date
             status = states.label(s.status) + (" (terlambat)" if s.late else "")
             score = f"\nNilai: {s.score}/{assignment.max_points}" if s.score is not None else ""
             archive.writestr(f"{folder}/status.txt", f"Status: {status}{score}\n")
+            if not services.round_handed_in(s):
+                continue  # being revised: the new text and links are the participant's until handed in
             if s.text.strip():
                 archive.writestr(f"{folder}/teks.txt", s.text)
             if s.links:

@@ -106,12 +106,15 @@ def _page(training: Training, submission: Submission, data: review_pages.ReviewI
     score = rubric.score(assignment.rubric, data.levels)
     snippets = review.snippets(assignment)
     checked = None  # Cek Caption on the text handed in: the same checks the participant saw
-    if handin.takes_caption(assignment) and submission.text.strip() and len(submission.text) <= report.MAX_INPUT:
+    shown = services.round_handed_in(submission)  # withdrawn or being revised: the text is the participant's
+    text = submission.text if shown else ""
+    if handin.takes_caption(assignment) and text.strip() and len(text) <= report.MAX_INPUT:
         checked = report.build(submission.text, "instagram", current_app.config["COURSES_DIR"])
     body = render_template(
         "assignment_review/submission.html", training=training, assignment=assignment, submission=submission,
         person=person, data=data, score=score, earlier=earlier, decided=review.last_decided(submission),
-        files=services.reviewer_files(submission), links=[(u, is_web_link(u)) for u in submission.links or []],
+        files=services.reviewer_files(submission), text_shown=shown,
+        links=[(u, is_web_link(u)) for u in (submission.links or []) if shown],
         before=before, after=after, key=key, filters=states.FILTERS, snippets=snippets,
         revisions_left=review.revisions_left(submission), can_edit=submission.status in states.WAITING,
         label=states.label(submission.status), due=services.due_at(assignment, training),

@@ -459,6 +459,11 @@ def file_for(user: User, file_id: int) -> tuple[SubmissionFile, bytes] | None:
 _ROUND_HANDED_IN = frozenset({"submitted", "in_review", "resubmitted", "passed", "failed"})
 
 
+def round_handed_in(submission: Submission) -> bool:
+    """Tell whether the present round is handed in (its text, links and files are the reviewers' to read)."""
+    return submission.status in _ROUND_HANDED_IN
+
+
 def handed_in_file(submission: Submission, stored: SubmissionFile) -> bool:
     """Tell whether a file was handed in: of a round already reviewed, or of the present one once submitted."""
     return stored.round < submission.round or submission.status in _ROUND_HANDED_IN

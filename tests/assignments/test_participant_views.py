@@ -224,6 +224,7 @@ def test_reviewers_open_handed_in_files_only_never_a_draft_or_a_revision_being_w
     review.save_review(world["trainer"], sub, {}, {}, "Tambahkan foto peserta.", None, BEFORE_DUE)
     review.return_for_revision(world["trainer"], sub, None, BEFORE_DUE)
     second = services.add_file(ani, sub, photo_bytes((80, 60)), None, BEFORE_DUE)
+    services.save_draft(ani, sub, "Revisi yang masih ditulis", ["https://instagram.com/p/baru"], None, BEFORE_DUE)
     db.session.commit()
     assert services.file_for(world["trainer"], first.id) is not None  # what was reviewed stays open to them
     assert services.file_for(world["trainer"], second.id) is None  # the revision is Ani's until handed in
@@ -231,15 +232,19 @@ def test_reviewers_open_handed_in_files_only_never_a_draft_or_a_revision_being_w
     base = f"/trainings/{world['training'].slug}/penilaian-tugas"
     page = text_of(client.get(f"{base}/kiriman/{sub.id}"))
     assert f"berkas/{first.id}" in page and f"berkas/{second.id}" not in page
+    assert "Revisi yang masih ditulis" not in page and "instagram.com/p/baru" not in page
+    assert "Peserta sedang mengubah kirimannya" in page
     import zipfile
 
     archive = client.post(f"{base}/{world['assignment'].id}/unduh.zip")
     names = zipfile.ZipFile(io.BytesIO(archive.data)).namelist()
     archive.close()
     assert any(n.endswith("foto-1.jpg") for n in names) and not any(n.endswith("foto-2.jpg") for n in names)
+    assert not any(n.endswith(("teks.txt", "tautan.txt")) for n in names)
     services.submit(ani, sub, None, BEFORE_DUE)
     db.session.commit()
     assert services.file_for(world["trainer"], second.id) is not None
+    assert "Revisi yang masih ditulis" in text_of(client.get(f"{base}/kiriman/{sub.id}"))
 
 
 # ---------------------------------------------------------------- autosave and two tabs
