@@ -449,7 +449,31 @@ def file_for(user: User, file_id: int) -> tuple[SubmissionFile, bytes] | None:
     training = db.session.get_one(Training, submission.training_id)
     if not can_view(user, submission, training):
         return None
+    if not is_owner(user, submission) and not handed_in_file(submission, stored):
+        return None  # a reviewer sees what was handed in, never a draft still being written
     return stored, stored.data
+
+
+# The states in which the present round's files are handed in (revision_requested: the participant
+# is writing the next round; its files are theirs alone until they hand it in).
+_ROUND_HANDED_IN = frozenset({"submitted", "in_review", "resubmitted", "passed", "failed"})
+
+
+def round_handed_in(submission: Submission) -> bool:
+    """Tell whether the present round is handed in (its text, links and files are the reviewers' to read)."""
+    return submission.status in _ROUND_HANDED_IN
+
+
+def handed_in_file(submission: Submission, stored: SubmissionFile) -> bool:
+    """Tell whether a file was handed in: of a round already reviewed, or of the present one once submitted."""
+    return stored.round < submission.round or submission.status in _ROUND_HANDED_IN
+
+
+def reviewer_files(submission: Submission) -> list[SubmissionFile]:
+    """Return the files a reviewer sees: the present round's once handed in, else those of reviewed rounds."""
+    if submission.status in _ROUND_HANDED_IN:
+        return current_files(submission)
+    return [f for f in submission.files if f.round < submission.round]
 
 
 # ---------------------------------------------------------------- what a participant sees

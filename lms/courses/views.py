@@ -11,6 +11,7 @@ from werkzeug.security import safe_join
 
 from lms.accounts.models import Role
 from lms.accounts.permissions import ANY_ROLE, STAFF, role_required
+from lms.assignments import services as assignments
 from lms.courses import services
 from lms.courses.content import Download, asset_type, downloads, plain_svg
 from lms.courses.models import Course, Lesson
@@ -69,9 +70,11 @@ def _downloads(lessons: list[Lesson]) -> list[tuple[Download, Lesson]]:
 @role_required(*ANY_ROLE)
 def lesson(slug: str, lesson_slug: str) -> ResponseReturnValue:
     item, lessons, index = _lesson_or_404(slug, lesson_slug)
+    tasks = (assignments.tasks_for_lesson(current_user, slug, lesson_slug)
+             if current_user.has_role(Role.PARTICIPANT) else [])
     return render_template("courses/lesson.html", course=item, lesson=lessons[index], lessons=lessons,
                            index=index, progress=services.progress_map(current_user, lessons),
-                           body=render(lessons[index].body), form=ActionForm())
+                           body=render(lessons[index].body), form=ActionForm(), tasks=tasks)
 
 
 @bp.post("/<slug>/<lesson_slug>/viewed")
