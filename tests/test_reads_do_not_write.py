@@ -22,6 +22,7 @@ from lms.accounts.services import ensure_institution, hash_password
 from lms.assignments import definitions
 from lms.assignments import services as assignments
 from lms.assignments.models import Assignment, Submission, SubmissionFile
+from lms.assignments.services import offered
 from lms.attendance import services as attendance
 from lms.attendance.models import AttendanceSession
 from lms.certificates import bulk
@@ -39,7 +40,7 @@ from tests.conftest import PASSWORD
 CHECKED = ("admin", "assignment_review", "attendance", "audit", "auth", "caption", "certificates", "core", "courses",
            "evaluations",
            "mydata", "quizzes", "trainings",
-           "assignment_manage")
+           "assignments", "assignment_manage")
 ACTORS = ("visitor", "participant", "trainer", "admin")
 
 
@@ -114,6 +115,8 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
     assert handed_in is not None
     file_id = db.session.scalars(select(SubmissionFile.id).where(SubmissionFile.submission_id == handed_in.id)).first()
     review = f"/trainings/{FINISHED_SLUG}/penilaian-tugas"
+    own_file = db.session.scalars(select(SubmissionFile.id).join(Submission).where(
+        Submission.user_id == w["participant"].id)).first()
     target = db.session.scalars(select(Assignment.id).where(Assignment.opd_target.is_not(None))
                                 .order_by(Assignment.id)).first()
     return {
@@ -193,6 +196,10 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
         "quizzes.results": [f"/quizzes/{w['attempt'].quiz.slug}/results"],
         "quizzes.results_csv": [f"/quizzes/{w['attempt'].quiz.slug}/results.csv"],
         # Each also under its content-hash address (lms/assets.py; any hash is served).
+        "assignments.mine": ["/tugas/"],
+        "assignments.task": [f"/tugas/{RUNNING_SLUG}/{a.id}" for a in offered(w["running"])[:1]]
+        + [f"/tugas/{FINISHED_SLUG}/{handed_in.assignment_id}"],
+        "assignments.file": [f"/tugas/berkas/{own_file or file_id or 0}"],
         "static": ["/static/lms.css", "/assets/lms/000000000000/lms.css"],
         "bootstrap.static": ["/bootstrap/static/css/bootstrap.min.css",
                              "/assets/bootstrap/000000000000/css/bootstrap.min.css"],
