@@ -329,7 +329,8 @@ def show_problems(form: AssignmentForm, problems: list[Problem], where: Where) -
 
 def own_errors(form: AssignmentForm) -> list[str]:
     """Return the form's own field errors (lengths, choices) as messages naming their field and row."""
-    messages = [f"{f.label.text}: {e}" for f in form if f.name != "criteria" for e in f.errors]
+    messages = [e if f.name == "csrf_token" else f"{f.label.text}: {e}"
+                for f in form if f.name != "criteria" for e in f.errors]
     for row, entry in enumerate(form.criteria.entries):
         part = entry.form
         messages += [f"Kriteria {row + 1}, {f.label.text.lower()}: {e}" for f in (part.title, part.description)

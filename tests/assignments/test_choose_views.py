@@ -407,3 +407,12 @@ def test_editing_after_hand_ins_locks_the_rubric_and_the_pass_mark_with_a_messag
     db.session.refresh(own)
     assert own.title == "Caption kegiatan (revisi petunjuk)" and own.rubric[0]["levels"][1]["points"] == 3
     assert own.pass_points == 7
+
+
+def test_without_the_forms_token_nothing_is_chosen_or_saved(world, client, auth, monkeypatch, app):
+    auth.login_as(world["trainer"])
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    assert choose(client, world, world["assignment"], False).status_code == 400
+    assert services.is_offered(world["training"], world["assignment"])
+    assert client.post(f"{base(world)}/baru", data=form_data()).status_code == 400  # the app's CSRF check
+    assert own_assignments(world) == []
