@@ -152,6 +152,14 @@ def test_an_assignment_of_a_course_the_training_does_not_link_cannot_be_chosen(w
     assert response.status_code == 302
     assert "bukan tugas modul yang ditautkan" in page_text(client.get(base(world)))
     assert db.session.scalar(select(TrainingAssignment.id)) is None
+    other_training = create_training("bimtek-ketiga")
+    definition, _ = definitions.parse({**DEFINITION, "id": "milik-lain"})
+    assert definition is not None
+    foreign = services.save_training_assignment(other_training, None, definition, world["admin"], NOW)
+    db.session.commit()
+    choose(client, world, foreign, True)
+    assert db.session.scalar(select(TrainingAssignment.id)) is None
+    assert not services.is_offered(world["training"], foreign)
     assert client.post(f"{base(world)}/999999/pilihan", data={"given": "1"}).status_code == 404
     assert client.post(f"{base(world)}/{other.id}/pilihan", data={"given": "x"}).status_code == 400
 
