@@ -134,3 +134,46 @@ def test_screenshots(live_server, browser, make_user, monkeypatch):
         page.goto(f"{live_server}/trainings/{training.slug}/tugas/{own.id}/ubah")
         _shot(page, f"edit-locked-{width}.png")
         context.close()
+
+
+def test_with_javascript_rubric_rows_are_added_and_removed_in_place(live_server, phone, make_user, monkeypatch):
+    monkeypatch.setattr("lms.assignments.manage_views.utcnow", lambda: NOW)
+    training, trainer = _setup(make_user)
+    page = phone
+    page.goto(f"{live_server}/login")
+    log_in(page, "narasumber@contoh.go.id")
+    page.goto(f"{live_server}/trainings/{training.slug}/tugas/baru")
+    page.evaluate("window.samePage = true")
+    page.get_by_label("Judul tugas").fill("Log pemantauan sepekan")
+    page.get_by_label("Teks", exact=True).check()
+    page.get_by_label("Jumlah karakter teks paling banyak").fill("3000")
+    first = page.locator("[data-criterion]").nth(0)
+    first.get_by_role("button", name="Tambah tingkat").click()
+    assert page.evaluate("window.samePage") is True  # no page load
+    assert first.locator("[data-level]").count() == 4
+    assert page.locator("#criteria-0-levels-3-label").evaluate("el => el === document.activeElement")
+    page.locator("#criteria-0-title").fill("Kelengkapan log")
+    for number, (label, points) in enumerate((("Lengkap", "6"), ("Sebagian", "4"), ("Sedikit", "2"),
+                                              ("Kosong", "0"))):
+        page.locator(f"#criteria-0-levels-{number}-label").fill(label)
+        page.locator(f"#criteria-0-levels-{number}-points").fill(points)
+    page.locator("[data-criterion]").nth(1).get_by_role("button", name="Hapus kriteria ini").click()
+    assert page.locator("[data-criterion]:visible").count() == 1
+    page.get_by_role("button", name="Tambah kriteria").click()
+    assert page.evaluate("window.samePage") is True
+    added = page.locator("[data-criterion]:visible").nth(1)
+    assert added.locator("legend").first.inner_text() == "Kriteria 2"
+    added.get_by_label("Nama kriteria").fill("Tindak lanjut")
+    names = added.locator("input[name$='-label']").evaluate_all("els => els.map(e => e.name)")
+    assert names == ["criteria-2-levels-0-label", "criteria-2-levels-1-label", "criteria-2-levels-2-label"]
+    for number, (label, points) in enumerate((("Dicatat", "4"), ("Belum", "0"))):
+        page.locator(f"#criteria-2-levels-{number}-label").fill(label)
+        page.locator(f"#criteria-2-levels-{number}-points").fill(points)
+    page.get_by_label("Nilai lulus").fill("6")
+    page.get_by_role("button", name="Simpan tugas").click()
+    assert page.get_by_text("Tugas \"Log pemantauan sepekan\" disimpan.").is_visible()
+    db.session.commit()
+    own = db.session.scalars(select(Assignment).where(Assignment.training_id == training.id)).one()
+    assert [(c["title"], [lv["points"] for lv in c["levels"]]) for c in own.rubric] == [
+        ("Kelengkapan log", [6, 4, 2, 0]), ("Tindak lanjut", [4, 0])]
+    assert own.max_points == 10
