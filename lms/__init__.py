@@ -239,6 +239,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.accounts.admin_views import bp as admin_bp
     from lms.accounts.mydata_views import bp as mydata_bp
     from lms.accounts.views import bp as auth_bp
+    from lms.assignments.manage_views import bp as assignment_manage_bp
     from lms.assignments.review_views import bp as assignment_review_bp
     from lms.assignments.views import bp as assignments_bp
     from lms.attendance.views import bp as attendance_bp
@@ -253,6 +254,6 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, courses_bp, quizzes_bp, trainings_bp,
                       attendance_bp, certificates_bp, mydata_bp, caption_bp, assignment_review_bp, evaluations_bp,
-                      assignments_bp):
+                      assignments_bp, assignment_manage_bp):
         app.register_blueprint(blueprint)
 

@@ -19,6 +19,8 @@ from sqlalchemy import select
 
 from lms.accounts.models import Role, User, UserImport
 from lms.accounts.services import ensure_institution, hash_password
+from lms.assignments import definitions
+from lms.assignments import services as assignments
 from lms.assignments.models import Assignment, Submission, SubmissionFile
 from lms.assignments.services import offered
 from lms.attendance import services as attendance
@@ -38,7 +40,7 @@ from tests.conftest import PASSWORD
 CHECKED = ("admin", "assignment_review", "attendance", "audit", "auth", "caption", "certificates", "core", "courses",
            "evaluations",
            "mydata", "quizzes", "trainings",
-           "assignments")
+           "assignments", "assignment_manage")
 ACTORS = ("visitor", "participant", "trainer", "admin")
 
 
@@ -88,12 +90,18 @@ def world(app, tmp_path) -> dict[str, Any]:
     (tmp_path / course.slug / "assets" / "contoh.png").write_bytes(png())
     attempt = db.session.scalars(select(Attempt).where(Attempt.user_id == participant.id)
                                  .order_by(Attempt.id)).first()
+    own_definition, _ = definitions.parse({
+        "id": "tugas-khusus", "title": "Tugas khusus kegiatan", "hand_in": ["text"], "max_chars": 500,
+        "max_points": 2, "pass_points": 1, "criteria": [{"id": "isi", "title": "Isi", "levels": [
+            {"label": "Baik", "points": 2}, {"label": "Kurang", "points": 0}]}]})
+    assert own_definition is not None
+    own = assignments.save_training_assignment(finished, None, own_definition, admin, now)
     db.session.commit()
     original = app.config["COURSES_DIR"]
     app.config["COURSES_DIR"] = tmp_path
     yield {"admin": admin, "trainer": trainer, "participant": participant, "finished": finished,
            "running": running, "certificate": certificate, "job": job, "pending": pending, "session": session,
-           "course": course, "lesson": lesson, "now": now, "attempt": attempt}
+           "course": course, "lesson": lesson, "now": now, "attempt": attempt, "own": own}
     app.config["COURSES_DIR"] = original
 
 
@@ -117,6 +125,9 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
         "assignment_review.submission": [f"{review}/kiriman/{handed_in.id}" + q for q in ("", "?status=waiting")],
         "assignment_review.opd_target": [f"{review}/{target}/target-opd"],
         "assignment_review.file": [f"{review}/berkas/{file_id or 0}"],
+        "assignment_manage.index": [f"/trainings/{slug}/tugas" for slug in (FINISHED_SLUG, RUNNING_SLUG)],
+        "assignment_manage.new": [f"/trainings/{FINISHED_SLUG}/tugas/baru"],
+        "assignment_manage.edit": [f"/trainings/{FINISHED_SLUG}/tugas/{w['own'].id}/ubah"],
         "admin.users": ["/admin/users", f"/admin/users?q=a&peran=participant&aktif=1&id={w['participant'].id}"],
         "admin.user_new": ["/admin/users/new"],
         "admin.user_edit": [f"/admin/users/{w['participant'].id}/edit"],

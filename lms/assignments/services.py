@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,19 +20,19 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from lms.accounts.models import Role, User
+from lms.assignments import due, states
 from lms.assignments import files as cleaning
-from lms.assignments import states
 from lms.assignments.definitions import AssignmentDef
+from lms.assignments.due import DueText
 from lms.assignments.models import Assignment, Submission, SubmissionFile, TrainingAssignment
 from lms.audit import services as audit
 from lms.courses.models import Course
-from lms.dates import local_to_utc
 from lms.errors import LmsError, NotAllowed, Problems, ValidationFailed
 from lms.extensions import db
 from lms.trainings import scope as trainings
 from lms.trainings.models import Training, training_courses
 
-END_OF_DAY = time(23, 59, 59)
+END_OF_DAY = due.END_OF_DAY
 MAX_TEXT = 20000  # what a draft may hold whatever the assignment's limit: a limit is checked on submit
 MAX_LINK = 2000
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -160,8 +160,9 @@ def choosable(training: Training) -> list[tuple[Assignment, bool]]:
     return [(a, a.id in given) for a in rows]
 
 
-def set_given(training: Training, assignment: Assignment, given: bool, actor: User) -> None:
-    """Record the training's choice to give (or not) one assignment."""
+def set_given(training: Training, assignment: Assignment, given: bool, actor: User,
+              now: datetime | None = None, details: dict[str, Any] | None = None) -> None:
+    """Record the training's choice to give (or not) one assignment; audited with `details` added."""
     trainings.require_manager(actor, training)
     if assignment.training_id not in (None, training.id):
         raise NotAllowed("Tugas ini milik kegiatan lain.")
@@ -172,7 +173,7 @@ def set_given(training: Training, assignment: Assignment, given: bool, actor: Us
         db.session.add(row)
     row.included = given
     audit.record(actor, "assignment.choose", "training", training.id,
-                 {"assignment_id": assignment.id, "given": given})
+                 {"assignment_id": assignment.id, "given": given, **(details or {})}, now=now)
     db.session.flush()
 
 
@@ -204,11 +205,15 @@ def save_training_assignment(training: Training, assignment: Assignment | None, 
     elif has_submissions(assignment) and _rubric_changed(assignment, definition):
         raise ValidationFailed("Rubrik tidak dapat diubah setelah ada peserta yang mengumpulkan; buat tugas baru "
                                "bila rubriknya perlu diganti.", "criteria")
+    created = assignment.id is None
     assignment.slug = definition.slug
     apply_definition(assignment, definition)
+    # The lesson it practises may be of any linked course: the lesson's Praktik section finds it by both.
+    assignment.course_slug = definition.course_slug
     assignment.synced_at = now
     db.session.flush()
-    audit.record(actor, "assignment.save", "assignment", assignment.id, {"training_id": training.id})
+    audit.record(actor, "assignment.save", "assignment", assignment.id,
+                 {"training_id": training.id, "created": created, "title": assignment.title}, now=now)
     return assignment
 
 
@@ -228,11 +233,14 @@ def due_at(assignment: Assignment, training: Training) -> datetime | None:
     A day past the training's last day means its last day (a shorter training than the module
     was written for still gets a deadline inside it).
     """
-    if assignment.due_day is None:
-        return None
-    days = (training.end_date - training.start_date).days + 1
-    day = training.start_date + timedelta(days=min(assignment.due_day, days) - 1)
-    return local_to_utc(day, assignment.due_time or END_OF_DAY, training.time_zone)
+    text = due_text(assignment, training)
+    return text.moment if text else None
+
+
+def due_text(assignment: Assignment, training: Training) -> DueText | None:
+    """Return the due time in words in the training's zone ("Hari ke-2, 16.00 WITA", its date), or None."""
+    return due.describe(assignment.due_day, assignment.due_time, training.start_date, training.end_date,
+                        training.time_zone)
 
 
 # ---------------------------------------------------------------- a participant's hand-ins
@@ -526,6 +534,11 @@ class Task(WithSubmission):
 
     def overdue(self, now: datetime) -> bool:
         return self.due is not None and now > self.due and self.status in {"missing", "draft", "withdrawn"}
+
+    @property
+    def due_text(self) -> DueText | None:
+        """The due time in words in the training's zone, for the participant's pages."""
+        return due_text(self.assignment, self.training)
 
 
 def tasks_for(user: User, trainings_: Iterable[Training] | None = None) -> list[Task]:
