@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, distinct, extract, func, select, true, union
-from sqlalchemy.sql.elements import KeyedColumnElement
 
 from lms.accounts.models import Agency, User
 from lms.certificates.models import Certificate
@@ -26,6 +25,8 @@ JP_TARGET = 20  # PP 17/2020 Pasal 203 ayat (4): at least 20 JP of competency de
 NO_OPD = 0  # the OPD filter's value for people without an OPD
 NO_OPD_LABEL = "Tanpa OPD"
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+Query = Select[*tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
@@ -147,10 +148,10 @@ def dashboard(filters: Filters, names: Sequence[tuple[int, str]]) -> Dashboard:
             row(agency_id).valid, row(agency_id).jp = count, int(jp)
         else:
             row(agency_id).revoked = count
-    people = _asn_people(filters).subquery()
+    asn = _asn_people(filters).subquery()
     for agency_id, reached, below in db.session.execute(
-            select(people.c.opd, func.sum(case((people.c.jp >= JP_TARGET, 1), else_=0)),
-                   func.sum(case((people.c.jp < JP_TARGET, 1), else_=0))).group_by(people.c.opd)):
+            select(asn.c.opd, func.sum(case((asn.c.jp >= JP_TARGET, 1), else_=0)),
+                   func.sum(case((asn.c.jp < JP_TARGET, 1), else_=0))).group_by(asn.c.opd)):
         row(agency_id).reached, row(agency_id).below = int(reached or 0), int(below or 0)
     ordered = sorted(rows.values(), key=lambda r: (r.agency_id == NO_OPD, r.name.casefold(), r.agency_id))
     result = Dashboard(filters, _trainings(filters).all(), ordered)
@@ -163,7 +164,7 @@ def dashboard(filters: Filters, names: Sequence[tuple[int, str]]) -> Dashboard:
 class _Rows:
     """A select of plain rows turned into typed records."""
 
-    def __init__(self, query: Select[Any], make: Any) -> None:
+    def __init__(self, query: Query, make: Any) -> None:
         self.query, self.make = query, make
 
     def all(self) -> list[Any]:
@@ -187,7 +188,7 @@ def _trainings(filters: Filters) -> _Rows:
     return _Rows(query, TrainingRow)
 
 
-def _asn_people(filters: Filters) -> Select[Any]:
+def _asn_people(filters: Filters) -> Query:
     """Civil servants (with an NIP) in the year, with their JP from valid certificates of that year."""
     valid_of_year = and_(Certificate.jp_year == filters.year, Certificate.status == "valid")
     population = union(
@@ -273,7 +274,7 @@ def _opd_name() -> ColumnElement[str]:
     return func.coalesce(Agency.name, NO_OPD_LABEL)
 
 
-def _people(filters: Filters, needle: str) -> tuple[Select[Any], Any]:
+def _people(filters: Filters, needle: str) -> tuple[Query, Any]:
     held = _held(filters.year)
     earned = (select(Certificate.user_id, func.sum(Certificate.jp).label("jp"))
               .where(Certificate.jp_year == filters.year, Certificate.status == "valid")
@@ -288,7 +289,7 @@ def _people(filters: Filters, needle: str) -> tuple[Select[Any], Any]:
 
 
 def _certificates(status: str) -> Any:
-    def build(filters: Filters, needle: str) -> tuple[Select[Any], Any]:
+    def build(filters: Filters, needle: str) -> tuple[Query, Any]:
         query = (select(Certificate.number, User.full_name, _opd_name(), Training.title, Certificate.issue_date,
                         Certificate.jp, Training.slug)
                  .join(User, User.id == Certificate.user_id).join(Training, Training.id == Certificate.training_id)
@@ -302,7 +303,7 @@ def _certificates(status: str) -> Any:
 
 
 def _asn(reached: bool) -> Any:
-    def build(filters: Filters, needle: str) -> tuple[Select[Any], Any]:
+    def build(filters: Filters, needle: str) -> tuple[Query, Any]:
         people = _asn_people(filters).subquery()
         query = (select(people.c.full_name, people.c.nip, func.coalesce(Agency.name, NO_OPD_LABEL), people.c.jp)
                  .outerjoin(Agency, Agency.id == people.c.opd)
@@ -316,7 +317,7 @@ def _asn(reached: bool) -> Any:
     return build
 
 
-def _kegiatan(filters: Filters, needle: str) -> tuple[Select[Any], Any]:
+def _kegiatan(filters: Filters, needle: str) -> tuple[Query, Any]:
     query = _trainings(filters).query
     if needle:
         query = query.where(Training.title.icontains(needle, autoescape=True))
@@ -326,7 +327,7 @@ def _kegiatan(filters: Filters, needle: str) -> tuple[Select[Any], Any]:
     return query, make
 
 
-def _named(query: Select[Any], needle: str, *more: KeyedColumnElement[Any]) -> Select[Any]:
+def _named(query: Query, needle: str, *more: Any) -> Query:
     """Filter by a part of the person's name, then order by name (and `more`)."""
     if needle:
         query = query.where(User.full_name.icontains(needle, autoescape=True))

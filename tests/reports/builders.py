@@ -62,7 +62,8 @@ class Year:
 
 
 def build_year() -> Year:
-    """2026: T1 (12 JP) and T2 (8 JP, from 30 December 2025 to 2 January 2026: its end date's year); 2025: T3 (24 JP); plus a 2026 draft that never counts.
+    """2026: T1 (12 JP) and T2 (8 JP; 30 December 2025 to 2 January 2026: its end date's year);
+    2025: T3 (24 JP); plus a 2026 draft that never counts.
 
     Ana (NIP, Kominfo) 12 + 8 = 20 JP in 2026: reached, at the boundary; 24 JP in 2025.
     Budi (NIP, Kominfo) 12 JP, his T2 certificate revoked: below. Citra (NIP, BKPSDM) enrolled in T2,

@@ -82,8 +82,9 @@ def test_the_lists_behind_the_figures(year):
     assert [c[1] for c in cells("sertifikat", y2026)] == ["Ana Wulandari", "Ana Wulandari", "Budi Santoso",
                                                           "Dedi Kurniawan"]
     assert [(c[1], c[3], c[5]) for c in cells("dicabut", y2026)] == [("Budi Santoso", "Bimtek PPID", 8)]
-    assert cells("peserta", y2026) == [("Ana Wulandari", "198001012005012001", "Dinas Komunikasi dan Informatika", 2, 20),
-                                       ("Budi Santoso", "198102022006021002", "Dinas Komunikasi dan Informatika", 2, 12),
+    kominfo = "Dinas Komunikasi dan Informatika"
+    assert cells("peserta", y2026) == [("Ana Wulandari", "198001012005012001", kominfo, 2, 20),
+                                       ("Budi Santoso", "198102022006021002", kominfo, 2, 12),
                                        ("Citra Lestari", "198203032007032003", "Badan Kepegawaian", 1, 0),
                                        ("Dedi Kurniawan", "", "Badan Kepegawaian", 1, 12)]
     assert cells("kegiatan", y2026) == [("Bimtek PPID", "30 Desember 2025–2 Januari 2026", "Berjalan", 3, 1),
