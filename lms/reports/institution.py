@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, distinct, extract, func, select, true, union
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, extract, func, literal_column, select, true, union
 
 from lms.accounts.models import Agency, User
 from lms.certificates.models import Certificate
@@ -106,7 +106,8 @@ def _in_opd(agency_id: int | None) -> ColumnElement[bool]:
 
 
 def _opd() -> ColumnElement[int]:
-    return func.coalesce(User.agency_id, NO_OPD)
+    # A literal, not a parameter: PostgreSQL matches the GROUP BY to the SELECT only when both are the same text.
+    return func.coalesce(User.agency_id, literal_column(str(NO_OPD)))
 
 
 def _is_asn() -> ColumnElement[bool]:
