@@ -48,7 +48,7 @@ def fresh_postgres() -> None:
 
 def build(trainings: int, people: int, seed: int = 13) -> dict[str, Any]:
     """Insert the year in bulk statements; return the admin's login."""
-    from sqlalchemy import insert, select
+    from sqlalchemy import func, insert, select
 
     from lms.accounts.models import Agency, Role, User
     from lms.accounts.services import ensure_institution, hash_password
@@ -70,17 +70,19 @@ def build(trainings: int, people: int, seed: int = 13) -> dict[str, Any]:
          "agency_id": rng.choice(agencies) if rng.random() < 0.97 else None, "active": True,
          "session_version": 1, "must_change_password": False, "pangkat_golongan": "", "jabatan": "", "phone": ""}
         for n in range(people)])
-    users = list(db.session.scalars(select(User.id).where(User.role == Role.PARTICIPANT.value)))
+    users = list(db.session.scalars(select(User.id).where(User.email.like("p%@bench.go.id"))))
     rows = []
     for n in range(trainings + 5):  # the last five in the previous year
         year = YEAR if n < trainings else YEAR - 1
         start = date(year, 1, 5) + timedelta(days=(n % trainings) * 8)
-        rows.append({"institution_id": institution, "slug": f"bimtek-{n:03d}", "title": f"Bimtek Nomor {n:03d}",
+        rows.append({"institution_id": institution, "slug": f"bench-{n:03d}", "title": f"Bimtek Nomor {n:03d}",
                      "description": "", "venue": "Aula", "city": "Contoh", "start_date": start,
                      "end_date": start + timedelta(days=2), "status": "finished", "time_zone": "Asia/Jakarta"})
     db.session.execute(insert(Training), rows)
-    held = list(db.session.execute(select(Training.id, Training.end_date).order_by(Training.id)))
-    enrolments, certificates, seq = [], [], 0
+    held = list(db.session.execute(select(Training.id, Training.end_date).where(Training.slug.like("bench-%"))
+                                   .order_by(Training.id)))
+    enrolments, certificates = [], []
+    seq = db.session.scalar(select(func.max(Certificate.seq))) or 0  # after any already issued
     for user in users:
         for training_id, end in rng.sample(held[:trainings], rng.choice((1, 1, 2, 3))) + (
                 [rng.choice(held[trainings:])] if rng.random() < 0.1 else []):
@@ -89,7 +91,7 @@ def build(trainings: int, people: int, seed: int = 13) -> dict[str, Any]:
                 seq += 1
                 certificates.append({
                     "institution_id": institution, "training_id": training_id, "user_id": user,
-                    "number": f"{seq:05d}/BIMTEK/{end.year}", "year": end.year, "seq": seq, "code": f"B{seq:08d}",
+                    "number": f"{seq:05d}/BENCH/{end.year}", "year": end.year, "seq": seq, "code": f"BENCH{seq:08d}",
                     "status": "revoked" if rng.random() < 0.02 else "valid", "issue_date": end,
                     "jp": rng.choice((8, 12, 16, 24)), "jp_year": end.year, "data": {}, "pdf": b"%PDF",
                     "pdf_sha256": "0" * 64, "layout": "default", "override_reason": "", "revoke_reason": ""})

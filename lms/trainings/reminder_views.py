@@ -14,6 +14,7 @@ from lms.trainings import reminders, scope
 from lms.web import send_bytes, venue_base_url
 
 bp = Blueprint("reminders", __name__, url_prefix="/trainings")
+FOLD_AFTER = 10  # a list longer than this starts folded
 
 
 @bp.get("/<slug>/pengingat")
@@ -32,4 +33,4 @@ def page(slug: str) -> ResponseReturnValue:
         # Phone numbers: a download for the staff only, never kept by a cache.
         return send_bytes(write_csv(*reminders.export_rows(data)), "text/csv; charset=utf-8",
                           f"pengingat-{training.slug}.csv", private=True)
-    return render_template("trainings/reminders.html", training=training, data=data, no_phone=reminders.NO_PHONE)
+    return render_template("trainings/reminders.html", training=training, data=data, fold=FOLD_AFTER)

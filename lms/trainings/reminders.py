@@ -18,7 +18,7 @@ from sqlalchemy import select
 from lms.accounts.models import Role, User
 from lms.assignments import services as assignments
 from lms.assignments import states
-from lms.dates import format_date, format_datetime
+from lms.dates import format_date, format_datetime, local_date
 from lms.evaluations import services as evaluations
 from lms.extensions import db
 from lms.quizzes.models import Attempt
@@ -109,15 +109,16 @@ def reminders(viewer: User, training: Training, people: list[User], now: datetim
         return message(user.full_name, action, training, deadline, page_url, sender)
 
     lists = [_test_list(training, people, kind, now, text) for kind in ("pretest", "posttest")]
-    lists.append(_evaluation_list(viewer, training, people, text))
+    lists.append(_evaluation_list(viewer, training, people, now, text))
     lists += _assignment_lists(training, people, text)
     return Reminders(training, len(people), lists)
 
 
 def _test_list(training: Training, people: list[User], kind: str, now: datetime, text: Texter) -> ReminderList:
     label = "Pre-test" if kind == "pretest" else "Post-test"
-    quiz, closes = ((training.pretest, training.pretest_close_at) if kind == "pretest"
-                    else (training.posttest, training.posttest_close_at))
+    quiz, opens, closes = ((training.pretest, training.pretest_open_at, training.pretest_close_at)
+                           if kind == "pretest" else
+                           (training.posttest, training.posttest_open_at, training.posttest_close_at))
     result = ReminderList(kind, f"Belum mengerjakan {label.lower()}")
     if quiz is None:
         result.unavailable = f"Kegiatan ini tidak memakai {label.lower()}."
@@ -126,12 +127,15 @@ def _test_list(training: Training, people: list[User], kind: str, now: datetime,
     for user_id, status in db.session.execute(select(Attempt.user_id, Attempt.status).where(
             Attempt.training_id == training.id, Attempt.quiz_id == quiz.id)):
         statuses.setdefault(user_id, set()).add(status)
-    deadline = ""
+    zone = training.time_zone
+    notes = []
+    if opens is not None and now < opens:
+        notes.append(f"{label} belum dibuka: dibuka {format_datetime(opens, zone)}.")
     if closes is not None:
-        closed = closes <= now
-        result.detail = (f"{label} {'telah ditutup' if closed else 'ditutup'} "
-                         f"{format_datetime(closes, training.time_zone)}.")
-        deadline = "" if closed else result.detail  # a reminder names a deadline still ahead
+        notes.append(f"{label} {'telah ditutup' if closes <= now else 'ditutup'} {format_datetime(closes, zone)}.")
+    result.detail = " ".join(notes)
+    # A reminder names a deadline still ahead, never one already past.
+    deadline = result.detail if closes is None or now < closes else ""
     action = f"mengerjakan {label.lower()} «{quiz.title}»"
     for user in people:
         found = statuses.get(user.id, set())
@@ -142,7 +146,8 @@ def _test_list(training: Training, people: list[User], kind: str, now: datetime,
     return result
 
 
-def _evaluation_list(viewer: User, training: Training, people: list[User], text: Texter) -> ReminderList:
+def _evaluation_list(viewer: User, training: Training, people: list[User], now: datetime,
+                     text: Texter) -> ReminderList:
     result = ReminderList("evaluasi", "Belum mengisi evaluasi")
     if not viewer.has_role(Role.ADMIN):
         # Responses are anonymous to narasumber: who has answered, watched over time, would unmask them.
@@ -155,12 +160,17 @@ def _evaluation_list(viewer: User, training: Training, people: list[User], text:
         return result
     first, last = evaluations.window(training)
     result.detail = f"Evaluasi dapat diisi {format_date(first)} sampai {format_date(last)}."
+    deadline = result.detail
+    if not evaluations.is_open(training, now):
+        ended = local_date(now, training.time_zone) > last
+        result.detail = ("Masa evaluasi sudah berakhir. " if ended else "Evaluasi belum dibuka. ") + result.detail
+        deadline = "" if ended else deadline
     owed = {user.id: missing for user, missing in evaluations.not_submitted(viewer, training)}
     for user in people:
         if user.id in owed:
             action = f"mengisi evaluasi ({owed[user.id]} dari {len(targets)} belum diisi)"
             result.people.append(_person(user, f"{owed[user.id]} dari {len(targets)} belum diisi",
-                                         text(user, action, result.detail)))
+                                         text(user, action, deadline)))
     return result
 
 

@@ -139,6 +139,23 @@ def test_phone_links_and_their_text(world, client, auth):
     assert not re.search(r'href="/[^"]*(6281|0812)', html)
 
 
+def test_windows_not_yet_open_or_past(world, client, auth, monkeypatch):
+    training = world["training"]
+    training.pretest_open_at = datetime(2026, 8, 20, 1, 0, tzinfo=UTC)
+    db.session.commit()
+    auth.login_as(world["admin"])
+    html = client.get("/trainings/bimtek-tes/pengingat").get_data(as_text=True)
+    assert "Pre-test belum dibuka: dibuka 20 Agustus 2026 08.00 WIB." in section(html, "pretest")
+    monkeypatch.setattr("lms.trainings.reminder_views.utcnow", lambda: datetime(2026, 9, 1, 3, 0, tzinfo=UTC))
+    html = client.get("/trainings/bimtek-tes/pengingat").get_data(as_text=True)
+    post, evaluation = section(html, "posttest"), section(html, "evaluasi")
+    assert "Post-test telah ditutup 19 Agustus 2026 16.00 WIB." in post
+    assert "Masa evaluasi sudah berakhir. Evaluasi dapat diisi 19 Agustus 2026 sampai" in evaluation
+    for block in (post, evaluation):  # a message never names a deadline already past
+        text = unquote(re.search(r'href="https://wa\.me/\d+\?text=([^"]+)"', block).group(1))
+        assert "ditutup" not in text and "berakhir" not in text and "dapat diisi" not in text
+
+
 def test_csv_export(world, client, auth):
     auth.login_as(world["admin"])
     response = client.get("/trainings/bimtek-tes/pengingat?format=csv")
