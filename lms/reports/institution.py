@@ -129,10 +129,11 @@ def agencies() -> list[tuple[int, str]]:
 def dashboard(filters: Filters, names: Sequence[tuple[int, str]]) -> Dashboard:
     """Return the year's figures per OPD and its trainings, in four queries whatever their number."""
     rows: dict[int, OpdRow] = {}
+    labels = dict(names)
 
     def row(agency_id: int) -> OpdRow:
         if agency_id not in rows:
-            rows[agency_id] = OpdRow(agency_id, dict(names).get(agency_id, NO_OPD_LABEL))
+            rows[agency_id] = OpdRow(agency_id, labels.get(agency_id, NO_OPD_LABEL))
         return rows[agency_id]
 
     held, in_opd = _held(filters.year), _in_opd(filters.agency_id)
@@ -155,24 +156,15 @@ def dashboard(filters: Filters, names: Sequence[tuple[int, str]]) -> Dashboard:
                    func.sum(case((asn.c.jp < JP_TARGET, 1), else_=0))).group_by(asn.c.opd)):
         row(agency_id).reached, row(agency_id).below = int(reached or 0), int(below or 0)
     ordered = sorted(rows.values(), key=lambda r: (r.agency_id == NO_OPD, r.name.casefold(), r.agency_id))
-    result = Dashboard(filters, _trainings(filters).all(), ordered)
+    result = Dashboard(filters, [TrainingRow(*r) for r in db.session.execute(_trainings(filters))], ordered)
     for name in ("participants", "valid", "revoked", "jp", "reached", "below"):
         setattr(result.total, name, sum(getattr(r, name) for r in ordered))
     result.total.trainings = len(result.trainings)
     return result
 
 
-class _Rows:
-    """A select of plain rows turned into typed records."""
-
-    def __init__(self, query: Query, make: Any) -> None:
-        self.query, self.make = query, make
-
-    def all(self) -> list[Any]:
-        return [self.make(*r) for r in db.session.execute(self.query)]
-
-
-def _trainings(filters: Filters) -> _Rows:
+def _trainings(filters: Filters) -> Query:
+    """The year's trainings with their participants and valid certificates (of the OPD asked for)."""
     in_opd = _in_opd(filters.agency_id)
     enrolled = (select(Enrollment.training_id, func.count(Enrollment.id).label("n"))
                 .join(User, User.id == Enrollment.user_id).where(in_opd).group_by(Enrollment.training_id).subquery())
@@ -186,7 +178,7 @@ def _trainings(filters: Filters) -> _Rows:
              .where(_held(filters.year)).order_by(Training.start_date, Training.id))
     if filters.agency_id is not None:  # the trainings this OPD's people took part in
         query = query.where(enrolled.c.n > 0)
-    return _Rows(query, TrainingRow)
+    return query
 
 
 def _asn_people(filters: Filters) -> Query:
@@ -319,7 +311,7 @@ def _asn(reached: bool) -> Any:
 
 
 def _kegiatan(filters: Filters, needle: str) -> tuple[Query, Any]:
-    query = _trainings(filters).query
+    query = _trainings(filters)
     if needle:
         query = query.where(Training.title.icontains(needle, autoescape=True))
 
