@@ -69,7 +69,7 @@ def _asked() -> Asked:
 def dashboard() -> ResponseReturnValue:
     asked = _asked()
     data = institution.dashboard(asked.filters, asked.agencies)
-    return render_template("reports/institution.html", asked=asked, data=data, kinds=institution.KINDS,
+    return render_template("reports/institution.html", asked=asked, data=data, months=institution.per_month(data),
                            target=institution.JP_TARGET), 400 if asked.problems else 200
 
 

@@ -44,6 +44,12 @@ def test_a_year_per_opd_and_in_total(year):
     assert [(t.participants, t.certificates) for t in data.trainings] == [(3, 1), (3, 3)]
 
 
+def test_per_month_by_the_last_day(year):
+    months = institution.per_month(institution.dashboard(Filters(2026), institution.agencies()))
+    assert [(m.name, m.trainings, m.enrolments) for m in months if m.trainings] == [("Januari", 1, 3), ("Maret", 1, 3)]
+    assert len(months) == 12 and sum(m.trainings for m in months) == 2
+
+
 def test_another_year_and_people_without_opd(year):
     data = institution.dashboard(Filters(2025), institution.agencies())
     assert [t.slug for t in data.trainings] == ["t3-2025"]
@@ -116,6 +122,7 @@ def test_dashboard_page_shows_the_figures_and_links_to_filtered_lists(year, clie
     assert shown == {"kegiatan": "2", "peserta": "4", "#per-opd": "2", "sertifikat": "44", "asn-tercapai": "1",
                      "asn-kurang": "2"}  # (the second "sertifikat" figure, JP, overwrote the count 4)
     assert "1 dicabut (tidak dihitung)" in html
+    assert re.search(r'<tr data-month="1"><td>Januari</td><td class="text-end">1</td><td class="text-end">3</td>', html)
     row = re.search(rf'<tr data-opd="{year.kominfo}">.*?</tr>', html, re.S).group(0)
     link = re.search(r'data-col="below"><a href="([^"]+)">1<', row).group(1).replace("&amp;", "&")
     assert "/laporan/institusi/asn-kurang?" in link and f"opd={year.kominfo}" in link and "tahun=2026" in link
