@@ -399,13 +399,19 @@ def _clean(root: ET.Element, title: str) -> None:
     root.insert(0, title_element)
     for element in root.iter():
         element.attrib.pop("id", None)
-        style = element.get("style")
-        if style is None:
-            continue
-        style = style.replace("clip-path: url(#clip)", "").strip()
-        style = style.replace(f"font-family: {BOLD};", f"font-family: {SVG_FONTS}; font-weight: bold;")
-        style = style.replace(f"font-family: {FONT};", f"font-family: {SVG_FONTS};")
+        style = element.attrib.pop("style", None)
         if style:
-            element.set("style", style)
-        else:
-            element.attrib.pop("style")
+            _presentation(element, style)
+
+
+def _presentation(element: ET.Element, style: str) -> None:
+    """Move a style attribute into SVG presentation attributes (the page's CSP forbids inline styles)."""
+    for declaration in style.split(";"):
+        name, _, value = (part.strip() for part in declaration.partition(":"))
+        if not name or not value or name == "clip-path":
+            continue
+        if name == "font-family":
+            if value == BOLD:
+                element.set("font-weight", "bold")
+            value = SVG_FONTS
+        element.set(name, value)
