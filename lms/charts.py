@@ -4,7 +4,7 @@ Pure (no Flask, no database). Each builder takes plain data and returns a `Chart
 Drawing with a title): a PDF builder adds it to a story as a flowable, `to_svg` turns it into
 inline SVG that scales to its container (a 360 px phone or a printed page).
 
-The charts are 360 units wide, so on a phone one unit is about one pixel and a 10-unit label
+The charts are 360 units wide, so on a phone one unit is about one pixel and an 11-unit label
 reads like 10 px text; in a PDF they are 360 pt (12.7 cm) wide unless the caller scales them.
 Labels are measured with Helvetica's metrics (the standard PDF font, which the certificates use
 too); the SVG names Helvetica, then Arial and Liberation Sans, which have the same widths.
@@ -35,10 +35,10 @@ from lms.pdftext import ellipsize, printable, wrap_text
 FONT, BOLD = "Helvetica", "Helvetica-Bold"
 WIDTH = 360.0
 PAD = 4.0
-LABEL_SIZE = 10.0
-LABEL_LEADING = 12.0
-SMALL_SIZE = 8.5
-BAR_HEIGHT = 14.0
+LABEL_SIZE = 11.0
+LABEL_LEADING = 13.0
+SMALL_SIZE = 10.0
+BAR_HEIGHT = 15.0
 ROW_GAP = 9.0
 LABEL_LINES = 2
 
@@ -218,7 +218,7 @@ def _legend(items: Sequence[tuple[str, colors.Color]]) -> tuple[float, Group]:
     group = Group()
     x, y = PAD, -LABEL_LEADING
     for name, color in items:
-        width = 14 + stringWidth(printable(name, FONT), FONT, SMALL_SIZE) + 12
+        width = 14 + stringWidth(printable(name, FONT), FONT, SMALL_SIZE) + 10
         if x > PAD and x + width > WIDTH - PAD:
             x, y = PAD, y - LABEL_LEADING
         group.add(Rect(x, y, 10, 10, fillColor=color, strokeColor=None))
@@ -275,12 +275,12 @@ def histogram(edges: Sequence[float], counts: Sequence[int], title: str, *,
 
 def _count_axis(chart: Chart, left: float, right: float, count_max: float,
                 y_of: Callable[[float], float]) -> None:
-    steps = 4 if count_max >= 4 else int(count_max)
+    steps = next(n for n in (4, 5, 2, 1) if (count_max / n).is_integer())
     for step in range(1, steps + 1):
         value = count_max * step / steps
         y = y_of(value)
         chart.add(Line(left, y, right, y, strokeColor=GRID, strokeWidth=0.6))
-        chart.add(_text(left - 4, y - 3, decimal_text(value, 1), size=SMALL_SIZE, color=MUTED,
+        chart.add(_text(left - 4, y - 3, decimal_text(value, 0), size=SMALL_SIZE, color=MUTED,
                         anchor="end"))
     chart.add(_text(left - 4, y_of(0) - 3, "0", size=SMALL_SIZE, color=MUTED, anchor="end"))
 

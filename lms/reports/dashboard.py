@@ -67,11 +67,17 @@ def _num(value: Fraction | float | None, places: int = 1) -> str:
     return decimal_text(value, places)
 
 
-def build(facts: TrainingFacts) -> Dashboard:
-    """Return the dashboard of these figures."""
+def build(facts: TrainingFacts, jp: int | None = None, quota: int | None = None) -> Dashboard:
+    """Return the dashboard of these figures; jp (the agenda's hours) and quota join the key figures."""
     sections = [_sessions(facts), _distribution(facts), _scores(facts), _agencies(facts), _courses(facts),
                 _assignments(facts), *_evaluations(facts), _certificates(facts)]
-    return Dashboard(_figures(facts), sections)
+    figures = _figures(facts)
+    if quota:
+        figures[0] = Figure(str(facts.participants), f"peserta (kuota {quota})")
+    if jp is not None:
+        figures.insert(1, Figure(str(jp), "JP dari agenda"))
+    figures.insert(2 if jp is not None else 1, Figure(str(len(facts.sessions)), "sesi presensi"))
+    return Dashboard(figures, sections)
 
 
 def _figures(facts: TrainingFacts) -> list[Figure]:
@@ -101,8 +107,8 @@ def _sessions(facts: TrainingFacts) -> Section:
               for st in statuses]
     rows = [[label, *(str(s.counts.get(st, 0)) for st in statuses)] for label, s in zip(labels, facts.sessions,
                                                                                      strict=True)]
-    table = Table("Jumlah peserta per status presensi di setiap sesi", ["Sesi", *(SESSION_LABELS[st] for st in statuses)],
-                  rows)
+    table = Table("Jumlah peserta per status presensi di setiap sesi",
+                  ["Sesi", *(SESSION_LABELS[st] for st in statuses)], rows)
     return Section(key, title, _svg(charts.stacked_bar_chart(labels, series, title), key), tables=[table])
 
 
@@ -157,7 +163,8 @@ def _scores_missing(scores: Scores) -> str | None:
 def _score_table(scores: Scores) -> Table:
     rows = [["Mengikuti pre-test", str(scores.pre_taken)], ["Mengikuti post-test", str(scores.post_taken)],
             ["Mengikuti keduanya", str(len(scores.pairs))],
-            ["Rata-rata pre-test (semua)", _num(scores.mean_pre)], ["Rata-rata post-test (semua)", _num(scores.mean_post)],
+            ["Rata-rata pre-test (semua)", _num(scores.mean_pre)],
+            ["Rata-rata post-test (semua)", _num(scores.mean_post)],
             ["Rata-rata pre-test (keduanya)", _num(scores.paired_mean_pre)],
             ["Rata-rata post-test (keduanya)", _num(scores.paired_mean_post)],
             ["Rata-rata gain ternormalisasi", _num(scores.mean_gain, 2)],
@@ -208,11 +215,13 @@ def _assignments(facts: TrainingFacts) -> Section:
 def _evaluations(facts: TrainingFacts) -> list[Section]:
     if not facts.evaluations:
         return [Section("evaluasi", "Evaluasi", empty="Belum ada evaluasi yang dapat Anda lihat.")]
+    ordered = sorted(facts.evaluations, key=lambda t: not t.about_training)
     overview = Table("Rata-rata setiap evaluasi", ["Evaluasi", "Tanggapan", "Rata-rata"],
                      [[t.label, str(t.responses), f"{_num(t.mean, 2)} dari {t.scale}" if t.shown and t.mean
-                       else "Ditampilkan mulai 5 tanggapan" if not t.shown else "—"] for t in facts.evaluations])
+                       else "Ditampilkan mulai 5 tanggapan" if not t.shown else "—"] for t in ordered])
     sections = [Section("evaluasi", "Evaluasi", tables=[overview])]
-    for index, target in enumerate(t for t in facts.evaluations if t.shown and t.items):
+    shown = sorted((t for t in facts.evaluations if t.shown and t.items), key=lambda t: not t.about_training)
+    for index, target in enumerate(shown):
         key = f"evaluasi-{index + 1}"
         title = f"Evaluasi: {target.label}"
         items = [i for i in target.items if i.mean is not None]

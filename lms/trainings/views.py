@@ -141,7 +141,8 @@ def show(slug: str) -> ResponseReturnValue:
         return render_template("trainings/show.html", training=training,
                                summary=overview.staff_summary(training, utcnow()),
                                opd_targets=review_pages.opd_targets(training),
-                               dashboard=dashboard.build(training_facts(training, utcnow(), current_user)))
+                               dashboard=dashboard.build(training_facts(training, utcnow(), current_user),
+                                                         training.total_jp, training.quota))
     return render_template("trainings/participant.html", training=training,
                            view=overview.participant_view(current_user, training, utcnow()))
 
