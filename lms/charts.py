@@ -56,7 +56,7 @@ PALETTE = (BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE, GREY)
 
 SVG_NS = "http://www.w3.org/2000/svg"
 SVG_FONTS = "Helvetica, Arial, 'Liberation Sans', sans-serif"
-BAR_CLASS = "bar"  # the class of every data mark in the SVG (a bar, a segment, a pair's line)
+BAR_CLASS = "bar"  # the class of every data mark in the SVG (a bar, a segment, a pair's post-test end)
 
 
 class Chart(Drawing):
@@ -342,10 +342,11 @@ def paired_chart(pairs: Sequence[tuple[float, float]], title: str, *,
     for pre, post in pairs:
         base = BLUE if post > pre else ORANGE if post < pre else GREY
         ups, downs, levels = ups + (post > pre), downs + (post < pre), levels + (post == pre)
-        line = Line(x_pre, y_of(pre), x_post, y_of(post), strokeWidth=1.2,
-                    strokeColor=colors.Color(base.red, base.green, base.blue, alpha=alpha))
-        line._svgAttrs = {"class": BAR_CLASS}
-        chart.add(line)
+        color = colors.Color(base.red, base.green, base.blue, alpha=alpha)
+        chart.add(Line(x_pre, y_of(pre), x_post, y_of(post), strokeWidth=1.2, strokeColor=color))
+        # The ends as small squares; the post-test's is the pair's mark (ReportLab gives lines no class).
+        chart.add(Rect(x_pre - 1.5, y_of(pre) - 1.5, 3, 3, fillColor=color, strokeColor=None))
+        chart.add(_mark(x_post - 1.5, y_of(post) - 1.5, 3, 3, color))
     mean_pre = sum(pre for pre, _ in pairs) / len(pairs)
     mean_post = sum(post for _, post in pairs) / len(pairs)
     chart.add(Line(x_pre, y_of(mean_pre), x_post, y_of(mean_post), strokeColor=INK, strokeWidth=3))
