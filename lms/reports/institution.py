@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy import ColumnElement, Select, and_, case, distinct, extract, func, literal_column, select, true, union
 
+from lms import charts
 from lms.accounts.models import Agency, User
 from lms.certificates.models import Certificate
 from lms.dates import MONTHS, format_date, format_range
@@ -102,6 +104,13 @@ def per_month(data: Dashboard) -> list[Month]:
         counts[item.end_date.month][0] += 1
         counts[item.end_date.month][1] += item.participants
     return [Month(m, MONTHS[m - 1], t, e) for m, (t, e) in counts.items()]
+
+
+def month_chart(months: Sequence[Month], year: int) -> Markup:
+    """Return the trainings per month as inline SVG; its numbers are the table with id tabel-per-bulan."""
+    chart = charts.bar_chart([m.name for m in months], [m.trainings for m in months],
+                             f"Kegiatan per bulan, {year}", places=0)
+    return charts.to_svg(chart, described_by="tabel-per-bulan")
 
 
 def year_bounds(year: int) -> tuple[date, date]:

@@ -69,7 +69,9 @@ def _asked() -> Asked:
 def dashboard() -> ResponseReturnValue:
     asked = _asked()
     data = institution.dashboard(asked.filters, asked.agencies)
-    return render_template("reports/institution.html", asked=asked, data=data, months=institution.per_month(data),
+    months = institution.per_month(data)
+    chart = None if data.empty else institution.month_chart(months, asked.filters.year)
+    return render_template("reports/institution.html", asked=asked, data=data, months=months, chart=chart,
                            target=institution.JP_TARGET), 400 if asked.problems else 200
 
 

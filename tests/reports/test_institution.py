@@ -123,6 +123,9 @@ def test_dashboard_page_shows_the_figures_and_links_to_filtered_lists(year, clie
                      "asn-kurang": "2"}  # (the second "sertifikat" figure, JP, overwrote the count 4)
     assert "1 dicabut (tidak dihitung)" in html
     assert re.search(r'<tr data-month="1"><td>Januari</td><td class="text-end">1</td><td class="text-end">3</td>', html)
+    svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)  # the chart of that table
+    assert 'aria-describedby="tabel-per-bulan"' in svg and "Kegiatan per bulan, 2026" in svg
+    assert all(month in svg for month in ("Januari", "Maret", "Desember"))
     row = re.search(rf'<tr data-opd="{year.kominfo}">.*?</tr>', html, re.S).group(0)
     link = re.search(r'data-col="below"><a href="([^"]+)">1<', row).group(1).replace("&amp;", "&")
     assert "/laporan/institusi/asn-kurang?" in link and f"opd={year.kominfo}" in link and "tahun=2026" in link
@@ -134,7 +137,7 @@ def test_dashboard_page_shows_the_figures_and_links_to_filtered_lists(year, clie
 def test_year_without_trainings_says_so(year, client, auth, make_user):
     auth.login_as(make_user(role="admin"))
     html = client.get("/laporan/institusi?tahun=2024").get_data(as_text=True)
-    assert "Tidak ada kegiatan pada tahun 2024" in html and 'id="per-opd"' not in html
+    assert "Tidak ada kegiatan pada tahun 2024" in html and 'id="per-opd"' not in html and "<svg" not in html
     default = client.get("/laporan/institusi").get_data(as_text=True)  # the current year (NOW: 2026)
     assert "Dasbor institusi 2026" in default
     assert re.findall(r'<option value="(\d{4})"', default) == ["2026", "2025"]
