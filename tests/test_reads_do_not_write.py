@@ -40,7 +40,7 @@ from tests.conftest import PASSWORD
 CHECKED = ("admin", "assignment_review", "attendance", "audit", "auth", "caption", "certificates", "core", "courses",
            "evaluations",
            "mydata", "quizzes", "trainings",
-           "assignments", "assignment_manage")
+           "assignments", "assignment_manage", "reports", "reminders")
 ACTORS = ("visitor", "participant", "trainer", "admin")
 
 
@@ -195,6 +195,12 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
         "quizzes.status": [f"/quizzes/attempts/{w['attempt'].id}/status.json"],
         "quizzes.results": [f"/quizzes/{w['attempt'].quiz.slug}/results"],
         "quizzes.results_csv": [f"/quizzes/{w['attempt'].quiz.slug}/results.csv"],
+        "reports.dashboard": ["/laporan/institusi", "/laporan/institusi?tahun=2026&opd=0",
+                              "/laporan/institusi?tahun=x"],
+        "reports.figure_list": [f"/laporan/institusi/{kind}?tahun=2026" + q for kind in ("peserta", "asn-kurang")
+                                for q in ("", "&format=csv", "&format=xlsx", "&q=a&page=2")],
+        "reminders.page": [f"/trainings/{slug}/pengingat" + q for slug in (FINISHED_SLUG, RUNNING_SLUG)
+                           for q in ("", "?format=csv")],
         # Each also under its content-hash address (lms/assets.py; any hash is served).
         "assignments.mine": ["/tugas/"],
         "assignments.task": [f"/tugas/{RUNNING_SLUG}/{a.id}" for a in offered(w["running"])[:1]]
