@@ -85,11 +85,11 @@ def test_the_forms_are_parallel_item_for_item(bundled):
 def test_the_chance_scores_are_within_two_points(bundled):
     pre, post = bundled["pretest-bimtek-medsos"], bundled["posttest-bimtek-medsos"]
     assert abs(chance_percent(pre) - chance_percent(post)) <= 2
-    # The figure itself, so a change to the forms shows up here: 12 single (1/4), 5 multiple
-    # (three right of 1/3, two wrong of -1/2, over the 31 non-empty choices), 5 true/false.
+    # The figure itself, so a change to the forms shows up here: 15 single (1/4), 5 multiple
+    # (three right of 1/3, two wrong of -1/2, over the 31 non-empty choices), 6 true/false.
     multiple = next(q for q in pre.questions if q.type == "multiple")
     assert chance(multiple) == Fraction(6, 31)
-    assert chance_percent(pre) == (12 * Fraction(1, 4) + 5 * Fraction(6, 31) + 5 * Fraction(1, 2)) * 100 / 22
+    assert chance_percent(pre) == (15 * Fraction(1, 4) + 5 * Fraction(6, 31) + 6 * Fraction(1, 2)) * 100 / 26
 
 
 def test_true_false_keys_are_mixed_in_each_form(bundled):
