@@ -23,10 +23,12 @@ from datetime import datetime
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
+from flask import current_app
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 
 from lms.errors import LmsError
+from lms.extensions import db
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -363,3 +365,18 @@ def prune(folder: Path, keep: int) -> list[Path]:
     for path in removed:
         path.unlink()
     return removed
+
+
+def run_scheduled_in_app(now: datetime) -> BackupResult | None:
+    """The job worker's scheduled backup of the app's database; a failure is logged, not raised."""
+    url = db.engine.url
+    db.session.remove()
+    folder = Path(current_app.instance_path) / "backups"
+    try:
+        result = run_scheduled(url, folder, int(current_app.config["BACKUP_KEEP"]), now)
+    except BackupError as exc:
+        current_app.logger.error("Cadangan terjadwal gagal: %s", exc.message)
+        return None
+    current_app.logger.info("Cadangan terjadwal: %s (%d bita, SHA-256 %s)", result.path.name, result.size,
+                            result.sha256)
+    return result

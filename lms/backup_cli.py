@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy.engine import URL
 
 from lms import backup
@@ -36,6 +37,7 @@ class _Progress:
 
 
 @click.command("backup")
+@with_appcontext
 @click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path),
               help="Berkas cadangan yang ditulis (SQLite: salinan basis data; PostgreSQL: pg_dump -Fc).")
 def backup_command(output: Path) -> None:
@@ -58,6 +60,7 @@ def backup_command(output: Path) -> None:
 
 
 @click.command("restore")
+@with_appcontext
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Timpa basis data yang sudah berisi data.")
 def restore_command(file: Path, force: bool) -> None:
