@@ -274,6 +274,15 @@ def database_rows(url: URL) -> int:
         engine.dispose()
 
 
+def database_has_tables(url: URL) -> bool:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return bool(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+
+
 def database_revision(url: URL) -> str | None:
     engine = create_engine(url)
     try:
@@ -313,7 +322,7 @@ def restore(url: URL, path: Path, force: bool = False) -> RestoreResult:
     else:
         command = [pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
                    "--single-transaction", f"--dbname={url.database}"]
-        if force:
+        if force or database_has_tables(url):  # forced, or an empty schema (`db upgrade` already run)
             command += ["--clean", "--if-exists"]
         _run_pg([*command, str(path)], url, "pg_restore")
     restored = database_revision(url)

@@ -284,9 +284,14 @@ def test_postgres_dump_and_restore_round_trip(postgres_pair: tuple[str, str], tm
         assert output.read_bytes().startswith(backup.PGDUMP_MAGIC)
         db.engine.dispose()
     second = create_app(settings_for(tmp_path / "b", SQLALCHEMY_DATABASE_URI=target_url))
+    with second.app_context():  # the target's schema already built, but empty: restore may fill it
+        db.create_all()
+        flask_migrate.stamp(revision=OLDER_REVISION)
+        db.engine.dispose()
     runner = second.test_cli_runner()
     restored = runner.invoke(args=["restore", str(output)])
     assert restored.exit_code == 0, restored.output
+    assert backup.database_revision(make_url(target_url)) == backup.code_revisions()[0]
     assert backup.database_rows(make_url(target_url)) == 25
     again = runner.invoke(args=["restore", str(output)])
     assert again.exit_code == 1 and "berisi 25 baris" in again.output
