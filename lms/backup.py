@@ -97,6 +97,11 @@ def make_backup(url: URL, output: Path, progress: Progress | None = None) -> Bac
         raise BackupError(f"Berkas keluaran {output} adalah folder; sebutkan nama berkasnya.")
     if not output.parent.is_dir():
         raise BackupError(f"Folder {output.parent} untuk berkas cadangan tidak ada.")
+    live = sqlite_path(url).resolve() if kind == "sqlite" else None
+    if live is not None and output in {live.with_name(live.name + end) for end in ("", "-wal", "-shm", "-journal",
+                                                                                    ".lock")}:
+        raise BackupError(f"Berkas keluaran {output.name} adalah basis data yang dicadangkan (atau berkasnya); "
+                          "pilih nama lain.")
     with _temporary_beside(output) as temporary:
         if kind == "sqlite":
             backup_sqlite(sqlite_path(url), temporary, progress)
@@ -318,6 +323,8 @@ def restore(url: URL, path: Path, force: bool = False) -> RestoreResult:
         raise BackupError(f"Basis data tujuan tidak kosong: berisi {rows} baris. Pulihkan ke basis data "
                           "kosong, atau tambahkan --force untuk menimpa seluruh isinya.")
     if kind == "sqlite":
+        if path.resolve() == sqlite_path(url).resolve():
+            raise BackupError(f"Berkas {path.name} adalah basis data tujuan itu sendiri; pilih berkas cadangan.")
         _restore_sqlite(path, sqlite_path(url))
     else:
         command = [pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",

@@ -145,6 +145,18 @@ def test_backup_command_writes_atomically_and_prints_size_and_digest(source: Fla
     assert rows_of(output, "SELECT count(*) FROM audit_events") == [(10,)]
 
 
+def test_backup_and_restore_refuse_the_live_database_as_their_file(source: Flask) -> None:
+    live = backup.sqlite_path(db.engine.url)
+    add_events(2)
+    for name in (live.name, f"{live.name}-wal"):
+        with pytest.raises(backup.BackupError, match="adalah basis data yang dicadangkan"):
+            backup.make_backup(db.engine.url, live.parent / name)
+    db.session.remove()
+    with pytest.raises(backup.BackupError, match="basis data tujuan itu sendiri"):
+        backup.restore(db.engine.url, live, force=True)
+    assert rows_of(live, "SELECT count(*) FROM audit_events") == [(2,)]
+
+
 def test_a_failed_backup_leaves_neither_output_nor_temporary(tmp_path: Path) -> None:
     output = tmp_path / "cadangan.sqlite3"
     with pytest.raises(backup.BackupError, match="tidak ditemukan"):
