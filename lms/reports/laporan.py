@@ -174,7 +174,7 @@ def _peserta_per_opd(data: Gathered) -> list[doc.Element]:
     rows.append(("", "Jumlah", str(len(data.people))))
     return [doc.Text(f"Kegiatan diikuti oleh {len(data.people)} peserta dari "
                      f"{len([n for n in counts if n != NO_OPD])} Perangkat Daerah (OPD), dengan rincian:"),
-            doc.Table(("No", "Perangkat Daerah (OPD)", "Jumlah Peserta"), tuple(rows), (1, 10, 3), "lcr",
+            doc.Table(("No", "Perangkat Daerah (OPD)", "Jumlah Peserta"), tuple(rows), (1, 10, 3), "clr",
                       total=True)]
 
 
@@ -192,15 +192,18 @@ def _narasumber(training: Training) -> list[doc.Element]:
         return [doc.Text("Agenda kegiatan belum mencantumkan narasumber.", "note")]
     rows = tuple((str(n), name, "\n".join(topics), str(jp))
                  for n, (name, (topics, jp)) in enumerate(speakers.items(), start=1))
-    return [doc.Table(("No", "Narasumber", "Materi", "JP"), rows, (1, 5, 8, 1.4), "lllr")]
+    return [doc.Table(("No", "Narasumber", "Materi", "JP"), rows, (1, 5, 8, 1.4), "cllr")]
 
 
 def _agenda(training: Training) -> list[doc.Element]:
     if not training.agenda:
         return [doc.Text("Agenda kegiatan belum disusun.", "note")]
     rows: list[tuple[str, ...]] = []
+    previous = None
     for item in training.agenda:
-        rows.append((format_date(item.day), f"{format_time(item.start_time)}–{format_time(item.end_time)}",
+        # The day is printed once, on its first slot, as on a printed agenda.
+        day, previous = ("" if item.day == previous else format_date(item.day, with_day=True)), item.day
+        rows.append((day, f"{format_time(item.start_time)}–{format_time(item.end_time)}",
                      item.topic, item.trainer_label or "—", str(item.jp)))
     rows.append(("", "", "Jumlah", "", str(training.total_jp)))
     return [doc.Table(("Hari/Tanggal", "Waktu", "Materi", "Narasumber", "JP"), tuple(rows), (3.2, 2.4, 6, 4, 1.2),
@@ -264,7 +267,7 @@ def _daftar_peserta(data: Gathered) -> list[doc.Element]:
         return [doc.Text("Belum ada peserta yang terdaftar.", "note")]
     rows = tuple((str(n), u.full_name, format_nip(u.nip) if u.nip else "—", u.jabatan or "—", _opd(u))
                  for n, u in enumerate(data.people, start=1))
-    return [doc.Table(("No", "Nama", "NIP", "Jabatan", "OPD"), rows, (1, 5, 4.2, 4, 5), "llcll", small=True)]
+    return [doc.Table(("No", "Nama", "NIP", "Jabatan", "OPD"), rows, (1, 5, 4.2, 4, 5), "clcll", small=True)]
 
 
 def _rekap_presensi(data: Gathered) -> list[doc.Element]:
@@ -284,7 +287,7 @@ def _rekap_presensi(data: Gathered) -> list[doc.Element]:
         rows.append((str(n), user.full_name, *cells, f"{count}/{total}", decimal_text(100 * count / total)))
     widths = (1, 6, *([1.4] * len(columns)), 1.6, 1.4)
     legend = ", ".join(f"{code} = {STATUS_LABELS[status]}" for status, code in STATUS_CODES.items())
-    return [doc.Table(header, tuple(rows), widths, "ll" + "c" * len(columns) + "rr", small=True,
+    return [doc.Table(header, tuple(rows), widths, "cl" + "c" * len(columns) + "rr", small=True,
                       caption=f"Keterangan: {legend}; — = tidak tercatat." if columns else ""),]
 
 
@@ -294,7 +297,7 @@ def _daftar_sertifikat(data: Gathered) -> list[doc.Element]:
     rows = tuple((str(n), c.number, str(c.data.get("holder_name", "")), str(c.data.get("agency", "")) or NO_OPD,
                   format_date(c.issue_date)) for n, c in enumerate(data.certificates, start=1))
     return [doc.Table(("No", "Nomor Sertifikat", "Nama", "OPD", "Tanggal Terbit"), rows, (1, 5.5, 5, 5, 3),
-                      "lllll", small=True)]
+                      "cllll", small=True)]
 
 
 FORMATS = {"pdf": "application/pdf",
