@@ -83,6 +83,11 @@ def draft_facts(data: Gathered) -> draft_texts.DraftFacts:
         certificates=len(data.certificates))
 
 
+def drafts_of(data: Gathered) -> dict[str, str]:
+    """Return every narrative's generated draft for this data."""
+    return draft_texts.drafts(draft_facts(data))
+
+
 def narratives(data: Gathered, facts: draft_texts.DraftFacts) -> dict[str, tuple[str, bool]]:
     """Return each narrative's Markdown and whether it is the generated draft."""
     generated = draft_texts.drafts(facts)
