@@ -346,12 +346,12 @@ def _chart(drawing: Drawing) -> Drawing:
 
 def _photos(photos: doc.Photos) -> list[Flowable]:
     column = (CONTENT_WIDTH - 6 * mm) / 2
-    cells = []
+    cells: list[Any] = []
     for photo in photos.photos:
         scale = min(column / photo.width, PHOTO_HEIGHT / photo.height)
         image = Image(io.BytesIO(photo.data), width=photo.width * scale, height=photo.height * scale)
         cells.append([image, Paragraph(_text(photo.caption), STYLES["caption"])])
-    rows = [cells[i:i + 2] + [[""]] * (2 - len(cells[i:i + 2])) for i in range(0, len(cells), 2)]
+    rows = [cells[i:i + 2] + [""] * (2 - len(cells[i:i + 2])) for i in range(0, len(cells), 2)]
     flowables: list[Flowable] = []
     for row in rows:
         table = Table([row], colWidths=(column + 3 * mm, column + 3 * mm))

@@ -39,13 +39,13 @@ def _narratives(form: NarrativeForm) -> dict[str, str]:
 
 
 def _page(training: Training, form: NarrativeForm, preview: dict[str, str] | None = None,
-          photo_form: PhotoForm | None = None, status: int = 200) -> ResponseReturnValue:
+          photo_form: PhotoForm | None = None, status: int = 200, opened: str = "") -> ResponseReturnValue:
     data = laporan.gather(training)
     texts = laporan.narratives(data, laporan.draft_facts(data))
     return render_template("reports/laporan.html", training=training, form=form, texts=texts,
                            preview=preview, photos=services.photos(training), photo_form=photo_form or PhotoForm(),
                            action_form=ActionForm(), editable=services.can_edit(current_user, training),
-                           labels=NARRATIVES), status
+                           labels=NARRATIVES, opened=opened), status
 
 
 @bp.get("/<slug>/laporan")
@@ -56,7 +56,7 @@ def page(slug: str) -> ResponseReturnValue:
     draft = request.args.get("draf", "")
     if draft in NARRATIVES:  # fill one field with its generated draft, to edit from there (saves nothing)
         getattr(form, draft).data = laporan.drafts_of(laporan.gather(training))[draft]
-    return _page(training, form)
+    return _page(training, form, opened=draft)
 
 
 @bp.post("/<slug>/laporan")
