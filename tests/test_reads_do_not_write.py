@@ -30,13 +30,14 @@ from lms.demo import create_demo
 from lms.demo_trainings import FINISHED_SLUG, RUNNING_SLUG, create_demo_trainings
 from lms.extensions import db
 from lms.quizzes.models import Attempt
+from lms.reports.models import ReportPhoto
 from lms.trainings.scope import get_training, participant_ids
 from tests.conftest import PASSWORD
 
 # The blueprints whose GET routes are checked here: all of the app's.
 CHECKED = ("admin", "assignment_review", "attendance", "audit", "auth", "caption", "certificates", "core", "courses",
            "evaluations",
-           "mydata", "quizzes", "trainings")
+           "mydata", "quizzes", "trainings", "reports")
 ACTORS = ("visitor", "participant", "trainer", "admin")
 
 
@@ -86,12 +87,16 @@ def world(app, tmp_path) -> dict[str, Any]:
     (tmp_path / course.slug / "assets" / "contoh.png").write_bytes(png())
     attempt = db.session.scalars(select(Attempt).where(Attempt.user_id == participant.id)
                                  .order_by(Attempt.id)).first()
+    photo = ReportPhoto(training_id=finished.id, caption="Pembukaan", mime="image/png", width=8, height=8,
+                        sha256="0" * 64, data=png())
+    db.session.add(photo)
     db.session.commit()
     original = app.config["COURSES_DIR"]
     app.config["COURSES_DIR"] = tmp_path
     yield {"admin": admin, "trainer": trainer, "participant": participant, "finished": finished,
            "running": running, "certificate": certificate, "job": job, "pending": pending, "session": session,
-           "course": course, "lesson": lesson, "now": now, "attempt": attempt}
+           "course": course, "lesson": lesson, "now": now, "attempt": attempt,
+           "photo": photo}
     app.config["COURSES_DIR"] = original
 
 
@@ -180,6 +185,9 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
         "quizzes.status": [f"/quizzes/attempts/{w['attempt'].id}/status.json"],
         "quizzes.results": [f"/quizzes/{w['attempt'].quiz.slug}/results"],
         "quizzes.results_csv": [f"/quizzes/{w['attempt'].quiz.slug}/results.csv"],
+        "reports.page": [f"/trainings/{FINISHED_SLUG}/laporan", f"/trainings/{FINISHED_SLUG}/laporan?draf=kesimpulan"],
+        "reports.download": [f"/trainings/{FINISHED_SLUG}/laporan.pdf", f"/trainings/{FINISHED_SLUG}/laporan.docx"],
+        "reports.photo": [f"/trainings/{FINISHED_SLUG}/laporan/foto/{w['photo'].id}"],
         # Each also under its content-hash address (lms/assets.py; any hash is served).
         "static": ["/static/lms.css", "/assets/lms/000000000000/lms.css"],
         "bootstrap.static": ["/bootstrap/static/css/bootstrap.min.css",

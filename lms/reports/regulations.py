@@ -80,8 +80,9 @@ CATALOGUE = {(r.kind, r.number, r.year): r for r in (
 # Superseded by a regulation above: cited in a course only to say so.
 SUPERSEDED = {("Permenkominfo", 8, 2019)}
 
-_ALIASES = [(kind, re.compile(rf"(?<![\w-])(?:{pattern})\)?\s*(?:No\.?|Nomor)?\s*(\d{{1,4}})\s*(?:/|Tahun\s+)(\d{{4}})\b"))
-            for kind, (_, _, pattern) in KINDS.items()]
+# "UU 14/2008", "UU No. 14 Tahun 2008", "(PermenPANRB) Nomor 83 Tahun 2012": the kind, then number and year.
+_NUMBER_YEAR = r"\)?\s*(?:No\.?|Nomor)?\s*(\d{1,4})\s*(?:/|Tahun\s+)(\d{4})\b"
+_ALIASES = [(kind, re.compile(rf"(?<![\w-])(?:{pattern}){_NUMBER_YEAR}")) for kind, (_, _, pattern) in KINDS.items()]
 
 
 def mentioned(text: str) -> set[tuple[str, int, int]]:

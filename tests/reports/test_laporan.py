@@ -273,7 +273,8 @@ def jpeg_with_exif() -> bytes:
 def test_photo_is_stored_without_exif_and_printed_with_its_caption(client, auth, bare):
     auth.login_as(bare["admin"])
     response = client.post("/trainings/bimtek-kosong/laporan/foto",
-                           data={"photo": (io.BytesIO(jpeg_with_exif()), "foto.jpg"), "caption": "Sesi praktik caption"},
+                           data={"photo": (io.BytesIO(jpeg_with_exif()), "foto.jpg"),
+                                 "caption": "Sesi praktik caption"},
                            content_type="multipart/form-data")
     assert response.status_code == 302
     photo = db.session.scalars(select(ReportPhoto)).one()
