@@ -301,7 +301,7 @@ def _daftar_sertifikat(data: Gathered) -> list[doc.Element]:
         return [doc.Text("Belum ada sertifikat yang diterbitkan.", "note")]
     rows = tuple((str(n), c.number, str(c.data.get("holder_name", "")), str(c.data.get("agency", "")) or NO_OPD,
                   format_date(c.issue_date)) for n, c in enumerate(data.certificates, start=1))
-    return [doc.Table(("No", "Nomor Sertifikat", "Nama", "OPD", "Tanggal Terbit"), rows, (1, 7, 5, 5, 3),
+    return [doc.Table(("No", "Nomor Sertifikat", "Nama", "OPD", "Tanggal Terbit"), rows, (1, 7, 5, 5, 3.6),
                       "cllll", small=True)]
 
 

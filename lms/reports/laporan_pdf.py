@@ -48,6 +48,7 @@ FONT, BOLD, ITALIC, MONO = "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", "
 HEADER_FILL = colors.HexColor("#D9D9D9")
 TOTAL_FILL = colors.HexColor("#F2F2F2")
 PHOTO_HEIGHT = 62 * mm
+HEADING_ROOM = 40 * mm
 
 
 def _style(name: str, size: float, font: str = FONT, **extra: Any) -> ParagraphStyle:
@@ -63,12 +64,12 @@ STYLES = {
     "cover_line": _style("cover_line", 11.5, alignment=TA_CENTER),
     "cover_institution": _style("cover_institution", 13, BOLD, alignment=TA_CENTER, leading=17),
     "h1": _style("h1", 13, BOLD, alignment=TA_CENTER, leading=17, spaceAfter=10),
-    "h2": _style("h2", 11.5, BOLD, spaceBefore=8, spaceAfter=4, keepWithNext=1),
-    "h3": _style("h3", 11, BOLD, spaceBefore=6, spaceAfter=3, keepWithNext=1),
+    "h2": _style("h2", 11.5, BOLD, spaceBefore=8, spaceAfter=4),
+    "h3": _style("h3", 11, BOLD, spaceBefore=6, spaceAfter=3),
     "body": _style("body", 11, alignment=TA_JUSTIFY, spaceAfter=5),
     "note": _style("note", 10.5, ITALIC, spaceAfter=5, textColor=colors.HexColor("#333333")),
     "caption": _style("caption", 9.5, ITALIC, alignment=TA_CENTER, spaceBefore=2, spaceAfter=8),
-    "li": _style("li", 11, alignment=TA_JUSTIFY, spaceAfter=2),
+    "li": _style("li", 11, spaceAfter=2),
     "quote": _style("quote", 10.5, ITALIC, leftIndent=8 * mm, spaceAfter=4),
     "pre": _style("pre", 9, MONO, spaceAfter=4, leading=11),
     "n_h": _style("n_h", 11, BOLD, spaceBefore=4, spaceAfter=2, keepWithNext=1),
@@ -149,7 +150,10 @@ def _story(report: doc.Report) -> list[Flowable]:
 
 def _flowables(element: doc.Element) -> list[Flowable]:
     if isinstance(element, doc.Heading):
-        return [Paragraph(_text(element.text), STYLES[f"h{min(element.level, 3)}"])]
+        heading = Paragraph(_text(element.text), STYLES[f"h{min(element.level, 3)}"])
+        # A section heading never ends a page: it starts the next one when less than a few lines are left
+        # (keepWithNext would carry a long table along with it to a new page).
+        return [heading] if element.level == 1 else [CondPageBreak(HEADING_ROOM), heading]
     if isinstance(element, doc.Text):
         return [Paragraph(_text(element.text), STYLES[element.style])]
     if isinstance(element, doc.Narrative):
