@@ -242,7 +242,9 @@ def _block(block: Block) -> list[Flowable]:
     if block.kind == "table":
         columns = max(len(row) for row in block.rows)
         rows = [row + [""] * (columns - len(row)) for row in block.rows]
-        return _table(doc.Table(tuple(rows[0]), tuple(tuple(r) for r in rows[1:]), (1.0,) * columns))
+        # An author's table may hold a cell taller than a page: its rows may split across pages.
+        return _table(doc.Table(tuple(rows[0]), tuple(tuple(r) for r in rows[1:]), (1.0,) * columns),
+                      split_rows=True)
     if block.kind == "pre":
         return [Paragraph(escape(_glyphs(block.text)).replace("\n", "<br/>").replace(" ", "&nbsp;"),
                           STYLES["pre"])]
@@ -278,7 +280,7 @@ def _runs(runs: list[Run]) -> str:
 # ---------------------------------------------------------------- tables
 
 
-def _table(table: doc.Table) -> list[Flowable]:
+def _table(table: doc.Table, split_rows: bool = False) -> list[Flowable]:
     total = sum(table.widths)
     widths = [CONTENT_WIDTH * w / total for w in table.widths]
     cell_style = STYLES["cell_small" if table.small else "cell"]
@@ -286,7 +288,8 @@ def _table(table: doc.Table) -> list[Flowable]:
     head = [Paragraph(_text(label), STYLES["head"]) for label in table.header]
     body = [[_cell(value, cell_style, aligns[i] if i < len(aligns) else "l") for i, value in enumerate(row)]
             for row in table.rows]
-    grid = Table([head, *body], colWidths=widths, repeatRows=1, splitInRow=1, hAlign="LEFT")
+    grid = Table([head, *body], colWidths=widths, repeatRows=1, splitInRow=int(split_rows),
+                 hAlign="LEFT")
     commands: list[tuple[Any, ...]] = [
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
