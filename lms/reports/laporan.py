@@ -95,8 +95,12 @@ def narratives(data: Gathered, facts: draft_texts.DraftFacts) -> dict[str, tuple
             for key in NARRATIVES}
 
 
-def build(training: Training, now: datetime) -> doc.Report:
-    """Return the whole report of a training as document elements."""
+def build(training: Training, now: datetime, viewer: User | None = None) -> doc.Report:
+    """Return the whole report of a training as document elements.
+
+    `viewer` is who downloads it: the evaluation results follow what they may see (a trainer their
+    own narasumber results, from five responses); None is the office itself (the command line).
+    """
     data = gather(training)
     facts = draft_facts(data)
     texts = {key: text for key, (text, _) in narratives(data, facts).items()}
@@ -309,9 +313,9 @@ FORMATS = {"pdf": "application/pdf",
            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
-def render(training: Training, now: datetime, kind: str) -> bytes:
+def render(training: Training, now: datetime, kind: str, viewer: User | None = None) -> bytes:
     """Return the report as "pdf" or "docx" bytes."""
-    report = build(training, now)
+    report = build(training, now, viewer)
     if kind == "docx":
         from lms.reports.laporan_docx import render_docx  # python-docx loads lxml: only when asked
 

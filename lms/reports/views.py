@@ -80,7 +80,7 @@ def download(slug: str, kind: str) -> ResponseReturnValue:
     training = _training(slug)
     if kind not in laporan.FORMATS:
         abort(404)
-    body = laporan.render(training, utcnow(), kind)
+    body = laporan.render(training, utcnow(), kind, current_user)
     return send_bytes(body, laporan.FORMATS[kind], f"laporan-{training.slug}.{kind}", private=True)
 
 
