@@ -327,3 +327,31 @@ def test_signature_block_names_the_institution_head_and_the_date(bare):
     text = pdf_text(laporan.render(bare["training"], datetime(2026, 8, 25, 2, 0, tzinfo=UTC), "pdf"))
     assert "Contoh, 25 Agustus 2026" in text and "Dr. Kepala Dinas" in text and "NIP. 19720514 199803 1 004" in text
     assert date(2026, 8, 25).year == 2026
+
+
+def test_report_queries_do_not_grow_with_participants(bare, make_user, count_queries):
+    from lms.attendance.models import AttendanceRecord, AttendanceSession
+
+    training = bare["training"]
+    session = AttendanceSession(training_id=training.id, day=date(2026, 8, 17), label="Pagi", secret="s",
+                                starts_at=datetime(2026, 8, 17, 1, tzinfo=UTC), ends_at=datetime(2026, 8, 17, 4,
+                                                                                                  tzinfo=UTC))
+    db.session.add(session)
+    db.session.commit()
+
+    def queries() -> int:
+        db.session.expire_all()
+        with count_queries() as counter:
+            laporan.build(training, NOW)
+        return counter.count
+
+    few = queries()
+    from lms.trainings.models import Enrollment
+
+    for n in range(12):
+        agency = create_agency(f"Dinas Uji {n}", None)
+        user = make_user(agency_id=agency.id)
+        db.session.add(Enrollment(training_id=training.id, user_id=user.id))
+        db.session.add(AttendanceRecord(session_id=session.id, user_id=user.id, status="hadir"))
+    db.session.commit()
+    assert queries() == few
