@@ -1,1 +1,5 @@
-"""Reports of a training and of the institution: dashboards, the Laporan Pelaksanaan, exports."""
+"""What the office reports about its trainings: the figures of a training's dashboard (training_facts).
+
+The charts are drawn by the pure `lms.charts`; the Laporan Pelaksanaan and the exports build on the
+same figures.
+"""
