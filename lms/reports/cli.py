@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from lms.db_types import utcnow
+from lms.errors import LmsError
 from lms.reports import laporan
 from lms.trainings.scope import get_training
 
@@ -29,7 +30,10 @@ def laporan_command(slug: str, output: Path) -> None:
         raise click.ClickException(f"Kegiatan dengan slug \"{slug}\" tidak ditemukan "
                                    "(lihat `flask --app lms trainings list`).")
     now = (current_app.config.get("CLOCK") or utcnow)()
-    data = laporan.render(training, now, kind)
+    try:
+        data = laporan.render(training, now, kind, laporan.office_viewer())
+    except LmsError as exc:
+        raise click.ClickException(exc.message) from None
     try:
         output.write_bytes(data)
     except OSError as exc:

@@ -11,25 +11,32 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
+from typing import Any
 
 from sqlalchemy import select
 
+from lms import charts
 from lms.accounts import services as accounts
 from lms.accounts.identity import format_nip
-from lms.accounts.models import Institution, User
+from lms.accounts.models import Institution, Role, User
+from lms.assignments.states import FILTERS
 from lms.attendance import services as attendance
 from lms.attendance.models import STATUS_LABELS, AttendanceSession
 from lms.certificates.models import Certificate
 from lms.courses.models import Lesson
-from lms.dates import format_date, format_range, format_time, local_date
+from lms.dates import format_date, format_day_month, format_range, format_time, local_date
+from lms.errors import LmsError
+from lms.evaluations.services import MIN_RESPONSES
 from lms.extensions import db
-from lms.numbers import decimal_text
+from lms.numbers import decimal_text, percent_text
 from lms.reports import document as doc
 from lms.reports import drafts as draft_texts
 from lms.reports import services
 from lms.reports.models import NARRATIVES
 from lms.reports.narrative import blocks
 from lms.reports.regulations import legal_basis
+from lms.reports.training_facts import SESSION_LABELS, SESSION_STATUSES, EvaluationTarget, TrainingFacts, training_facts
 from lms.trainings import scope
 from lms.trainings.models import Training
 
@@ -52,10 +59,11 @@ class Gathered:
     photos: list[doc.Photo]
     saved: dict[str, str]
     lesson_texts: list[str]
+    facts: TrainingFacts
 
 
-def gather(training: Training) -> Gathered:
-    """Read what the report lists, in a fixed number of queries."""
+def gather(training: Training, now: datetime, viewer: User) -> Gathered:
+    """Read what the report lists and the training's facts (as `viewer` may see them), in a fixed number of queries."""
     institution = accounts.find_institution(with_logo=True) or accounts.current_institution()
     sessions, _, cells = attendance.grid(training)
     course_ids = [c.id for c in training.courses]
@@ -67,7 +75,7 @@ def gather(training: Training) -> Gathered:
     photos = [doc.Photo(p.data, p.width, p.height, p.caption) for p in services.photos(training, with_data=True)]
     return Gathered(training, institution, scope.participants(training), sessions,
                     {key: cell.status for key, cell in cells.items()}, certificates, photos,
-                    services.saved_narratives(training), lesson_texts)
+                    services.saved_narratives(training), lesson_texts, training_facts(training, now, viewer))
 
 
 def draft_facts(data: Gathered) -> draft_texts.DraftFacts:
@@ -80,7 +88,25 @@ def draft_facts(data: Gathered) -> draft_texts.DraftFacts:
         courses=tuple(c.title for c in training.courses), opds=tuple(opds), participants=len(data.people),
         regulations=tuple(legal_basis(data.lesson_texts)), total_jp=training.total_jp,
         sessions=len(data.sessions), min_attendance=training.min_attendance_percent,
-        certificates=len(data.certificates))
+        certificates=len(data.certificates), **_numbers(data.facts))
+
+
+def _numbers(facts: TrainingFacts) -> dict[str, Any]:
+    """The few figures the drafts quote, from the training's facts."""
+    scores, satisfaction = facts.scores, facts.satisfaction
+    required = [a for a in facts.assignments if a.required]
+    return {
+        "attendance_mean": facts.mean_attendance if facts.sessions else None,
+        "below_minimum": facts.participants - facts.meeting_minimum if facts.sessions else 0,
+        "pretest_mean": scores.paired_mean_pre if scores.pairs else None,
+        "posttest_mean": scores.paired_mean_post if scores.pairs else scores.mean_post,
+        "mean_gain": scores.mean_gain,
+        "posttest_missing": facts.participants - scores.post_taken if scores.has_posttest else 0,
+        "evaluation_mean": Fraction(satisfaction.mean).limit_denominator(1000) if satisfaction and
+        satisfaction.mean is not None else None,
+        "evaluation_scale": satisfaction.scale if satisfaction else 4,
+        "assignments_missing": sum(facts.participants - a.counts.get("passed", 0) for a in required),
+    }
 
 
 def drafts_of(data: Gathered) -> dict[str, str]:
@@ -95,13 +121,13 @@ def narratives(data: Gathered, facts: draft_texts.DraftFacts) -> dict[str, tuple
             for key in NARRATIVES}
 
 
-def build(training: Training, now: datetime, viewer: User | None = None) -> doc.Report:
+def build(training: Training, now: datetime, viewer: User) -> doc.Report:
     """Return the whole report of a training as document elements.
 
     `viewer` is who downloads it: the evaluation results follow what they may see (a trainer their
-    own narasumber results, from five responses); None is the office itself (the command line).
+    own narasumber results, from five responses; an admin every aggregate).
     """
-    data = gather(training)
+    data = gather(training, now, viewer)
     facts = draft_facts(data)
     texts = {key: text for key, (text, _) in narratives(data, facts).items()}
     institution = data.institution
@@ -116,7 +142,17 @@ def build(training: Training, now: datetime, viewer: User | None = None) -> doc.
     report.elements += _chapter("BAB IV", "KENDALA DAN SOLUSI", [_narrative(texts["kendala_solusi"])])
     report.elements += _penutup(data, texts, now)
     report.elements += _lampiran(data)
+    _number_charts(report.elements)
     return report
+
+
+def _number_charts(elements: list[doc.Element]) -> None:
+    """Number the charts' captions in their order ("Grafik 1. ..."), whichever of them the data gives."""
+    number = 0
+    for index, element in enumerate(elements):
+        if isinstance(element, doc.Chart):
+            number += 1
+            elements[index] = doc.Chart(element.drawing, f"Grafik {number}. {element.caption}")
 
 
 def _address(institution: Institution) -> str:
@@ -223,26 +259,184 @@ def _agenda(training: Training) -> list[doc.Element]:
 
 
 def _hasil(data: Gathered) -> list[doc.Element]:
-    body: list[doc.Element] = [doc.Heading("A. Kehadiran", 2), *_kehadiran(data)]
-    body += [doc.Heading("B. Sertifikat", 2), *_sertifikat(data)]
+    facts = data.facts
+    body: list[doc.Element] = [doc.Heading("A. Kehadiran", 2), *_kehadiran(data.training, facts),
+                               doc.Heading("B. Pre-test dan Post-test", 2), *_nilai(facts),
+                               doc.Heading("C. Penyelesaian Modul", 2), *_modul(facts),
+                               doc.Heading("D. Tugas", 2), *_tugas(facts),
+                               doc.Heading("E. Evaluasi Penyelenggaraan dan Narasumber", 2), *_evaluasi(facts),
+                               doc.Heading("F. Sertifikat", 2), *_sertifikat(facts),
+                               doc.Heading("G. Rekap per Perangkat Daerah", 2), *_per_opd(facts)]
     return _chapter("BAB III", "HASIL KEGIATAN", body)
 
 
-def _kehadiran(data: Gathered) -> list[doc.Element]:
-    if not data.sessions:
+def _percent(value: Fraction | float | None) -> str:
+    return percent_text(value) if value is not None else "—"
+
+
+def _kehadiran(training: Training, facts: TrainingFacts) -> list[doc.Element]:
+    if not facts.sessions:
         return [doc.Text("Kegiatan ini tidak memiliki sesi presensi, sehingga kehadiran tidak dapat dihitung.",
                          "note")]
-    present = set(data.training.present_statuses)
+    if not facts.participants:
+        return [doc.Text("Belum ada peserta yang terdaftar, sehingga kehadiran tidak dapat dihitung.", "note")]
+    labels = [f"{format_day_month(s.day)} {s.label}" for s in facts.sessions]
+    statuses = [key for key in SESSION_STATUSES if any(s.counts.get(key) for s in facts.sessions)]
+    chart = charts.stacked_bar_chart(labels, [charts.Series(SESSION_LABELS[key], [s.counts.get(key, 0)
+                                                                                 for s in facts.sessions])
+                                              for key in statuses], "Kehadiran per sesi (orang)")
+    rows = [(format_date(s.day), s.label, *(str(s.counts.get(key, 0)) for key in statuses),
+             _percent(Fraction(100 * s.present, facts.participants))) for s in facts.sessions]
+    edges = [float(b.low) for b in facts.bins] + [float(facts.bins[-1].high)] if facts.bins else []
+    spread = charts.histogram(edges, [b.count for b in facts.bins], "Sebaran persentase kehadiran peserta",
+                              threshold=float(facts.min_attendance),
+                              threshold_label=f"minimal {facts.min_attendance}%") if facts.bins else None
+    counted = "hadir dan terlambat" if "terlambat" in training.present_statuses else "hadir"
+    elements: list[doc.Element] = [
+        doc.Text(f"Kehadiran rata-rata {_percent(facts.mean_attendance)} dari {len(facts.sessions)} sesi. "
+                 f"Sebanyak {facts.meeting_minimum} dari {facts.participants} peserta memenuhi kehadiran minimal "
+                 f"{facts.min_attendance}% ({counted} dihitung hadir)."),
+        doc.Chart(chart, "Kehadiran per sesi"),
+        doc.Table(("Tanggal", "Sesi", *(SESSION_LABELS[key] for key in statuses), "Hadir (%)"), tuple(rows),
+                  (3.2, 2, *([1.6] * len(statuses)), 1.8), "ll" + "r" * (len(statuses) + 1), small=True,
+                  caption="Tabel kehadiran per sesi (orang)")]
+    if spread is not None:
+        bin_rows = tuple((f"{decimal_text(b.low)}–{decimal_text(b.high)}%", str(b.count),
+                          "ya" if b.meets else "tidak") for b in facts.bins if b.count)
+        elements += [doc.Chart(spread, "Sebaran persentase kehadiran terhadap batas minimal"),
+                     doc.Table(("Rentang kehadiran", "Peserta", "Memenuhi minimal"), bin_rows, (4, 2, 3), "lrc",
+                               small=True)]
+    return elements
+
+
+def _nilai(facts: TrainingFacts) -> list[doc.Element]:
+    scores = facts.scores
+    if not scores.has_pretest and not scores.has_posttest:
+        return [doc.Text("Kegiatan ini tidak memiliki pre-test maupun post-test.", "note")]
     rows = []
-    for session in data.sessions:
-        count = sum(1 for u in data.people if data.statuses.get((u.id, session.id)) in present)
-        share = decimal_text(100 * count / len(data.people)) + "%" if data.people else "—"
-        rows.append((format_date(session.day), session.label, str(count), share))
-    return [doc.Table(("Tanggal", "Sesi", "Hadir", "Persentase"), tuple(rows), (4, 4, 2, 2), "llrr")]
+    for label, has, taken, mean in (("Pre-test", scores.has_pretest, scores.pre_taken, scores.mean_pre),
+                                    ("Post-test", scores.has_posttest, scores.post_taken, scores.mean_post)):
+        rows.append((label, f"{taken} dari {facts.participants}" if has else "tidak ada",
+                     decimal_text(mean) if mean is not None else "—"))
+    elements: list[doc.Element] = [doc.Table(("Tes", "Peserta mengerjakan", "Nilai rata-rata"), tuple(rows),
+                                             (3, 4, 3), "lrr")]
+    if not scores.has_posttest:
+        elements.append(doc.Text("Kegiatan ini tidak memiliki post-test, sehingga peningkatan nilai tidak dapat "
+                                 "diukur.", "note"))
+        return elements
+    if not scores.post_taken:
+        elements.append(doc.Text("Belum ada peserta yang mengerjakan post-test.", "note"))
+        return elements
+    if not scores.pairs:
+        elements.append(doc.Text("Belum ada peserta yang mengerjakan pre-test dan post-test sekaligus.", "note"))
+        return elements
+    gain = (f" Gain ternormalisasi rata-rata {decimal_text(scores.mean_gain, 2)} (Hake: (post − pre) ÷ (100 − pre) "
+            "per peserta"
+            + (f"; {scores.gain_undefined} peserta dengan pre-test 100 tidak dihitung" if scores.gain_undefined
+               else "") + ")." if scores.mean_gain is not None else "")
+    elements += [
+        doc.Text(f"Dari {len(scores.pairs)} peserta yang mengerjakan kedua tes, nilai rata-rata naik dari "
+                 f"{decimal_text(scores.paired_mean_pre)} menjadi {decimal_text(scores.paired_mean_post)}; "
+                 f"{scores.improved} peserta naik dan {scores.declined} turun.{gain}"),
+        doc.Chart(charts.paired_chart([(float(p.pre), float(p.post)) for p in scores.pairs],
+                                      "Nilai pre-test dan post-test per peserta"),
+                  "Nilai pre-test dan post-test per peserta (garis tebal: rata-rata)")]
+    return elements
 
 
-def _sertifikat(data: Gathered) -> list[doc.Element]:
-    return [doc.Text(f"Sertifikat diterbitkan untuk {len(data.certificates)} dari {len(data.people)} peserta.")]
+def _modul(facts: TrainingFacts) -> list[doc.Element]:
+    if not facts.courses:
+        return [doc.Text("Kegiatan ini tidak menautkan modul.", "note")]
+    rows = tuple((c.title, f"{c.completed} dari {c.participants}", _percent(c.percent)) for c in facts.courses)
+    return [doc.Table(("Modul", "Peserta selesai", "Persentase"), rows, (8, 3, 2), "lrr")]
+
+
+def _tugas(facts: TrainingFacts) -> list[doc.Element]:
+    if not facts.assignments:
+        return [doc.Text("Kegiatan ini tidak memiliki tugas.", "note")]
+    keys = list(FILTERS)
+    labels = [a.title + (" (wajib)" if a.required else "") for a in facts.assignments]
+    chart = charts.stacked_bar_chart(labels, [charts.Series(FILTERS[key][0], [a.counts.get(key, 0)
+                                                                             for a in facts.assignments])
+                                              for key in keys], "Status tugas peserta (orang)")
+    rows = tuple((label, *(str(a.counts.get(key, 0)) for key in keys))
+                 for label, a in zip(labels, facts.assignments, strict=True))
+    passed, expected = facts.assignments_passed
+    return [doc.Text(f"{passed} dari {expected} tugas{' wajib' if any(a.required for a in facts.assignments) else ''}"
+                     " peserta telah dinilai lulus."),
+            doc.Chart(chart, "Status tugas peserta"),
+            doc.Table(("Tugas", *(FILTERS[key][0] for key in keys)), rows, (5, *([1.7] * len(keys))),
+                      "l" + "r" * len(keys), small=True)]
+
+
+def _evaluasi(facts: TrainingFacts) -> list[doc.Element]:
+    if not facts.evaluations:
+        return [doc.Text("Tidak ada evaluasi untuk kegiatan ini.", "note")]
+    elements: list[doc.Element] = []
+    organiser = [t for t in facts.evaluations if t.about_training]
+    speakers = [t for t in facts.evaluations if not t.about_training]
+    for target in organiser:
+        elements.append(doc.Heading(f"Evaluasi penyelenggaraan ({target.responses} tanggapan)", 3))
+        elements += _evaluation_items(target, "Rata-rata penilaian penyelenggaraan")
+    if speakers:
+        elements.append(doc.Heading("Evaluasi narasumber", 3))
+        rows = tuple((t.label, str(t.responses), decimal_text(t.mean, 2) if t.shown and t.mean is not None else
+                      f"(kurang dari {MIN_RESPONSES} tanggapan)" if not t.shown else "—", f"1–{t.scale}")
+                     for t in speakers)
+        elements.append(doc.Table(("Narasumber", "Tanggapan", "Rata-rata", "Skala"), rows, (6, 2, 3, 1.6), "lrrc"))
+        for target in speakers:
+            if target.shown and target.items:
+                elements.append(doc.Table(("Butir: " + target.label, "Tanggapan", "Rata-rata"),
+                                          tuple((i.text, str(i.responses), decimal_text(i.mean, 2)
+                                                 if i.mean is not None else "—") for i in target.items),
+                                          (8, 2, 2), "lrr", small=True))
+    return elements
+
+
+def _evaluation_items(target: EvaluationTarget, caption: str) -> list[doc.Element]:
+    if not target.responses:
+        return [doc.Text("Belum ada tanggapan.", "note")]
+    if not target.shown or not target.items:
+        return [doc.Text(f"Hasil ditampilkan setelah minimal {MIN_RESPONSES} tanggapan (saat ini "
+                         f"{target.responses}).", "note")]
+    answered = [i for i in target.items if i.mean is not None]
+    elements: list[doc.Element] = []
+    if answered:
+        chart = charts.bar_chart([i.text for i in answered], [float(i.mean or 0) for i in answered],
+                                 "Rata-rata per butir", value_max=float(target.scale), places=2)
+        elements += [doc.Text(f"Rata-rata seluruh butir {decimal_text(target.mean, 2)} dari skala {target.scale}."),
+                     doc.Chart(chart, caption)]
+    elements.append(doc.Table(("Butir", "Tanggapan", "Rata-rata"),
+                              tuple((i.text, str(i.responses), decimal_text(i.mean, 2) if i.mean is not None
+                                     else "—") for i in target.items), (8, 2, 2), "lrr", small=True))
+    return elements
+
+
+def _sertifikat(facts: TrainingFacts) -> list[doc.Element]:
+    counts = facts.certificates
+    rows = (("Diterbitkan", str(counts.issued)), ("Memenuhi syarat, belum diterbitkan", str(counts.eligible)),
+            ("Belum memenuhi syarat", str(counts.not_eligible)), ("Dicabut", str(counts.revoked)))
+    return [doc.Text(f"Sertifikat diterbitkan untuk {counts.issued} dari {facts.participants} peserta "
+                     "(daftar lengkap pada Lampiran 3)."),
+            doc.Table(("Sertifikat", "Peserta"), rows, (6, 2), "lr")]
+
+
+def _per_opd(facts: TrainingFacts) -> list[doc.Element]:
+    if not facts.agencies:
+        return [doc.Text("Belum ada peserta yang terdaftar.", "note")]
+    rows = tuple((a.name, str(a.participants), _percent(a.mean_attendance),
+                  decimal_text(a.mean_pre) if a.mean_pre is not None else "—",
+                  decimal_text(a.mean_post) if a.mean_post is not None else "—") for a in facts.agencies)
+    elements: list[doc.Element] = [
+        doc.Table(("Perangkat Daerah (OPD)", "Peserta", "Kehadiran", "Pre-test", "Post-test"), rows,
+                  (8, 2, 2.4, 2, 2), "lrrrr", small=True)]
+    with_attendance = [a for a in facts.agencies if a.mean_attendance is not None]
+    if with_attendance:
+        chart = charts.bar_chart([a.name for a in with_attendance], [float(a.mean_attendance or 0)
+                                                                     for a in with_attendance],
+                                 "Kehadiran rata-rata per OPD", value_max=100, unit="%")
+        elements.insert(0, doc.Chart(chart, "Kehadiran rata-rata per Perangkat Daerah"))
+    return elements
 
 
 # ---------------------------------------------------------------- V, Lampiran
@@ -313,7 +507,7 @@ FORMATS = {"pdf": "application/pdf",
            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
-def render(training: Training, now: datetime, kind: str, viewer: User | None = None) -> bytes:
+def render(training: Training, now: datetime, kind: str, viewer: User) -> bytes:
     """Return the report as "pdf" or "docx" bytes."""
     report = build(training, now, viewer)
     if kind == "docx":
@@ -323,3 +517,12 @@ def render(training: Training, now: datetime, kind: str, viewer: User | None = N
     from lms.reports.laporan_pdf import render_laporan
 
     return render_laporan(report)
+
+
+def office_viewer() -> User:
+    """Return the office's first active admin: whose view of the results the command line prints."""
+    admin = db.session.scalars(select(User).where(User.role == Role.ADMIN.value, User.active.is_(True))
+                               .order_by(User.id)).first()
+    if admin is None:
+        raise LmsError("Belum ada akun admin yang aktif; laporan memuat hasil evaluasi sebagaimana dilihat admin.")
+    return admin

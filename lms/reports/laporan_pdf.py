@@ -139,21 +139,27 @@ def _story(report: doc.Report) -> list[Flowable]:
     story: list[Flowable] = _cover(report)
     story += [PageBreak(), *_letterhead(report.letterhead)]
     first_chapter = True
-    for element in report.elements:
+    elements = report.elements
+    for index, element in enumerate(elements):
         if isinstance(element, doc.Heading) and element.level == 1:
             if not first_chapter:
                 story.append(PageBreak())
             first_chapter = False
+        elif isinstance(element, doc.Heading):
+            # A section heading never ends a page: it moves to the next one with what follows it when
+            # less room is left than a few lines, or than the chart right under it.
+            following = elements[index + 1] if index + 1 < len(elements) else None
+            room = HEADING_ROOM
+            if isinstance(following, doc.Chart):
+                room = max(room, _chart(following.drawing).height + 20 * mm)
+            story.append(CondPageBreak(room))
         story += _flowables(element)
     return story
 
 
 def _flowables(element: doc.Element) -> list[Flowable]:
     if isinstance(element, doc.Heading):
-        heading = Paragraph(_text(element.text), STYLES[f"h{min(element.level, 3)}"])
-        # A section heading never ends a page: it starts the next one when less than a few lines are left
-        # (keepWithNext would carry a long table along with it to a new page).
-        return [heading] if element.level == 1 else [CondPageBreak(HEADING_ROOM), heading]
+        return [Paragraph(_text(element.text), STYLES[f"h{min(element.level, 3)}"])]
     if isinstance(element, doc.Text):
         return [Paragraph(_text(element.text), STYLES[element.style])]
     if isinstance(element, doc.Narrative):
@@ -163,7 +169,8 @@ def _flowables(element: doc.Element) -> list[Flowable]:
     if isinstance(element, doc.Pairs):
         return [_pairs(element)]
     if isinstance(element, doc.Chart):
-        return [CondPageBreak(40 * mm), _chart(element.drawing), Paragraph(_text(element.caption), STYLES["caption"])]
+        chart = _chart(element.drawing)
+        return [CondPageBreak(chart.height + 12 * mm), chart, Paragraph(_text(element.caption), STYLES["caption"])]
     if isinstance(element, doc.Photos):
         return _photos(element)
     if isinstance(element, doc.Signature):

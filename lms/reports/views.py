@@ -40,7 +40,7 @@ def _narratives(form: NarrativeForm) -> dict[str, str]:
 
 def _page(training: Training, form: NarrativeForm, preview: dict[str, str] | None = None,
           photo_form: PhotoForm | None = None, status: int = 200, opened: str = "") -> ResponseReturnValue:
-    data = laporan.gather(training)
+    data = laporan.gather(training, utcnow(), current_user)
     texts = laporan.narratives(data, laporan.draft_facts(data))
     return render_template("reports/laporan.html", training=training, form=form, texts=texts,
                            preview=preview, photos=services.photos(training), photo_form=photo_form or PhotoForm(),
@@ -55,7 +55,7 @@ def page(slug: str) -> ResponseReturnValue:
     form = NarrativeForm(data=services.saved_narratives(training))
     draft = request.args.get("draf", "")
     if draft in NARRATIVES:  # fill one field with its generated draft, to edit from there (saves nothing)
-        getattr(form, draft).data = laporan.drafts_of(laporan.gather(training))[draft]
+        getattr(form, draft).data = laporan.drafts_of(laporan.gather(training, utcnow(), current_user))[draft]
     return _page(training, form, opened=draft)
 
 

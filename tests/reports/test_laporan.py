@@ -22,10 +22,12 @@ from lms.certificates import services as certificates
 from lms.demo import create_demo
 from lms.demo_trainings import FINISHED_SLUG, create_demo_trainings
 from lms.extensions import db
+from lms.numbers import decimal_text, percent_text
 from lms.reports import laporan, services
 from lms.reports.models import ReportPhoto, TrainingReport
 from lms.reports.narrative import blocks
 from lms.reports.regulations import legal_basis, mentioned
+from lms.reports.training_facts import training_facts
 from lms.trainings.scope import get_training
 from tests.conftest import create_training
 
@@ -33,7 +35,10 @@ NOW = datetime(2026, 9, 1, 3, 0, tzinfo=UTC)
 CHAPTERS = ("BAB I", "PENDAHULUAN", "BAB II", "PELAKSANAAN KEGIATAN", "BAB III", "HASIL KEGIATAN", "BAB IV",
             "KENDALA DAN SOLUSI", "BAB V", "PENUTUP", "LAMPIRAN")
 SECTIONS = ("A. Latar Belakang", "B. Dasar Hukum", "C. Maksud dan Tujuan", "D. Sasaran", "A. Waktu dan Tempat",
-            "B. Peserta", "C. Narasumber", "D. Agenda dan Jam Pelajaran", "A. Kehadiran", "A. Kesimpulan",
+            "B. Peserta", "C. Narasumber", "D. Agenda dan Jam Pelajaran", "A. Kehadiran",
+            "B. Pre-test dan Post-test", "C. Penyelesaian Modul", "D. Tugas",
+            "E. Evaluasi Penyelenggaraan dan Narasumber", "F. Sertifikat", "G. Rekap per Perangkat Daerah",
+            "A. Kesimpulan",
             "B. Rekomendasi", "1. Daftar Peserta", "2. Rekap Presensi", "3. Daftar Sertifikat",
             "4. Dokumentasi Kegiatan")
 
@@ -50,8 +55,8 @@ def pages(pdf: bytes) -> int:
 
 @pytest.fixture
 def finished(app: Any) -> Any:
-    """The demo's finished bimtek (six participants), its certificates issued."""
-    create_demo(6, seed=5)
+    """The demo's finished bimtek (twelve participants, six of whom answered the evaluations), certificates issued."""
+    create_demo(12, seed=5)
     create_demo_trainings(NOW, seed=5)
     db.session.commit()
     training = get_training(FINISHED_SLUG)
@@ -80,11 +85,11 @@ def bare(app: Any, make_user: Any) -> dict[str, Any]:
 
 
 def test_pdf_holds_every_chapter_and_section_with_the_data_numbers(finished):
-    pdf = laporan.render(finished, NOW, "pdf")
+    pdf = laporan.render(finished, NOW, "pdf", laporan.office_viewer())
     text = pdf_text(pdf)
     for heading in CHAPTERS + SECTIONS:
         assert heading in text, heading
-    people = laporan.gather(finished).people
+    people = laporan.gather(finished, NOW, laporan.office_viewer()).people
     assert f"Kegiatan diikuti oleh {len(people)} peserta" in text
     for opd, count in Counter(u.agency.name for u in people if u.agency).items():
         assert re.search(rf"{re.escape(opd)} {count}\b", text), opd
@@ -93,17 +98,49 @@ def test_pdf_holds_every_chapter_and_section_with_the_data_numbers(finished):
     present = set(finished.present_statuses)
     first = sum(1 for u in people if (c := cells.get((u.id, sessions[0].id))) and c.status in present)
     assert f"{sessions[0].label} {first} " in text
-    issued = laporan.gather(finished).certificates
+    issued = laporan.gather(finished, NOW, laporan.office_viewer()).certificates
     assert issued and all(c.number in text for c in issued)
     assert "Halaman 1 dari" in text and "LAPORAN PELAKSANAAN KEGIATAN" in text
 
 
+def test_chapter_three_prints_the_training_facts_with_every_figure(finished):
+    admin = laporan.office_viewer()
+    facts = training_facts(finished, NOW, admin)
+    text = pdf_text(laporan.render(finished, NOW, "pdf", admin))
+    for number in range(1, 7):
+        assert f"Grafik {number}." in text, number
+    assert f"Kehadiran rata-rata {percent_text(facts.mean_attendance)} dari {len(facts.sessions)} sesi" in text
+    assert f"Sebanyak {facts.meeting_minimum} dari {facts.participants} peserta memenuhi" in text
+    scores = facts.scores
+    assert (f"nilai rata-rata naik dari {decimal_text(scores.paired_mean_pre)} menjadi "
+            f"{decimal_text(scores.paired_mean_post)}") in text
+    assert f"Gain ternormalisasi rata-rata {decimal_text(scores.mean_gain, 2)}" in text
+    assert f"Sertifikat diterbitkan untuk {facts.certificates.issued} dari {facts.participants} peserta" in text
+    organiser = next(t for t in facts.evaluations if t.about_training)
+    assert f"Rata-rata seluruh butir {decimal_text(organiser.mean, 2)} dari skala {organiser.scale}" in text
+    passed, expected = facts.assignments_passed
+    assert f"{passed} dari {expected} tugas" in text
+    # The draft of the conclusion quotes the same numbers.
+    assert f"Kehadiran rata-rata {percent_text(facts.mean_attendance)} dari {len(facts.sessions)} sesi." in text
+
+
+def test_a_trainer_downloads_only_their_own_evaluation_results(finished):
+    trainer = finished.trainers[0]
+    others = [t.full_name for t in finished.trainers[1:]]
+    text = pdf_text(laporan.render(finished, NOW, "pdf", trainer))
+    assert f"Butir: {trainer.full_name}" in text or "minimal 5 tanggapan" in text
+    assert others and all(f"Butir: {name}" not in text for name in others)
+    assert "Evaluasi penyelenggaraan (" not in text  # the organiser's results are the admins'
+
+
 def test_pdf_of_a_training_without_sessions_or_tests_says_so(bare):
-    text = pdf_text(laporan.render(bare["training"], NOW, "pdf"))
+    text = pdf_text(laporan.render(bare["training"], NOW, "pdf", laporan.office_viewer()))
     for heading in CHAPTERS:
         assert heading in text
     assert "Agenda kegiatan belum disusun." in text
     assert "tidak memiliki sesi presensi" in text
+    assert "Kegiatan ini tidak memiliki pre-test maupun post-test." in text
+    assert "Kegiatan ini tidak memiliki tugas." in text
     assert "Belum ada sertifikat yang diterbitkan." in text
     assert "Belum ada foto dokumentasi" in text
 
@@ -111,7 +148,7 @@ def test_pdf_of_a_training_without_sessions_or_tests_says_so(bare):
 def test_opd_names_of_120_characters_wrap_whole(bare):
     name = bare["agency"].name
     assert len(name) >= 120
-    text = pdf_text(laporan.render(bare["training"], NOW, "pdf"))
+    text = pdf_text(laporan.render(bare["training"], NOW, "pdf", laporan.office_viewer()))
     assert " ".join(name.split()) in text
 
 
@@ -119,20 +156,21 @@ def test_long_narrative_paginates(bare):
     paragraph = "Kalimat panjang tentang kendala di lapangan yang diulang untuk menguji halaman. " * 40
     long_text = "\n\n".join(f"{n}. {paragraph}" for n in range(1, 16)) + "\n\nAKHIR-NARASI"
     services.save_narratives(bare["training"], {"kendala_solusi": long_text}, bare["admin"], NOW)
-    short = pages(laporan.render(bare["training"], NOW, "pdf"))
+    short = pages(laporan.render(bare["training"], NOW, "pdf", laporan.office_viewer()))
     services.save_narratives(bare["training"], {}, bare["admin"], NOW)
-    assert pages(laporan.render(bare["training"], NOW, "pdf")) < short
+    assert pages(laporan.render(bare["training"], NOW, "pdf", laporan.office_viewer())) < short
     services.save_narratives(bare["training"], {"kendala_solusi": long_text + "x" * 3000}, bare["admin"], NOW)
-    text = pdf_text(laporan.render(bare["training"], NOW, "pdf"))
+    text = pdf_text(laporan.render(bare["training"], NOW, "pdf", laporan.office_viewer()))
     assert "AKHIR-NARASI" in text  # a word longer than the page's width is split, not lost
 
 
 def test_saved_narrative_replaces_the_draft_and_script_never_reaches_the_pdf(bare):
     training = bare["training"]
-    assert "Undang-Undang Nomor 20 Tahun 2023" in pdf_text(laporan.render(training, NOW, "pdf"))  # the draft
+    draft = pdf_text(laporan.render(training, NOW, "pdf", laporan.office_viewer()))
+    assert "Undang-Undang Nomor 20 Tahun 2023" in draft
     services.save_narratives(training, {"dasar_hukum": "1. **Peraturan Bupati** Nomor 7 Tahun 2026;\n"
                                                       "<script>alert('x')</script>"}, bare["admin"], NOW)
-    text = pdf_text(laporan.render(training, NOW, "pdf"))
+    text = pdf_text(laporan.render(training, NOW, "pdf", laporan.office_viewer()))
     assert "Peraturan Bupati Nomor 7 Tahun 2026" in text
     assert "alert" not in text and "script" not in text
     assert "Undang-Undang Nomor 20 Tahun 2023" not in text
@@ -142,14 +180,15 @@ def test_saved_narrative_replaces_the_draft_and_script_never_reaches_the_pdf(bar
 
 
 def test_docx_opens_with_the_headings_and_tables(finished):
-    document = docx.Document(io.BytesIO(laporan.render(finished, NOW, "docx")))
+    document = docx.Document(io.BytesIO(laporan.render(finished, NOW, "docx", laporan.office_viewer())))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert "BAB I — PENDAHULUAN" in headings and "LAMPIRAN" in headings
     for section in SECTIONS:
         assert section in headings, section
     tables = {t.rows[0].cells[1].text: t for t in document.tables if len(t.rows[0].cells) > 1}
-    people = laporan.gather(finished).people
-    assert len(tables["Nama"].rows) - 1 in (len(people), len(laporan.gather(finished).certificates))
+    data = laporan.gather(finished, NOW, laporan.office_viewer())
+    people = data.people
+    assert len(tables["Nama"].rows) - 1 in (len(people), len(data.certificates))
     assert tables["Perangkat Daerah (OPD)"].rows[-1].cells[-1].text == str(len(people))
 
 
@@ -169,7 +208,7 @@ def test_regulations_are_found_however_written_and_superseded_ones_left_out():
 
 
 def test_drafts_are_written_from_the_data(finished):
-    data = laporan.gather(finished)
+    data = laporan.gather(finished, NOW, laporan.office_viewer())
     drafts = laporan.drafts_of(data)
     assert "PermenPANRB" not in drafts["dasar_hukum"]  # cited in full
     assert "Peraturan Menteri Pendayagunaan Aparatur Negara dan Reformasi Birokrasi Nomor 83 Tahun 2012" in \
@@ -279,7 +318,7 @@ def test_photo_is_stored_without_exif_and_printed_with_its_caption(client, auth,
     assert response.status_code == 302
     photo = db.session.scalars(select(ReportPhoto)).one()
     assert b"KameraRahasia" not in photo.data
-    text = pdf_text(laporan.render(bare["training"], NOW, "pdf"))
+    text = pdf_text(laporan.render(bare["training"], NOW, "pdf", laporan.office_viewer()))
     assert "Sesi praktik caption" in text and "Belum ada foto dokumentasi" not in text
     assert client.get(f"/trainings/bimtek-kosong/laporan/foto/{photo.id}").data == photo.data
     refused = client.post("/trainings/bimtek-kosong/laporan/foto",
@@ -324,7 +363,8 @@ def test_signature_block_names_the_institution_head_and_the_date(bare):
     institution.city, institution.head_name, institution.head_title = "Contoh", "Dr. Kepala Dinas", "Kepala Dinas"
     institution.head_nip = "197205141998031004"
     db.session.commit()
-    text = pdf_text(laporan.render(bare["training"], datetime(2026, 8, 25, 2, 0, tzinfo=UTC), "pdf"))
+    day = datetime(2026, 8, 25, 2, 0, tzinfo=UTC)
+    text = pdf_text(laporan.render(bare["training"], day, "pdf", laporan.office_viewer()))
     assert "Contoh, 25 Agustus 2026" in text and "Dr. Kepala Dinas" in text and "NIP. 19720514 199803 1 004" in text
     assert date(2026, 8, 25).year == 2026
 
@@ -342,7 +382,7 @@ def test_report_queries_do_not_grow_with_participants(bare, make_user, count_que
     def queries() -> int:
         db.session.expire_all()
         with count_queries() as counter:
-            laporan.build(training, NOW)
+            laporan.build(training, NOW, laporan.office_viewer())
         return counter.count
 
     few = queries()
