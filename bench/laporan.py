@@ -112,10 +112,12 @@ def _measure(training, now: datetime, runs: int) -> None:  # noqa: ANN001
     from lms.extensions import db
     from lms.reports import laporan
 
+    viewer = laporan.office_viewer()
+
     def fresh(kind: str) -> Callable[[], bytes]:
         def render() -> bytes:
             db.session.expire_all()  # each run reads the database, as a download does
-            return laporan.render(training, now, kind)
+            return laporan.render(training, now, kind, viewer)
         return render
 
     bare_wall, bare_cpu, _ = _times(_bare_pdf, runs)
