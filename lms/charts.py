@@ -4,7 +4,7 @@ Pure (no Flask, no database). Each builder takes plain data and returns a `Chart
 Drawing with a title): a PDF builder adds it to a story as a flowable, `to_svg` turns it into
 inline SVG that scales to its container (a 360 px phone or a printed page).
 
-The charts are 360 units wide, so on a phone one unit is about one pixel and a 10-unit label
+The charts are 360 units wide, so on a phone one unit is about one pixel and an 11-unit label
 reads like 10 px text; in a PDF they are 360 pt (12.7 cm) wide unless the caller scales them.
 Labels are measured with Helvetica's metrics (the standard PDF font, which the certificates use
 too); the SVG names Helvetica, then Arial and Liberation Sans, which have the same widths.
@@ -35,10 +35,10 @@ from lms.pdftext import ellipsize, printable, wrap_text
 FONT, BOLD = "Helvetica", "Helvetica-Bold"
 WIDTH = 360.0
 PAD = 4.0
-LABEL_SIZE = 10.0
-LABEL_LEADING = 12.0
-SMALL_SIZE = 8.5
-BAR_HEIGHT = 14.0
+LABEL_SIZE = 11.0
+LABEL_LEADING = 13.0
+SMALL_SIZE = 10.0
+BAR_HEIGHT = 15.0
 ROW_GAP = 9.0
 LABEL_LINES = 2
 
@@ -56,7 +56,7 @@ PALETTE = (BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE, GREY)
 
 SVG_NS = "http://www.w3.org/2000/svg"
 SVG_FONTS = "Helvetica, Arial, 'Liberation Sans', sans-serif"
-BAR_CLASS = "bar"  # the class of every data mark in the SVG (a bar, a segment, a pair's line)
+BAR_CLASS = "bar"  # the class of every data mark in the SVG (a bar, a segment, a pair's post-test end)
 
 
 class Chart(Drawing):
@@ -218,7 +218,7 @@ def _legend(items: Sequence[tuple[str, colors.Color]]) -> tuple[float, Group]:
     group = Group()
     x, y = PAD, -LABEL_LEADING
     for name, color in items:
-        width = 14 + stringWidth(printable(name, FONT), FONT, SMALL_SIZE) + 12
+        width = 14 + stringWidth(printable(name, FONT), FONT, SMALL_SIZE) + 10
         if x > PAD and x + width > WIDTH - PAD:
             x, y = PAD, y - LABEL_LEADING
         group.add(Rect(x, y, 10, 10, fillColor=color, strokeColor=None))
@@ -275,12 +275,12 @@ def histogram(edges: Sequence[float], counts: Sequence[int], title: str, *,
 
 def _count_axis(chart: Chart, left: float, right: float, count_max: float,
                 y_of: Callable[[float], float]) -> None:
-    steps = 4 if count_max >= 4 else int(count_max)
+    steps = next(n for n in (4, 5, 2, 1) if (count_max / n).is_integer())
     for step in range(1, steps + 1):
         value = count_max * step / steps
         y = y_of(value)
         chart.add(Line(left, y, right, y, strokeColor=GRID, strokeWidth=0.6))
-        chart.add(_text(left - 4, y - 3, decimal_text(value, 1), size=SMALL_SIZE, color=MUTED,
+        chart.add(_text(left - 4, y - 3, decimal_text(value, 0), size=SMALL_SIZE, color=MUTED,
                         anchor="end"))
     chart.add(_text(left - 4, y_of(0) - 3, "0", size=SMALL_SIZE, color=MUTED, anchor="end"))
 
@@ -342,10 +342,11 @@ def paired_chart(pairs: Sequence[tuple[float, float]], title: str, *,
     for pre, post in pairs:
         base = BLUE if post > pre else ORANGE if post < pre else GREY
         ups, downs, levels = ups + (post > pre), downs + (post < pre), levels + (post == pre)
-        line = Line(x_pre, y_of(pre), x_post, y_of(post), strokeWidth=1.2,
-                    strokeColor=colors.Color(base.red, base.green, base.blue, alpha=alpha))
-        line._svgAttrs = {"class": BAR_CLASS}
-        chart.add(line)
+        color = colors.Color(base.red, base.green, base.blue, alpha=alpha)
+        chart.add(Line(x_pre, y_of(pre), x_post, y_of(post), strokeWidth=1.2, strokeColor=color))
+        # The ends as small squares; the post-test's is the pair's mark (ReportLab gives lines no class).
+        chart.add(Rect(x_pre - 1.5, y_of(pre) - 1.5, 3, 3, fillColor=color, strokeColor=None))
+        chart.add(_mark(x_post - 1.5, y_of(post) - 1.5, 3, 3, color))
     mean_pre = sum(pre for pre, _ in pairs) / len(pairs)
     mean_post = sum(post for _, post in pairs) / len(pairs)
     chart.add(Line(x_pre, y_of(mean_pre), x_post, y_of(mean_post), strokeColor=INK, strokeWidth=3))
@@ -399,13 +400,19 @@ def _clean(root: ET.Element, title: str) -> None:
     root.insert(0, title_element)
     for element in root.iter():
         element.attrib.pop("id", None)
-        style = element.get("style")
-        if style is None:
-            continue
-        style = style.replace("clip-path: url(#clip)", "").strip()
-        style = style.replace(f"font-family: {BOLD};", f"font-family: {SVG_FONTS}; font-weight: bold;")
-        style = style.replace(f"font-family: {FONT};", f"font-family: {SVG_FONTS};")
+        style = element.attrib.pop("style", None)
         if style:
-            element.set("style", style)
-        else:
-            element.attrib.pop("style")
+            _presentation(element, style)
+
+
+def _presentation(element: ET.Element, style: str) -> None:
+    """Move a style attribute into SVG presentation attributes (the page's CSP forbids inline styles)."""
+    for declaration in style.split(";"):
+        name, _, value = (part.strip() for part in declaration.partition(":"))
+        if not name or not value or name == "clip-path":
+            continue
+        if name == "font-family":
+            if value == BOLD:
+                element.set("font-weight", "bold")
+            value = SVG_FONTS
+        element.set(name, value)
