@@ -23,7 +23,7 @@ from lms.demo import create_demo
 from lms.demo_trainings import FINISHED_SLUG, create_demo_trainings
 from lms.extensions import db
 from lms.numbers import decimal_text, percent_text
-from lms.reports import laporan, services
+from lms.reports import laporan, laporan_docx, services
 from lms.reports.models import ReportPhoto, TrainingReport
 from lms.reports.narrative import blocks
 from lms.reports.regulations import legal_basis, mentioned
@@ -190,6 +190,10 @@ def test_docx_opens_with_the_headings_and_tables(finished):
     people = data.people
     assert len(tables["Nama"].rows) - 1 in (len(people), len(data.certificates))
     assert tables["Perangkat Daerah (OPD)"].rows[-1].cells[-1].text == str(len(people))
+    # Each chart is a picture when ReportLab's bitmap renderer is installed, else a line that says so.
+    captions = [p.text for p in document.paragraphs if p.text.startswith("Grafik ")]
+    assert captions and (len(document.inline_shapes) >= len(captions)
+                         or all(laporan_docx.NO_CHART_IMAGE in c for c in captions))
 
 
 # ---------------------------------------------------------------- drafts and regulations
