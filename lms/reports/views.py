@@ -1,121 +1,100 @@
-"""The report page of a training: narratives, documentation photos, and the PDF/DOCX downloads.
-
-Admins write the report; the training's trainers may read it and download it; participants and
-the trainers of other trainings get 403.
-"""
+"""Report pages: the institution dashboard for a year and the lists behind its figures (admins)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
 from lms.accounts.models import Role
-from lms.accounts.permissions import STAFF, role_required
+from lms.accounts.permissions import role_required
+from lms.accounts.services import current_institution
+from lms.csvsafe import write_csv
+from lms.dates import local_date
 from lms.db_types import utcnow
-from lms.forms import ActionForm, act, validate_all
-from lms.reports import laporan, services
-from lms.reports.forms import NarrativeForm, PhotoForm
-from lms.reports.models import NARRATIVES
-from lms.trainings import scope
-from lms.trainings.models import Training
+from lms.reports import institution
+from lms.reports.tables import XLSX, xlsx
+from lms.routing import bounded_int
 from lms.web import send_bytes
 
-bp = Blueprint("reports", __name__, url_prefix="/trainings")
+bp = Blueprint("reports", __name__, url_prefix="/laporan")
 
 
-def _training(slug: str, edit: bool = False) -> Training:
-    training = scope.get_training(slug)
-    if training is None:
-        abort(404)
-    allowed = services.can_edit(current_user, training) if edit else scope.can_manage(current_user, training)
-    if not allowed:
-        abort(403)
-    return training
+@dataclass(frozen=True)
+class Asked:
+    """The filters read from the query string, the choices offered, and what was wrong in them."""
+
+    filters: institution.Filters
+    years: list[int]
+    agencies: list[tuple[int, str]]
+    problems: list[str]
+
+    @property
+    def agency_label(self) -> str:
+        if self.filters.agency_id is None:
+            return "Semua OPD"
+        return dict(self.agencies).get(self.filters.agency_id, institution.NO_OPD_LABEL)
+
+    def args(self, **more: object) -> dict[str, object]:
+        """The query string of these filters, for links to lists and downloads."""
+        values: dict[str, object] = {"tahun": self.filters.year}
+        if self.filters.agency_id is not None:
+            values["opd"] = self.filters.agency_id
+        return {**values, **more}
 
 
-def _narratives(form: NarrativeForm) -> dict[str, str]:
-    return {key: getattr(form, key).data or "" for key in NARRATIVES}
+def _asked() -> Asked:
+    current = local_date(utcnow(), current_institution().time_zone).year
+    names, problems = institution.agencies(), []
+    year, raw_year = current, request.args.get("tahun", "").strip()
+    if raw_year:
+        if raw_year.isdigit() and institution.FIRST_YEAR <= int(raw_year) <= institution.LAST_YEAR:
+            year = int(raw_year)
+        else:
+            problems.append(f"Tahun «{raw_year[:12]}» tidak dikenal: pilih tahun {institution.FIRST_YEAR}–"
+                            f"{institution.LAST_YEAR}. Ditampilkan tahun {current}.")
+    agency_id: int | None = None
+    raw_opd = request.args.get("opd", "").strip()
+    if raw_opd:
+        if raw_opd.isdigit() and (int(raw_opd) == institution.NO_OPD or int(raw_opd) in dict(names)):
+            agency_id = int(raw_opd)
+        else:
+            problems.append("OPD yang dipilih tidak ada (mungkin sudah dihapus). Ditampilkan semua OPD.")
+    return Asked(institution.Filters(year, agency_id), institution.years(current), names, problems)
 
 
-def _page(training: Training, form: NarrativeForm, preview: dict[str, str] | None = None,
-          photo_form: PhotoForm | None = None, status: int = 200, opened: str = "") -> ResponseReturnValue:
-    data = laporan.gather(training, utcnow(), current_user)
-    texts = laporan.narratives(data, laporan.draft_facts(data))
-    return render_template("reports/laporan.html", training=training, form=form, texts=texts,
-                           preview=preview, photos=services.photos(training), photo_form=photo_form or PhotoForm(),
-                           action_form=ActionForm(), editable=services.can_edit(current_user, training),
-                           labels=NARRATIVES, opened=opened), status
-
-
-@bp.get("/<slug>/laporan")
-@role_required(*STAFF)
-def page(slug: str) -> ResponseReturnValue:
-    training = _training(slug)
-    form = NarrativeForm(data=services.saved_narratives(training))
-    draft = request.args.get("draf", "")
-    if draft in NARRATIVES:  # fill one field with its generated draft, to edit from there (saves nothing)
-        getattr(form, draft).data = laporan.drafts_of(laporan.gather(training, utcnow(), current_user))[draft]
-    return _page(training, form, opened=draft)
-
-
-@bp.post("/<slug>/laporan")
+@bp.get("/institusi")
 @role_required(Role.ADMIN)
-def save(slug: str) -> ResponseReturnValue:
-    training = _training(slug, edit=True)
-    form = NarrativeForm()
-    if not validate_all(form, lambda: services.check_narratives(_narratives(form))):
-        return _page(training, form, status=400)
-    if form.preview.data:
-        return _page(training, form, preview=_narratives(form))
-    if act(lambda: services.save_narratives(training, _narratives(form), current_user, utcnow()), form,
-           "Narasi laporan disimpan.").ok:
-        return redirect(url_for("reports.page", slug=slug))
-    return _page(training, form, status=400)
+def dashboard() -> ResponseReturnValue:
+    asked = _asked()
+    data = institution.dashboard(asked.filters, asked.agencies)
+    months = institution.per_month(data)
+    chart = None if data.empty else institution.month_chart(months, asked.filters.year)
+    return render_template("reports/institution.html", asked=asked, data=data, months=months, chart=chart,
+                           target=institution.JP_TARGET), 400 if asked.problems else 200
 
 
-@bp.get("/<slug>/laporan.<kind>")
-@role_required(*STAFF)
-def download(slug: str, kind: str) -> ResponseReturnValue:
-    training = _training(slug)
-    if kind not in laporan.FORMATS:
-        abort(404)
-    body = laporan.render(training, utcnow(), kind, current_user)
-    return send_bytes(body, laporan.FORMATS[kind], f"laporan-{training.slug}.{kind}", private=True)
-
-
-@bp.post("/<slug>/laporan/foto")
+@bp.get("/institusi/<kind>")
 @role_required(Role.ADMIN)
-def photo_add(slug: str) -> ResponseReturnValue:
-    training = _training(slug, edit=True)
-    form = PhotoForm()
-    if form.validate_on_submit():
-        upload = form.photo.data
-        if act(lambda: services.add_photo(training, upload.read(), form.caption.data or "", current_user, utcnow()),
-               form, "Foto dokumentasi ditambahkan.").ok:
-            return redirect(url_for("reports.page", slug=slug) + "#dokumentasi")
-    return _page(training, NarrativeForm(data=services.saved_narratives(training)), photo_form=form, status=400)
-
-
-@bp.post("/<slug>/laporan/foto/<int:photo_id>/hapus")
-@role_required(Role.ADMIN)
-def photo_delete(slug: str, photo_id: int) -> ResponseReturnValue:
-    training = _training(slug, edit=True)
-    photo = services.find_photo(training, photo_id)
-    if photo is None:
+def figure_list(kind: str) -> ResponseReturnValue:
+    if kind not in institution.KINDS:
         abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    act(lambda: services.delete_photo(training, photo, current_user, utcnow()), success="Foto dihapus.")
-    return redirect(url_for("reports.page", slug=slug) + "#dokumentasi")
+    asked, query = _asked(), request.args.get("q", "")
+    fmt = request.args.get("format")
+    if fmt in {"csv", "xlsx"} and not asked.problems:
+        header, rows = institution.export_rows(kind, asked.filters, query)
+        suffix = "" if asked.filters.agency_id is None else f"-opd{asked.filters.agency_id}"
+        name = f"{kind}-{asked.filters.year}{suffix}.{fmt}"
+        if fmt == "csv":
+            return _send(write_csv(header, rows), "text/csv; charset=utf-8", name)
+        title = f"{institution.KINDS[kind].title} · {asked.filters.year} · {asked.agency_label}"
+        return _send(xlsx(header, rows, title, institution.KINDS[kind].title), XLSX, name)
+    page = institution.listing(kind, asked.filters, query, request.args.get("page", 1, type=bounded_int),
+                               current_app.config["PAGE_SIZE"])
+    return render_template("reports/institution_list.html", asked=asked, listing=page,
+                           target=institution.JP_TARGET), 400 if asked.problems else 200
 
 
-@bp.get("/<slug>/laporan/foto/<int:photo_id>")
-@role_required(*STAFF)
-def photo(slug: str, photo_id: int) -> ResponseReturnValue:
-    training = _training(slug)
-    found = services.find_photo(training, photo_id)
-    if found is None:
-        abort(404)
-    return send_bytes(found.data, found.mime, f"foto-{found.id}.{found.mime.rpartition('/')[2]}", attachment=False,
-                      private=True)
+def _send(body: bytes, mimetype: str, name: str) -> ResponseReturnValue:
+    return send_bytes(body, mimetype, name, private=True)  # personal data: no cache keeps a copy
