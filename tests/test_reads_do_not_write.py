@@ -41,7 +41,7 @@ from tests.conftest import PASSWORD
 CHECKED = ("admin", "assignment_review", "attendance", "audit", "auth", "caption", "certificates", "core", "courses",
            "evaluations",
            "mydata", "quizzes", "trainings",
-           "assignments", "assignment_manage", "reports", "reminders")
+           "assignments", "assignment_manage", "reports", "reminders", "laporan")
 ACTORS = ("visitor", "participant", "trainer", "admin")
 
 
