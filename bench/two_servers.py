@@ -187,7 +187,8 @@ def saver(servers: Servers, n: int, results: dict[str, Any], lock: threading.Loc
         with lock:
             results["errors"].append(f"start {n}: no attempt page")
         return
-    pages = int((re.search(r"Halaman \d+ dari (\d+)", page) or re.search("()", "")).group(1) or 1)
+    found = re.search(r"Halaman \d+ dari (\d+)", page)
+    pages = int(found.group(1)) if found else 1
     for number in range(2, pages + 1):
         page += person.get(f"/quizzes/attempts/{attempt.group(1)}?page={number}")
     questions = re.findall(r'data-question="([^"]+)"', page)
