@@ -190,8 +190,8 @@ def test_failed_logins_split_over_two_servers_meet_the_account_throttle(servers,
     assert "Tunggu" in answers[-1][2]  # the account's wait, counted once over both servers
 
 
-def test_failed_logins_from_one_address_split_over_two_servers_meet_the_address_limit(servers):
-    a, b, shared = servers
+def test_failed_logins_from_one_address_split_over_two_servers_meet_the_address_limit(servers, app):
+    a, b, shared = servers  # (app: the failures' rows are emptied after the test, as after every other)
     if not shared:
         pytest.skip(f"no Redis at {REDIS_URL} (set LMS_TEST_REDIS_URL): rate limits would count per server")
     browser = Browser("10.3.0.1")
