@@ -22,6 +22,8 @@ table of OK/FAIL with figures:
   afterwards every certificate of the year is still numbered 1..N without a gap.
 
 Exits 1 when a check fails. Redis database `--redis` (default 127.0.0.1:6379/9) is emptied first.
+`--ratelimit-storage memory://` and `--own-keys` (server B signs with a key of its own) show the
+checks failing as they should when the shape is set up wrong.
 
     .venv/bin/python bench/two_servers.py
     .venv/bin/python bench/two_servers.py --each 50 --certificates 300 --port-a 5291 --port-b 5292
@@ -314,9 +316,14 @@ def check_job(servers: Servers, check: Check, expected_total: int) -> None:
 # ---------------------------------------------------------------- servers
 
 
-def server_command(port: int, instance: Path, workers: int, login_limit: int) -> list[str]:
-    """gunicorn with the app factory given its own instance folder (and the bench's login limit)."""
+def server_command(port: int, instance: Path, workers: int, login_limit: int, own_key: bool = False) -> list[str]:
+    """gunicorn with the app factory given its own instance folder (and the bench's login limit).
+
+    With own_key the server signs with a key of its own, as a server missing LMS_SECRET_KEY would.
+    """
     settings = {"INSTANCE_PATH": str(instance), "RATELIMIT_LOGIN_ADDRESS": f"{login_limit} per 15 minutes"}
+    if own_key:
+        settings["SECRET_KEY"] = f"own-key-of-{port}"
     return [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--timeout", "120",
             f"lms:create_app({settings!r})"]
 
@@ -351,7 +358,8 @@ def run(args: argparse.Namespace) -> bool:
         work = Path(tmp)
         certificates = max(args.certificates, 2 * args.each + 50)
         env = prepare("postgresql", work, max(args.savers, 2), certificates, pg_name=args.pg_db)
-        env = dict(env, LMS_RATELIMIT_STORAGE_URI=args.redis, LMS_JOBS_URL=args.redis, LMS_TRUSTED_PROXIES="1")
+        env = dict(env, LMS_RATELIMIT_STORAGE_URI=args.ratelimit_storage or args.redis, LMS_JOBS_URL=args.redis,
+                   LMS_TRUSTED_PROXIES="1")
         print(f"prepared {args.pg_db}: {certificates} certificates to issue, {args.savers} quiz takers "
               f"({time.perf_counter() - started:.1f} s)")
         processes: list[subprocess.Popen[bytes]] = []
@@ -360,7 +368,8 @@ def run(args: argparse.Namespace) -> bool:
             for name, port in (("a", args.port_a), ("b", args.port_b)):
                 (work / f"instance-{name}").mkdir()
                 processes.append(start(server_command(port, work / f"instance-{name}", args.workers,
-                                                      args.login_limit), env, work / f"server-{name}.log"))
+                                                      args.login_limit, args.own_keys and name == "b"),
+                                       env, work / f"server-{name}.log"))
             processes.append(start([str(BIN / "huey_consumer"), "lms.worker.huey", "--workers", "1", "--quiet"],
                                    env, work / "worker.log"))
             for port, name in ((args.port_a, "a"), (args.port_b, "b")):
@@ -394,6 +403,10 @@ def main() -> None:
     parser.add_argument("--port-b", type=int, default=5292)
     parser.add_argument("--pg-db", default=PG_DATABASE, help="PostgreSQL database (dropped and created)")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/9", help="Redis database (emptied)")
+    parser.add_argument("--ratelimit-storage", default="",
+                        help="rate-limit storage instead of --redis (memory:// shows the limit counted per process)")
+    parser.add_argument("--own-keys", action="store_true",
+                        help="give server B a secret key of its own (shows what a missing LMS_SECRET_KEY breaks)")
     args = parser.parse_args()
     sys.exit(0 if run(args) else 1)
 
