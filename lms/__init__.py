@@ -17,7 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from lms import config as defaults
 from lms import ratestore, redaction, routing, storage
 from lms.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
-from lms.ratelimits import warn_unshared_storage
+from lms.ratelimits import warn_instance_secret, warn_unshared_storage
 
 try:  # POSIX: the writers of several processes queue on a file lock (see _FileGate)
     import fcntl
@@ -59,6 +59,7 @@ def _configure(app: Flask, overrides: dict[str, Any]) -> None:
         app.config[key] = Path(app.config[key] or PROJECT_ROOT / folder)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+        warn_instance_secret(app)  # several servers sharing Redis must share one key
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         # One pooled connection per server thread (Waitress runs 16), so no thread waits for one.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 20, "max_overflow": 10,
