@@ -27,16 +27,13 @@ class StaffSummary:
     participants: int
     sessions: list[AttendanceSession]
     today_sessions: list[AttendanceSession]
-    courses_complete: dict[int, int]
 
 
 def staff_summary(training: Training, now: datetime) -> StaffSummary:
-    """Return counts and today's sessions for the training's staff page."""
+    """Return counts and today's sessions for the training's staff page (module figures: the dashboard)."""
     sessions = attendance.sessions_of(training)
     ids = scope.participant_ids(training)
-    done = courses.completed_course_ids(ids, [c.id for c in training.courses]) if ids else {}
-    per_course = {c.id: sum(1 for s in done.values() if c.id in s) for c in training.courses}
-    return StaffSummary(len(ids), sessions, [s for s in sessions if s.day == today(training, now)], per_course)
+    return StaffSummary(len(ids), sessions, [s for s in sessions if s.day == today(training, now)])
 
 
 @dataclass
