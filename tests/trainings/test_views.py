@@ -17,6 +17,7 @@ from lms.quizzes.definitions import load_quizzes
 from lms.trainings import scope, services
 from lms.trainings.models import AgendaItem, Enrollment, Training
 from tests.conftest import create_training
+from tests.exportread import read_csv, read_xlsx
 from tests.trainings.factory import START, agency, full_agenda, wib
 
 ENGINE = Path(__file__).resolve().parent.parent / "fixtures" / "engine"
@@ -402,7 +403,12 @@ def test_assigned_trainer_downloads_the_training_quiz_results_as_csv(client, aut
     response = client.get("/trainings/bimtek-a/quizzes/uji-mesin/results?format=csv")
     assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"] == "attachment; filename=hasil-bimtek-a-uji-mesin.csv"
-    assert response.get_data().decode("utf-8-sig").splitlines() == ["nama,nip,opd,percobaan,nilai,lulus"]
+    assert read_csv(response.get_data()) == [["nama", "nip", "opd", "percobaan", "nilai", "lulus"]]
+    page = client.get("/trainings/bimtek-a/quizzes/uji-mesin/results").get_data(as_text=True)
+    # The page links the trainer to this training's downloads, never to the admin-only quiz-wide one.
+    assert "/trainings/bimtek-a/quizzes/uji-mesin/results?format=xlsx" in page and "results.csv" not in page
+    response = client.get("/trainings/bimtek-a/quizzes/uji-mesin/results?format=xlsx")
+    assert read_xlsx(response.get_data()) == {"Hasil Kuis": [["nama", "nip", "opd", "percobaan", "nilai", "lulus"]]}
 
 
 def test_trainer_lists_and_opens_only_assigned_trainings(client, auth, two_trainings):
