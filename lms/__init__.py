@@ -248,9 +248,11 @@ def _register_blueprints(app: Flask) -> None:
     from lms.courses.views import bp as courses_bp
     from lms.evaluations.views import bp as evaluations_bp
     from lms.quizzes.views import bp as quizzes_bp
+    from lms.reports.siasn_views import bp as siasn_bp
     from lms.trainings.views import bp as trainings_bp
 
     for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, courses_bp, quizzes_bp, trainings_bp,
-                      attendance_bp, certificates_bp, mydata_bp, caption_bp, assignment_review_bp, evaluations_bp):
+                      attendance_bp, certificates_bp, mydata_bp, caption_bp, assignment_review_bp, evaluations_bp,
+                      siasn_bp):
         app.register_blueprint(blueprint)
 

@@ -30,6 +30,7 @@ from lms.errors import LmsError
 from lms.extensions import db
 from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Attempt
+from lms.reports.cli import reports_cli
 from lms.trainings.models import Training
 from lms.trainings.scope import get_training, trainings_with_counts
 
@@ -55,6 +56,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(privacy_cli)
     app.cli.add_command(caption_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(reports_cli)
 
 
 def _read_password(password_stdin: bool) -> str:

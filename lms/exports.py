@@ -7,7 +7,8 @@ numbers grouped by hyphens (text to Excel, so never 1,97E+17 or a lost leading z
 importers read both forms back), dates as dd-mm-yyyy. No `sep=` line: Excel then ignores the BOM.
 
 XLSX: the same table with typed cells: NIPs and phone numbers as text cells in text format,
-numbers as numbers (Excel shows them in the reader's locale), dates as dates.
+numbers as numbers (Excel shows them in the reader's locale), dates as dates (or, "date_text",
+as dd-mm-yyyy text where a form expects exactly that).
 
 Every text cell passes the formula guard of lms.csvsafe; a real number is never turned into text.
 """
@@ -30,7 +31,7 @@ from lms.accounts.identity import format_nip
 from lms.csvsafe import cell as safe_text
 from lms.web import send_bytes
 
-Kind = Literal["text", "nip", "phone", "integer", "decimal", "date"]
+Kind = Literal["text", "nip", "phone", "integer", "decimal", "date", "date_text"]
 Format = Literal["csv", "xlsx"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx")
 CSV_MIMETYPE = "text/csv"  # werkzeug adds "; charset=utf-8" once
@@ -127,7 +128,7 @@ def csv_text(value: Any, column: Column) -> str:
         return safe_text(group_phone(str(value)))
     if column.kind in ("integer", "decimal"):
         return _decimal_text(_number(value, column), column)
-    if column.kind == "date":
+    if column.kind in ("date", "date_text"):
         return _date(value).strftime("%d-%m-%Y")
     return safe_text(str(value))
 
@@ -202,6 +203,9 @@ def _put(target: Any, value: Any, column: Column) -> None:
     elif column.kind == "date":
         target.value = _date(value)
         target.number_format = "dd-mm-yyyy"
+    elif column.kind == "date_text":  # a form or importer that wants the literal dd-mm-yyyy text
+        target.value = _date(value).strftime("%d-%m-%Y")
+        target.number_format = "@"
     else:
         target.value = safe_text(str(value))
 
