@@ -225,8 +225,8 @@ def _pdfs(ids: Sequence[int]) -> Iterator[tuple[int, bytes]]:
     """Yield (id, stored PDF) in batches, so a year of certificates is never all in memory."""
     for start in range(0, len(ids), 100):
         batch = ids[start:start + 100]
-        by_id = dict(db.session.execute(select(Certificate.id, Certificate.pdf)
-                                        .where(Certificate.id.in_(batch))).tuples().all())
+        by_id = {r.id: r.pdf for r in db.session.execute(select(Certificate.id, Certificate.pdf)
+                                                         .where(Certificate.id.in_(batch)))}
         for certificate_id in batch:
             yield certificate_id, by_id[certificate_id]
 

@@ -58,7 +58,7 @@ def page() -> ResponseReturnValue:
                            jenis=(siasn.JENIS_DIKLAT, siasn.JENIS_KURSUS))
 
 
-@bp.get("/unduh/<any(xlsx, csv, non-asn, zip):what>")
+@bp.get('/unduh/<any(xlsx, csv, "non-asn", zip):what>')
 @role_required(Role.ADMIN)
 def download(what: str) -> ResponseReturnValue:
     _, export, _ = _filters()
@@ -74,6 +74,10 @@ def download(what: str) -> ResponseReturnValue:
     if what == "non-asn":
         return send_bytes(write_csv(others), CSV_MIMETYPE, f"{name}-non-asn.csv")
     target = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115 (send_file closes it)
-    siasn.write_pdfs(export, target)
+    try:
+        siasn.write_pdfs(export, target)
+    except BaseException:
+        target.close()
+        raise
     target.seek(0)
     return send_file(target, mimetype="application/zip", as_attachment=True, download_name=f"{name}-sertifikat.zip")
