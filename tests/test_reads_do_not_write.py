@@ -36,7 +36,8 @@ from tests.conftest import PASSWORD
 # The blueprints whose GET routes are checked here: all of the app's.
 CHECKED = ("admin", "assignment_review", "attendance", "audit", "auth", "caption", "certificates", "core", "courses",
            "evaluations",
-           "mydata", "quizzes", "trainings")
+           "mydata", "quizzes", "trainings",
+           "siasn")
 ACTORS = ("visitor", "participant", "trainer", "admin")
 
 
@@ -179,11 +180,14 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
         "quizzes.review": [f"/quizzes/attempts/{w['attempt'].id}/review"],
         "quizzes.status": [f"/quizzes/attempts/{w['attempt'].id}/status.json"],
         "quizzes.results": [f"/quizzes/{w['attempt'].quiz.slug}/results"],
-        "quizzes.results_csv": [f"/quizzes/{w['attempt'].quiz.slug}/results.csv"],
+        "quizzes.results_csv": [f"/quizzes/{w['attempt'].quiz.slug}/results.csv",
+                                f"/quizzes/{w['attempt'].quiz.slug}/results.xlsx"],
         # Each also under its content-hash address (lms/assets.py; any hash is served).
         "static": ["/static/lms.css", "/assets/lms/000000000000/lms.css"],
         "bootstrap.static": ["/bootstrap/static/css/bootstrap.min.css",
                              "/assets/bootstrap/000000000000/css/bootstrap.min.css"],
+        "siasn.page": ["/laporan/siasn/", f"/laporan/siasn/?kegiatan={FINISHED_SLUG}&opd=Dinas+Tidak+Ada"],
+        "siasn.download": ["/laporan/siasn/unduh?format=" + f for f in ("xlsx", "csv", "non-asn", "zip")],
     }
 
 

@@ -262,7 +262,8 @@ def results(slug: str) -> ResponseReturnValue:
     return render_template("quizzes/results.html", report=report)
 
 
-@bp.get("/<slug>/results.<any(csv, xlsx):fmt>")
+@bp.get("/<slug>/results.csv", defaults={"fmt": "csv"})
+@bp.get("/<slug>/results.xlsx", defaults={"fmt": "xlsx"})
 @role_required(Role.ADMIN)
 def results_csv(slug: str, fmt: Format) -> ResponseReturnValue:
     item = _quiz_or_404(slug)

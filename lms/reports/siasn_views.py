@@ -16,6 +16,7 @@ from lms.reports import siasn
 from lms.web import send_bytes
 
 bp = Blueprint("siasn", __name__, url_prefix="/laporan/siasn")
+DOWNLOADS = ("xlsx", "csv", "non-asn", "zip")
 _SPOOL_BYTES = 16 * 1024 * 1024  # a bigger ZIP of PDFs goes to a temporary file, not memory
 
 
@@ -58,11 +59,12 @@ def page() -> ResponseReturnValue:
                            jenis=(siasn.JENIS_DIKLAT, siasn.JENIS_KURSUS))
 
 
-@bp.get('/unduh/<any(xlsx, csv, "non-asn", zip):what>')
+@bp.get("/unduh")
 @role_required(Role.ADMIN)
-def download(what: str) -> ResponseReturnValue:
+def download() -> ResponseReturnValue:
+    what = request.args.get("format", "")
     _, export, _ = _filters()
-    if export is None:
+    if export is None or what not in DOWNLOADS:
         abort(404)
     sheet, others = export.tables()
     name = export.scope.basename

@@ -167,16 +167,16 @@ def test_admin_page_previews_counts_and_downloads(client, auth, make_user, siasn
     assert "baris SIASN (ASN)" in page and ">5<" in page and ">92<" in page
     assert "Eko Prasetyo (Dinas Sosial), Bimtek Pengelolaan Media Sosial: NIP pada sertifikat bukan 18 digit" in page
     assert ANI.nip not in page  # the preview names people, never shows or links their NIP
-    response = client.get("/laporan/siasn/unduh/csv?tahun=2025")
+    response = client.get("/laporan/siasn/unduh?format=csv&tahun=2025")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"] == "attachment; filename=siasn-2025.csv"
     assert response.get_data() == EXPECTED
-    assert client.get("/laporan/siasn/unduh/non-asn?tahun=2025").get_data() == EXPECTED_OTHERS
-    xlsx = client.get("/laporan/siasn/unduh/xlsx?tahun=2025&opd=Dinas+Sosial")
+    assert client.get("/laporan/siasn/unduh?format=non-asn&tahun=2025").get_data() == EXPECTED_OTHERS
+    xlsx = client.get("/laporan/siasn/unduh?format=xlsx&tahun=2025&opd=Dinas+Sosial")
     assert xlsx.headers["Content-Disposition"] == "attachment; filename=siasn-2025-dinas-sosial.xlsx"
     assert [r[0] for r in read_xlsx(xlsx.get_data())["SIASN Riwayat Kursus"][1:]] == [
         "199001012015031002", FAJAR.nip]
-    with client.get("/laporan/siasn/unduh/zip?tahun=2025&kegiatan=bimtek-ppid") as archive:  # closes the spool
+    with client.get("/laporan/siasn/unduh?format=zip&tahun=2025&kegiatan=bimtek-ppid") as archive:  # closes the spool
         assert archive.headers["Content-Disposition"] == "attachment; filename=siasn-bimtek-ppid-sertifikat.zip"
         names = zipfile.ZipFile(io.BytesIO(archive.get_data())).namelist()
     assert names == [f"{ANI.nip}.pdf", f"{FAJAR.nip}.pdf"]
@@ -188,7 +188,7 @@ def test_admin_page_filters_and_says_what_is_missing(client, auth, make_user, si
     assert "Bimtek Konten Kreatif" in page and "Bimtek PPID" not in page  # the year's trainings only
     page = client.get("/laporan/siasn/?tahun=2025&opd=Dinas+Perikanan").get_data(as_text=True)
     assert "Tidak ada sertifikat sah untuk OPD Dinas Perikanan" in page
-    assert client.get("/laporan/siasn/unduh/csv?tahun=2025&opd=Dinas+Perikanan").status_code == 404
+    assert client.get("/laporan/siasn/unduh?format=csv&tahun=2025&opd=Dinas+Perikanan").status_code == 404
 
 
 def test_page_without_certificates(client, auth, make_user):
@@ -200,13 +200,13 @@ def test_page_without_certificates(client, auth, make_user):
 @pytest.mark.parametrize("role", ["trainer", "participant"])
 def test_only_admins_reach_the_export(client, auth, make_user, siasn_data, role):
     auth.login_as(make_user(role=role))
-    for path in ("/laporan/siasn/?tahun=2025", "/laporan/siasn/unduh/xlsx?tahun=2025",
-                 "/laporan/siasn/unduh/zip?tahun=2025"):
+    for path in ("/laporan/siasn/?tahun=2025", "/laporan/siasn/unduh?format=xlsx&tahun=2025",
+                 "/laporan/siasn/unduh?format=zip&tahun=2025"):
         assert client.get(path).status_code == 403
 
 
 def test_anonymous_is_sent_to_login(client, siasn_data):
-    response = client.get("/laporan/siasn/unduh/csv?tahun=2025")
+    response = client.get("/laporan/siasn/unduh?format=csv&tahun=2025")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
