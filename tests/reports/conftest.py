@@ -16,10 +16,14 @@ import pytest
 from lms.accounts import services as accounts
 from lms.accounts.models import Agency
 from lms.certificates.models import Certificate
+from lms.demo import create_demo
+from lms.demo_trainings import FINISHED_SLUG, create_demo_trainings
 from lms.extensions import db
+from lms.trainings.scope import get_training
 from tests.conftest import create_training
 
 NOW = datetime(2026, 1, 20, 3, 0, tzinfo=UTC)
+DEMO_NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
 INSTITUTION = "Dinas Komunikasi dan Informatika Kabupaten Contoh"
 
 
@@ -95,3 +99,12 @@ def siasn_data(app, make_user) -> dict[str, Any]:
                 pdf_sha256=hashlib.sha256(pdf).hexdigest()))
     db.session.commit()
     return {"trainings": trainings, "users": users, "institution": institution}
+
+
+@pytest.fixture
+def finished(app):
+    """The demo's finished bimtek (as in tests/certificates), for certificates issued for real."""
+    create_demo(9, seed=5)
+    create_demo_trainings(DEMO_NOW, seed=5)
+    db.session.commit()
+    return get_training(FINISHED_SLUG)

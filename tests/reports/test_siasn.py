@@ -11,13 +11,14 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from lms.accounts.models import User
+from lms.certificates import services as certificates
 from lms.certificates.models import Certificate
 from lms.exports import write_csv, write_xlsx
 from lms.extensions import db
 from lms.reports import siasn
 from lms.trainings.models import Training
 from tests.exportread import read_csv, read_xlsx, xlsx_cells
-from tests.reports.conftest import ANI, FAJAR, HANA, pdf_of
+from tests.reports.conftest import ANI, DEMO_NOW, FAJAR, HANA, pdf_of
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "siasn"
 EXPECTED = (FIXTURES / "siasn-2025.csv").read_bytes()
@@ -215,3 +216,18 @@ def test_revoking_removes_the_row(client, auth, make_user, siasn_data):
     certificate.status = "revoked"
     db.session.commit()
     assert FAJAR.name not in [e.holder_name for e in year_export().rows]
+
+
+def test_certificates_issued_for_real_export_as_issued(finished):
+    issued = certificates.issue_all(finished, None, DEMO_NOW, commit=db.session.commit)
+    export = siasn.export_for(siasn.scope_for(finished.slug, None))
+    assert len(export.entries) == len(issued) > 0
+    by_number = {c.number: c for c in issued}
+    for item in export.rows:
+        certificate = by_number[item.number]
+        assert (item.nip, item.jp, item.end, item.year) == (
+            certificate.user.nip, finished.total_jp, finished.end_date, finished.end_date.year)
+    target = io.BytesIO()
+    siasn.write_pdfs(export, target)
+    first = export.rows[0]
+    assert zipfile.ZipFile(target).read(f"{first.nip}.pdf") == certificates.pdf_bytes(by_number[first.number])
