@@ -114,10 +114,14 @@ class Scope:
         return stem
 
     @property
+    def covers(self) -> str:
+        """Return the training or year the export covers, in Indonesian."""
+        return self.training.title if self.training else f"tahun JP {self.year}"
+
+    @property
     def label(self) -> str:
-        """Return what the export covers, in Indonesian."""
-        what = self.training.title if self.training else f"tahun JP {self.year}"
-        return what + (f", OPD {self.agency}" if self.agency else "")
+        """Return what the export covers, OPD included, in Indonesian."""
+        return self.covers + (f", OPD {self.agency}" if self.agency else "")
 
 
 @dataclass
@@ -180,7 +184,7 @@ def export_for(scope: Scope) -> SiasnExport:
     agencies = sorted({e.agency for e in every if e.agency}, key=str.casefold)
     wanted = scope.agency.casefold()
     if wanted and wanted not in {a.casefold() for a in agencies}:
-        raise NothingToExport(f"Tidak ada sertifikat sah untuk OPD {scope.agency} pada {scope.label}. "
+        raise NothingToExport(f"Tidak ada sertifikat sah untuk OPD {scope.agency} pada {scope.covers}. "
                               f"OPD yang ada: {', '.join(agencies) or 'tidak ada'}.")
     chosen = [e for e in every if not wanted or e.agency.casefold() == wanted]
     return SiasnExport(scope, len(trainings), chosen, agencies)
