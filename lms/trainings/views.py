@@ -31,6 +31,7 @@ from lms.training_defaults import TRAINING
 from lms.trainings import overview, scope, services
 from lms.trainings.forms import AgendaForm, EnrollAgencyForm, EnrollForm, TrainingForm, WalkInForm
 from lms.trainings.models import AgendaItem, Training
+from lms.trainings.roster_export import participants_table
 from lms.web import venue_base_url
 
 bp = Blueprint("trainings", __name__, url_prefix="/trainings")
@@ -244,8 +245,11 @@ def _walk_in_form() -> WalkInForm:
 @role_required(*STAFF)
 def participants(slug: str) -> ResponseReturnValue:
     training = _training(slug, manage=True)
+    people = scope.participants(training)
+    if fmt := format_arg(request.args.get("format")):  # phones and e-mails: never kept by a cache
+        return send_export(participants_table(people), fmt, f"peserta-{training.slug}", training.title, private=True)
     return render_template("trainings/participants.html", training=training,
-                           people=scope.participants(training), enroll_form=EnrollForm(),
+                           people=people, enroll_form=EnrollForm(),
                            agency_form=_agency_form(), walk_in=_walk_in_form(), import_form=ImportForm(),
                            action_form=ActionForm())
 
