@@ -142,7 +142,8 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
         "certificates.manage": [f"/trainings/{FINISHED_SLUG}/certificates", f"/trainings/{RUNNING_SLUG}/certificates"],
         "certificates.job": [f"/certificates/jobs/{w['job'].id}"],
         "certificates.download": [f"/certificates/{certificate.id}.pdf"],
-        "certificates.export": [f"/trainings/{finished.slug}/certificates/export" + q for q in ("", "?format=pdf")],
+        "certificates.export": [f"/trainings/{finished.slug}/certificates/export" + q
+                                for q in ("", "?format=pdf", "?format=csv", "?format=xlsx")],
         "certificates.mine": ["/certificates/mine"],
         "certificates.lookup": ["/verify", f"/verify?code={certificate.code}"],
         "certificates.verify": [f"/verify/{certificate.code}", "/verify/ABCD-EFGH-JKMN-PQRS-TVWX"],
@@ -170,7 +171,7 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
         "trainings.agenda": [f"/trainings/{RUNNING_SLUG}/agenda"],
         "trainings.agenda_edit": [f"/trainings/{RUNNING_SLUG}/agenda/{w['running'].agenda[0].id}/edit"],
         "trainings.agenda_print": [f"/trainings/{RUNNING_SLUG}/agenda/print"],
-        "trainings.participants": [f"/trainings/{RUNNING_SLUG}/participants"],
+        "trainings.participants": [f"/trainings/{RUNNING_SLUG}/participants" + q for q in ("", "?format=xlsx")],
         "trainings.quiz_results": [f"/trainings/{slug}/quizzes/{quiz}/results"
                                    for slug, quiz in ((FINISHED_SLUG, w["finished"].posttest.slug),
                                                       (RUNNING_SLUG, w["running"].pretest.slug))],
