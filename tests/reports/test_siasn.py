@@ -231,3 +231,29 @@ def test_certificates_issued_for_real_export_as_issued(finished):
     siasn.write_pdfs(export, target)
     first = export.rows[0]
     assert zipfile.ZipFile(target).read(f"{first.nip}.pdf") == certificates.pdf_bytes(by_number[first.number])
+
+
+def test_queries_do_not_grow_with_the_certificates(siasn_data, count_queries, make_user):
+    ppid = siasn_data["trainings"]["bimtek-ppid"].id
+
+    def measure() -> tuple[int, int]:
+        db.session.commit()  # each measure opens its own transaction
+        with count_queries() as rows:
+            export = year_export()
+        with count_queries() as archive:
+            siasn.write_pdfs(export, io.BytesIO())
+        return rows.count, archive.count
+
+    before = measure()
+    training = db.session.get(Training, ppid)
+    template = db.session.scalars(select(Certificate).where(Certificate.number.like("008/%"))).one()
+    for n in range(30):
+        person = make_user(nip=f"1992030320190311{n:02d}")
+        number = f"{100 + n}/BIMTEK-PPID/DISKOMINFO/2025"
+        db.session.add(Certificate(
+            institution_id=template.institution_id, training_id=training.id, user_id=person.id, number=number,
+            year=2025, seq=100 + n, code=f"EXTRA{n:03d}", status="valid", issued_at=template.issued_at,
+            issue_date=template.issue_date, jp=16, jp_year=2025, pdf=pdf_of(number), pdf_sha256="0" * 64,
+            data=dict(template.data, number=number, nip=person.nip, holder_name=person.full_name)))
+    db.session.commit()
+    assert measure() == before
