@@ -239,7 +239,9 @@ def _register_blueprints(app: Flask) -> None:
     from lms.accounts.admin_views import bp as admin_bp
     from lms.accounts.mydata_views import bp as mydata_bp
     from lms.accounts.views import bp as auth_bp
+    from lms.assignments.manage_views import bp as assignment_manage_bp
     from lms.assignments.review_views import bp as assignment_review_bp
+    from lms.assignments.views import bp as assignments_bp
     from lms.attendance.views import bp as attendance_bp
     from lms.audit.views import bp as audit_bp
     from lms.caption.views import bp as caption_bp
@@ -249,10 +251,12 @@ def _register_blueprints(app: Flask) -> None:
     from lms.evaluations.views import bp as evaluations_bp
     from lms.quizzes.views import bp as quizzes_bp
     from lms.reports.siasn_views import bp as siasn_bp
+    from lms.reports.views import bp as reports_bp
+    from lms.trainings.reminder_views import bp as reminders_bp
     from lms.trainings.views import bp as trainings_bp
 
     for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, courses_bp, quizzes_bp, trainings_bp,
                       attendance_bp, certificates_bp, mydata_bp, caption_bp, assignment_review_bp, evaluations_bp,
-                      siasn_bp):
+                      assignments_bp, assignment_manage_bp, reports_bp, reminders_bp, siasn_bp):
         app.register_blueprint(blueprint)
 

@@ -56,6 +56,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(privacy_cli)
     app.cli.add_command(caption_cli)
     app.cli.add_command(demo_command)
+    from lms import backup_cli  # backup and restore of the whole database
+
+    backup_cli.init_app(app)
     app.cli.add_command(reports_cli)
 
 

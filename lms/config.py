@@ -48,6 +48,10 @@ DEFAULTS: dict[str, Any] = {
     "PERSONAL_DATA_RETENTION_DAYS": 90,
     # /healthz reports 503 when the instance folder's file system has less free space than this.
     "MIN_FREE_DISK_MB": 100,
+    # The job worker's scheduled backup (lms.backup) into instance/backups/: every N hours (0 = off),
+    # keeping the newest BACKUP_KEEP copies.
+    "BACKUP_EVERY_HOURS": 0,
+    "BACKUP_KEEP": 7,
 }
 
 
@@ -61,6 +65,20 @@ def _bool(value: str) -> bool:
 
 def _str(value: str) -> str:
     return value
+
+
+def _backup_hours(value: str) -> int:
+    hours = int(value)
+    if not 0 <= hours <= 24:
+        raise ValueError(f"harus 0 (mati) sampai 24 jam: {value!r}")
+    return hours
+
+
+def _at_least_one(value: str) -> int:
+    count = int(value)
+    if count < 1:
+        raise ValueError(f"harus paling sedikit 1: {value!r}")
+    return count
 
 
 def _days(value: str) -> int:
@@ -86,6 +104,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "LMS_CERTIFICATES_DIR": ("CERTIFICATES_DIR", _str),
     "LMS_JOBS_URL": ("JOBS_URL", _str),
     "LMS_PERSONAL_DATA_RETENTION_DAYS": ("PERSONAL_DATA_RETENTION_DAYS", _days),
+    "LMS_BACKUP_EVERY_HOURS": ("BACKUP_EVERY_HOURS", _backup_hours),
+    "LMS_BACKUP_KEEP": ("BACKUP_KEEP", _at_least_one),
 }
 
 

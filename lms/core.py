@@ -13,6 +13,7 @@ from lms import storage
 from lms.accounts.models import Role
 from lms.accounts.permissions import ANY_ROLE, role_required
 from lms.accounts.services import active_counts, current_institution, find_institution
+from lms.assignments import handin
 from lms.courses import services as course_services
 from lms.db_types import utcnow
 from lms.evaluations import services as evaluation_services
@@ -28,15 +29,18 @@ def home() -> ResponseReturnValue:
     counts: dict[str, Any] = active_counts() if current_user.has_role(Role.ADMIN) else {}
     tests: list[trainings.OpenTest] = []
     evaluations: list[tuple[Any, int]] = []
+    tasks: list[handin.TaskRow] = []
     if current_user.has_role(Role.PARTICIPANT):
         mine = trainings.participant_trainings(current_user)
         courses = course_services.courses_for(current_user, trainings.participant_course_ids(current_user))
         tests = trainings.open_tests(current_user, mine, utcnow())
         evaluations = evaluation_services.open_for_participant(current_user, mine, utcnow())
+        tasks = handin.task_rows(current_user, utcnow(), mine)
     else:
         mine, courses = trainings.visible_trainings(current_user)[:5], []
     return render_template("home.html", institution=current_institution(), counts=counts, courses=courses,
-                           trainings=mine, tests=tests, evaluations=evaluations)
+                           trainings=mine, tests=tests, evaluations=evaluations,
+                           tasks=tasks)
 
 
 @bp.get("/healthz")

@@ -48,6 +48,18 @@ def init_app(app: Flask) -> None:
     app.extensions["lms_jobs"] = {"huey": queue, "issue_certificates": issue_certificates,
                                   "purge_personal_data": purge_personal_data,
                                   "finalize_overdue_attempts": finalize_overdue_attempts}
+    every = int(app.config.get("BACKUP_EVERY_HOURS") or 0)
+    if every > 0:
+        # Every N hours at minute 30; once a day (24) at 19.30 UTC, 02.30 WIB, when nobody works.
+        @queue.periodic_task(crontab(hour=f"*/{every}" if every < 24 else "19", minute="30"))
+        def scheduled_backup() -> None:
+            """Copy the database into instance/backups/, keeping the newest BACKUP_KEEP copies."""
+            from lms.backup import run_scheduled_in_app
+
+            clock = app.config.get("CLOCK") or utcnow  # a test's frozen clock names the copy
+            _in_app(app, lambda: run_scheduled_in_app(clock()))
+
+        app.extensions["lms_jobs"]["scheduled_backup"] = scheduled_backup
 
 
 def _in_app(app: Flask, work: Callable[[], Any]) -> None:

@@ -19,7 +19,7 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "title", "width", "height"},
+    "img": {"src", "alt", "title", "width", "height"},  # src: only a course asset, see _filter_attributes
     "th": {"align", "colspan", "rowspan", "scope"},
     "td": {"align", "colspan", "rowspan"},
     "div": {"class"},
@@ -33,6 +33,12 @@ ALLOWED_ATTRIBUTES = {
 _ALLOWED_CLASS = re.compile(r"^(admonition|note|tip|warning|danger|important|catatan|tips|perhatian|"
                             r"admonition-title|language-[a-z0-9+-]+|codehilite)$")
 URL_SCHEMES = {"http", "https", "mailto"}
+# An image shows only a file of the course's own assets/ folder, addressed relative to the lesson
+# (assets/diagram.svg): never another site (tracking, mixed content, no such thing offline), never a
+# data: or javascript: address, never a path climbing out of the folder.
+_ASSET_SRC = re.compile(r"^assets/(?!(?:[^/]*/)*\.)[A-Za-z0-9_./-]+$")
+_IMG = re.compile(r"<img((?:\s+[a-z-]+(?:=\"[^\"]*\")?)*)\s*/?>")
+_IMG_ATTRIBUTE = re.compile(r"([a-z-]+)=\"([^\"]*)\"")
 # Focusable, so a keyboard can scroll it; labelled, so a screen reader says what it is.
 TABLE_BOX = '<div class="table-scroll" role="region" tabindex="0" aria-label="Tabel (geser ke samping)">'
 EXTENSIONS = ["tables", "fenced_code", "admonition", "sane_lists", "toc"]
@@ -43,11 +49,27 @@ def _slugify(value: str, separator: str) -> str:
     return re.sub(r"[\s_-]+", separator, text)
 
 
-def _filter_classes(element: str, attribute: str, value: str) -> str | None:
+def _filter_attributes(element: str, attribute: str, value: str) -> str | None:
+    if element == "img" and attribute == "src":
+        return value if _ASSET_SRC.match(value) else None
     if attribute != "class":
         return value
     kept = [name for name in value.split() if _ALLOWED_CLASS.match(name)]
     return " ".join(kept) or None
+
+
+def _lazy_images(html: str) -> str:
+    """Drop every image without an asset address or without alt text; load the rest lazily.
+
+    Runs on the sanitiser's output, whose attributes are always double-quoted and escaped.
+    """
+    def replace(match: re.Match[str]) -> str:
+        attributes = dict(_IMG_ATTRIBUTE.findall(match.group(1)))
+        if "src" not in attributes or not attributes.get("alt", "").strip():
+            return ""
+        return f"<img{match.group(1)} loading=\"lazy\" decoding=\"async\">"
+
+    return _IMG.sub(replace, html)
 
 
 def _scrolling_tables(html: str) -> str:
@@ -61,9 +83,9 @@ def _scrolling_tables(html: str) -> str:
 
 def sanitize(html: str) -> str:
     """Keep only the allowlisted tags, attributes and URL schemes of html."""
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes=URL_SCHEMES, link_rel="noopener noreferrer",
-                     attribute_filter=_filter_classes, strip_comments=True)
+    return _lazy_images(nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                                  url_schemes=URL_SCHEMES, link_rel="noopener noreferrer",
+                                  attribute_filter=_filter_attributes, strip_comments=True))
 
 
 @lru_cache(maxsize=1024)

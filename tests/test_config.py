@@ -27,6 +27,8 @@ EXAMPLES = {
     "LMS_CERTIFICATES_DIR": ("/srv/sertifikat", "CERTIFICATES_DIR", Path("/srv/sertifikat")),
     "LMS_JOBS_URL": ("redis://127.0.0.1:6379/1", "JOBS_URL", "redis://127.0.0.1:6379/1"),
     "LMS_PERSONAL_DATA_RETENTION_DAYS": ("30", "PERSONAL_DATA_RETENTION_DAYS", 30),
+    "LMS_BACKUP_EVERY_HOURS": ("6", "BACKUP_EVERY_HOURS", 6),
+    "LMS_BACKUP_KEEP": ("14", "BACKUP_KEEP", 14),
 }
 
 

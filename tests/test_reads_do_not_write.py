@@ -19,7 +19,10 @@ from sqlalchemy import select
 
 from lms.accounts.models import Role, User, UserImport
 from lms.accounts.services import ensure_institution, hash_password
+from lms.assignments import definitions
+from lms.assignments import services as assignments
 from lms.assignments.models import Assignment, Submission, SubmissionFile
+from lms.assignments.services import offered
 from lms.attendance import services as attendance
 from lms.attendance.models import AttendanceSession
 from lms.certificates import bulk
@@ -37,7 +40,7 @@ from tests.conftest import PASSWORD
 CHECKED = ("admin", "assignment_review", "attendance", "audit", "auth", "caption", "certificates", "core", "courses",
            "evaluations",
            "mydata", "quizzes", "trainings",
-           "siasn")
+           "assignments", "assignment_manage", "reports", "reminders", "siasn")
 ACTORS = ("visitor", "participant", "trainer", "admin")
 
 
@@ -87,12 +90,18 @@ def world(app, tmp_path) -> dict[str, Any]:
     (tmp_path / course.slug / "assets" / "contoh.png").write_bytes(png())
     attempt = db.session.scalars(select(Attempt).where(Attempt.user_id == participant.id)
                                  .order_by(Attempt.id)).first()
+    own_definition, _ = definitions.parse({
+        "id": "tugas-khusus", "title": "Tugas khusus kegiatan", "hand_in": ["text"], "max_chars": 500,
+        "max_points": 2, "pass_points": 1, "criteria": [{"id": "isi", "title": "Isi", "levels": [
+            {"label": "Baik", "points": 2}, {"label": "Kurang", "points": 0}]}]})
+    assert own_definition is not None
+    own = assignments.save_training_assignment(finished, None, own_definition, admin, now)
     db.session.commit()
     original = app.config["COURSES_DIR"]
     app.config["COURSES_DIR"] = tmp_path
     yield {"admin": admin, "trainer": trainer, "participant": participant, "finished": finished,
            "running": running, "certificate": certificate, "job": job, "pending": pending, "session": session,
-           "course": course, "lesson": lesson, "now": now, "attempt": attempt}
+           "course": course, "lesson": lesson, "now": now, "attempt": attempt, "own": own}
     app.config["COURSES_DIR"] = original
 
 
@@ -106,6 +115,8 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
     assert handed_in is not None
     file_id = db.session.scalars(select(SubmissionFile.id).where(SubmissionFile.submission_id == handed_in.id)).first()
     review = f"/trainings/{FINISHED_SLUG}/penilaian-tugas"
+    own_file = db.session.scalars(select(SubmissionFile.id).join(Submission).where(
+        Submission.user_id == w["participant"].id)).first()
     target = db.session.scalars(select(Assignment.id).where(Assignment.opd_target.is_not(None))
                                 .order_by(Assignment.id)).first()
     return {
@@ -114,6 +125,9 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
         "assignment_review.submission": [f"{review}/kiriman/{handed_in.id}" + q for q in ("", "?status=waiting")],
         "assignment_review.opd_target": [f"{review}/{target}/target-opd"],
         "assignment_review.file": [f"{review}/berkas/{file_id or 0}"],
+        "assignment_manage.index": [f"/trainings/{slug}/tugas" for slug in (FINISHED_SLUG, RUNNING_SLUG)],
+        "assignment_manage.new": [f"/trainings/{FINISHED_SLUG}/tugas/baru"],
+        "assignment_manage.edit": [f"/trainings/{FINISHED_SLUG}/tugas/{w['own'].id}/ubah"],
         "admin.users": ["/admin/users", f"/admin/users?q=a&peran=participant&aktif=1&id={w['participant'].id}"],
         "admin.user_new": ["/admin/users/new"],
         "admin.user_edit": [f"/admin/users/{w['participant'].id}/edit"],
@@ -183,7 +197,17 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
         "quizzes.results": [f"/quizzes/{w['attempt'].quiz.slug}/results"],
         "quizzes.results_csv": [f"/quizzes/{w['attempt'].quiz.slug}/results.csv",
                                 f"/quizzes/{w['attempt'].quiz.slug}/results.xlsx"],
+        "reports.dashboard": ["/laporan/institusi", "/laporan/institusi?tahun=2026&opd=0",
+                              "/laporan/institusi?tahun=x"],
+        "reports.figure_list": [f"/laporan/institusi/{kind}?tahun=2026" + q for kind in ("peserta", "asn-kurang")
+                                for q in ("", "&format=csv", "&format=xlsx", "&q=a&page=2")],
+        "reminders.page": [f"/trainings/{slug}/pengingat" + q for slug in (FINISHED_SLUG, RUNNING_SLUG)
+                           for q in ("", "?format=csv")],
         # Each also under its content-hash address (lms/assets.py; any hash is served).
+        "assignments.mine": ["/tugas/"],
+        "assignments.task": [f"/tugas/{RUNNING_SLUG}/{a.id}" for a in offered(w["running"])[:1]]
+        + [f"/tugas/{FINISHED_SLUG}/{handed_in.assignment_id}"],
+        "assignments.file": [f"/tugas/berkas/{own_file or file_id or 0}"],
         "static": ["/static/lms.css", "/assets/lms/000000000000/lms.css"],
         "bootstrap.static": ["/bootstrap/static/css/bootstrap.min.css",
                              "/assets/bootstrap/000000000000/css/bootstrap.min.css"],

@@ -190,16 +190,22 @@ def build_zip(actor: User, training: Training, assignment: Assignment, now: date
             status = states.label(s.status) + (" (terlambat)" if s.late else "")
             score = f"\nNilai: {s.score}/{assignment.max_points}" if s.score is not None else ""
             archive.writestr(f"{folder}/status.txt", f"Status: {status}{score}\n")
+            if not services.round_handed_in(s):
+                continue  # being revised: the new text and links are the participant's until handed in
             if s.text.strip():
                 archive.writestr(f"{folder}/teks.txt", s.text)
             if s.links:
                 archive.writestr(f"{folder}/tautan.txt", "\n".join(s.links) + "\n")
         if submissions:
-            for file_id, submission_id in db.session.execute(
-                    select(SubmissionFile.id, SubmissionFile.submission_id).where(
+            by_id = {s.id: s for s in submissions}
+            for file_id, submission_id, round_ in db.session.execute(
+                    select(SubmissionFile.id, SubmissionFile.submission_id, SubmissionFile.round).where(
                         SubmissionFile.submission_id.in_([s.id for s in submissions]),
                         SubmissionFile.removed.is_(False)).order_by(SubmissionFile.submission_id,
                                                                      SubmissionFile.position)):
+                owner = by_id[submission_id]
+                if owner.status == "revision_requested" and round_ >= owner.round:
+                    continue  # the revision being written is the participant's until handed in
                 file_ids.append(file_id)
                 owners[file_id] = submission_id
         for batch in _batches(file_ids):

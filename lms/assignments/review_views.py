@@ -8,13 +8,14 @@ from __future__ import annotations
 import io
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from lms.accounts.permissions import STAFF, role_required
-from lms.assignments import review, review_pages, rubric, services, states
+from lms.assignments import handin, review, review_pages, rubric, services, states
 from lms.assignments.models import Assignment, Submission
+from lms.caption import report
 from lms.db_types import utcnow
 from lms.errors import ValidationFailed
 from lms.extensions import db
@@ -104,14 +105,20 @@ def _page(training: Training, submission: Submission, data: review_pages.ReviewI
     earlier = [r for r in submission.reviews if r.outcome is not None and r.round < submission.round]
     score = rubric.score(assignment.rubric, data.levels)
     snippets = review.snippets(assignment)
+    checked = None  # Cek Caption on the text handed in: the same checks the participant saw
+    shown = services.round_handed_in(submission)  # withdrawn or being revised: the text is the participant's
+    text = submission.text if shown else ""
+    if handin.takes_caption(assignment) and text.strip() and len(text) <= report.MAX_INPUT:
+        checked = report.build(submission.text, "instagram", current_app.config["COURSES_DIR"])
     body = render_template(
         "assignment_review/submission.html", training=training, assignment=assignment, submission=submission,
         person=person, data=data, score=score, earlier=earlier, decided=review.last_decided(submission),
-        files=services.current_files(submission), links=[(u, is_web_link(u)) for u in submission.links or []],
+        files=services.reviewer_files(submission), text_shown=shown,
+        links=[(u, is_web_link(u)) for u in (submission.links or []) if shown],
         before=before, after=after, key=key, filters=states.FILTERS, snippets=snippets,
         revisions_left=review.revisions_left(submission), can_edit=submission.status in states.WAITING,
         label=states.label(submission.status), due=services.due_at(assignment, training),
-        form=ActionForm(), zone=training.time_zone)
+        form=ActionForm(), zone=training.time_zone, caption_report=checked)
     return body, status_code
 
 

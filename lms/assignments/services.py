@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,18 +20,19 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from lms.accounts.models import Role, User
+from lms.assignments import due, states
 from lms.assignments import files as cleaning
-from lms.assignments import states
 from lms.assignments.definitions import AssignmentDef
+from lms.assignments.due import DueText
 from lms.assignments.models import Assignment, Submission, SubmissionFile, TrainingAssignment
 from lms.audit import services as audit
-from lms.dates import local_to_utc
+from lms.courses.models import Course
 from lms.errors import LmsError, NotAllowed, Problems, ValidationFailed
 from lms.extensions import db
 from lms.trainings import scope as trainings
-from lms.trainings.models import Training
+from lms.trainings.models import Training, training_courses
 
-END_OF_DAY = time(23, 59, 59)
+END_OF_DAY = due.END_OF_DAY
 MAX_TEXT = 20000  # what a draft may hold whatever the assignment's limit: a limit is checked on submit
 MAX_LINK = 2000
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -91,19 +92,40 @@ def get_assignment(assignment_id: int) -> Assignment | None:
 
 
 def offered(training: Training) -> list[Assignment]:
-    """Return the assignments this training gives, in one query: its choice, else its courses' and its own."""
-    slugs = [c.slug for c in training.courses]
-    choice = select(TrainingAssignment.assignment_id).where(TrainingAssignment.training_id == training.id)
-    default = or_(and_(Assignment.scope == "", Assignment.course_slug.in_(slugs)) if slugs else false(),
-                  Assignment.training_id == training.id)
-    chosen = choice.where(TrainingAssignment.included.is_(True))
-    left_out = choice.where(TrainingAssignment.included.is_(False))
-    query = (select(Assignment).where(Assignment.retired_at.is_(None),
-                                      or_(and_(default, Assignment.id.not_in(left_out)), Assignment.id.in_(chosen))))
-    positions = {c.slug: c.position for c in training.courses}
-    found = list(db.session.scalars(query))
-    return sorted(found, key=lambda a: (a.training_id is not None, positions.get(a.course_slug or "", 999),
-                                        a.position, a.id))
+    """Return the assignments this training gives: its choice, else its courses' and its own."""
+    return offered_many([training])[training.id]
+
+
+def offered_many(trainings_: Sequence[Training]) -> dict[int, list[Assignment]]:
+    """Return, per training id, the assignments each gives, in three queries whatever their number."""
+    if not trainings_:
+        return {}
+    ids = [t.id for t in trainings_]
+    positions: dict[int, dict[str, int]] = {i: {} for i in ids}
+    for training_id, slug, position in db.session.execute(
+            select(training_courses.c.training_id, Course.slug, Course.position)
+            .join(Course, Course.id == training_courses.c.course_id)
+            .where(training_courses.c.training_id.in_(ids))):
+        positions[training_id][slug] = position
+    choices: dict[int, dict[int, bool]] = {i: {} for i in ids}
+    for row in db.session.scalars(select(TrainingAssignment).where(TrainingAssignment.training_id.in_(ids))):
+        choices[row.training_id][row.assignment_id] = row.included
+    slugs = {slug for each in positions.values() for slug in each}
+    chosen = {a for each in choices.values() for a, given in each.items() if given}
+    candidates = list(db.session.scalars(select(Assignment).where(
+        Assignment.retired_at.is_(None),
+        or_(and_(Assignment.scope == "", Assignment.course_slug.in_(slugs)) if slugs else false(),
+            Assignment.training_id.in_(ids), Assignment.id.in_(chosen) if chosen else false()))))
+    found: dict[int, list[Assignment]] = {}
+    for training_id in ids:
+        mine, choice = positions[training_id], choices[training_id]
+        default = [a for a in candidates if (a.scope == "" and (a.course_slug or "") in mine and a.training_id is None)
+                   or a.training_id == training_id]
+        given = [a for a in default if choice.get(a.id, True)]
+        given += [a for a in candidates if choice.get(a.id) and a not in given]
+        found[training_id] = sorted(given, key=lambda a: (a.training_id is not None, mine.get(a.course_slug or "", 999),
+                                                          a.position, a.id))
+    return found
 
 
 def required_of(training: Training) -> list[Assignment]:
@@ -138,8 +160,9 @@ def choosable(training: Training) -> list[tuple[Assignment, bool]]:
     return [(a, a.id in given) for a in rows]
 
 
-def set_given(training: Training, assignment: Assignment, given: bool, actor: User) -> None:
-    """Record the training's choice to give (or not) one assignment."""
+def set_given(training: Training, assignment: Assignment, given: bool, actor: User,
+              now: datetime | None = None, details: dict[str, Any] | None = None) -> None:
+    """Record the training's choice to give (or not) one assignment; audited with `details` added."""
     trainings.require_manager(actor, training)
     if assignment.training_id not in (None, training.id):
         raise NotAllowed("Tugas ini milik kegiatan lain.")
@@ -150,7 +173,7 @@ def set_given(training: Training, assignment: Assignment, given: bool, actor: Us
         db.session.add(row)
     row.included = given
     audit.record(actor, "assignment.choose", "training", training.id,
-                 {"assignment_id": assignment.id, "given": given})
+                 {"assignment_id": assignment.id, "given": given, **(details or {})}, now=now)
     db.session.flush()
 
 
@@ -182,11 +205,15 @@ def save_training_assignment(training: Training, assignment: Assignment | None, 
     elif has_submissions(assignment) and _rubric_changed(assignment, definition):
         raise ValidationFailed("Rubrik tidak dapat diubah setelah ada peserta yang mengumpulkan; buat tugas baru "
                                "bila rubriknya perlu diganti.", "criteria")
+    created = assignment.id is None
     assignment.slug = definition.slug
     apply_definition(assignment, definition)
+    # The lesson it practises may be of any linked course: the lesson's Praktik section finds it by both.
+    assignment.course_slug = definition.course_slug
     assignment.synced_at = now
     db.session.flush()
-    audit.record(actor, "assignment.save", "assignment", assignment.id, {"training_id": training.id})
+    audit.record(actor, "assignment.save", "assignment", assignment.id,
+                 {"training_id": training.id, "created": created, "title": assignment.title}, now=now)
     return assignment
 
 
@@ -206,11 +233,14 @@ def due_at(assignment: Assignment, training: Training) -> datetime | None:
     A day past the training's last day means its last day (a shorter training than the module
     was written for still gets a deadline inside it).
     """
-    if assignment.due_day is None:
-        return None
-    days = (training.end_date - training.start_date).days + 1
-    day = training.start_date + timedelta(days=min(assignment.due_day, days) - 1)
-    return local_to_utc(day, assignment.due_time or END_OF_DAY, training.time_zone)
+    text = due_text(assignment, training)
+    return text.moment if text else None
+
+
+def due_text(assignment: Assignment, training: Training) -> DueText | None:
+    """Return the due time in words in the training's zone ("Hari ke-2, 16.00 WITA", its date), or None."""
+    return due.describe(assignment.due_day, assignment.due_time, training.start_date, training.end_date,
+                        training.time_zone)
 
 
 # ---------------------------------------------------------------- a participant's hand-ins
@@ -449,7 +479,31 @@ def file_for(user: User, file_id: int) -> tuple[SubmissionFile, bytes] | None:
     training = db.session.get_one(Training, submission.training_id)
     if not can_view(user, submission, training):
         return None
+    if not is_owner(user, submission) and not handed_in_file(submission, stored):
+        return None  # a reviewer sees what was handed in, never a draft still being written
     return stored, stored.data
+
+
+# The states in which the present round's files are handed in (revision_requested: the participant
+# is writing the next round; its files are theirs alone until they hand it in).
+_ROUND_HANDED_IN = frozenset({"submitted", "in_review", "resubmitted", "passed", "failed"})
+
+
+def round_handed_in(submission: Submission) -> bool:
+    """Tell whether the present round is handed in (its text, links and files are the reviewers' to read)."""
+    return submission.status in _ROUND_HANDED_IN
+
+
+def handed_in_file(submission: Submission, stored: SubmissionFile) -> bool:
+    """Tell whether a file was handed in: of a round already reviewed, or of the present one once submitted."""
+    return stored.round < submission.round or submission.status in _ROUND_HANDED_IN
+
+
+def reviewer_files(submission: Submission) -> list[SubmissionFile]:
+    """Return the files a reviewer sees: the present round's once handed in, else those of reviewed rounds."""
+    if submission.status in _ROUND_HANDED_IN:
+        return current_files(submission)
+    return [f for f in submission.files if f.round < submission.round]
 
 
 # ---------------------------------------------------------------- what a participant sees
@@ -481,12 +535,18 @@ class Task(WithSubmission):
     def overdue(self, now: datetime) -> bool:
         return self.due is not None and now > self.due and self.status in {"missing", "draft", "withdrawn"}
 
+    @property
+    def due_text(self) -> DueText | None:
+        """The due time in words in the training's zone, for the participant's pages."""
+        return due_text(self.assignment, self.training)
+
 
 def tasks_for(user: User, trainings_: Iterable[Training] | None = None) -> list[Task]:
     """Return the assignments of a participant's trainings with their submissions (queries bounded by trainings)."""
     chosen = list(trainings.participant_trainings(user) if trainings_ is None else trainings_)
     mine = submissions_of(user, [t.id for t in chosen])
-    return [Task(t, a, mine.get((t.id, a.id)), due_at(a, t)) for t in chosen for a in offered(t)]
+    given = offered_many(chosen)
+    return [Task(t, a, mine.get((t.id, a.id)), due_at(a, t)) for t in chosen for a in given[t.id]]
 
 
 def tasks_for_lesson(user: User, course_slug: str, lesson_slug: str) -> list[Task]:

@@ -245,9 +245,11 @@ SENTENCES: dict[str, Sentence] = {
     "certificate.revoke": lambda a, e, d, n: f"{a} mencabut sertifikat {d.get('number', '#' + e.object_id)}.",
     # assignments
     "assignment.choose": lambda a, e, d, n: f"{a} {'memberikan' if d.get('given') else 'tidak memberikan'} tugas "
-                                            f"#{d.get('assignment_id', '?')} di {n.training(e.object_id)}.",
-    "assignment.save": lambda a, e, d, n: f"{a} menyimpan tugas khusus #{e.object_id} di "
-                                          f"{n.training(d.get('training_id'))}.",
+                                            f"{_titled(d, d.get('assignment_id', '?'))} di {n.training(e.object_id)}"
+                                            + (f"; {d['kept_submissions']} kiriman tetap tersimpan."
+                                               if d.get("kept_submissions") else "."),
+    "assignment.save": lambda a, e, d, n: f"{a} {'membuat' if d.get('created') else 'menyimpan'} tugas khusus "
+                                          f"{_titled(d, e.object_id)} di {n.training(d.get('training_id'))}.",
     "submission.submit": lambda a, e, d, n: f"{a} mengumpulkan tugas #{d.get('assignment_id', '?')} di "
                                             f"{n.training(d.get('training_id'))}"
                                             + (" (terlambat)." if d.get("late") else "."),
@@ -304,6 +306,12 @@ def sentence(event: AuditEvent, names: Names) -> str:
         return generic(actor_label(event), event, details, names)
     # A name that ends with a title's period ("S.I.Kom.") already ends the sentence.
     return text[:-1] if text.endswith("..") else text
+
+
+def _titled(details: dict[str, Any], object_id: object) -> str:
+    """'"Caption kegiatan" (#3)', or '#3' for events recorded before titles were."""
+    title = details.get("title")
+    return f"\"{title}\" (#{object_id})" if title else f"#{object_id}"
 
 
 def present(events: Sequence[AuditEvent]) -> list[Line]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, cast
 
 from lms.contentfiles import SLUG, ContentError, key_line, parse_toml, unknown_keys
+from lms.courses.svgcheck import svg_problem
 
 # "tugas": the course's assignments, read by lms/assignments/content.py.
 COURSE_KEYS = {"title", "summary", "jp", "order", "version", "lessons", "tugas"}
@@ -21,10 +23,12 @@ _NUMBERED = re.compile(r"^(\d+)-(.+)\.md$")
 _LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*([^)\s]+)((?:\s+\"[^\"]*\")?)\s*\)")
 _FRONT = "+++"
 # The only files a course's assets/ folder may hold, each served with this type (never sniffed).
-# Images are shown in lessons; every other type is downloaded. SVG is refused whatever it holds:
-# it can carry script that would run in the app's origin.
+# Images are shown in lessons; every other type is downloaded. An SVG must be a plain drawing
+# (lms/courses/svgcheck.py): one carrying script, handlers or outside references is refused.
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-               ".webp": "image/webp"}
+               ".webp": "image/webp", ".svg": "image/svg+xml"}
+# A lesson is read on a phone, often on metered data: no image above this size.
+IMAGE_MAX_BYTES = 150 * 1024
 DOWNLOAD_TYPES = {
     ".pdf": "application/pdf",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -39,7 +43,7 @@ DOWNLOAD_TYPES = {
 }
 ASSET_TYPES = {**IMAGE_TYPES, **DOWNLOAD_TYPES}
 _REFUSED_ASSETS = {".html": "halaman HTML", ".htm": "halaman HTML", ".xhtml": "halaman HTML",
-                   ".svg": "gambar SVG", ".svgz": "gambar SVG"}
+                   ".svgz": "gambar SVG terkompresi"}
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,8 @@ def load_course(folder: Path) -> tuple[CourseDef | None, list[ContentError]]:
     digest = hashlib.sha256(text.encode())
     for lesson in lessons:
         digest.update(lesson.content_hash.encode())
+    for name, content in asset_digests(folder):  # a changed download changes its size label
+        digest.update(f"{name}\0{content}".encode())
     return CourseDef(slug=folder.name, title=data["title"].strip(), summary=data.get("summary", "").strip(),
                      jp=data.get("jp", 0), order=data.get("order", 0), version=str(data.get("version", "1")),
                      lessons=tuple(lessons), path=str(folder), content_hash=digest.hexdigest()), []
@@ -129,19 +135,57 @@ def asset_type(name: str) -> str | None:
     return ASSET_TYPES.get(PurePosixPath(name).suffix.lower())
 
 
-def check_assets(folder: Path) -> list[ContentError]:
-    """Refuse every file in the course's assets/ folder that is not an allowlisted type."""
+def _asset_files(folder: Path) -> list[tuple[str, Path]]:
     root = folder / "assets"
     if not root.is_dir():
         return []
+    return [(path.relative_to(root).as_posix(), path) for path in sorted(p for p in root.rglob("*") if p.is_file())
+            if not any(part.startswith(".") for part in path.relative_to(root).parts)]  # .gitkeep: never served
+
+
+def asset_digests(folder: Path) -> list[tuple[str, str]]:
+    """Return (name, SHA-256) of every servable file of the course's assets/ folder."""
+    return [(name, hashlib.sha256(path.read_bytes()).hexdigest()) for name, path in _asset_files(folder)
+            if asset_type(name)]
+
+
+def plain_svg(path: Path) -> bool:
+    """Tell whether the file at path is an SVG that passes the check (False when it is missing)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return _plain_svg(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _plain_svg(path: str, mtime_ns: int, size: int) -> bool:
+    """Cached by modification time and size: a lesson page shows the same drawings to every reader."""
+    try:
+        return svg_problem(Path(path).read_bytes()) is None
+    except OSError:
+        return False
+
+
+def check_assets(folder: Path) -> list[ContentError]:
+    """Refuse every file of the course's assets/ folder that is not an allowlisted type or a plain SVG."""
     errors = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        relative = path.relative_to(root).as_posix()
-        if any(part.startswith(".") for part in path.relative_to(root).parts):
-            continue  # .gitkeep and the like: never linked, never served
-        if asset_type(relative) is None:
+    for relative, path in _asset_files(folder):
+        mimetype = asset_type(relative)
+        if mimetype is None:
             errors.append(ContentError(str(path), 0, _asset_problem(path.suffix.lower())))
+        elif mimetype == "image/svg+xml" and (problem := svg_problem(path.read_bytes())):
+            errors.append(ContentError(str(path), problem.line, f"gambar SVG ditolak: {problem.message}"))
     return errors
+
+
+def _too_big(path: Path) -> str:
+    return (f"gambar \"{path.name}\" berukuran {_kb(path.stat().st_size)}, melebihi batas "
+            f"{IMAGE_MAX_BYTES // 1024} KB: perkecil atau kompres gambarnya agar ringan dibuka di ponsel")
+
+
+def _kb(size: int) -> str:
+    return f"{max(1, round(size / 1024))} KB"
 
 
 def _asset_problem(suffix: str) -> str:
@@ -252,17 +296,44 @@ def _rewrite_links(lesson: LessonDef, folder: Path, lessons: list[LessonDef]) ->
         name, _, anchor = target.partition("#")
         if not bang and name in by_file:
             target = by_file[name] + (f"#{anchor}" if anchor else "")
+        elif not bang and _asset_path(folder, name) and asset_type(name[7:]):
+            label, target = _download_link(label, name, folder / name)
         return f"{bang}[{label}]({target}{title})"
 
     return LessonDef(**{**lesson.__dict__, "body": _LINK.sub(replace, lesson.body)})
+
+
+def _download_link(label: str, name: str, path: Path) -> tuple[str, str]:
+    """Say a download's type and size beside its label; an image linked (not shown) is downloaded too."""
+    kind = path.suffix.lstrip(".").upper()
+    target = f"{name}?unduh=1" if path.suffix.lower() in IMAGE_TYPES else name
+    return f"{label} ({kind}, {_kb(path.stat().st_size)})", target
+
+
+@dataclass(frozen=True)
+class Download:
+    label: str      # as the lesson shows it, with type and size: "kalender konten (XLSX, 11 KB)"
+    filename: str   # inside the course's assets/ folder
+    as_file: bool   # an image linked rather than shown: ask the route for a download
+
+
+_DOWNLOAD = re.compile(r"(?<!!)\[([^\]]+)\]\(assets/([^)\s?#]+)(\?unduh=1)?[^)]*\)")
+
+
+def downloads(body: str) -> list[Download]:
+    """Return the files a lesson body (as loaded, with its labels) links for download, in order, once each."""
+    found: dict[str, Download] = {}
+    for label, filename, as_file in _DOWNLOAD.findall(body):
+        found.setdefault(filename, Download(label, filename, bool(as_file)))
+    return list(found.values())
 
 
 def _check_links(lesson: LessonDef, folder: Path) -> list[ContentError]:
     errors = []
     slugs = {p.stem for p in folder.glob("*.md")}
     for number, line in enumerate(lesson.body.splitlines(), start=1):
-        for bang, _, target, _ in _LINK.findall(line):
-            problem = _link_problem(bang, target.partition("#")[0], folder, slugs)
+        for bang, label, target, _ in _LINK.findall(line):
+            problem = _link_problem(bang, label, target.partition("#")[0].partition("?")[0], folder, slugs)
             if problem:
                 errors.append(ContentError(lesson.path, number + _front_lines(lesson.path), problem))
     return errors
@@ -273,18 +344,38 @@ def _front_lines(path: str) -> int:
     return next((i + 1 for i in range(1, len(lines)) if lines[i].strip() == _FRONT), 0)
 
 
-def _link_problem(bang: str, target: str, folder: Path, slugs: set[str]) -> str | None:
+def _link_problem(bang: str, label: str, target: str, folder: Path, slugs: set[str]) -> str | None:
     if not target or re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I):
         scheme = target.split(":", 1)[0].lower() if target else ""
         if scheme and scheme not in {"http", "https", "mailto"}:
             return f"tautan dengan skema \"{scheme}:\" tidak diizinkan"
         return None
     if bang:
-        if not target.startswith("assets/") or not (folder / target).is_file():
-            return f"gambar \"{target}\" tidak ditemukan (letakkan di folder assets/ kursus)"
-        return None
+        return _image_problem(label, target, folder)
     if target.endswith(".md"):
         return f"tautan ke \"{target}\" tidak menunjuk pelajaran yang ada di kursus ini"
-    if target.startswith("assets/"):
-        return None if (folder / target).is_file() else f"berkas \"{target}\" tidak ditemukan"
+    if target.startswith("assets/") and not _asset_path(folder, target):
+        return f"unduhan \"{target}\" tidak ditemukan: letakkan berkasnya di folder assets/ kursus"
+    return None
+
+
+def _asset_path(folder: Path, target: str) -> Path | None:
+    """Return the file a link's target names inside the course's assets/ folder, if there is one."""
+    parts = PurePosixPath(target).parts
+    if len(parts) < 2 or parts[0] != "assets" or any(part in {"..", "."} or part.startswith(".") for part in parts):
+        return None
+    path = folder.joinpath(*parts)
+    return path if path.is_file() else None
+
+
+def _image_problem(alt: str, target: str, folder: Path) -> str | None:
+    if not _asset_path(folder, target):
+        return f"gambar \"{target}\" tidak ditemukan (letakkan di folder assets/ kursus)"
+    if not (asset_type(target[7:]) or "").startswith("image/"):
+        return f"\"{target}\" bukan gambar (png, jpg, gif, webp, svg): tautkan sebagai unduhan, tanpa tanda !"
+    if not alt.strip():
+        return (f"gambar \"{target}\" tanpa teks alternatif: tulis isi gambarnya di antara [ ], "
+                "mis. ![Bagan alur aduan dari diterima sampai selesai](assets/alur.svg)")
+    if (folder / target).stat().st_size > IMAGE_MAX_BYTES:
+        return _too_big(folder / target)
     return None

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from werkzeug.security import safe_join
 
 from lms.accounts.models import Role
 from lms.accounts.permissions import ANY_ROLE, STAFF, role_required
+from lms.assignments import services as assignments
 from lms.courses import services
-from lms.courses.content import asset_type
+from lms.courses.content import Download, asset_type, downloads, plain_svg
 from lms.courses.models import Course, Lesson
 from lms.db_types import utcnow
 from lms.forms import ActionForm, act
@@ -49,16 +53,28 @@ def course(slug: str) -> ResponseReturnValue:
     progress = services.progress_map(current_user, lessons)
     done = sum(1 for p in progress.values() if p.completed_at)
     return render_template("courses/course.html", course=item, lessons=lessons, progress=progress,
-                           done=done, resume=services.resume_lesson(lessons, progress))
+                           done=done, resume=services.resume_lesson(lessons, progress),
+                           downloads=_downloads(lessons))
+
+
+def _downloads(lessons: list[Lesson]) -> list[tuple[Download, Lesson]]:
+    """Every file the course's lessons link for download, once, with the first lesson that teaches it."""
+    seen: dict[str, tuple[Download, Lesson]] = {}
+    for item in lessons:
+        for download in downloads(item.body):
+            seen.setdefault(download.filename, (download, item))
+    return list(seen.values())
 
 
 @bp.get("/<slug>/<lesson_slug>")
 @role_required(*ANY_ROLE)
 def lesson(slug: str, lesson_slug: str) -> ResponseReturnValue:
     item, lessons, index = _lesson_or_404(slug, lesson_slug)
+    tasks = (assignments.tasks_for_lesson(current_user, slug, lesson_slug)
+             if current_user.has_role(Role.PARTICIPANT) else [])
     return render_template("courses/lesson.html", course=item, lesson=lessons[index], lessons=lessons,
                            index=index, progress=services.progress_map(current_user, lessons),
-                           body=render(lessons[index].body), form=ActionForm())
+                           body=render(lessons[index].body), form=ActionForm(), tasks=tasks)
 
 
 @bp.post("/<slug>/<lesson_slug>/viewed")
@@ -114,8 +130,14 @@ def asset(slug: str, filename: str) -> ResponseReturnValue:
     if mimetype is None:
         abort(404)
     folder = current_app.config["COURSES_DIR"] / slug / "assets"
-    response = send_from_directory(folder, filename, mimetype=mimetype, max_age=3600,
-                                   as_attachment=not mimetype.startswith("image/"))
+    path = safe_join(str(folder), filename)
+    if path is None or (mimetype == "image/svg+xml" and not plain_svg(Path(path))):
+        abort(404)
+    # ?unduh=1: a lesson's link to an image (a template to take home) downloads it.
+    download = not mimetype.startswith("image/") or request.args.get("unduh") == "1"
+    response = send_from_directory(folder, filename, mimetype=mimetype, max_age=3600, as_attachment=download)
+    response.cache_control.public = False  # for signed-in readers only: no shared cache keeps a copy
+    response.cache_control.private = True
     response.headers["X-Content-Type-Options"] = "nosniff"
     # Opened on its own, an asset gets no script, no plugin and no origin of ours.
     response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'; sandbox"

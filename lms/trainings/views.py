@@ -27,6 +27,8 @@ from lms.forms import ActionForm, act, validate_all
 from lms.quizzes import presenters as quiz_presenters
 from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Quiz
+from lms.reports import dashboard
+from lms.reports.training_facts import training_facts
 from lms.training_defaults import TRAINING
 from lms.trainings import overview, scope, services
 from lms.trainings.forms import AgendaForm, EnrollAgencyForm, EnrollForm, TrainingForm, WalkInForm
@@ -139,7 +141,9 @@ def show(slug: str) -> ResponseReturnValue:
     if scope.can_manage(current_user, training):
         return render_template("trainings/show.html", training=training,
                                summary=overview.staff_summary(training, utcnow()),
-                               opd_targets=review_pages.opd_targets(training))
+                               opd_targets=review_pages.opd_targets(training),
+                               dashboard=dashboard.build(training_facts(training, utcnow(), current_user),
+                                                         training.total_jp, training.quota))
     return render_template("trainings/participant.html", training=training,
                            view=overview.participant_view(current_user, training, utcnow()))
 

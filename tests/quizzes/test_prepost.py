@@ -85,11 +85,30 @@ def test_the_forms_are_parallel_item_for_item(bundled):
 def test_the_chance_scores_are_within_two_points(bundled):
     pre, post = bundled["pretest-bimtek-medsos"], bundled["posttest-bimtek-medsos"]
     assert abs(chance_percent(pre) - chance_percent(post)) <= 2
-    # The figure itself, so a change to the forms shows up here: 12 single (1/4), 5 multiple
-    # (three right of 1/3, two wrong of -1/2, over the 31 non-empty choices), 5 true/false.
+    # The figure itself, so a change to the forms shows up here: 15 single (1/4), 5 multiple
+    # (three right of 1/3, two wrong of -1/2, over the 31 non-empty choices), 6 true/false.
     multiple = next(q for q in pre.questions if q.type == "multiple")
     assert chance(multiple) == Fraction(6, 31)
-    assert chance_percent(pre) == (12 * Fraction(1, 4) + 5 * Fraction(6, 31) + 5 * Fraction(1, 2)) * 100 / 22
+    assert chance_percent(pre) == (15 * Fraction(1, 4) + 5 * Fraction(6, 31) + 6 * Fraction(1, 2)) * 100 / 26
+
+
+def _lesson_of(target: str) -> str:
+    """The lesson slug of a "course/lesson#heading" target (file-name form accepted)."""
+    lesson = target.split("/", 1)[1].split("#", 1)[0]
+    return re.sub(r"^\d+-", "", lesson.removesuffix(".md"))
+
+
+def test_both_forms_cover_every_lesson_of_the_fifth_module(bundled):
+    # Issue 16 item 7: the fifth module is tested lesson by lesson, its law of content including
+    # what PPID may publish under UU 14/2008 and its last lesson (WhatsApp, saved replies).
+    course = "komunikasi-krisis-hoaks-hukum"
+    lessons = {re.sub(r"^\d+-", "", path.stem) for path in (REPO / "courses" / course).glob("[0-9][0-9]-*.md")}
+    assert len(lessons) == 6
+    ppid = f"{course}/05-data-pribadi-dan-keterbukaan-informasi#yang-boleh-dan-tidak-boleh-diumumkan-ppid"
+    for slug in ("pretest-bimtek-medsos", "posttest-bimtek-medsos"):
+        targets = [t for entry in bundled[slug].sections for t in entry.targets if t.startswith(course + "/")]
+        assert {_lesson_of(t) for t in targets} == lessons, slug
+        assert ppid in targets, slug
 
 
 def test_true_false_keys_are_mixed_in_each_form(bundled):

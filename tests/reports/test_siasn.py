@@ -18,7 +18,7 @@ from lms.extensions import db
 from lms.reports import siasn
 from lms.trainings.models import Training
 from tests.exportread import read_csv, read_xlsx, xlsx_cells
-from tests.reports.conftest import ANI, DEMO_NOW, FAJAR, HANA, pdf_of
+from tests.reports.conftest import ANI, FAJAR, HANA, NOW, pdf_of
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "siasn"
 EXPECTED = (FIXTURES / "siasn-2025.csv").read_bytes()
@@ -219,7 +219,7 @@ def test_revoking_removes_the_row(client, auth, make_user, siasn_data):
 
 
 def test_certificates_issued_for_real_export_as_issued(finished):
-    issued = certificates.issue_all(finished, None, DEMO_NOW, commit=db.session.commit)
+    issued = certificates.issue_all(finished, None, NOW, commit=db.session.commit)
     export = siasn.export_for(siasn.scope_for(finished.slug, None))
     assert len(export.entries) == len(issued) > 0
     by_number = {c.number: c for c in issued}
