@@ -84,10 +84,13 @@ def columns(*specs: str | Column) -> tuple[Column, ...]:
 
 
 def group_phone(phone: str) -> str:
-    """Return 0812-3456-7890 for 081234567890: groups of four, hyphenated (text to any spreadsheet)."""
+    """Return 0812-3456-7890 for 081234567890 and 62 812-3456-7890 for 6281234567890 (text to any spreadsheet)."""
     digits = phone.strip()
     if not digits.isdigit() or len(digits) < 8:
         return digits
+    if digits.startswith("62"):  # the WhatsApp form: country code, then the number without its 0
+        rest = digits[2:]
+        return "62 " + "-".join([rest[:3]] + [rest[i:i + 4] for i in range(3, len(rest), 4)])
     return "-".join(digits[i:i + 4] for i in range(0, len(digits), 4))
 
 

@@ -164,7 +164,7 @@ def test_csv_export(world, client, auth):
     assert rows[0] == ["Daftar", "Nama", "OPD", "Nomor WhatsApp", "Keterangan"]
     assert ["Belum mengerjakan pre-test", "Citra Dewi", "Dinas Kominfo", "bukan nomor ponsel",
             "Sedang mengerjakan, belum dikirim"] in rows
-    assert ["Belum mengumpulkan tugas: Caption kegiatan OPD", "Dedi Saputra", "", "6281-3333-3444-4",
+    assert ["Belum mengumpulkan tugas: Caption kegiatan OPD", "Dedi Saputra", "", "62 813-3333-4444",
             "Belum dikumpulkan"] in rows  # grouped: Excel keeps it as text
     assert len(rows) == 1 + 2 + 3 + 2 + 2
     body = client.get("/trainings/bimtek-tes/pengingat?format=xlsx").get_data()
