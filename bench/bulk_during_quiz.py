@@ -42,7 +42,7 @@ ADMIN = "admin@bench.go.id"
 CERTIFIED = "sertifikat-bench"
 
 
-def prepare(db: str, work: Path, savers: int, certificates: int) -> dict[str, str]:
+def prepare(db: str, work: Path, savers: int, certificates: int, pg_name: str = PG_DATABASE) -> dict[str, str]:
     """Create a fresh database: schema, the quiz, `savers` quiz takers and a training to certify."""
     quizzes, courses = work / "quizzes", work / "courses"
     quizzes.mkdir()
@@ -54,9 +54,9 @@ def prepare(db: str, work: Path, savers: int, certificates: int) -> dict[str, st
         import psycopg
 
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {PG_DATABASE}")
-        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DATABASE}"
+            conn.execute(f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {pg_name}")
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg_name}"
     env = dict(os.environ, LMS_DATABASE_URL=url, LMS_QUIZZES_DIR=str(quizzes), LMS_COURSES_DIR=str(courses),
                LMS_SECRET_KEY="bench-secret", LMS_PUBLIC_BASE_URL="https://lms.diskominfo.contoh.go.id",
                PYTHONPATH=str(ROOT))

@@ -17,7 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from lms import config as defaults
 from lms import ratestore, redaction, routing, storage
 from lms.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
-from lms.ratelimits import warn_unshared_storage
+from lms.ratelimits import warn_instance_secret, warn_unshared_storage
 
 try:  # POSIX: the writers of several processes queue on a file lock (see _FileGate)
     import fcntl
@@ -59,6 +59,7 @@ def _configure(app: Flask, overrides: dict[str, Any]) -> None:
         app.config[key] = Path(app.config[key] or PROJECT_ROOT / folder)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+        warn_instance_secret(app)  # several servers sharing Redis must share one key
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         # One pooled connection per server thread (Waitress runs 16), so no thread waits for one.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 20, "max_overflow": 10,
@@ -250,6 +251,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.courses.views import bp as courses_bp
     from lms.evaluations.views import bp as evaluations_bp
     from lms.quizzes.views import bp as quizzes_bp
+    from lms.reports.laporan_views import bp as laporan_bp
     from lms.reports.siasn_views import bp as siasn_bp
     from lms.reports.views import bp as reports_bp
     from lms.trainings.reminder_views import bp as reminders_bp
@@ -257,6 +259,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, courses_bp, quizzes_bp, trainings_bp,
                       attendance_bp, certificates_bp, mydata_bp, caption_bp, assignment_review_bp, evaluations_bp,
-                      assignments_bp, assignment_manage_bp, reports_bp, reminders_bp, siasn_bp):
+                      assignments_bp, assignment_manage_bp, reports_bp, reminders_bp,
+                      laporan_bp, siasn_bp):
         app.register_blueprint(blueprint)
 

@@ -56,10 +56,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(privacy_cli)
     app.cli.add_command(caption_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(reports_cli)
     from lms import backup_cli  # backup and restore of the whole database
 
     backup_cli.init_app(app)
-    app.cli.add_command(reports_cli)
 
 
 def _read_password(password_stdin: bool) -> str:

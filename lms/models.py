@@ -15,4 +15,5 @@ from lms.certificates.models import Certificate, CertificateSequence, Eligibilit
 from lms.courses.models import Course, Lesson, LessonProgress  # noqa: F401
 from lms.evaluations.models import EvaluationAnswer, EvaluationSubmission  # noqa: F401
 from lms.quizzes.models import Attempt, Quiz, QuizVersion, Response  # noqa: F401
+from lms.reports.models import ReportPhoto, TrainingReport  # noqa: F401
 from lms.trainings.models import AgendaItem, Enrollment, Training  # noqa: F401

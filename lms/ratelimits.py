@@ -1,4 +1,4 @@
-"""Rate-limit keys without personal data, and a start-up check that counters are shared."""
+"""Rate-limit keys without personal data, and start-up checks: counters shared, one key for servers sharing Redis."""
 
 from __future__ import annotations
 
@@ -59,4 +59,22 @@ def warn_unshared_storage(app: Flask, argv: Sequence[str] = (),
     if not memory or not workers or workers < 2:
         return False
     (logger or app.logger).warning(SHARED_STORAGE_WARNING, workers, workers)
+    return True
+
+
+INSTANCE_SECRET_WARNING = (
+    "No secret key is configured (LMS_SECRET_KEY), so this server uses its own instance/secret_key, "
+    "while Redis is shared through %s: if other app servers share it, a server with a key of its own signs "
+    "sessions and forms the others refuse (a login on one is not valid on the next) and names "
+    "rate-limit counters apart. Set the same LMS_SECRET_KEY on every app server and the worker (see README).")
+
+
+def warn_instance_secret(app: Flask, logger: logging.Logger | None = None) -> bool:
+    """Log a warning when a key generated into this server's instance folder meets shared Redis storage."""
+    shared = [name for name, key in (("LMS_RATELIMIT_STORAGE_URI", "RATELIMIT_STORAGE_URI"),
+                                     ("LMS_JOBS_URL", "JOBS_URL"))
+              if str(app.config.get(key) or "").startswith(("redis://", "rediss://", "unix://"))]
+    if not shared:
+        return False
+    (logger or app.logger).warning(INSTANCE_SECRET_WARNING, " and ".join(shared))
     return True

@@ -33,6 +33,7 @@ from lms.demo import create_demo
 from lms.demo_trainings import FINISHED_SLUG, RUNNING_SLUG, create_demo_trainings
 from lms.extensions import db
 from lms.quizzes.models import Attempt
+from lms.reports.models import ReportPhoto
 from lms.trainings.scope import get_training, participant_ids
 from tests.conftest import PASSWORD
 
@@ -40,7 +41,7 @@ from tests.conftest import PASSWORD
 CHECKED = ("admin", "assignment_review", "attendance", "audit", "auth", "caption", "certificates", "core", "courses",
            "evaluations",
            "mydata", "quizzes", "trainings",
-           "assignments", "assignment_manage", "reports", "reminders", "siasn")
+           "assignments", "assignment_manage", "reports", "reminders", "laporan", "siasn")
 ACTORS = ("visitor", "participant", "trainer", "admin")
 
 
@@ -96,12 +97,16 @@ def world(app, tmp_path) -> dict[str, Any]:
             {"label": "Baik", "points": 2}, {"label": "Kurang", "points": 0}]}]})
     assert own_definition is not None
     own = assignments.save_training_assignment(finished, None, own_definition, admin, now)
+    photo = ReportPhoto(training_id=finished.id, caption="Pembukaan", mime="image/png", width=8, height=8,
+                        sha256="0" * 64, data=png())
+    db.session.add(photo)
     db.session.commit()
     original = app.config["COURSES_DIR"]
     app.config["COURSES_DIR"] = tmp_path
     yield {"admin": admin, "trainer": trainer, "participant": participant, "finished": finished,
            "running": running, "certificate": certificate, "job": job, "pending": pending, "session": session,
-           "course": course, "lesson": lesson, "now": now, "attempt": attempt, "own": own}
+           "course": course, "lesson": lesson, "now": now, "attempt": attempt, "own": own,
+           "photo": photo}
     app.config["COURSES_DIR"] = original
 
 
@@ -197,6 +202,9 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
         "quizzes.results": [f"/quizzes/{w['attempt'].quiz.slug}/results"],
         "quizzes.results_csv": [f"/quizzes/{w['attempt'].quiz.slug}/results.csv",
                                 f"/quizzes/{w['attempt'].quiz.slug}/results.xlsx"],
+        "laporan.page": [f"/trainings/{FINISHED_SLUG}/laporan", f"/trainings/{FINISHED_SLUG}/laporan?draf=kesimpulan"],
+        "laporan.download": [f"/trainings/{FINISHED_SLUG}/laporan.pdf", f"/trainings/{FINISHED_SLUG}/laporan.docx"],
+        "laporan.photo": [f"/trainings/{FINISHED_SLUG}/laporan/foto/{w['photo'].id}"],
         "reports.dashboard": ["/laporan/institusi", "/laporan/institusi?tahun=2026&opd=0",
                               "/laporan/institusi?tahun=x"],
         "reports.figure_list": [f"/laporan/institusi/{kind}?tahun=2026" + q for kind in ("peserta", "asn-kurang")

@@ -65,6 +65,9 @@ ACTION_LABELS = {
     "assignment.snippet_add": "Menyimpan komentar siap pakai tugas",
     "assignment.snippet_delete": "Menghapus komentar siap pakai tugas",
     "assignment.download": "Mengunduh kiriman tugas (ZIP)",
+    "report.update": "Mengubah narasi laporan kegiatan",
+    "report.photo_add": "Menambah foto dokumentasi laporan",
+    "report.photo_delete": "Menghapus foto dokumentasi laporan",
 }
 
 
