@@ -252,6 +252,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.evaluations.views import bp as evaluations_bp
     from lms.quizzes.views import bp as quizzes_bp
     from lms.reports.laporan_views import bp as laporan_bp
+    from lms.reports.siasn_views import bp as siasn_bp
     from lms.reports.views import bp as reports_bp
     from lms.trainings.reminder_views import bp as reminders_bp
     from lms.trainings.views import bp as trainings_bp
@@ -259,6 +260,6 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, courses_bp, quizzes_bp, trainings_bp,
                       attendance_bp, certificates_bp, mydata_bp, caption_bp, assignment_review_bp, evaluations_bp,
                       assignments_bp, assignment_manage_bp, reports_bp, reminders_bp,
-                      laporan_bp):
+                      laporan_bp, siasn_bp):
         app.register_blueprint(blueprint)
 

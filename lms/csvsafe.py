@@ -1,28 +1,18 @@
-"""CSV output that spreadsheets open safely."""
+"""The formula guard of every exported text cell (lms.exports writes the files): pure."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
+import re
 from typing import Any
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A plain number (-1,75; +3; 12.5) is data, not a formula: spreadsheets read it as a number.
+_NUMBER = re.compile(r"[-+]?\d+([.,]\d+)?")
 
 
 def cell(value: Any) -> str:
-    """Return value as text a spreadsheet will not run as a formula."""
+    """Return value as text a spreadsheet will not run as a formula; plain numbers pass unchanged."""
     text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START):
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
         return "'" + text
     return text
-
-
-def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """Return UTF-8 CSV with a BOM (so Excel reads the accents), every cell made safe."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([cell(h) for h in header])
-    for row in rows:
-        writer.writerow([cell(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -41,7 +41,7 @@ from tests.conftest import PASSWORD
 CHECKED = ("admin", "assignment_review", "attendance", "audit", "auth", "caption", "certificates", "core", "courses",
            "evaluations",
            "mydata", "quizzes", "trainings",
-           "assignments", "assignment_manage", "reports", "reminders", "laporan")
+           "assignments", "assignment_manage", "reports", "reminders", "laporan", "siasn")
 ACTORS = ("visitor", "participant", "trainer", "admin")
 
 
@@ -161,7 +161,8 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
         "certificates.manage": [f"/trainings/{FINISHED_SLUG}/certificates", f"/trainings/{RUNNING_SLUG}/certificates"],
         "certificates.job": [f"/certificates/jobs/{w['job'].id}"],
         "certificates.download": [f"/certificates/{certificate.id}.pdf"],
-        "certificates.export": [f"/trainings/{finished.slug}/certificates/export" + q for q in ("", "?format=pdf")],
+        "certificates.export": [f"/trainings/{finished.slug}/certificates/export" + q
+                                for q in ("", "?format=pdf", "?format=csv", "?format=xlsx")],
         "certificates.mine": ["/certificates/mine"],
         "certificates.lookup": ["/verify", f"/verify?code={certificate.code}"],
         "certificates.verify": [f"/verify/{certificate.code}", "/verify/ABCD-EFGH-JKMN-PQRS-TVWX"],
@@ -189,7 +190,7 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
         "trainings.agenda": [f"/trainings/{RUNNING_SLUG}/agenda"],
         "trainings.agenda_edit": [f"/trainings/{RUNNING_SLUG}/agenda/{w['running'].agenda[0].id}/edit"],
         "trainings.agenda_print": [f"/trainings/{RUNNING_SLUG}/agenda/print"],
-        "trainings.participants": [f"/trainings/{RUNNING_SLUG}/participants"],
+        "trainings.participants": [f"/trainings/{RUNNING_SLUG}/participants" + q for q in ("", "?format=xlsx")],
         "trainings.quiz_results": [f"/trainings/{slug}/quizzes/{quiz}/results"
                                    for slug, quiz in ((FINISHED_SLUG, w["finished"].posttest.slug),
                                                       (RUNNING_SLUG, w["running"].pretest.slug))],
@@ -199,7 +200,8 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
         "quizzes.review": [f"/quizzes/attempts/{w['attempt'].id}/review"],
         "quizzes.status": [f"/quizzes/attempts/{w['attempt'].id}/status.json"],
         "quizzes.results": [f"/quizzes/{w['attempt'].quiz.slug}/results"],
-        "quizzes.results_csv": [f"/quizzes/{w['attempt'].quiz.slug}/results.csv"],
+        "quizzes.results_csv": [f"/quizzes/{w['attempt'].quiz.slug}/results.csv",
+                                f"/quizzes/{w['attempt'].quiz.slug}/results.xlsx"],
         "laporan.page": [f"/trainings/{FINISHED_SLUG}/laporan", f"/trainings/{FINISHED_SLUG}/laporan?draf=kesimpulan"],
         "laporan.download": [f"/trainings/{FINISHED_SLUG}/laporan.pdf", f"/trainings/{FINISHED_SLUG}/laporan.docx"],
         "laporan.photo": [f"/trainings/{FINISHED_SLUG}/laporan/foto/{w['photo'].id}"],
@@ -217,6 +219,8 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
         "static": ["/static/lms.css", "/assets/lms/000000000000/lms.css"],
         "bootstrap.static": ["/bootstrap/static/css/bootstrap.min.css",
                              "/assets/bootstrap/000000000000/css/bootstrap.min.css"],
+        "siasn.page": ["/laporan/siasn/", f"/laporan/siasn/?kegiatan={FINISHED_SLUG}&opd=Dinas+Tidak+Ada"],
+        "siasn.download": ["/laporan/siasn/unduh?format=" + f for f in ("xlsx", "csv", "non-asn", "zip")],
     }
 
 

@@ -116,7 +116,8 @@ class ImportForm(Form):
 class OneTimePasswordForm(Form):
     user_ids = SelectMultipleField("Pengguna", coerce=int,
                                    validators=[DataRequired("Pilih minimal satu pengguna.")])
-    output = SelectField("Bentuk", choices=[SelectChoice("pdf", "Slip PDF untuk dicetak"), SelectChoice("csv", "CSV")])
+    output = SelectField("Bentuk", choices=[SelectChoice("pdf", "Slip PDF untuk dicetak"),
+                                                   SelectChoice("xlsx", "Excel (XLSX)"), SelectChoice("csv", "CSV")])
     confirm = BooleanField("Saya paham kata sandi lama pengguna terpilih tidak berlaku lagi.",
                            validators=[DataRequired("Centang konfirmasi terlebih dahulu.")])
     submit = SubmitField("Buat kata sandi sekali pakai")

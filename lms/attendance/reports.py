@@ -1,15 +1,10 @@
-"""Attendance documents: the Daftar Hadir PDF and the XLSX export."""
+"""Attendance documents: the Daftar Hadir PDF."""
 
 from __future__ import annotations
-
-import io
-from collections.abc import Sequence
-from typing import Any
 
 from lms.accounts.models import Institution
 from lms.attendance.models import AttendanceSession
 from lms.attendance.sheet_pdf import AttendanceSheet, SheetRow, render_attendance_sheet
-from lms.csvsafe import cell
 from lms.dates import format_time_range
 from lms.trainings import scope as trainings
 
@@ -32,28 +27,3 @@ def daftar_hadir(session: AttendanceSession, institution: Institution) -> bytes:
 
 def _logo(institution: Institution) -> bytes | None:
     return institution.logo if institution.logo_sha256 else None
-
-
-def xlsx(header: Sequence[str], rows: Sequence[Sequence[Any]], title: str) -> bytes:
-    """Return a one-sheet workbook; text cells that look like formulas are kept as text."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Rekap Kehadiran"
-    sheet.append([_safe(title)])
-    sheet.append([_safe(h) for h in header])
-    for row in rows:
-        sheet.append([_safe(v) for v in row])
-    for column in ("B", "D"):
-        sheet.column_dimensions[column].width = 36
-    sheet.column_dimensions["C"].width = 24
-    sheet.column_dimensions[get_column_letter(len(header))].width = 48  # the shared-device note
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _safe(value: Any) -> Any:
-    return cell(value) if isinstance(value, str) else value

@@ -15,7 +15,6 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from lms.accounts.identity import format_nip
 from lms.accounts.models import User
 from lms.attendance import states, tokens
 from lms.attendance.models import STATUS_LABELS, AttendanceRecord, AttendanceSession
@@ -23,6 +22,7 @@ from lms.audit import services as audit
 from lms.audit.models import AuditEvent
 from lms.dates import format_day_month, local_to_utc
 from lms.errors import LmsError, ValidationFailed
+from lms.exports import Column, Table, columns
 from lms.extensions import db
 from lms.trainings import scope as trainings
 from lms.trainings.models import Training
@@ -443,21 +443,20 @@ def agency_summary(training: Training, data: Roster, percent: dict[int, Fraction
              "meets": meets[name]} for name, values in sorted(groups.items())]
 
 
-def export_rows(training: Training) -> tuple[list[str], list[list[Any]]]:
-    """Return the attendance report as a header and rows (CSV/XLSX)."""
-
+def export_table(training: Training) -> Table:
+    """Return the attendance report as an export table (CSV/XLSX): NIP as text, percent as a number."""
     data = roster(training)
     percent = percentages(training, data)
     days = [f"{format_day_month(s.day)} {s.label}" for s in data.sessions]
-    header = ["No", "Nama", "NIP", "OPD", *days, "Kehadiran (%)", "Perangkat dipakai bersama"]
+    cols = columns(Column("No", "integer"), "Nama", Column("NIP", "nip"), "OPD", *days,
+                   Column("Kehadiran (%)", "decimal"), "Perangkat dipakai bersama")
     shared = shared_device_notes(data, {s.id: day for s, day in zip(data.sessions, days, strict=True)})
     rows = []
     for number, user in enumerate(data.people, start=1):
         cells = [STATUS_LABELS[r.status] if (r := data.record(user, s)) else "" for s in data.sessions]
-        rows.append([number, user.full_name, format_nip(user.nip) if user.nip else "",
-                     user.agency.name if user.agency else ""] + cells
-                    + [round(float(percent[user.id]), 1), "; ".join(shared.get(user.id, []))])
-    return header, rows
+        rows.append([number, user.full_name, user.nip or "", user.agency.name if user.agency else "", *cells,
+                     percent[user.id], "; ".join(shared.get(user.id, []))])
+    return Table("Rekap Kehadiran", cols, rows)
 
 
 def shared_device_notes(data: Roster, labels: dict[int, str]) -> dict[int, list[str]]:

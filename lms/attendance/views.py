@@ -35,9 +35,9 @@ from lms.attendance.models import STATUS_LABELS, AttendanceSession
 from lms.attendance.qrsvg import qr_svg
 from lms.attendance.states import EXTEND_CHOICES, STATE_LABELS
 from lms.confirm import unconfirmed
-from lms.csvsafe import write_csv
 from lms.dates import format_clock, format_date
 from lms.db_types import utcnow
+from lms.exports import format_arg, send_export
 from lms.extensions import db, limiter
 from lms.forms import ActionForm, act
 from lms.network import is_loopback_host, venue_addresses
@@ -54,7 +54,6 @@ SCAN_LIMIT = "60 per minute"
 # Before login a scan only holds the check-in and asks for the login: a hall of phones behind
 # one NAT does that at once, so the address gets a wide limit (the token is an HMAC, not guessable).
 ANONYMOUS_SCAN_LIMIT = "600 per minute"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _managed(slug: str) -> Training:
@@ -484,13 +483,8 @@ def typed_code() -> ResponseReturnValue:
 @role_required(*STAFF)
 def report(slug: str) -> ResponseReturnValue:
     training = _managed(slug)
-    fmt = request.args.get("format")
-    if fmt in {"csv", "xlsx"}:
-        header, rows = services.export_rows(training)
-        name = f"presensi-{training.slug}.{fmt}"
-        if fmt == "csv":
-            return send_bytes(write_csv(header, rows), "text/csv; charset=utf-8", name)
-        return send_bytes(reports.xlsx(header, rows, training.title), XLSX, name)
+    if fmt := format_arg(request.args.get("format")):
+        return send_export(services.export_table(training), fmt, f"presensi-{training.slug}", training.title)
     data = services.roster(training)
     percent = services.percentages(training, data)
     return render_template("attendance/report.html", training=training, data=data, percent=percent,

@@ -1,4 +1,4 @@
-"""A training's certificates in one file: a ZIP of their PDFs or one merged PDF.
+"""A training's certificates in one file: a ZIP of their PDFs, one merged PDF, or their list (CSV/XLSX).
 
 The issuing page's download and `flask certificates export` both write through here.
 """
@@ -10,12 +10,16 @@ import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import IO
 
 from pypdf import PdfWriter
+from sqlalchemy import select
 
 from lms.certificates.models import Certificate
 from lms.certificates.services import pdfs_of
+from lms.exports import Column, Table
+from lms.extensions import db
 from lms.trainings.models import Training
 
 Items = Iterable[tuple[Certificate, bytes]]
@@ -65,3 +69,25 @@ def export_training(training: Training, merged: bool = False) -> Export:
         return Export(buffer.getvalue(), "application/pdf", f"sertifikat-{training.slug}.pdf", count)
     count = write_zip(pdfs_of(training), buffer)
     return Export(buffer.getvalue(), "application/zip", f"sertifikat-{training.slug}.zip", count)
+
+
+LIST_COLUMNS = (Column("No", "integer"), Column("Nomor Sertifikat"), Column("Nama"), Column("NIP", "nip"),
+                Column("OPD"), Column("JP", "integer"), Column("Nilai Post-test", "decimal"), Column("Predikat"),
+                Column("Tanggal Terbit", "date"), Column("Status"), Column("Alasan Pencabutan"))
+_STATUS = {"valid": "Sah", "revoked": "Dicabut"}
+
+
+def list_table(training: Training) -> Table:
+    """Return every certificate of a training (revoked ones too), in number order, as printed on it."""
+    found = db.session.execute(select(Certificate.seq, Certificate.data, Certificate.issue_date, Certificate.status,
+                                      Certificate.revoke_reason)
+                               .where(Certificate.training_id == training.id).order_by(Certificate.seq))
+    return Table("Daftar Sertifikat", LIST_COLUMNS, [
+        (n, r.data["number"], r.data["holder_name"], r.data.get("nip") or "", r.data.get("agency") or "",
+         r.data["jp"], _score(r.data.get("score")), r.data.get("predikat") or "", r.issue_date,
+         _STATUS.get(r.status, r.status), r.revoke_reason) for n, r in enumerate(found, start=1)])
+
+
+def _score(frozen: str | None) -> Decimal | None:
+    """Return the frozen score text (90,9) as a number."""
+    return Decimal(frozen.replace(",", ".")) if frozen else None

@@ -12,12 +12,13 @@ from lms.accounts.models import Role, User
 from lms.accounts.permissions import ANY_ROLE, role_required
 from lms.accounts.services import current_institution
 from lms.certificates import bulk, services
-from lms.certificates.export import certificate_filename, export_training
+from lms.certificates.export import certificate_filename, export_training, list_table
 from lms.certificates.forms import IssueForm, LookupForm, ReasonForm, SignatoryForm
 from lms.certificates.models import Certificate, Job
 from lms.confirm import requires_confirmation, unconfirmed
 from lms.db_types import utcnow
 from lms.evaluations import services as evaluations
+from lms.exports import format_arg, send_export
 from lms.extensions import db, limiter
 from lms.forms import ActionForm, act
 from lms.routing import bounded_int, wants_json
@@ -217,7 +218,10 @@ def download(certificate_id: int) -> ResponseReturnValue:
 @bp.get("/trainings/<slug>/certificates/export")
 @role_required(Role.ADMIN)
 def export(slug: str) -> ResponseReturnValue:
-    written = export_training(_training(slug), merged=request.args.get("format") == "pdf")
+    training = _training(slug)
+    if fmt := format_arg(request.args.get("format")):
+        return send_export(list_table(training), fmt, f"daftar-sertifikat-{training.slug}", training.title)
+    written = export_training(training, merged=request.args.get("format") == "pdf")
     return send_bytes(written.body, written.mimetype, written.filename)
 
 

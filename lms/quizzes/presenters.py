@@ -16,6 +16,7 @@ from flask import render_template
 from markupsafe import Markup
 
 from lms.accounts.models import User
+from lms.exports import Column, Table
 from lms.numbers import decimal_text
 from lms.quizzes import payload, services
 from lms.quizzes.errors import InvalidAnswer, StaleAnswer, UnknownQuestion
@@ -386,24 +387,20 @@ def _add_gains(report: ResultsReport, finals: dict[int, services.ParticipantResu
     report.average_gain = sum(gains, Fraction(0)) / len(gains) if gains else None
 
 
-def results_table(report: ResultsReport) -> tuple[list[str], list[list[Any]]]:
-    """Return the results as CSV header and rows."""
-    header = ["nama", "nip", "opd", "percobaan", "nilai", "lulus"]
+def results_table(report: ResultsReport) -> Table:
+    """Return the results as an export table (CSV/XLSX): scores and gains as numbers."""
+    cols = [Column("nama"), Column("nip", "nip"), Column("opd"), Column("percobaan", "integer"),
+            Column("nilai", "decimal"), Column("lulus")]
     pre = {g["user"].id: g for g in report.gains}
     if report.gains:
-        header += ["pre_test", "gain_ternormalisasi"]
+        cols += [Column("pre_test", "decimal"), Column("gain_ternormalisasi", "decimal", places=2, fixed=True)]
     rows = []
     for row in report.rows:
         agency = row.user.agency.name if row.user.agency else ""
-        line = [row.user.full_name, row.user.nip or "", agency,
-                row.attempts, decimal_text(row.percent), "ya" if row.passed else "tidak"]
+        line: list[Any] = [row.user.full_name, row.user.nip or "", agency,
+                           row.attempts, row.percent, "ya" if row.passed else "tidak"]
         if report.gains:
             gain = pre.get(row.user.id, {})
-            line += [decimal_text(gain.get("pre")),
-                     _gain_text(gain.get("gain"))]
+            line += [gain.get("pre"), gain.get("gain")]
         rows.append(line)
-    return header, rows
-
-
-def _gain_text(gain: Fraction | None) -> str:
-    return "—" if gain is None else f"{float(gain):.2f}".replace(".", ",")
+    return Table("Hasil Kuis", cols, rows)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, session, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from lms.accounts.models import Role
 from lms.accounts.permissions import ANY_ROLE, role_required
-from lms.csvsafe import write_csv
 from lms.db_types import utcnow
+from lms.exports import Format, send_export
 from lms.extensions import db
 from lms.forms import ActionForm, act
 from lms.quizzes import payload, presenters, services
@@ -263,10 +262,10 @@ def results(slug: str) -> ResponseReturnValue:
     return render_template("quizzes/results.html", report=report)
 
 
-@bp.get("/<slug>/results.csv")
+@bp.get("/<slug>/results.csv", defaults={"fmt": "csv"})
+@bp.get("/<slug>/results.xlsx", defaults={"fmt": "xlsx"})
 @role_required(Role.ADMIN)
-def results_csv(slug: str) -> ResponseReturnValue:
+def results_csv(slug: str, fmt: Format) -> ResponseReturnValue:
     item = _quiz_or_404(slug)
-    body = write_csv(*presenters.results_table(presenters.results_report(item, utcnow())))
-    return send_file(io.BytesIO(body), mimetype="text/csv; charset=utf-8",
-                     as_attachment=True, download_name=f"hasil-{item.slug}.csv")
+    table = presenters.results_table(presenters.results_report(item, utcnow()))
+    return send_export(table, fmt, f"hasil-{item.slug}", item.title)

@@ -20,6 +20,7 @@ from lms import charts
 from lms.accounts.models import Agency, User
 from lms.certificates.models import Certificate
 from lms.dates import MONTHS, format_date, format_range
+from lms.exports import Column, Table
 from lms.extensions import db
 from lms.trainings.models import STATUSES, Enrollment, Training
 
@@ -373,3 +374,12 @@ def export_rows(kind: str, filters: Filters, query: str = "") -> tuple[tuple[str
     """Return the header and every row of a figure's list (one query), for CSV and XLSX."""
     select_, make = _BUILDERS[kind](filters, " ".join(query.split())[:100])
     return KINDS[kind].header, [make(*r).cells for r in db.session.execute(select_)]
+
+
+def export_table(kind: str, filters: Filters, query: str = "") -> Table:
+    """Return a figure's whole list as an export table: NIP as text, the numeric columns as numbers."""
+    spec = KINDS[kind]
+    header, rows = export_rows(kind, filters, query)
+    columns = [Column(h, "nip" if h == "NIP" else "decimal" if i in spec.numeric else "text")
+               for i, h in enumerate(header)]
+    return Table(spec.title, columns, rows)

@@ -10,13 +10,11 @@ from flask.typing import ResponseReturnValue
 from lms.accounts.models import Role
 from lms.accounts.permissions import role_required
 from lms.accounts.services import current_institution
-from lms.csvsafe import write_csv
 from lms.dates import local_date
 from lms.db_types import utcnow
+from lms.exports import format_arg, send_export
 from lms.reports import institution
-from lms.reports.tables import XLSX, xlsx
 from lms.routing import bounded_int
-from lms.web import send_bytes
 
 bp = Blueprint("reports", __name__, url_prefix="/laporan")
 
@@ -81,20 +79,13 @@ def figure_list(kind: str) -> ResponseReturnValue:
     if kind not in institution.KINDS:
         abort(404)
     asked, query = _asked(), request.args.get("q", "")
-    fmt = request.args.get("format")
-    if fmt in {"csv", "xlsx"} and not asked.problems:
-        header, rows = institution.export_rows(kind, asked.filters, query)
+    fmt = format_arg(request.args.get("format"))
+    if fmt and not asked.problems:
         suffix = "" if asked.filters.agency_id is None else f"-opd{asked.filters.agency_id}"
-        name = f"{kind}-{asked.filters.year}{suffix}.{fmt}"
-        if fmt == "csv":
-            return _send(write_csv(header, rows), "text/csv; charset=utf-8", name)
         title = f"{institution.KINDS[kind].title} · {asked.filters.year} · {asked.agency_label}"
-        return _send(xlsx(header, rows, title, institution.KINDS[kind].title), XLSX, name)
+        return send_export(institution.export_table(kind, asked.filters, query), fmt,  # personal data: no cache
+                           f"{kind}-{asked.filters.year}{suffix}", title, private=True)
     page = institution.listing(kind, asked.filters, query, request.args.get("page", 1, type=bounded_int),
                                current_app.config["PAGE_SIZE"])
     return render_template("reports/institution_list.html", asked=asked, listing=page,
                            target=institution.JP_TARGET), 400 if asked.problems else 200
-
-
-def _send(body: bytes, mimetype: str, name: str) -> ResponseReturnValue:
-    return send_bytes(body, mimetype, name, private=True)  # personal data: no cache keeps a copy

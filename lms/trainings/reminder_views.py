@@ -8,10 +8,10 @@ from flask_login import current_user
 
 from lms.accounts.permissions import STAFF, role_required
 from lms.accounts.services import current_institution
-from lms.csvsafe import write_csv
 from lms.db_types import utcnow
+from lms.exports import format_arg, send_export
 from lms.trainings import reminders, scope
-from lms.web import send_bytes, venue_base_url
+from lms.web import venue_base_url
 
 bp = Blueprint("reminders", __name__, url_prefix="/trainings")
 FOLD_AFTER = 10  # a list longer than this starts folded
@@ -29,8 +29,8 @@ def page(slug: str) -> ResponseReturnValue:
     link = venue_base_url().rstrip("/") + url_for("trainings.show", slug=training.slug)
     data = reminders.reminders(current_user, training, scope.participants(training), utcnow(), link,
                                current_institution().name or "Diskominfo")
-    if request.args.get("format") == "csv":
+    if fmt := format_arg(request.args.get("format")):
         # Phone numbers: a download for the staff only, never kept by a cache.
-        return send_bytes(write_csv(*reminders.export_rows(data)), "text/csv; charset=utf-8",
-                          f"pengingat-{training.slug}.csv", private=True)
+        return send_export(reminders.export_table(data), fmt, f"pengingat-{training.slug}", training.title,
+                           private=True)
     return render_template("trainings/reminders.html", training=training, data=data, fold=FOLD_AFTER)

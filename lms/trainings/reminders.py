@@ -20,6 +20,7 @@ from lms.assignments import services as assignments
 from lms.assignments import states
 from lms.dates import format_date, format_datetime, local_date
 from lms.evaluations import services as evaluations
+from lms.exports import Column, Table
 from lms.extensions import db
 from lms.quizzes.models import Attempt
 from lms.trainings.models import Training
@@ -193,8 +194,9 @@ def _assignment_lists(training: Training, people: list[User], text: Texter) -> l
     return lists
 
 
-def export_rows(data: Reminders) -> tuple[list[str], list[list[str]]]:
-    """Return every list as one table: list, name, OPD, WhatsApp number, note."""
+def export_table(data: Reminders) -> Table:
+    """Return every list as one export table: list, name, OPD, WhatsApp number (kept as text), note."""
     rows = [[item.title, p.name, p.opd, p.phone or p.phone_note, p.note]
             for item in data.lists for p in item.people]
-    return ["Daftar", "Nama", "OPD", "Nomor WhatsApp", "Keterangan"], rows
+    return Table("Pengingat", (Column("Daftar"), Column("Nama"), Column("OPD"), Column("Nomor WhatsApp", "phone"),
+                               Column("Keterangan")), rows)

@@ -19,9 +19,9 @@ from lms.accounts.models import Role, User, UserImport
 from lms.accounts.permissions import ANY_ROLE, STAFF, role_required
 from lms.assignments import review_pages
 from lms.confirm import unconfirmed
-from lms.csvsafe import write_csv
 from lms.dates import format_date, utc_to_wall, wall_to_utc
 from lms.db_types import utcnow
+from lms.exports import format_arg, send_export
 from lms.extensions import db
 from lms.forms import ActionForm, act, validate_all
 from lms.quizzes import presenters as quiz_presenters
@@ -33,7 +33,8 @@ from lms.training_defaults import TRAINING
 from lms.trainings import overview, scope, services
 from lms.trainings.forms import AgendaForm, EnrollAgencyForm, EnrollForm, TrainingForm, WalkInForm
 from lms.trainings.models import AgendaItem, Training
-from lms.web import send_bytes, venue_base_url
+from lms.trainings.roster_export import participants_table
+from lms.web import venue_base_url
 
 bp = Blueprint("trainings", __name__, url_prefix="/trainings")
 
@@ -248,8 +249,11 @@ def _walk_in_form() -> WalkInForm:
 @role_required(*STAFF)
 def participants(slug: str) -> ResponseReturnValue:
     training = _training(slug, manage=True)
+    people = scope.participants(training)
+    if fmt := format_arg(request.args.get("format")):  # phones and e-mails: never kept by a cache
+        return send_export(participants_table(people), fmt, f"peserta-{training.slug}", training.title, private=True)
     return render_template("trainings/participants.html", training=training,
-                           people=scope.participants(training), enroll_form=EnrollForm(),
+                           people=people, enroll_form=EnrollForm(),
                            agency_form=_agency_form(), walk_in=_walk_in_form(), import_form=ImportForm(),
                            action_form=ActionForm())
 
@@ -395,9 +399,9 @@ def quiz_results(slug: str, quiz_slug: str) -> ResponseReturnValue:
         abort(404)
     # A read: no commit before rendering (a commit would expire every row the template then reloads).
     report = _training_report(training, quiz)
-    if request.args.get("format") == "csv":
-        return send_bytes(write_csv(*quiz_presenters.results_table(report)), "text/csv",
-                          f"hasil-{training.slug}-{quiz.slug}.csv")
+    if fmt := format_arg(request.args.get("format")):
+        return send_export(quiz_presenters.results_table(report), fmt, f"hasil-{training.slug}-{quiz.slug}",
+                           f"{training.title}: {quiz.title}")
     return render_template("quizzes/results.html", report=report, training=training)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from lms.accounts.models import Agency, Institution, User
 from lms.audit.models import AuditEvent
 from lms.extensions import db
+from tests.exportread import read_csv, read_xlsx
 
 
 @pytest.fixture
@@ -112,10 +113,14 @@ def test_one_time_password_slips_pdf_and_csv(client, admin, make_user):
     response = client.post("/admin/users/one-time-passwords",
                            data={"user_ids": ids, "output": "csv", "confirm": "y"})
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
-    assert lines[0] == "nama,masuk_dengan,opd,kata_sandi_sekali_pakai" and len(lines) == 4
-    password = lines[1].split(",")[3]
-    assert len(password) == 10
+    lines = read_csv(response.get_data())
+    assert lines[0] == ["nama", "masuk_dengan", "opd", "kata_sandi_sekali_pakai"] and len(lines) == 4
+    password = lines[1][3]
+    assert len(password) == 10 and "no-store" in response.headers["Cache-Control"]
+    response = client.post("/admin/users/one-time-passwords",
+                           data={"user_ids": ids[:1], "output": "xlsx", "confirm": "y"})
+    assert response.headers["Content-Disposition"].endswith(".xlsx") and "no-store" in response.headers["Cache-Control"]
+    assert read_xlsx(response.get_data())["Kata Sandi"][0] == lines[0]
     refreshed = db.session.get(User, users[0].id)
     assert refreshed.must_change_password is True
     response = client.post("/admin/users/one-time-passwords",
@@ -123,7 +128,7 @@ def test_one_time_password_slips_pdf_and_csv(client, admin, make_user):
     assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
     assert "no-store" in response.headers["Cache-Control"]
     assert len(db.session.scalars(select(AuditEvent).where(
-        AuditEvent.action == "user.one_time_password")).all()) == 4
+        AuditEvent.action == "user.one_time_password")).all()) == 5  # 3 (CSV) + 1 (XLSX) + 1 (PDF)
 
 
 def test_one_time_password_needs_confirmation_and_selection(client, admin, make_user):

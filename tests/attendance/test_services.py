@@ -255,8 +255,8 @@ def test_live_status_counts_and_the_roster_flags_a_shared_device(training, peopl
     ani_records = db.session.scalars(select(AttendanceRecord).where(AttendanceRecord.user_id == ani.id)).all()
     assert services.device_flags(ani.id, ani_records) == {sessions[0].id: ["Budi Santoso"]}
     # The export carries the same flag in its last column, for each of the two, never for Citra.
-    header, rows = services.export_rows(training)
-    flags = {row[1]: row[header.index("Perangkat dipakai bersama")] for row in rows}
+    table = services.export_table(training)
+    flags = {row[1]: row[table.header.index("Perangkat dipakai bersama")] for row in table.rows}
     assert flags["Ani Lestari"].endswith("Pagi: Budi Santoso") and flags["Budi Santoso"].endswith("Pagi: Ani Lestari")
     assert flags["Citra Dewi"] == ""
 
@@ -284,7 +284,7 @@ def test_percentages_count_every_session_including_those_not_held(training, peop
     assert services.percentages(training)[budi.id] == 0
 
 
-def test_export_rows_and_agency_summary(training, people, sessions, admin):
+def test_export_table_and_agency_summary(training, people, sessions, admin):
     ani, budi, citra = people
     ani.nip = "198503142010011001"
     for session in sessions:
@@ -293,12 +293,15 @@ def test_export_rows_and_agency_summary(training, people, sessions, admin):
     services.mark(training, sessions[5], citra.id, "sakit", "", admin, sessions[5].starts_at)
     services.mark(training, sessions[0], budi.id, "terlambat", "", admin, sessions[0].starts_at)
     db.session.commit()
-    header, rows = services.export_rows(training)
+    table = services.export_table(training)
+    header, rows = table.header, table.rows
     assert header == ["No", "Nama", "NIP", "OPD", "17/08 Pagi", "17/08 Siang", "18/08 Pagi", "18/08 Siang",
                       "19/08 Pagi", "19/08 Siang", "Kehadiran (%)", "Perangkat dipakai bersama"]
-    assert rows[0] == [1, "Ani Lestari", "19850314 201001 1 001", "Dinas Kesehatan"] + ["Hadir"] * 6 + [100.0, ""]
-    assert rows[1] == [2, "Budi Santoso", "", "Dinas Kesehatan", "Terlambat", "", "", "", "", "", 16.7, ""]
-    assert rows[2][-3:] == ["Sakit", 83.3, ""]
+    assert rows[0] == [1, "Ani Lestari", "198503142010011001", "Dinas Kesehatan"] + ["Hadir"] * 6 + [100, ""]
+    assert rows[1] == [2, "Budi Santoso", "", "Dinas Kesehatan", "Terlambat", "", "", "", "", "",
+                       Fraction(50, 3), ""]
+    assert rows[2][-3:] == ["Sakit", Fraction(250, 3), ""]
+    assert [c.kind for c in table.columns][:3] == ["integer", "text", "nip"]
     data = services.roster(training)
     summary = services.agency_summary(training, data, services.percentages(training, data))
     assert summary == [

@@ -10,6 +10,7 @@ from lms.certificates import services
 from lms.certificates.export import certificate_filename, export_training, write_merged, write_zip
 from lms.extensions import db
 from tests.certificates.conftest import NOW
+from tests.exportread import read_csv, read_xlsx, xlsx_cells
 
 
 def test_filename_keeps_letters_digits_and_hyphens_only():
@@ -42,3 +43,23 @@ def test_writers_take_any_binary_target_and_count():
     assert write_zip([], target) == 0 and zipfile.ZipFile(target).namelist() == []
     merged = io.BytesIO()
     assert write_merged([], merged) == 0 and merged.getvalue().startswith(b"%PDF")
+
+
+def test_certificate_list_as_csv_and_xlsx_revoked_ones_marked(finished, client, auth, make_user):
+    certificates = services.issue_all(finished, None, NOW, commit=db.session.commit)
+    services.revoke(certificates[1], "Nama peserta salah", None, NOW)
+    db.session.commit()
+    auth.login_as(make_user(role="admin"))
+    response = client.get(f"/trainings/{finished.slug}/certificates/export?format=csv")
+    assert response.headers["Content-Disposition"] == f"attachment; filename=daftar-sertifikat-{finished.slug}.csv"
+    rows = read_csv(response.get_data())
+    assert rows[0] == ["No", "Nomor Sertifikat", "Nama", "NIP", "OPD", "JP", "Nilai Post-test", "Predikat",
+                       "Tanggal Terbit", "Status", "Alasan Pencabutan"]
+    first = certificates[0]
+    assert rows[1][:4] == ["1", first.number, first.data["holder_name"], rows[1][3]]
+    assert rows[1][3].replace(" ", "") == first.data["nip"] and rows[1][6] == first.data["score"]
+    assert rows[2][-2:] == ["Dicabut", "Nama peserta salah"] and len(rows) == 1 + len(certificates)
+    body = client.get(f"/trainings/{finished.slug}/certificates/export?format=xlsx").get_data()
+    sheet = read_xlsx(body)["Daftar Sertifikat"]
+    assert sheet[1][3] == first.data["nip"] and xlsx_cells(body)[1][3].number_format == "@"
+    assert sheet[1][6] == float(first.data["score"].replace(",", "."))

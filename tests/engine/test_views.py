@@ -8,6 +8,7 @@ from lms.extensions import db
 from lms.quizzes import services
 from lms.quizzes.models import Attempt, Response
 from tests.engine.conftest import entry_ids, key_answers
+from tests.exportread import read_csv, read_xlsx
 
 
 def start(client, quiz):
@@ -132,9 +133,14 @@ def test_results_item_analysis_gain_and_csv(client, auth, quiz, make_user):
     assert "3 peserta mengerjakan" in page and "Budi" in page
     assert "Pre-test dan post-test" in page and "0.20" in page  # Budi: (20 − 0) / (100 − 0)
     assert "Analisis butir soal" in page
-    csv = client.get("/quizzes/uji-mesin/results.csv").get_data(as_text=True)
-    assert "'=HYPERLINK" in csv and "\n=HYPERLINK" not in csv
-    assert csv.splitlines()[0].lstrip("\ufeff") == "nama,nip,opd,percobaan,nilai,lulus,pre_test,gain_ternormalisasi"
+    rows = read_csv(client.get("/quizzes/uji-mesin/results.csv").get_data())
+    assert rows[0] == ["nama", "nip", "opd", "percobaan", "nilai", "lulus", "pre_test", "gain_ternormalisasi"]
+    by_name = {r[0]: r for r in rows[1:]}
+    assert "'=HYPERLINK(\"x\")" in by_name and not any(c.startswith("=") for r in rows for c in r)
+    assert by_name["Budi"][4:] == ["20", "tidak", "0", "0,20"]  # decimals with a comma, the gain with 2 places
+    sheet = read_xlsx(client.get("/quizzes/uji-mesin/results.xlsx").get_data())["Hasil Kuis"]
+    budi = next(r for r in sheet if r[0] == "Budi")
+    assert sheet[0] == rows[0] and budi[3:] == [1, 20, "tidak", 0, 0.2]
 
 
 def test_participant_cannot_see_results(client, quiz, taker):

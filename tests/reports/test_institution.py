@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from datetime import UTC, date, datetime
@@ -13,6 +12,7 @@ from openpyxl import load_workbook
 from lms.extensions import db
 from lms.reports import institution
 from lms.reports.institution import Filters
+from tests.exportread import read_csv
 from tests.reports.builders import build_year, certify, enroll, person, training
 from tests.trainings.factory import agency
 
@@ -171,15 +171,18 @@ def test_csv_and_xlsx_of_a_list(year, client, auth, make_user):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.headers["Cache-Control"] == "no-store"
     assert f"asn-kurang-2026-opd{year.bkpsdm}.csv" in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    rows = read_csv(response.get_data())
     assert rows == [["Nama", "NIP", "OPD", "JP", "Kekurangan JP"],
-                    ["Citra Lestari", "198203032007032003", "Badan Kepegawaian", "0", "20"]]
+                    ["Citra Lestari", "19820303 200703 2 003", "Badan Kepegawaian", "0", "20"]]
     book = load_workbook(io.BytesIO(client.get("/laporan/institusi/sertifikat?tahun=2026&q=ana&format=xlsx").data))
     sheet = book.active
     values = list(sheet.iter_rows(values_only=True))
-    assert values[0][0] == "Sertifikat sah · 2026 · Semua OPD"
-    assert values[1] == ("Nomor", "Nama", "OPD", "Kegiatan", "Tanggal terbit", "JP")
-    assert [(v[1], v[5]) for v in values[2:]] == [("Ana Wulandari", 12), ("Ana Wulandari", 8)]
+    assert book.properties.title == "Sertifikat sah · 2026 · Semua OPD"
+    assert values[0] == ("Nomor", "Nama", "OPD", "Kegiatan", "Tanggal terbit", "JP")
+    assert [(v[1], v[5]) for v in values[1:]] == [("Ana Wulandari", 12), ("Ana Wulandari", 8)]
+    nip = load_workbook(io.BytesIO(client.get(f"/laporan/institusi/asn-kurang?tahun=2026&opd={year.bkpsdm}"
+                                              "&format=xlsx").data)).active["B2"]
+    assert (nip.value, nip.data_type, nip.number_format) == ("198203032007032003", "s", "@")
 
 
 def test_admin_menu_links_the_dashboard(client, auth, make_user):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import UTC, date, datetime, time
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -19,6 +17,7 @@ from lms.trainings.models import AgendaItem
 from lms.trainings.reminders import normalise_phone, wa_link
 from tests.assignments.conftest import make_assignment
 from tests.conftest import create_training
+from tests.exportread import read_csv, read_xlsx
 from tests.trainings.factory import agency, bulk_enroll, bulk_participants
 
 NOW = datetime(2026, 8, 19, 3, 0, tzinfo=UTC)  # the last day, 10.00 WIB
@@ -161,13 +160,17 @@ def test_csv_export(world, client, auth):
     response = client.get("/trainings/bimtek-tes/pengingat?format=csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.headers["Cache-Control"] == "no-store"
-    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    rows = read_csv(response.get_data())
     assert rows[0] == ["Daftar", "Nama", "OPD", "Nomor WhatsApp", "Keterangan"]
     assert ["Belum mengerjakan pre-test", "Citra Dewi", "Dinas Kominfo", "bukan nomor ponsel",
             "Sedang mengerjakan, belum dikirim"] in rows
-    assert ["Belum mengumpulkan tugas: Caption kegiatan OPD", "Dedi Saputra", "", "6281333334444",
-            "Belum dikumpulkan"] in rows
+    assert ["Belum mengumpulkan tugas: Caption kegiatan OPD", "Dedi Saputra", "", "62 813-3333-4444",
+            "Belum dikumpulkan"] in rows  # grouped: Excel keeps it as text
     assert len(rows) == 1 + 2 + 3 + 2 + 2
+    body = client.get("/trainings/bimtek-tes/pengingat?format=xlsx").get_data()
+    sheet = read_xlsx(body)["Pengingat"]
+    assert ["Belum mengumpulkan tugas: Caption kegiatan OPD", "Dedi Saputra", None, "6281333334444",
+            "Belum dikumpulkan"] in sheet and len(sheet) == len(rows)
 
 
 def test_trainer_sees_their_training_but_not_who_owes_the_evaluation(world, client, auth):

@@ -19,6 +19,7 @@ from lms.errors import NotAllowed
 from lms.extensions import db
 from lms.trainings.models import Enrollment
 from tests.conftest import PASSWORD, create_training
+from tests.exportread import read_csv
 from tests.trainings.factory import agency
 
 ADMIN_NIP = "197901012005011002"
@@ -186,7 +187,7 @@ def test_admin_reset_is_audited_with_the_account_named(client, auth, people, vic
     auth.login_as(people["admin"])
     response = client.post("/admin/users/one-time-passwords",
                            data={"user_ids": [str(participant.id)], "output": "csv", "confirm": "y"})
-    password = response.get_data(as_text=True).splitlines()[1].split(",")[3]
+    password = read_csv(response.get_data())[1][3]
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.one_time_password")).one()
     assert (event.actor_id, event.object_type, event.object_id) == (people["admin"].id, "user", str(participant.id))
     assert event.details == {"user_id": participant.id, "reset": True}

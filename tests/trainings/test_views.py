@@ -17,6 +17,7 @@ from lms.quizzes.definitions import load_quizzes
 from lms.trainings import scope, services
 from lms.trainings.models import AgendaItem, Enrollment, Training
 from tests.conftest import create_training
+from tests.exportread import read_csv, read_xlsx, xlsx_cells
 from tests.trainings.factory import START, agency, full_agenda, wib
 
 ENGINE = Path(__file__).resolve().parent.parent / "fixtures" / "engine"
@@ -375,6 +376,9 @@ def manage_requests(ids):
         ("GET", f"/attendance/sessions/{session}/daftar-hadir.pdf", None),
         ("GET", f"/attendance/records/history?session={session}&user={ids['person_a'].id}", None),
         ("POST", f"/attendance/sessions/{session}/delete", {}),
+        ("GET", "/trainings/bimtek-a/participants?format=csv", None),
+        ("GET", "/trainings/bimtek-a/participants?format=xlsx", None),
+        ("GET", "/trainings/bimtek-a/quizzes/uji-mesin/results?format=xlsx", None),
     ]
 
 
@@ -402,7 +406,34 @@ def test_assigned_trainer_downloads_the_training_quiz_results_as_csv(client, aut
     response = client.get("/trainings/bimtek-a/quizzes/uji-mesin/results?format=csv")
     assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"] == "attachment; filename=hasil-bimtek-a-uji-mesin.csv"
-    assert response.get_data().decode("utf-8-sig").splitlines() == ["nama,nip,opd,percobaan,nilai,lulus"]
+    assert read_csv(response.get_data()) == [["nama", "nip", "opd", "percobaan", "nilai", "lulus"]]
+    page = client.get("/trainings/bimtek-a/quizzes/uji-mesin/results").get_data(as_text=True)
+    # The page links the trainer to this training's downloads, never to the admin-only quiz-wide one.
+    assert "/trainings/bimtek-a/quizzes/uji-mesin/results?format=xlsx" in page and "results.csv" not in page
+    response = client.get("/trainings/bimtek-a/quizzes/uji-mesin/results?format=xlsx")
+    assert read_xlsx(response.get_data()) == {"Hasil Kuis": [["nama", "nip", "opd", "percobaan", "nilai", "lulus"]]}
+
+
+def test_participant_list_exports_keep_nip_and_phone_as_text(client, auth, two_trainings):
+    person = db.session.get(User, two_trainings["person_a"].id)
+    person.nip, person.phone, person.jabatan = "198503142010011001", "081234567890", "-Analis; Data"
+    db.session.commit()
+    auth.login_as(two_trainings["trainer_a"])
+    response = client.get("/trainings/bimtek-a/participants?format=csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Disposition"] == "attachment; filename=peserta-bimtek-a.csv"
+    rows = read_csv(response.get_data())
+    assert rows == [["No", "Nama", "NIP", "Pangkat/Golongan", "Jabatan", "OPD", "No. HP/WA", "Surel"],
+                    ["1", "Peserta A", "19850314 201001 1 001", "", "'-Analis; Data", "", "0812-3456-7890",
+                     person.email]]
+    body = client.get("/trainings/bimtek-a/participants?format=xlsx").get_data()
+    assert read_xlsx(body)["Daftar Peserta"][1][:7] == [1, "Peserta A", "198503142010011001", None, "'-Analis; Data",
+                                                         None, "081234567890"]
+    nip, phone = xlsx_cells(body)[1][2], xlsx_cells(body)[1][6]
+    assert (nip.number_format, phone.number_format, phone.data_type) == ("@", "@", "s")
+    page = client.get("/trainings/bimtek-a/participants").get_data(as_text=True)
+    assert "/trainings/bimtek-a/participants?format=xlsx" in page
 
 
 def test_trainer_lists_and_opens_only_assigned_trainings(client, auth, two_trainings):
