@@ -27,6 +27,7 @@ from flask import current_app
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 
+from lms.dates import compact_stamp
 from lms.errors import LmsError
 from lms.extensions import db
 
@@ -362,7 +363,7 @@ def _restore_sqlite(source: Path, target: Path) -> None:
 
 def scheduled_name(url: URL, now: datetime) -> str:
     suffix = ".sqlite3" if kind_of(url) == "sqlite" else ".dump"
-    return f"{SCHEDULED_PREFIX}{now:%Y%m%d-%H%M%S}{suffix}"
+    return f"{SCHEDULED_PREFIX}{compact_stamp(now, seconds=True)}{suffix}"
 
 
 def run_scheduled(url: URL, folder: Path, keep: int, now: datetime) -> BackupResult:

@@ -108,6 +108,11 @@ def compact_date(value: date) -> str:
     return f"{value:%Y%m%d}"
 
 
-def compact_stamp(moment: datetime) -> str:
-    """Return '20250817-0130', for the names of files made at that moment."""
-    return f"{moment:%Y%m%d-%H%M}"
+def compact_stamp(moment: datetime, seconds: bool = False) -> str:
+    """Return '20250817-0130' ('20250817-013005' with seconds), for the names of files made at that moment."""
+    return f"{moment:%Y%m%d-%H%M%S}" if seconds else f"{moment:%Y%m%d-%H%M}"
+
+
+def input_time(value: time) -> str:
+    """Return '08:30', the value an HTML time input takes."""
+    return f"{value:%H:%M}"

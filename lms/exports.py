@@ -29,6 +29,7 @@ from werkzeug.wrappers import Response
 
 from lms.accounts.identity import format_nip
 from lms.csvsafe import cell as safe_text
+from lms.dates import format_numeric_date
 from lms.web import send_bytes
 
 Kind = Literal["text", "nip", "phone", "integer", "decimal", "date", "date_text"]
@@ -132,7 +133,7 @@ def csv_text(value: Any, column: Column) -> str:
     if column.kind in ("integer", "decimal"):
         return _decimal_text(_number(value, column), column)
     if column.kind in ("date", "date_text"):
-        return _date(value).strftime("%d-%m-%Y")
+        return format_numeric_date(_date(value))
     return safe_text(str(value))
 
 
@@ -207,7 +208,7 @@ def _put(target: Any, value: Any, column: Column) -> None:
         target.value = _date(value)
         target.number_format = "dd-mm-yyyy"
     elif column.kind == "date_text":  # a form or importer that wants the literal dd-mm-yyyy text
-        target.value = _date(value).strftime("%d-%m-%Y")
+        target.value = format_numeric_date(_date(value))
         target.number_format = "@"
     else:
         target.value = safe_text(str(value))

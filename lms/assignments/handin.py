@@ -85,7 +85,7 @@ def review_result(assignment: Assignment, item: Review) -> ReviewResult:
 
 
 @dataclass(frozen=True)
-class TaskPage:
+class TaskPage(services.WithSubmission):
     """Everything the hand-in page shows of one participant's task."""
 
     training: Training
@@ -94,14 +94,6 @@ class TaskPage:
     due: datetime | None
     now: datetime
     results: list[ReviewResult] = field(default_factory=list)
-
-    @property
-    def status(self) -> str:
-        return self.submission.status if self.submission else "missing"
-
-    @property
-    def status_label(self) -> str:
-        return states.label(self.status)
 
     @property
     def version(self) -> int:

@@ -33,7 +33,7 @@ from lms.assignments import definitions
 from lms.assignments.definitions import LIMITS, AssignmentDef, Problem
 from lms.assignments.manage import slugify
 from lms.assignments.models import KINDS, Assignment
-from lms.dates import format_date, zone_label
+from lms.dates import format_date, input_time, zone_label
 from lms.forms import INDONESIAN, Form, Indonesian
 from lms.trainings.models import Training
 
@@ -153,7 +153,7 @@ def initial(assignment: Assignment) -> dict[str, Any]:
     return {"title": assignment.title, "instructions": assignment.instructions, "lesson": lesson,
             "hand_in": list(assignment.accepts),
             "due_day": "" if assignment.due_day is None else str(assignment.due_day),
-            "due_time": f"{assignment.due_time:%H:%M}" if assignment.due_time else "",
+            "due_time": input_time(assignment.due_time) if assignment.due_time else "",
             "accept_late": assignment.accept_late, "required": assignment.required, "criteria": criteria, **number}
 
 

@@ -5,7 +5,6 @@ Every URL is for the training's trainers and admins (others: 403; anonymous: the
 
 from __future__ import annotations
 
-import io
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -15,6 +14,7 @@ from flask_login import current_user
 from lms.accounts.permissions import STAFF, role_required
 from lms.assignments import handin, review, review_pages, rubric, services, states
 from lms.assignments.models import Assignment, Submission
+from lms.assignments.views import send_stored
 from lms.caption import report
 from lms.db_types import utcnow
 from lms.errors import ValidationFailed
@@ -277,9 +277,4 @@ def file(slug: str, file_id: int) -> ResponseReturnValue:
     found = services.file_for(current_user, file_id)
     if found is None or found[0].submission.training_id != training.id:
         abort(404)
-    stored, data = found
-    response = send_file(io.BytesIO(data), mimetype=stored.mime, as_attachment=stored.kind == "pdf",
-                         download_name=stored.filename)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_stored(*found)

@@ -11,7 +11,19 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -19,7 +31,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from lms.accounts.models import Role
 from lms.accounts.permissions import ANY_ROLE, role_required
 from lms.assignments import handin, services
-from lms.assignments.models import Assignment
+from lms.assignments.models import Assignment, SubmissionFile
 from lms.caption import report
 from lms.dates import format_clock
 from lms.db_types import utcnow
@@ -237,7 +249,11 @@ def file(file_id: int) -> ResponseReturnValue:
     found = services.file_for(current_user, file_id)
     if found is None or not services.is_owner(current_user, found[0].submission):
         abort(404)
-    stored, data = found
+    return send_stored(*found)
+
+
+def send_stored(stored: SubmissionFile, data: bytes) -> Response:
+    """Answer with a hand-in's file: an image inline, a PDF as a download; never kept by a cache."""
     response = send_file(io.BytesIO(data), mimetype=stored.mime, as_attachment=stored.kind == "pdf",
                          download_name=stored.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -277,6 +277,11 @@ SENTENCES: dict[str, Sentence] = {
     "assignment.download": lambda a, e, d, n: f"{a} mengunduh kiriman tugas #{e.object_id} di "
                                               f"{n.training(d.get('training_id'))} sebagai ZIP "
                                               f"({d.get('submissions', 0)} kiriman, {d.get('files', 0)} berkas).",
+    # the Laporan Pelaksanaan
+    "report.update": lambda a, e, d, n: f"{a} mengubah narasi laporan {n.training(e.object_id)}: "
+                                        + ", ".join(str(f).replace("_", " ") for f in d.get("fields") or []) + ".",
+    "report.photo_add": lambda a, e, d, n: f"{a} menambah foto dokumentasi laporan {n.training(e.object_id)}.",
+    "report.photo_delete": lambda a, e, d, n: f"{a} menghapus foto dokumentasi laporan {n.training(e.object_id)}.",
     # quizzes
     "quiz.regrade": lambda a, e, d, n: f"{a} menilai ulang {n.quiz(e.object_id)} (versi {d.get('version', '?')}): "
                                        f"{len(d.get('changed_attempts') or [])} percobaan berubah nilainya.",

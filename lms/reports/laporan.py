@@ -481,7 +481,7 @@ def _rekap_presensi(data: Gathered) -> list[doc.Element]:
     present = set(data.training.present_statuses)
     total = len(data.sessions)
     columns = data.sessions if total <= MAX_SESSION_COLUMNS else []
-    header = ("No", "Nama", *(f"{s.day:%d/%m}\n{s.label}" for s in columns), "Hadir", "%")
+    header = ("No", "Nama", *(f"{format_day_month(s.day)}\n{s.label}" for s in columns), "Hadir", "%")
     rows = []
     for n, user in enumerate(data.people, start=1):
         statuses = [data.statuses.get((user.id, s.id), "") for s in data.sessions]

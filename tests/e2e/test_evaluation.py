@@ -56,3 +56,39 @@ def test_the_form_works_without_javascript(live_server, browser, setup, clock): 
     db.session.rollback()
     assert db.session.scalar(select(EvaluationAnswer.text).where(EvaluationAnswer.item_id == "saran")) == \
         "Ruangan dingin sekali"
+
+
+def test_evaluations_reach_the_admin_dashboard_and_the_report(live_server, browser, phone, setup, clock,  # noqa: F811
+                                                              tmp_path):
+    """Five participants evaluate on phones; the admin reads the averages on the dashboard and in the PDF."""
+    import io
+
+    from pypdf import PdfReader
+
+    for person in setup["people"][:5]:
+        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")
+        try:
+            fill_on(context.new_page(), live_server, person)
+        finally:
+            context.close()
+    slug = setup["training"].slug
+    phone.goto(f"{live_server}/login")
+    log_in(phone, setup["admin"].email)
+    phone.goto(f"{live_server}/trainings/{slug}")
+    overview = phone.locator("#evaluasi table")
+    row = overview.locator("tbody tr").first  # the training's own evaluation comes first
+    assert row.locator("th").inner_text() == setup["training"].title
+    assert [cell.inner_text() for cell in row.locator("td").all()] == ["5", "4 dari 4"]
+    assert phone.locator("#evaluasi-1 svg[role=img]").count() == 1  # the chart beside its table
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # nothing wider than the phone
+    phone.goto(f"{live_server}/trainings/{slug}/laporan")
+    with phone.expect_download() as download:
+        phone.get_by_role("link", name="Unduh PDF").click()
+    target = tmp_path / "laporan.pdf"
+    download.value.save_as(target)
+    text = " ".join(" ".join((page.extract_text() or "").split())
+                    for page in PdfReader(io.BytesIO(target.read_bytes())).pages)
+    section = text[text.index("E. Evaluasi Penyelenggaraan dan Narasumber"):]
+    assert section.startswith("E. Evaluasi Penyelenggaraan dan Narasumber Evaluasi penyelenggaraan (5 tanggapan) "
+                              "Rata-rata seluruh butir 4 dari skala 4."), section[:300]
+    assert "Pelayanan panitia 5 4" in section  # the table of the chart: item, responses, mean
