@@ -83,6 +83,7 @@ def test_hand_in_revise_and_pass_on_a_phone(live_server, browser, make_user, mon
     _fits(page)
     _shot(page, "handin-empty-phone.png")
 
+    page.wait_for_load_state("load")  # the link was tapped: assignment.js must listen before the typing
     page.get_by_label("Caption", exact=True).fill(FIRST)
     page.locator("[data-save-state]", has_text="Draf tersimpan 10.00.").wait_for()
     page.locator(".cc-finding").first.wait_for()
