@@ -34,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_IMPORT_ROWS": 5000,
     "PASSWORD_HASH_METHOD": "scrypt",
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    # The Open Badges Ed25519 private key (PEM); empty: instance/badge_ed25519.pem, made on first use.
+    "BADGE_SIGNING_KEY": "",
     "COURSES_DIR": None,
     "QUIZZES_DIR": None,
     "CERTIFICATES_DIR": None,
@@ -99,6 +101,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "LMS_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", _bool),
     "LMS_MAX_UPLOAD_MB": ("MAX_CONTENT_LENGTH", lambda v: int(v) * 1024 * 1024),
     "LMS_PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", lambda v: v.rstrip("/")),
+    "LMS_BADGE_SIGNING_KEY": ("BADGE_SIGNING_KEY", _str),
     "LMS_COURSES_DIR": ("COURSES_DIR", _str),
     "LMS_QUIZZES_DIR": ("QUIZZES_DIR", _str),
     "LMS_CERTIFICATES_DIR": ("CERTIFICATES_DIR", _str),

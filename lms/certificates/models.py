@@ -54,6 +54,8 @@ class Certificate(Model):
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     revoke_reason: Mapped[str] = mapped_column(Text, default="")
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    # Its place in the published Bitstring Status Lists (lms.certificates.badges): set at issue, never reused.
+    status_list_index: Mapped[int | None] = mapped_column(Integer, unique=True)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     training: Mapped[Training] = relationship()

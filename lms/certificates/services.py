@@ -437,8 +437,15 @@ def issue(training: Training, row: Row, actor: User | None, now: datetime,
     certificate = _certificate(training, row, actor, now, assets, seq, number, issued, replaces)
     db.session.add(certificate)
     db.session.flush()
+    _place_in_status_list([certificate])
     _audit_issue(certificate, actor, now)
     return certificate
+
+
+def _place_in_status_list(certificates: list[Certificate]) -> None:
+    """Give flushed certificates their Open Badges status-list index: their id, unique and never reused."""
+    for certificate in certificates:
+        certificate.status_list_index = certificate.id
 
 
 @contextmanager
@@ -584,6 +591,7 @@ def _issue_batch(training: Training, rows: list[Row], actor: User | None, now: d
             if _claim(institution, issued.year, last, len(certificates)):
                 db.session.add_all(certificates)
                 db.session.flush()
+                _place_in_status_list(certificates)
                 for certificate in certificates:
                     _audit_issue(certificate, actor, now)
                 db.session.flush()

@@ -11,7 +11,7 @@ from flask_login import current_user
 from lms.accounts.models import Role, User
 from lms.accounts.permissions import ANY_ROLE, role_required
 from lms.accounts.services import current_institution
-from lms.certificates import bulk, services
+from lms.certificates import bulk, services, sharing
 from lms.certificates.export import certificate_filename, export_training, list_table
 from lms.certificates.forms import IssueForm, LookupForm, ReasonForm, SignatoryForm
 from lms.certificates.models import Certificate, Job
@@ -41,15 +41,18 @@ def _training(slug: str) -> Training:
 @bp.get("/trainings/<slug>/certificates")
 @role_required(Role.ADMIN)
 def manage(slug: str) -> ResponseReturnValue:
-    training, now, base_url, args = _training(slug), utcnow(), services.public_base_url(), _list_args()
+    training, now, args, institution = _training(slug), utcnow(), _list_args(), current_institution()
+    base_url = services.public_base_url(institution)
+    mine_url = base_url + url_for("certificates.mine")
     listing = services.list_page(training, now, args.get("status", ""), args.get("q", ""),
                                  request.args.get("page", 1, type=bounded_int), current_app.config["PAGE_SIZE"])
     return render_template("certificates/manage.html", training=training, listing=listing, list_args=args,
                            states=services.STATES, columns=services.COLUMNS, reason_form=ReasonForm(),
                            action_form=ActionForm(), issue_form=IssueForm(),
                            early=services.before_last_day(training, now),
-                           signatory_form=SignatoryForm(obj=training), zone=current_institution().time_zone,
-                           public_ok=services.base_url_is_public(base_url), base_url=base_url)
+                           signatory_form=SignatoryForm(obj=training), zone=institution.time_zone,
+                           public_ok=services.base_url_is_public(base_url), base_url=base_url,
+                           whatsapp=lambda held, user: sharing.admin_whatsapp(held, user, mine_url, institution))
 
 
 def _list_args() -> dict[str, str]:
@@ -231,8 +234,11 @@ def mine() -> ResponseReturnValue:
     ledger = services.ledger(current_user)
     training_ids = {c.training_id for _, items in ledger.values() for c in items}
     blocks = evaluations.certificate_blocks(current_user, training_ids)
+    institution = current_institution()
+    shares = {c.id: sharing.share(c, institution) for _, items in ledger.values() for c in items
+              if c.status == "valid"}
     return render_template("certificates/mine.html", ledger=ledger, target=services.JP_TARGET,
-                           zone=current_institution().time_zone, blocks=blocks)
+                           zone=institution.time_zone, blocks=blocks, shares=shares)
 
 
 # ---------------------------------------------------------------- public verification
