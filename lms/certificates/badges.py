@@ -40,7 +40,7 @@ from flask import current_app
 from joserfc import jwt
 from joserfc.errors import SecurityWarning
 from joserfc.jwk import KeySet, OKPKey
-from sqlalchemy import Integer, func, select, update
+from sqlalchemy import func, select, update
 
 from lms.accounts.models import Institution, User
 from lms.assignments import services as assignments
@@ -215,10 +215,11 @@ def bitstring(number: int) -> bytes:
     """Return list `number`'s bitstring: bit i (left-most first) set when index i is revoked."""
     first = number * LIST_SIZE
     bits = bytearray(LIST_SIZE // 8)
-    for index in db.session.scalars(select(Certificate.status_list_index.cast(Integer))
+    for index in db.session.scalars(select(Certificate.status_list_index)
                                     .where(Certificate.status == "revoked",
                                            Certificate.status_list_index >= first,
                                            Certificate.status_list_index < first + LIST_SIZE)):
+        assert index is not None  # the range condition excludes NULL
         position = index - first
         bits[position // 8] |= 0x80 >> (position % 8)
     return bytes(bits)
@@ -262,7 +263,7 @@ def _salted(value: str, code: str) -> tuple[str, str]:
 
 def criteria_narrative(training: Training) -> str:
     """The training's completion rules in words (what the certificate's eligibility checks)."""
-    rules = [f"hadir paling sedikit {training.min_attendance_percent}% dari sesi"]
+    rules = [f"kehadiran paling sedikit {training.min_attendance_percent}%"]
     if training.posttest is not None and training.require_posttest_pass:
         rules.append("lulus post-test")
     if training.require_courses_complete and training.courses:

@@ -20,6 +20,7 @@ LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
 
 @dataclass(frozen=True)
 class Share:
+    certificate_id: int
     verify_url: str
     whatsapp: str
     linkedin: str
@@ -43,7 +44,7 @@ def linkedin_url(certificate: Certificate, url: str) -> str:
 def share(certificate: Certificate, institution: Institution | None) -> Share:
     """The holder's sharing links (pass the institution: a list page then looks it up once)."""
     url = services.verify_url(certificate.code, institution)
-    return Share(url, wa_link("", whatsapp_text(certificate, url)), linkedin_url(certificate, url))
+    return Share(certificate.id, url, wa_link("", whatsapp_text(certificate, url)), linkedin_url(certificate, url))
 
 
 def admin_text(certificate: Certificate, holder: User, mine_url: str, url: str) -> str:

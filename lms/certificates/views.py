@@ -274,4 +274,12 @@ def _verify(code: str, as_json: bool) -> ResponseReturnValue:
     view = services.public_view(certificate)
     if as_json:
         return jsonify(view)
-    return render_template("certificates/verify.html", view=view, code=certificate.code, form=LookupForm())
+    return render_template("certificates/verify.html", view=view, code=certificate.code, form=LookupForm(),
+                           own=_own_share(certificate))
+
+
+def _own_share(certificate: Certificate) -> sharing.Share | None:
+    """The holder's downloads and sharing links on their own certificate's page (nobody else sees them)."""
+    if not current_user.is_authenticated or current_user.id != certificate.user_id or certificate.status != "valid":
+        return None
+    return sharing.share(certificate, current_institution())

@@ -90,3 +90,16 @@ def test_admin_opens_the_participants_whatsapp_chat(client, auth, make_user, fin
     assert with_phone.data["nip"] not in link
     assert page.count("https://wa.me/") == 1
     assert "Tanpa nomor ponsel di data peserta: tautan WhatsApp tidak tersedia." in page
+
+
+def test_the_holders_own_verification_page_offers_downloads_and_sharing(client, auth, finished):
+    certificates = issue_with_names(finished)
+    mine, other = certificates[0], certificates[1]
+    page = client.get(f"/verify/{mine.code}").get_data(as_text=True)
+    assert "Sertifikat Anda" not in page and "openbadge.jwt" not in page  # the public sees no holder links
+    login(auth, mine.user)
+    page = client.get(f"/verify/{mine.code}").get_data(as_text=True)
+    share = sharing.share(mine, None)
+    assert "Sertifikat Anda" in page and f"/certificates/{mine.id}/openbadge.jwt" in page
+    assert f'href="{html.escape(share.whatsapp)}"' in page and f'href="{html.escape(share.linkedin)}"' in page
+    assert "Sertifikat Anda" not in client.get(f"/verify/{other.code}").get_data(as_text=True)
