@@ -30,7 +30,7 @@ import uuid
 import warnings
 from base64 import urlsafe_b64encode
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ from lms.accounts.models import Institution, User
 from lms.assignments import services as assignments
 from lms.certificates import services
 from lms.certificates.models import Certificate
-from lms.dates import format_date, local_date
+from lms.dates import format_date, format_range, local_date
 from lms.errors import LmsError
 from lms.extensions import db
 from lms.trainings.models import Training
@@ -301,12 +301,11 @@ def credential(certificate: Certificate) -> dict[str, Any]:
     user = db.session.get(User, certificate.user_id)
     assert training is not None and user is not None
     jp = certificate.jp
-    dates = (format_date(training.start_date) if training.start_date == training.end_date
-             else f"{format_date(training.start_date)} sampai {format_date(training.end_date)}")
+    dates = format_range(date.fromisoformat(data["start_date"]), date.fromisoformat(data["end_date"]))
     description = " ".join(part for part in (
         training.description.strip(),
-        f"Bimbingan teknis {jp} JP (jam pelajaran) oleh {data.get('institution_name', '')}, {dates}"
-        + (f" di {data['city']}" if data.get("city") else "") + ".") if part)
+        f"Kegiatan {jp} JP (jam pelajaran) yang diselenggarakan {data.get('institution_name', '')}, {dates}"
+        + (f", di {data['city']}" if data.get("city") else "") + ".") if part)
     identifiers: list[dict[str, Any]] = [{"type": "IdentityObject", "identityType": "identifier", "hashed": False,
                                           "identityHash": f"urn:lms:sertifikat:{code}"}]
     if user.email:
