@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
 from joserfc import jwt
 from joserfc.errors import SecurityWarning
-from joserfc.jwk import KeySet, OKPKey
+from joserfc.jwk import OKPKey
 from sqlalchemy import func, select, update
 
 from lms.accounts.models import Institution, User
@@ -119,65 +119,79 @@ def signing_key() -> OKPKey:
     return key
 
 
-def public_jwk() -> dict[str, Any]:
+def _thumbprint() -> str:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     key = signing_key()
-    return {**key.as_dict(private=False), "kid": key_id(), "alg": ALG, "use": "sig"}
+    cached = app.extensions.get(_APP_KEY + ".thumbprint")
+    if cached is None or cached[0] is not key:
+        cached = (key, key.thumbprint())
+        app.extensions[_APP_KEY + ".thumbprint"] = cached
+    return str(cached[1])
 
 
-def key_id() -> str:
-    """The verification method's address: the issuer profile with the key's RFC 7638 thumbprint."""
-    return f"{issuer_url()}#{signing_key().thumbprint()}"
+# ---------------------------------------------------------------- published addresses
 
 
-def _sign(claims: dict[str, Any]) -> str:
-    header = {"alg": ALG, "typ": "vc+jwt", "cty": "vc", "kid": key_id()}
+@dataclass(frozen=True)
+class Addresses:
+    """The public addresses of one answer, from the public base URL looked up once."""
+
+    institution: Institution | None
+    base: str
+
+    @classmethod
+    def current(cls) -> Addresses:
+        institution = db.session.scalars(select(Institution).order_by(Institution.id).limit(1)).first()
+        return cls(institution, services.public_base_url(institution))
+
+    @property
+    def issuer(self) -> str:
+        return f"{self.base}/badges/issuer"
+
+    @property
+    def jwks(self) -> str:
+        return f"{self.base}/badges/jwks.json"
+
+    @property
+    def key_id(self) -> str:
+        """The verification method's address: the issuer profile with the key's RFC 7638 thumbprint."""
+        return f"{self.issuer}#{_thumbprint()}"
+
+    def status_list(self, number: int) -> str:
+        return f"{self.base}/badges/status/{number}"
+
+    def urn(self, kind: str, value: str) -> str:
+        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{self.base}/{kind}/{value}')}"
+
+
+def _sign(claims: dict[str, Any], urls: Addresses) -> str:
+    header = {"alg": ALG, "typ": "vc+jwt", "cty": "vc", "kid": urls.key_id}
     with warnings.catch_warnings():
         # RFC 9864 prefers the name "Ed25519"; OB 3.0 and VC-JOSE verifiers expect "EdDSA" (same algorithm).
         warnings.simplefilter("ignore", SecurityWarning)
         return jwt.encode(header, claims, signing_key(), algorithms=[ALG])
 
 
-# ---------------------------------------------------------------- published addresses
-
-
-def base_url() -> str:
-    return services.public_base_url()
-
-
-def issuer_url() -> str:
-    return f"{base_url()}/badges/issuer"
-
-
-def jwks_url() -> str:
-    return f"{base_url()}/badges/jwks.json"
-
-
-def status_list_url(number: int) -> str:
-    return f"{base_url()}/badges/status/{number}"
-
-
-def _institution() -> Institution | None:
-    return db.session.scalars(select(Institution).order_by(Institution.id).limit(1)).first()
-
-
 def issuer_profile() -> dict[str, Any]:
     """The issuer's OB 3.0 Profile with its public key as a verification method."""
-    institution = _institution()
+    urls = Addresses.current()
+    institution = urls.institution
     profile: dict[str, Any] = {
-        "@context": [VC_CONTEXT, OB_CONTEXT, JWK_CONTEXT], "id": issuer_url(), "type": ["Profile"],
-        "name": institution.name if institution else "", "url": base_url(),
+        "@context": [VC_CONTEXT, OB_CONTEXT, JWK_CONTEXT], "id": urls.issuer, "type": ["Profile"],
+        "name": institution.name if institution else "", "url": urls.base,
     }
     if institution and institution.address:
         profile["address"] = {"type": ["Address"], "streetAddress": institution.address,
                               "addressLocality": institution.city, "addressCountry": "ID"}
-    profile["verificationMethod"] = [{"id": key_id(), "type": "JsonWebKey", "controller": issuer_url(),
+    profile["verificationMethod"] = [{"id": urls.key_id, "type": "JsonWebKey", "controller": urls.issuer,
                                       "publicKeyJwk": signing_key().as_dict(private=False)}]
-    profile["assertionMethod"] = [key_id()]
+    profile["assertionMethod"] = [urls.key_id]
     return profile
 
 
 def jwks() -> dict[str, Any]:
-    return KeySet([]).as_dict() | {"keys": [public_jwk()]}
+    urls = Addresses.current()
+    return {"keys": [{**signing_key().as_dict(private=False), "kid": urls.key_id, "alg": ALG, "use": "sig"}]}
 
 
 # ---------------------------------------------------------------- status list indexes
@@ -187,11 +201,11 @@ def _position(index: int) -> tuple[int, int]:
     return divmod(index, LIST_SIZE)
 
 
-def status_entry(certificate: Certificate) -> dict[str, Any]:
+def status_entry(certificate: Certificate, urls: Addresses | None = None) -> dict[str, Any]:
     number, position = _position(_index_of(certificate))
-    return {"id": f"{status_list_url(number)}#{position}", "type": "BitstringStatusListEntry",
-            "statusPurpose": "revocation", "statusListIndex": str(position),
-            "statusListCredential": status_list_url(number)}
+    url = (urls or Addresses.current()).status_list(number)
+    return {"id": f"{url}#{position}", "type": "BitstringStatusListEntry", "statusPurpose": "revocation",
+            "statusListIndex": str(position), "statusListCredential": url}
 
 
 def _index_of(certificate: Certificate) -> int:
@@ -232,15 +246,16 @@ def encode_list(bits: bytes) -> str:
 
 def status_list_credential(number: int, now: datetime) -> str:
     """The signed BitstringStatusListCredential of list `number`."""
-    url = status_list_url(number)
+    urls = Addresses.current()
+    url = urls.status_list(number)
     claims = {
         "@context": [VC_CONTEXT], "id": url, "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": issuer_url(), "validFrom": _iso(now),
+        "issuer": urls.issuer, "validFrom": _iso(now),
         "credentialSubject": {"id": f"{url}#list", "type": "BitstringStatusList", "statusPurpose": "revocation",
                               "encodedList": encode_list(bitstring(number)), "ttl": STATUS_TTL_SECONDS * 1000},
-        "iss": issuer_url(), "jti": url, "iat": int(now.timestamp()), "nbf": int(now.timestamp()),
+        "iss": urls.issuer, "jti": url, "iat": int(now.timestamp()), "nbf": int(now.timestamp()),
     }
-    return _sign(claims)
+    return _sign(claims, urls)
 
 
 # ---------------------------------------------------------------- the credential
@@ -248,10 +263,6 @@ def status_list_credential(number: int, now: datetime) -> str:
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def _urn(kind: str, value: str) -> str:
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base_url()}/{kind}/{value}')}"
 
 
 def _salted(value: str, code: str) -> tuple[str, str]:
@@ -294,9 +305,9 @@ def refusal(certificate: Certificate) -> str | None:
             "dan status kredensial yang pernah diunduh kini tercatat dicabut.")
 
 
-def credential(certificate: Certificate) -> dict[str, Any]:
+def credential(certificate: Certificate, urls: Addresses | None = None) -> dict[str, Any]:
     """The unsigned OpenBadgeCredential of a valid certificate (what the JWT carries)."""
-    data, code = certificate.data, certificate.code
+    data, code, urls = certificate.data, certificate.code, urls or Addresses.current()
     training = db.session.get(Training, certificate.training_id)
     user = db.session.get(User, certificate.user_id)
     assert training is not None and user is not None
@@ -313,23 +324,23 @@ def credential(certificate: Certificate) -> dict[str, Any]:
         identifiers.append({"type": "IdentityObject", "identityType": "emailAddress", "hashed": True,
                             "identityHash": hashed, "salt": salt})
     valid_from = _iso(certificate.issued_at)
-    issuer = {"id": issuer_url(), "type": ["Profile"], "name": data.get("institution_name", ""), "url": base_url()}
+    issuer = {"id": urls.issuer, "type": ["Profile"], "name": data.get("institution_name", ""), "url": urls.base}
     achievement = {
-        "id": _urn("achievement", str(training.id)), "type": ["Achievement"],
+        "id": urls.urn("achievement", str(training.id)), "type": ["Achievement"],
         "achievementType": "CertificateOfCompletion", "name": data["training_title"], "description": description,
         "criteria": {"narrative": criteria_narrative(training)}, "creditsAvailable": jp, "inLanguage": "id",
         "creator": issuer,
     }
     return {
-        "@context": [VC_CONTEXT, OB_CONTEXT], "id": _urn("credential", code),
+        "@context": [VC_CONTEXT, OB_CONTEXT], "id": urls.urn("credential", code),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": f"Sertifikat {data['training_title']}", "issuer": issuer, "validFrom": valid_from,
         "awardedDate": valid_from,
         "credentialSubject": {"type": ["AchievementSubject"], "name": data["holder_name"], "identifier": identifiers,
                               "achievement": achievement, "creditsEarned": jp},
-        "credentialStatus": status_entry(certificate),
+        "credentialStatus": status_entry(certificate, urls),
         "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
-        "evidence": [{"id": services.verify_url(code), "type": ["Evidence"],
+        "evidence": [{"id": services.verify_url(code, urls.institution), "type": ["Evidence"],
                       "name": f"Halaman verifikasi sertifikat {certificate.number}"}],
     }
 
@@ -339,8 +350,9 @@ def download(certificate: Certificate) -> Download:
     reason = refusal(certificate)
     if reason:
         raise CredentialRefused(reason)
-    claims = credential(certificate)
-    claims.update(iss=issuer_url(), jti=claims["id"], nbf=int(certificate.issued_at.timestamp()),
+    urls = Addresses.current()
+    claims = credential(certificate, urls)
+    claims.update(iss=urls.issuer, jti=claims["id"], nbf=int(certificate.issued_at.timestamp()),
                   iat=int(certificate.issued_at.timestamp()))
     stem = "".join(ch if ch.isalnum() or ch == "-" else "_" for ch in certificate.number).strip("_")
-    return Download(_sign(claims), f"{stem}-openbadge.jwt")
+    return Download(_sign(claims, urls), f"{stem}-openbadge.jwt")
