@@ -22,6 +22,7 @@ EXAMPLES = {
     "LMS_SECURE_COOKIES": ("ya", "SESSION_COOKIE_SECURE", True),
     "LMS_MAX_UPLOAD_MB": ("3", "MAX_CONTENT_LENGTH", 3 * 1024 * 1024),
     "LMS_PUBLIC_BASE_URL": ("https://lms.contoh.go.id/", "PUBLIC_BASE_URL", "https://lms.contoh.go.id"),
+    "LMS_BADGE_SIGNING_KEY": ("-----BEGIN PRIVATE KEY-----", "BADGE_SIGNING_KEY", "-----BEGIN PRIVATE KEY-----"),
     "LMS_COURSES_DIR": ("/srv/modul", "COURSES_DIR", Path("/srv/modul")),
     "LMS_QUIZZES_DIR": ("/srv/kuis", "QUIZZES_DIR", Path("/srv/kuis")),
     "LMS_CERTIFICATES_DIR": ("/srv/sertifikat", "CERTIFICATES_DIR", Path("/srv/sertifikat")),
