@@ -18,6 +18,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 PUBLIC_ENDPOINTS = frozenset({
     "static", "bootstrap.static", "auth.login", "core.healthz", "core.favicon", "core.institution_logo",
     "attendance.scan", "certificates.lookup", "certificates.verify", "certificates.verify_json",
+    "badges.issuer", "badges.jwks", "badges.status_list",  # Open Badges verifiers fetch these without an account
 })
 
 
