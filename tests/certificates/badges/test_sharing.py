@@ -77,6 +77,7 @@ def test_admin_opens_the_participants_whatsapp_chat(client, auth, make_user, fin
     with_phone = certificates[0]
     for certificate in certificates:
         certificate.user.phone = ""
+    certificates[1].user.phone = "(021) 345-6789"  # a landline: no WhatsApp chat either
     with_phone.user.phone, with_phone.user.full_name = "0812-3456-7890", NAME
     db.session.commit()
     auth.login_as(make_user(role="admin"))
@@ -89,7 +90,7 @@ def test_admin_opens_the_participants_whatsapp_chat(client, auth, make_user, fin
                               f"di {BASE}/verify/{with_phone.code}. Terima kasih.")
     assert with_phone.data["nip"] not in link
     assert page.count("https://wa.me/") == 1
-    assert "Tanpa nomor ponsel di data peserta: tautan WhatsApp tidak tersedia." in page
+    assert "Tidak ada nomor ponsel peserta yang dapat dipakai: tautan WhatsApp tidak tersedia." in page
 
 
 def test_the_holders_own_verification_page_offers_downloads_and_sharing(client, auth, finished):
