@@ -186,7 +186,8 @@ def participant(n: int, base: str, barrier: threading.Barrier, think: float, res
     barrier.wait()
     began = time.perf_counter()
     try:
-        page = client.post_form(f"/quizzes/{QUIZ}/start", {})
+        # With JavaScript the start form asks for the attempt page in its answer (quiz_start.js).
+        page = client.post_form(f"/quizzes/{QUIZ}/start", {} if no_js else {"inline": "1"})
     except OSError as exc:
         with lock:
             results["errors"].append(f"start {n}: {exc}")

@@ -3,13 +3,14 @@
 Not a test. It fills a fresh database as quiz_load.py does (a 20-question post-test, shuffled, in a
 bimtek of N participants), logs every participant in with the Flask test client, then starts the
 post-test for each one in turn and measures the process's CPU time (`time.process_time`) of the
-POST and of the page it leads to, beside a bare Flask view rendering a 50-item template measured
+POST and of the page it leads to (with JavaScript the POST answers with the page itself;
+`--no-js`: it redirects to it), beside a bare Flask view rendering a 50-item template measured
 in the same run. Prints the mean and p95 CPU ms per start, per page and per bare page, their
 ratio, the queries of one start, and the bytes of the page. Without a network or a server
 in between, this is the application's own cost, what the server pays 300 times in a burst.
 
     .venv/bin/python bench/quiz_start_cpu.py
-    .venv/bin/python bench/quiz_start_cpu.py --db postgresql --pg-db lms_bench_start
+    .venv/bin/python bench/quiz_start_cpu.py --db postgresql --pg-db test_h6
     .venv/bin/python bench/quiz_start_cpu.py --profile /tmp/start.html   # pyinstrument, if installed (.txt: text)
 """
 
@@ -56,6 +57,8 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=20)
     parser.add_argument("--profile", type=Path,
                         help="write a pyinstrument profile of the starts here (.html, else text)")
+    parser.add_argument("--no-js", action="store_true",
+                        help="start as a phone without JavaScript: the POST redirects to the attempt page")
     parser.add_argument("--queries", action="store_true", help="print the statements of the last start")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -116,8 +119,8 @@ def main() -> None:
             if number == 10 and profiler:
                 profiler.start()
             before = len(counted)
-            post_ms, response = cpu_ms(lambda c=client, t=token: c.post(f"/quizzes/{QUIZ}/start",
-                                                                        data={"csrf_token": t}))
+            form = {"csrf_token": token} if args.no_js else {"csrf_token": token, "inline": "1"}
+            post_ms, response = cpu_ms(lambda c=client, f=form: c.post(f"/quizzes/{QUIZ}/start", data=f))
             queries = len(counted) - before
             if response.status_code == 303 or response.status_code == 302:
                 location = response.headers["Location"]

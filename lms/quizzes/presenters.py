@@ -161,13 +161,15 @@ class AttemptPage:
         return self.groups[self.page - 1]
 
 
-def attempt_page(attempt: Attempt, page: int | None, size: int, now: datetime) -> AttemptPage:
+def attempt_page(attempt: Attempt, page: int | None, size: int, now: datetime,
+                 saved: Mapping[str, Response] | None = None) -> AttemptPage:
     """Return the attempt's questions with the saved answers, paged, showing `page`.
 
     Without a page asked for, the one the participant last had open (resume where they stopped).
+    `saved`: the attempt's answers when the caller knows them (none, for one just started).
     """
     rules = services.rules_of(attempt.version)
-    saved = services.responses_of(attempt)
+    saved = services.responses_of(attempt) if saved is None else saved
     entries = services.attempt_questions(attempt)
     pages = max(math.ceil(len(entries) / size), 1)
     page = min(max(page or attempt.current_page, 1), pages)

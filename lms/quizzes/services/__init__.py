@@ -29,6 +29,7 @@ from lms.quizzes.services.attempts import (
                                           save_answer,
                                           set_page,
                                           start_attempt,
+                                          started_now,
                                           submit,
                                           user_attempts,
 )
@@ -60,5 +61,5 @@ __all__ = ["AttemptState", "FinalScore", "ItemStat", "ParticipantResult", "Resul
            "forget_decoded_attempts", "get_attempt", "get_quiz",
            "grade_attempt", "has_overdue", "is_overdue", "item_analysis", "list_quizzes", "may_retry", "open_attempt",
            "regrade", "responses_of", "result_of", "review_items", "rules_of",
-           "run_finalize_overdue", "save_answer", "set_page", "start_attempt", "submit", "sync_quizzes",
+           "run_finalize_overdue", "save_answer", "set_page", "start_attempt", "started_now", "submit", "sync_quizzes",
            "user_attempts", "version_questions"]

@@ -105,6 +105,11 @@ def start_attempt(user: User, quiz: Quiz, now: datetime, rng: random.Random | No
     return attempt
 
 
+def started_now(attempt: Attempt) -> bool:
+    """Tell whether start_attempt created this attempt in the open transaction (not resumed it)."""
+    return _snapshot_key(attempt) in db.session.info.get(_PENDING, {})
+
+
 def _attempts_of(user: User, quiz: Quiz) -> list[Attempt]:
     """Return the user's attempts of the quiz in every context, their snapshots left unread."""
     return list(db.session.scalars(select(Attempt).where(
