@@ -17,6 +17,7 @@ from lms.forms import ActionForm, act
 from lms.quizzes import payload, presenters, services
 from lms.quizzes.errors import AttemptError, MalformedAnswer, StaleAnswer
 from lms.quizzes.models import Attempt, Quiz, Response
+from lms.quizzes.questions.model import QuizSettings
 from lms.quizzes.rules import NO_CONTEXT, QuizContext
 from lms.routing import bounded_int
 from lms.trainings import scope as trainings
@@ -153,7 +154,9 @@ def start(slug: str) -> ResponseReturnValue:
     # attempt.js then shows the attempt's own address, which a reload opens. The write is
     # committed: what the page reads needs no write lock (SQLite), and a new attempt has no answers.
     g.sqlite_write = False
-    return _attempt_page(started, None, now, saved={} if new else None)
+    version_id, content = services.current_content(item)  # this process's cache: no query
+    return _attempt_page(started, None, now, saved={} if new else None,
+                         rules=content.settings if started.version_id == version_id else None)
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -168,9 +171,9 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
 
 
 def _attempt_page(item: Attempt, page: int | None, now: datetime,
-                  saved: dict[str, Response] | None = None) -> str:
+                  saved: dict[str, Response] | None = None, rules: QuizSettings | None = None) -> str:
     """Render the open attempt at `page` (None: where the participant stopped)."""
-    view = presenters.attempt_page(item, page, PAGE_SIZE, now, saved)
+    view = presenters.attempt_page(item, page, PAGE_SIZE, now, saved, rules)
     _keep_alive(item, now, cap=view.session_until)
     return render_template("quizzes/attempt.html", view=view, form=ActionForm())
 

@@ -34,6 +34,7 @@ from lms.quizzes.services.attempts import (
                                           user_attempts,
 )
 from lms.quizzes.services.catalog import (
+                                          current_content,
                                           current_version,
                                           get_quiz,
                                           list_quizzes,
@@ -56,7 +57,7 @@ from lms.quizzes.services.results import (
 )
 
 __all__ = ["AttemptState", "FinalScore", "ItemStat", "ParticipantResult", "Result", "attempt_questions",
-           "attempt_state", "attempts_left", "check_owner", "counted_attempts", "current_version",
+           "attempt_state", "attempts_left", "check_owner", "counted_attempts", "current_content", "current_version",
            "final_percent_of", "final_results", "final_scores", "finalize", "finalize_overdue",
            "forget_decoded_attempts", "get_attempt", "get_quiz",
            "grade_attempt", "has_overdue", "is_overdue", "item_analysis", "list_quizzes", "may_retry", "open_attempt",
