@@ -26,9 +26,15 @@ def _cached_hash(item: Any) -> int:
     """
     found = item.__dict__.get("_hash")
     if found is None:
-        found = hash(tuple(getattr(item, f.name) for f in fields(item)))
+        names = _FIELD_NAMES.get(type(item))
+        if names is None:
+            names = _FIELD_NAMES[type(item)] = tuple(f.name for f in fields(item))
+        found = hash(tuple(getattr(item, name) for name in names))
         object.__setattr__(item, "_hash", found)
     return found
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _state_without_hash(item: Any) -> dict[str, Any]:

@@ -95,8 +95,7 @@ def start_attempt(user: User, quiz: Quiz, now: datetime, rng: random.Random | No
     # One statement: another tab or a double click that started one at the same moment makes it
     # insert nothing (the open-attempt index, or the number), with no savepoint to set and release.
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    attempt_id = db.session.execute(dialect.insert(Attempt).values(values).on_conflict_do_nothing()
-                                    .returning(Attempt.id)).scalar()
+    attempt_id = db.session.execute(_INSERT_ATTEMPT[dialect.__name__], values).scalar()
     if attempt_id is None:  # use the one started at the same moment
         running = open_attempt(user, quiz, context)
         if running is None:
@@ -113,6 +112,11 @@ def start_attempt(user: User, quiz: Quiz, now: datetime, rng: random.Random | No
     # The attempt page the start redirects to needs these questions: kept once committed.
     db.session.info.setdefault(_PENDING, {})[_snapshot_key(attempt)] = tuple(shown)
     return attempt
+
+
+# The start's INSERT, built once: the values go in as parameters, as the ORM's own inserts do.
+_INSERT_ATTEMPT = {d.__name__: d.insert(Attempt.__table__).on_conflict_do_nothing().returning(Attempt.__table__.c.id)
+                   for d in (postgresql, sqlite)}
 
 
 def started_now(attempt: Attempt) -> bool:
