@@ -172,6 +172,14 @@ def server_cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def settle(results: dict[str, Any], lock: threading.Lock) -> None:
+    """Count one participant's start as answered (or failed); the last one ends the burst."""
+    with lock:
+        results["settled"] += 1
+        if results["settled"] == results["participants"]:
+            results["burst_over"].set()
+
+
 def participant(n: int, base: str, barrier: threading.Barrier, think: float, results: dict[str, Any],
                 lock: threading.Lock, no_js: bool = False) -> None:
     rng = random.Random(n)
@@ -191,6 +199,7 @@ def participant(n: int, base: str, barrier: threading.Barrier, think: float, res
     except OSError as exc:
         with lock:
             results["errors"].append(f"start {n}: {exc}")
+        settle(results, lock)
         return
     start_ms = (time.perf_counter() - began) * 1000
     attempt = re.search(r"/quizzes/attempts/(\d+)/answers", page)
@@ -203,6 +212,7 @@ def participant(n: int, base: str, barrier: threading.Barrier, think: float, res
     if not attempt:
         with lock:
             results["errors"].append(f"start {n}: no attempt page")
+        settle(results, lock)
         return
     answer_ids = re.findall(r'id="(q-\d+)-(a\d+)"', page)
     by_field: dict[str, list[str]] = {}
@@ -211,9 +221,13 @@ def participant(n: int, base: str, barrier: threading.Barrier, think: float, res
     fields = sorted(by_field, key=lambda f: int(f.split("-")[1]))
     with lock:
         results["start"].append(start_ms)
-        if len(results["start"]) == results["participants"] and results.get("server_pid"):
-            results["burst"].update(wall=time.perf_counter(), cpu=server_cpu_seconds(results["server_pid"]),
-                                    load=os.getloadavg())
+        if len(results["start"]) == results["participants"]:
+            if results.get("server_pid"):
+                results["burst"].update(wall=time.perf_counter(), cpu=server_cpu_seconds(results["server_pid"]),
+                                        load=os.getloadavg())
+    settle(results, lock)
+    if results["answer_after_burst"]:  # the server's CPU during the burst is then the starts' alone
+        results["burst_over"].wait(timeout=600)
     acknowledged = {}
     per_page = len(re.findall(r'data-question="', page.split('class="attempt-page"', 2)[1])) \
         if page.count('class="attempt-page"') > 1 else len(questions)
@@ -259,9 +273,11 @@ def verify(env: dict[str, str], acknowledged: dict[int, dict[str, str]]) -> int:
 
 
 def load_run(base: str, participants: int, think: float, server_pid: int | None = None,
-             no_js: bool = False) -> dict[str, Any]:
+             no_js: bool = False, answer_after_burst: bool = False) -> dict[str, Any]:
     results: dict[str, Any] = {"start": [], "save": [], "errors": [], "acknowledged": {},
-                               "participants": participants, "server_pid": server_pid, "burst": {}}
+                               "participants": participants, "server_pid": server_pid, "burst": {},
+                               "burst_over": threading.Event(), "answer_after_burst": answer_after_burst,
+                               "settled": 0}
     lock = threading.Lock()
 
     def released() -> None:  # the moment every start is sent: the server's CPU from here on
@@ -330,7 +346,8 @@ def saturation(base: str, first_user: int) -> tuple[float, list[tuple[int, float
 
 
 def run(server: str, db: str, participants: int, questions: int, think: float, port: int,
-        pg_name: str = PG_BENCH_DB, no_js: bool = False, saturate: bool = True) -> dict[str, Any]:
+        pg_name: str = PG_BENCH_DB, no_js: bool = False, saturate: bool = True,
+        answer_after_burst: bool = False) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         env = prepare(db, work, participants + SATURATION_USERS, questions, pg_name)
@@ -338,7 +355,7 @@ def run(server: str, db: str, participants: int, questions: int, think: float, p
         base = f"http://127.0.0.1:{port}"
         try:
             began = time.time()
-            results = load_run(base, participants, think, process.pid, no_js)
+            results = load_run(base, participants, think, process.pid, no_js, answer_after_burst)
             duration = time.time() - began
             lost = verify(env, results["acknowledged"])
             best, steps = saturation(base, participants) if saturate else (float("nan"), [])
@@ -393,6 +410,8 @@ def main() -> None:
     parser.add_argument("--think-scale", type=float, default=1.0)
     parser.add_argument("--no-js", action="store_true",
                         help="phones without JavaScript: each further page of questions is a GET, no position POST")
+    parser.add_argument("--answer-after-burst", action="store_true",
+                        help="answers wait until every start is answered (burst CPU: the starts' alone)")
     parser.add_argument("--no-saturation", action="store_true", help="skip the saturation run (saves/s)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
@@ -401,7 +420,7 @@ def main() -> None:
     rows = []
     for server, db in combos:
         row = run(server, db, args.participants, args.questions, args.think_scale, args.port, args.pg_db,
-                  args.no_js, not args.no_saturation)
+                  args.no_js, not args.no_saturation, args.answer_after_burst)
         report(row)
         rows.append(row)
     if args.json:
