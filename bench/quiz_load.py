@@ -10,6 +10,7 @@ gunicorn with one process per core on Linux), `waitress` the same with `--server
 from __future__ import annotations
 
 import argparse
+import gzip
 import http.cookiejar
 import json
 import os
@@ -127,9 +128,17 @@ class Client:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         self.token = ""
 
+    def read(self, request: urllib.request.Request) -> str:
+        # As a phone's browser over plain HTTP asks (Brotli only over HTTPS): pages come gzipped.
+        request.add_header("Accept-Encoding", "gzip, deflate")
+        with self.opener.open(request, timeout=60) as response:
+            body = response.read()
+            if response.headers.get("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
+        return body.decode()
+
     def get(self, path: str) -> str:
-        with self.opener.open(self.base + path, timeout=60) as response:
-            page = response.read().decode()
+        page = self.read(urllib.request.Request(self.base + path))
         match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or \
             re.search(r'name="csrf_token" value="([^"]+)"', page)
         if match:
@@ -138,15 +147,13 @@ class Client:
 
     def post_form(self, path: str, data: dict[str, str]) -> str:
         body = urllib.parse.urlencode(dict(data, csrf_token=self.token)).encode()
-        with self.opener.open(urllib.request.Request(self.base + path, data=body), timeout=60) as response:
-            return response.read().decode()
+        return self.read(urllib.request.Request(self.base + path, data=body))
 
     def post_json(self, path: str, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         request = urllib.request.Request(self.base + path, data=json.dumps(payload).encode(), headers={
             "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": self.token})
         try:
-            with self.opener.open(request, timeout=60) as response:
-                return response.status, json.loads(response.read())
+            return 200, json.loads(self.read(request))
         except urllib.error.HTTPError as exc:
             return exc.code, {}
 
@@ -165,8 +172,16 @@ def server_cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def settle(results: dict[str, Any], lock: threading.Lock) -> None:
+    """Count one participant's start as answered (or failed); the last one ends the burst."""
+    with lock:
+        results["settled"] += 1
+        if results["settled"] == results["participants"]:
+            results["burst_over"].set()
+
+
 def participant(n: int, base: str, barrier: threading.Barrier, think: float, results: dict[str, Any],
-                lock: threading.Lock) -> None:
+                lock: threading.Lock, no_js: bool = False) -> None:
     rng = random.Random(n)
     client = Client(base)
     try:
@@ -179,21 +194,25 @@ def participant(n: int, base: str, barrier: threading.Barrier, think: float, res
     barrier.wait()
     began = time.perf_counter()
     try:
-        page = client.post_form(f"/quizzes/{QUIZ}/start", {})
+        # With JavaScript the start form asks for the attempt page in its answer (quiz_start.js).
+        page = client.post_form(f"/quizzes/{QUIZ}/start", {} if no_js else {"inline": "1"})
     except OSError as exc:
         with lock:
             results["errors"].append(f"start {n}: {exc}")
+        settle(results, lock)
         return
     start_ms = (time.perf_counter() - began) * 1000
     attempt = re.search(r"/quizzes/attempts/(\d+)/answers", page)
-    if attempt:  # the attempt page shows 5 questions a page: read them all, as a phone would
+    if attempt and no_js:  # a phone without JavaScript asks the server for each page of questions
         pages = int((re.search(r"Halaman \d+ dari (\d+)", page) or re.search("()", "")).group(1) or 1)
         for number in range(2, pages + 1):
-            page += client.get(f"/quizzes/attempts/{attempt.group(1)}?page={number}")
-    questions = re.findall(r'data-question="([^"]+)"', page)
+            client.get(f"/quizzes/attempts/{attempt.group(1)}?page={number}")
+    # The attempt page carries every question (attempt.js shows one page of them at a time).
+    questions = list(dict.fromkeys(re.findall(r'data-question="([^"]+)"', page)))
     if not attempt:
         with lock:
             results["errors"].append(f"start {n}: no attempt page")
+        settle(results, lock)
         return
     answer_ids = re.findall(r'id="(q-\d+)-(a\d+)"', page)
     by_field: dict[str, list[str]] = {}
@@ -202,10 +221,19 @@ def participant(n: int, base: str, barrier: threading.Barrier, think: float, res
     fields = sorted(by_field, key=lambda f: int(f.split("-")[1]))
     with lock:
         results["start"].append(start_ms)
-        if len(results["start"]) == results["participants"] and results.get("server_pid"):
-            results["burst"].update(wall=time.perf_counter(), cpu=server_cpu_seconds(results["server_pid"]))
+        if len(results["start"]) == results["participants"]:
+            if results.get("server_pid"):
+                results["burst"].update(wall=time.perf_counter(), cpu=server_cpu_seconds(results["server_pid"]),
+                                        load=os.getloadavg())
+    settle(results, lock)
+    if results["answer_after_burst"]:  # the server's CPU during the burst is then the starts' alone
+        results["burst_over"].wait(timeout=600)
     acknowledged = {}
-    for question, field in zip(questions, fields):
+    per_page = len(re.findall(r'data-question="', page.split('class="attempt-page"', 2)[1])) \
+        if page.count('class="attempt-page"') > 1 else len(questions)
+    for done, (question, field) in enumerate(zip(questions, fields)):
+        if done and done % per_page == 0 and not no_js:  # attempt.js switches the page and says so
+            client.post_json(f"/quizzes/attempts/{attempt.group(1)}/position", {"page": done // per_page + 1})
         time.sleep(rng.uniform(5, 30) * think)
         value = rng.choice(by_field[field])
         t0 = time.perf_counter()
@@ -244,9 +272,12 @@ def verify(env: dict[str, str], acknowledged: dict[int, dict[str, str]]) -> int:
                if stored.get((attempt, q)) != v)
 
 
-def load_run(base: str, participants: int, think: float, server_pid: int | None = None) -> dict[str, Any]:
+def load_run(base: str, participants: int, think: float, server_pid: int | None = None,
+             no_js: bool = False, answer_after_burst: bool = False) -> dict[str, Any]:
     results: dict[str, Any] = {"start": [], "save": [], "errors": [], "acknowledged": {},
-                               "participants": participants, "server_pid": server_pid, "burst": {}}
+                               "participants": participants, "server_pid": server_pid, "burst": {},
+                               "burst_over": threading.Event(), "answer_after_burst": answer_after_burst,
+                               "settled": 0}
     lock = threading.Lock()
 
     def released() -> None:  # the moment every start is sent: the server's CPU from here on
@@ -254,7 +285,7 @@ def load_run(base: str, participants: int, think: float, server_pid: int | None 
             results["burst_began"] = {"wall": time.perf_counter(), "cpu": server_cpu_seconds(server_pid)}
 
     barrier = threading.Barrier(participants, action=released, timeout=600)
-    threads = [threading.Thread(target=participant, args=(n, base, barrier, think, results, lock))
+    threads = [threading.Thread(target=participant, args=(n, base, barrier, think, results, lock, no_js))
                for n in range(participants)]
     for thread in threads:
         thread.start()
@@ -315,7 +346,8 @@ def saturation(base: str, first_user: int) -> tuple[float, list[tuple[int, float
 
 
 def run(server: str, db: str, participants: int, questions: int, think: float, port: int,
-        pg_name: str = PG_BENCH_DB) -> dict[str, Any]:
+        pg_name: str = PG_BENCH_DB, no_js: bool = False, saturate: bool = True,
+        answer_after_burst: bool = False) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         env = prepare(db, work, participants + SATURATION_USERS, questions, pg_name)
@@ -323,10 +355,10 @@ def run(server: str, db: str, participants: int, questions: int, think: float, p
         base = f"http://127.0.0.1:{port}"
         try:
             began = time.time()
-            results = load_run(base, participants, think, process.pid)
+            results = load_run(base, participants, think, process.pid, no_js, answer_after_burst)
             duration = time.time() - began
             lost = verify(env, results["acknowledged"])
-            best, steps = saturation(base, participants)
+            best, steps = saturation(base, participants) if saturate else (float("nan"), [])
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=30)
@@ -335,8 +367,9 @@ def run(server: str, db: str, participants: int, questions: int, think: float, p
     began, ended = results.get("burst_began", {}), results["burst"]
     burst_cpu = ended["cpu"] - began["cpu"] if began and ended else float("nan")
     burst_wall = ended["wall"] - began["wall"] if began and ended else float("nan")
-    return {"server": server, "db": db, "participants": participants, "questions": questions, "think": think,
-            "duration_s": round(duration, 1),
+    return {"server": server, "db": db, "no_js": no_js, "participants": participants, "questions": questions,
+            "think": think,
+            "duration_s": round(duration, 1), "load": " ".join(f"{v:.2f}" for v in results["burst"].get("load", ())),
             "start_ms": [round(percentile(results["start"], p), 1) for p in (50, 95, 99)],
             "save_ms": [round(percentile(results["save"], p), 1) for p in (50, 95, 99)],
             "burst_s": round(burst_wall, 2), "burst_server_cpu_s": round(burst_cpu, 2),
@@ -349,8 +382,10 @@ def run(server: str, db: str, participants: int, questions: int, think: float, p
 
 
 def report(row: dict[str, Any]) -> None:
+    phones = "without JavaScript" if row["no_js"] else "with JavaScript"
     print(f"\n== {row['server']} on {row['db']}: {row['participants']} participants × {row['questions']} "
-          f"questions, thinking ×{row['think']} ({row['duration_s']} s)")
+          f"questions, thinking ×{row['think']}, phones {phones} ({row['duration_s']} s); "
+          f"load average {row['load']}")
     print(f"start  p50/p95/p99 ms: {row['start_ms']}   burst {row['burst_s']} s, server CPU "
           f"{row['burst_server_cpu_s']} s = {row['server_cpu_ms_per_start']} ms per start")
     print(f"save   p50/p95/p99 ms: {row['save_ms']}   saves {row['saves']}, acknowledged {row['acknowledged']}")
@@ -373,13 +408,19 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=300)
     parser.add_argument("--questions", type=int, default=20)
     parser.add_argument("--think-scale", type=float, default=1.0)
+    parser.add_argument("--no-js", action="store_true",
+                        help="phones without JavaScript: each further page of questions is a GET, no position POST")
+    parser.add_argument("--answer-after-burst", action="store_true",
+                        help="answers wait until every start is answered (burst CPU: the starts' alone)")
+    parser.add_argument("--no-saturation", action="store_true", help="skip the saturation run (saves/s)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     combos = [(s, d) for d in ("sqlite", "postgresql") for s in SERVERS] if args.all \
         else [(args.server, args.db)]
     rows = []
     for server, db in combos:
-        row = run(server, db, args.participants, args.questions, args.think_scale, args.port, args.pg_db)
+        row = run(server, db, args.participants, args.questions, args.think_scale, args.port, args.pg_db,
+                  args.no_js, not args.no_saturation, args.answer_after_burst)
         report(row)
         rows.append(row)
     if args.json:

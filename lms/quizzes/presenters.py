@@ -161,13 +161,17 @@ class AttemptPage:
         return self.groups[self.page - 1]
 
 
-def attempt_page(attempt: Attempt, page: int | None, size: int, now: datetime) -> AttemptPage:
+def attempt_page(attempt: Attempt, page: int | None, size: int, now: datetime,
+                 saved: Mapping[str, Response] | None = None,
+                 rules: QuizSettings | None = None) -> AttemptPage:
     """Return the attempt's questions with the saved answers, paged, showing `page`.
 
     Without a page asked for, the one the participant last had open (resume where they stopped).
+    `saved` and `rules`: the attempt's answers and its version's settings when the caller knows
+    them (an attempt just started: no answers, the quiz's current version).
     """
-    rules = services.rules_of(attempt.version)
-    saved = services.responses_of(attempt)
+    rules = rules or services.rules_of(attempt.version)
+    saved = services.responses_of(attempt) if saved is None else saved
     entries = services.attempt_questions(attempt)
     pages = max(math.ceil(len(entries) / size), 1)
     page = min(max(page or attempt.current_page, 1), pages)

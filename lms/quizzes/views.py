@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -16,7 +16,8 @@ from lms.extensions import db
 from lms.forms import ActionForm, act
 from lms.quizzes import payload, presenters, services
 from lms.quizzes.errors import AttemptError, MalformedAnswer, StaleAnswer
-from lms.quizzes.models import Attempt, Quiz
+from lms.quizzes.models import Attempt, Quiz, Response
+from lms.quizzes.questions.model import QuizSettings
 from lms.quizzes.rules import NO_CONTEXT, QuizContext
 from lms.routing import bounded_int
 from lms.trainings import scope as trainings
@@ -129,13 +130,33 @@ def start(slug: str) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
     context, training = _context(item)
-    # start_attempt finalises the user's overdue attempts of the quiz in the same transaction;
-    # the id is read before the commit, which would otherwise reload the attempt just written.
-    outcome = act(lambda: services.start_attempt(current_user, item, utcnow(), context=context).id,
-                  error_category="warning")
+    now = utcnow()
+    # start_attempt finalises the user's overdue attempts of the quiz in the same transaction.
+    # The commit keeps the attempt as written (nothing else changed it): the page below needs no
+    # reload of it.
+    def begin() -> tuple[Attempt, bool]:
+        started = services.start_attempt(current_user, item, now, context=context)
+        return started, services.started_now(started)
+
+    session_ = db.session()
+    session_.expire_on_commit = False
+    try:
+        outcome = act(begin, error_category="warning")
+    finally:
+        session_.expire_on_commit = True
     if outcome.value is None:
         return redirect(url_for("quizzes.quiz", slug=slug, training=training))
-    return redirect(url_for("quizzes.attempt", attempt_id=outcome.value))
+    started, new = outcome.value
+    if request.form.get("inline") != "1":
+        return redirect(url_for("quizzes.attempt", attempt_id=started.id))
+    # The start form's script (quiz_start.js) asks for the attempt page in this answer: one
+    # request instead of a redirect and a second one, for 300 phones starting at once.
+    # attempt.js then shows the attempt's own address, which a reload opens. The write is
+    # committed: what the page reads needs no write lock (SQLite), and a new attempt has no answers.
+    g.sqlite_write = False
+    version_id, content = services.current_content(item)  # this process's cache: no query
+    return _attempt_page(started, None, now, saved={} if new else None,
+                         rules=content.settings if started.version_id == version_id else None)
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -146,7 +167,13 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
     if services.attempt_state(item, now).finished:  # overdue counts as finished; nothing is written
         return redirect(url_for("quizzes.review", attempt_id=item.id))
     page = request.args.get("page", None, type=bounded_int)  # none asked: where they stopped
-    view = presenters.attempt_page(item, page, PAGE_SIZE, now)
+    return _attempt_page(item, page, now)
+
+
+def _attempt_page(item: Attempt, page: int | None, now: datetime,
+                  saved: dict[str, Response] | None = None, rules: QuizSettings | None = None) -> str:
+    """Render the open attempt at `page` (None: where the participant stopped)."""
+    view = presenters.attempt_page(item, page, PAGE_SIZE, now, saved, rules)
     _keep_alive(item, now, cap=view.session_until)
     return render_template("quizzes/attempt.html", view=view, form=ActionForm())
 

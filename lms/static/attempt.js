@@ -318,7 +318,9 @@
     });
     var save = document.getElementById("save-button");
     if (save) { save.value = String(n); }
-    try { window.history.replaceState(null, "", window.location.pathname + "?page=" + n); } catch (ignored) { /* old browser */ }
+    // The attempt's own address: a start answered with this page (quiz_start.js) shows the
+    // start form's address until now, and a reload must open the attempt, not post the form again.
+    try { window.history.replaceState(null, "", (root.dataset.url || window.location.pathname) + "?page=" + n); } catch (ignored) { /* old browser */ }
     if (remember) {
       outbox.pageSeq = (outbox.pageSeq || 0) + 1;
       outbox.page = {n: n, seq: outbox.pageSeq};
@@ -392,6 +394,10 @@
 
   /* ---- wiring */
   pages.forEach(function (p) { p.disabled = false; });
+  if (root.dataset.url && window.location.pathname !== root.dataset.url) {
+    // Answered in the start form's own post (quiz_start.js): show, and reload, the attempt's address.
+    try { window.history.replaceState(null, "", root.dataset.url + "?page=" + current); } catch (ignored) { /* old browser */ }
+  }
   var typing = {};  // text answers typed in the last moment, not yet recorded
   Object.keys(boxes).forEach(function (question) {
     var box = boxes[question];

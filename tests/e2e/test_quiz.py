@@ -1,6 +1,7 @@
 """Answer half a quiz in a real browser, reload, find the answers, submit, see the score."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,28 @@ def test_autosaved_answers_survive_a_reload(live_server, phone, make_user):
     assert page.get_by_text("Nilai 40").is_visible()
     if os.environ.get("LMS_SCREENSHOTS"):
         page.screenshot(path=os.path.join(os.environ["LMS_SCREENSHOTS"], "quiz-review.png"), full_page=True)
+
+
+def test_the_start_answers_with_the_page_and_a_reload_opens_the_attempt(live_server, phone, make_user):
+    page = engine_participant(live_server, phone, make_user)
+    page.goto(live_server + "/quizzes/uji-mesin")
+    sent = []
+    page.on("request", lambda r: sent.append((r.method, r.url.replace(live_server, ""))))
+    with page.expect_response(lambda r: r.url.endswith("/start")) as started:
+        page.get_by_role("button", name="Mulai mengerjakan").click()
+    assert started.value.status == 200  # the page itself, no redirect and second request
+    page.wait_for_selector("fieldset.question")
+    page.wait_for_load_state("load")
+    shown = re.fullmatch(rf"{re.escape(live_server)}/quizzes/attempts/(\d+)\?page=1", page.url)
+    assert shown, page.url  # the attempt's own address, put there by attempt.js
+    page.locator("fieldset[data-question=benar-salah]").get_by_label("Salah").check()
+    page.locator("fieldset[data-question=benar-salah] .save-state", has_text="Tersimpan").wait_for()
+    page.reload()
+    page.wait_for_selector("fieldset.question")
+    assert [m for m, u in sent if u.endswith("/start")] == ["POST"]  # the reload did not post the form again
+    assert ("GET", f"/quizzes/attempts/{shown.group(1)}?page=1") in sent
+    assert page.locator("fieldset[data-question=benar-salah]").get_by_label("Salah").is_checked()
+    assert page.locator("#page-label").inner_text() == "Halaman 1 dari 1"
 
 
 def test_the_attempt_page_sends_heartbeats_only_while_visible(live_server, phone, make_user):

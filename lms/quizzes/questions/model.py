@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 TEXT_FORMATS = ("markdown", "html", "plain")
 KINDS = ("practice", "pretest", "posttest")
@@ -15,6 +16,30 @@ BLANK = "{_}"
 CATCH_ALL = "*"
 # Question ids are stored with each saved response, in a column of this width.
 MAX_ID_LENGTH = 120
+
+
+def _cached_hash(item: Any) -> int:
+    """Return a frozen dataclass's hash of its fields, computed once per object.
+
+    Attempt pages key their rendered questions by these values (300 attempts, 20 questions
+    each): the default hash walks every field, down to each answer's Fraction, every time.
+    """
+    found = item.__dict__.get("_hash")
+    if found is None:
+        names = _FIELD_NAMES.get(type(item))
+        if names is None:
+            names = _FIELD_NAMES[type(item)] = tuple(f.name for f in fields(item))
+        found = hash(tuple(getattr(item, name) for name in names))
+        object.__setattr__(item, "_hash", found)
+    return found
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _state_without_hash(item: Any) -> dict[str, Any]:
+    """Return what a copy or pickle keeps: the fields, not a hash (strings hash per process)."""
+    return {k: v for k, v in item.__dict__.items() if k != "_hash"}
 
 
 @dataclass(frozen=True)
@@ -32,6 +57,9 @@ class Answer:
     tolerance: Decimal | None = None
     low: Decimal | None = None
     high: Decimal | None = None
+
+    __hash__ = _cached_hash
+    __getstate__ = _state_without_hash
 
 
 @dataclass(frozen=True)
@@ -59,6 +87,9 @@ class Question:
     feedback_true: str = ""
     feedback_false: str = ""
     line: int = 0
+
+    __hash__ = _cached_hash
+    __getstate__ = _state_without_hash
 
     def answer(self, answer_id: str) -> Answer | None:
         """Return the answer with this id, or None."""
@@ -89,6 +120,9 @@ class AttemptQuestion:
 
     question: Question
     choices: tuple[str, ...] = ()
+
+    __hash__ = _cached_hash
+    __getstate__ = _state_without_hash
 
     @property
     def id(self) -> str:

@@ -29,10 +29,12 @@ from lms.quizzes.services.attempts import (
                                           save_answer,
                                           set_page,
                                           start_attempt,
+                                          started_now,
                                           submit,
                                           user_attempts,
 )
 from lms.quizzes.services.catalog import (
+                                          current_content,
                                           current_version,
                                           get_quiz,
                                           list_quizzes,
@@ -55,10 +57,10 @@ from lms.quizzes.services.results import (
 )
 
 __all__ = ["AttemptState", "FinalScore", "ItemStat", "ParticipantResult", "Result", "attempt_questions",
-           "attempt_state", "attempts_left", "check_owner", "counted_attempts", "current_version",
+           "attempt_state", "attempts_left", "check_owner", "counted_attempts", "current_content", "current_version",
            "final_percent_of", "final_results", "final_scores", "finalize", "finalize_overdue",
            "forget_decoded_attempts", "get_attempt", "get_quiz",
            "grade_attempt", "has_overdue", "is_overdue", "item_analysis", "list_quizzes", "may_retry", "open_attempt",
            "regrade", "responses_of", "result_of", "review_items", "rules_of",
-           "run_finalize_overdue", "save_answer", "set_page", "start_attempt", "submit", "sync_quizzes",
+           "run_finalize_overdue", "save_answer", "set_page", "start_attempt", "started_now", "submit", "sync_quizzes",
            "user_attempts", "version_questions"]

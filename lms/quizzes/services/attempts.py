@@ -13,9 +13,10 @@ from fractions import Fraction
 from typing import Any, cast
 
 from sqlalchemy import Update, event, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, defer, joinedload
+from sqlalchemy.orm import Session, defer, joinedload, make_transient_to_detached
 
 from lms.accounts.models import User
 from lms.db_types import writing
@@ -87,22 +88,40 @@ def start_attempt(user: User, quiz: Quiz, now: datetime, rng: random.Random | No
     rules = context.apply(content.settings)
     _check_can_start(rules, quiz, now, done)
     shown = _snapshot(list(content.questions), rules, rng or random.Random())
-    attempt = Attempt(quiz_id=quiz.id, version_id=version_id, user_id=user.id, number=last + 1,
-                      context=context.key, training_id=context.training_id,
-                      window_close_at=rules.close_at, status="in_progress", started_at=now,
-                      deadline_at=rules.deadline(now), questions=entries_to_json(shown))
-    try:
-        with db.session.begin_nested():
-            db.session.add(attempt)
-    except IntegrityError:
-        # Another tab or a double click started one at the same moment: use that one.
+    values = {"quiz_id": quiz.id, "version_id": version_id, "user_id": user.id, "number": last + 1,
+              "context": context.key, "training_id": context.training_id,
+              "window_close_at": rules.close_at, "status": "in_progress", "started_at": now,
+              "deadline_at": rules.deadline(now), "questions": entries_to_json(shown), "current_page": 1}
+    # One statement: another tab or a double click that started one at the same moment makes it
+    # insert nothing (the open-attempt index, or the number), with no savepoint to set and release.
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    attempt_id = db.session.execute(_INSERT_ATTEMPT[dialect.__name__], values).scalar()
+    if attempt_id is None:  # use the one started at the same moment
         running = open_attempt(user, quiz, context)
         if running is None:
-            raise QuizUnavailable("Percobaan tidak dapat dimulai; coba lagi.") from None
+            raise QuizUnavailable("Percobaan tidak dapat dimulai; coba lagi.")
         return running
+    # The row as written, in the session as if loaded: no flush of an object, no reload.
+    attempt = Attempt(id=attempt_id, finished_at=None, points=None, score=None, maximum=None,
+                      percent=None, passed=None, finish_reason=None, **values)
+    make_transient_to_detached(attempt)
+    stale = db.session.identity_map.get(db.session.identity_key(Attempt, attempt_id))
+    if stale is not None:  # a start rolled back earlier in this session had the id: that row never was
+        db.session.expunge(stale)
+    db.session.add(attempt)
     # The attempt page the start redirects to needs these questions: kept once committed.
     db.session.info.setdefault(_PENDING, {})[_snapshot_key(attempt)] = tuple(shown)
     return attempt
+
+
+# The start's INSERT, built once: the values go in as parameters, as the ORM's own inserts do.
+_INSERT_ATTEMPT = {d.__name__: d.insert(Attempt.__table__).on_conflict_do_nothing().returning(Attempt.__table__.c.id)
+                   for d in (postgresql, sqlite)}
+
+
+def started_now(attempt: Attempt) -> bool:
+    """Tell whether start_attempt created this attempt in the open transaction (not resumed it)."""
+    return _snapshot_key(attempt) in db.session.info.get(_PENDING, {})
 
 
 def _attempts_of(user: User, quiz: Quiz) -> list[Attempt]:
