@@ -66,12 +66,7 @@ def _name(name: x509.Name) -> str:
 def check_certificate(certificate: x509.Certificate, key: Any, now: datetime) -> Identity:
     """Refuse a signing certificate that is not valid at `now` or whose key may not sign documents."""
     identity = describe(certificate)
-    if now < identity.not_before:
-        raise SigningError(f"Sertifikat penanda tangan ({identity.subject}) baru berlaku mulai "
-                           f"{format_date(identity.not_before.date())}; belum dapat dipakai menandatangani.")
-    if now > identity.not_after:
-        raise SigningError(f"Sertifikat penanda tangan ({identity.subject}) kedaluwarsa pada "
-                           f"{format_date(identity.not_after.date())}; minta sertifikat baru ke penerbitnya.")
+    _check_dates(identity, now)
     if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey,
                             ed448.Ed448PrivateKey)):
         raise SigningError("Kunci dalam berkas PKCS#12 bukan kunci tanda tangan (RSA, EC atau EdDSA).")
@@ -97,6 +92,15 @@ def check_certificate(certificate: x509.Certificate, key: Any, now: datetime) ->
     return identity
 
 
+def _check_dates(identity: Identity, now: datetime) -> None:
+    if now < identity.not_before:
+        raise SigningError(f"Sertifikat penanda tangan ({identity.subject}) baru berlaku mulai "
+                           f"{format_date(identity.not_before.date())}; belum dapat dipakai menandatangani.")
+    if now > identity.not_after:
+        raise SigningError(f"Sertifikat penanda tangan ({identity.subject}) kedaluwarsa pada "
+                           f"{format_date(identity.not_after.date())}; minta sertifikat baru ke penerbitnya.")
+
+
 @dataclass
 class LocalSigner:
     """A Signer with a key held in this process (see the module's docstring)."""
@@ -109,6 +113,10 @@ class LocalSigner:
     label: str = "Kunci lokal (PKCS#12)"
     # Set once the timestamp server failed in this process's batch: the rest is signed B-B at once.
     timestamp_failed: bool = field(default=False, init=False)
+
+    def check(self, now: datetime) -> None:
+        """Refuse to sign outside the certificate's validity (checked again before every use)."""
+        _check_dates(self.identity, now)
 
     def sign(self, pdfs: Sequence[bytes], box: SignatureBox | None) -> list[bytes]:
         return [self.sign_one(pdf, box) for pdf in pdfs]
@@ -131,8 +139,9 @@ class LocalSigner:
         style = TextStampStyle(stamp_text=STAMP_TEXT, border_width=0, timestamp_format="%d-%m-%Y %H:%M %Z")
         try:
             writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-            signed = signers.PdfSigner(meta, self.signer, timestamper=timestamper, stamp_style=style,
-                                       new_field_spec=spec).sign_pdf(writer, bytes_reserved=None if timestamper else RESERVED)
+            pdf_signer = signers.PdfSigner(meta, self.signer, timestamper=timestamper, stamp_style=style,
+                                           new_field_spec=spec)
+            signed = pdf_signer.sign_pdf(writer, bytes_reserved=None if timestamper else RESERVED)
         except (PdfError, ValueError, KeyError) as exc:
             raise SigningError(f"Berkas PDF sertifikat tidak dapat ditandatangani: {exc}") from None
         return signed.getvalue()  # type: ignore[no-any-return]
