@@ -667,6 +667,13 @@ def revoke(certificate: Certificate, reason: str, actor: User | None, now: datet
     audit.record(actor, "certificate.revoke", "certificate", certificate.id, {"number": certificate.number}, now)
 
 
+def revoked_on(certificate: Certificate) -> str:
+    """Return the day the certificate was revoked, in its institution's zone ('3 Desember 2026')."""
+    institution = db.session.get(Institution, certificate.institution_id)
+    zone = institution.time_zone if institution else DEFAULT_ZONE
+    return format_date(local_date(certificate.revoked_at, zone)) if certificate.revoked_at else ""
+
+
 def find(code_text: str) -> Certificate | None:
     """Return the certificate of a typed or scanned code; None for unknown or malformed codes."""
     code = normalize_code(code_text)

@@ -135,7 +135,7 @@ class LocalSigner:
                                             md_algorithm="sha256", reason=self.reason,
                                             location=self.location or None)
         spec = fields.SigFieldSpec(FIELD_NAME, on_page=box.page if box else 0,
-                                   box=(box.x1, box.y1, box.x2, box.y2) if box and box.visible else None)
+                                   box=_points(box) if box and box.visible else None)
         style = TextStampStyle(stamp_text=STAMP_TEXT, border_width=0, timestamp_format="%d-%m-%Y %H:%M %Z")
         try:
             writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
@@ -145,6 +145,10 @@ class LocalSigner:
         except (PdfError, ValueError, KeyError) as exc:
             raise SigningError(f"Berkas PDF sertifikat tidak dapat ditandatangani: {exc}") from None
         return signed.getvalue()  # type: ignore[no-any-return]
+
+
+def _points(box: SignatureBox) -> tuple[int, int, int, int]:
+    return round(box.x1), round(box.y1), round(box.x2), round(box.y2)
 
 
 def load_pkcs12(data: bytes, passphrase: bytes | None, now: datetime, where: str = "berkas PKCS#12",

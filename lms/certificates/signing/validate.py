@@ -42,7 +42,7 @@ class SignatureCheck:
 
 def load_roots(paths: Iterable[str | Path]) -> list[asn1_x509.Certificate]:
     """Read trusted root certificates (PEM or DER files)."""
-    roots = []
+    roots: list[asn1_x509.Certificate] = []
     for path in paths:
         data = Path(path).read_bytes()
         if pem.detect(data):
