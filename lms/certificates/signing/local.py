@@ -156,11 +156,11 @@ def load_pkcs12(data: bytes, passphrase: bytes | None, now: datetime, where: str
     """Open a PKCS#12 archive and check its certificate, or raise SigningError saying what is wrong."""
     try:
         key, certificate, extra = pkcs12.load_key_and_certificates(data, passphrase)
-    except ValueError:
+    except (ValueError, TypeError):
+        if not passphrase:
+            raise SigningError(f"{where.capitalize()} dilindungi kata sandi (atau bukan PKCS#12 yang sah); isi "
+                               "LMS_SIGNING_PASSPHRASE_FILE atau LMS_SIGNING_PASSPHRASE.") from None
         raise SigningError(f"Kata sandi {where} salah, atau berkas itu bukan PKCS#12 (.p12/.pfx) yang sah.") from None
-    except TypeError:
-        raise SigningError(f"{where} dilindungi kata sandi; isi LMS_SIGNING_PASSPHRASE atau "
-                           "LMS_SIGNING_PASSPHRASE_FILE.") from None
     if key is None or certificate is None:
         raise SigningError(f"{where} tidak memuat kunci privat beserta sertifikatnya.")
     identity = check_certificate(certificate, key, now)
