@@ -83,7 +83,8 @@ def run(app, training, count: int, now: datetime, key_type: str) -> None:
     started, cpu_started = time.perf_counter(), time.process_time()
     signed = sign_training(training.id, signer, None, now, db.session.commit)
     sign = Rate(signed, time.perf_counter() - started, time.process_time() - cpu_started)
-    states = dict(db.session.execute(select(Certificate.sign_state, func.count()).group_by(Certificate.sign_state)).all())
+    states = dict(db.session.execute(select(Certificate.sign_state, func.count())
+                                     .group_by(Certificate.sign_state)).all())
 
     # The same people in a second training, signed at issue by the local key.
     app.config["SIGNING_QUEUE"] = False

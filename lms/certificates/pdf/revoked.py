@@ -34,7 +34,9 @@ def stamp_revoked(pdf: bytes, revoked_on: str, reason: str) -> bytes:
         del writer.root_object["/AcroForm"]
         for page in writer.pages:
             if "/Annots" in page:
-                kept = [a for a in page["/Annots"] if a.get_object().get("/FT") != "/Sig"]
+                annotations = page["/Annots"].get_object()
+                assert isinstance(annotations, ArrayObject)
+                kept = [a for a in annotations if a.get_object().get("/FT") != "/Sig"]
                 page[NameObject("/Annots")] = ArrayObject(kept)
     writer.add_metadata({"/Title": f"DICABUT — {title}"})
     out = io.BytesIO()
