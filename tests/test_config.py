@@ -30,6 +30,13 @@ EXAMPLES = {
     "LMS_PERSONAL_DATA_RETENTION_DAYS": ("30", "PERSONAL_DATA_RETENTION_DAYS", 30),
     "LMS_BACKUP_EVERY_HOURS": ("6", "BACKUP_EVERY_HOURS", 6),
     "LMS_BACKUP_KEEP": ("14", "BACKUP_KEEP", 14),
+    "LMS_SIGNING_PKCS12": ("/srv/kunci/tte.p12", "SIGNING_PKCS12", "/srv/kunci/tte.p12"),
+    "LMS_SIGNING_PASSPHRASE": ("sandi", "SIGNING_PASSPHRASE", "sandi"),
+    "LMS_SIGNING_PASSPHRASE_FILE": ("/srv/kunci/sandi", "SIGNING_PASSPHRASE_FILE", "/srv/kunci/sandi"),
+    "LMS_SIGNING_TIMESTAMP_URL": ("http://tsa.contoh.go.id", "SIGNING_TIMESTAMP_URL", "http://tsa.contoh.go.id"),
+    "LMS_SIGNING_LOCATION": ("Kota Contoh", "SIGNING_LOCATION", "Kota Contoh"),
+    "LMS_SIGNING_QUEUE": ("ya", "SIGNING_QUEUE", True),
+    "LMS_SIGNING_TRUST_ROOTS": ("/a.pem:/b.pem", "SIGNING_TRUST_ROOTS", ("/a.pem", "/b.pem")),
 }
 
 
@@ -38,7 +45,7 @@ TEST_VARIABLES = {"LMS_TEST_DATABASE_URL", "LMS_TEST_REDIS_URL"}
 
 
 def readme_variables():
-    return sorted(set(re.findall(r"`(LMS_[A-Z_]+)`", README.read_text(encoding="utf-8"))) - TEST_VARIABLES)
+    return sorted(set(re.findall(r"`(LMS_[A-Z0-9_]+)`", README.read_text(encoding="utf-8"))) - TEST_VARIABLES)
 
 
 def test_every_documented_variable_is_mapped_and_tested():

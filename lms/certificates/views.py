@@ -15,6 +15,10 @@ from lms.certificates import bulk, services, sharing
 from lms.certificates.export import certificate_filename, export_training, list_table
 from lms.certificates.forms import IssueForm, LookupForm, ReasonForm, SignatoryForm
 from lms.certificates.models import Certificate, Job
+from lms.certificates.pdf.revoked import stamp_revoked
+from lms.certificates.signing import SigningError
+from lms.certificates.signing import jobs as signing_jobs
+from lms.certificates.signing import services as signing
 from lms.confirm import requires_confirmation, unconfirmed
 from lms.db_types import utcnow
 from lms.evaluations import services as evaluations
@@ -44,6 +48,7 @@ def manage(slug: str) -> ResponseReturnValue:
     training, now, args, institution = _training(slug), utcnow(), _list_args(), current_institution()
     base_url = services.public_base_url(institution)
     mine_url = base_url + url_for("certificates.mine")
+    problem = _local_key_problem()
     listing = services.list_page(training, now, args.get("status", ""), args.get("q", ""),
                                  request.args.get("page", 1, type=bounded_int), current_app.config["PAGE_SIZE"])
     return render_template("certificates/manage.html", training=training, listing=listing, list_args=args,
@@ -52,7 +57,8 @@ def manage(slug: str) -> ResponseReturnValue:
                            early=services.before_last_day(training, now),
                            signatory_form=SignatoryForm(obj=training), zone=institution.time_zone,
                            public_ok=services.base_url_is_public(base_url), base_url=base_url,
-                           whatsapp=lambda held, user: sharing.admin_whatsapp(held, user, mine_url, institution))
+                           whatsapp=lambda held, user: sharing.admin_whatsapp(held, user, mine_url, institution),
+                           sign_counts=signing.counts(training.id), sign_problem=problem, sign_ready=problem is None)
 
 
 def _list_args() -> dict[str, str]:
@@ -95,8 +101,11 @@ def issue_one(slug: str, user_id: int) -> ResponseReturnValue:
     form = IssueForm()
     if not form.validate_on_submit():
         abort(400)
-    act(lambda: services.issue_for(training, user_id, current_user, utcnow(), early_reason=_early_reason(form)),
-        success=lambda certificate: f"Sertifikat {certificate.number} diterbitkan.")
+    issued = act(lambda: services.issue_for(training, user_id, current_user, utcnow(),
+                                            early_reason=_early_reason(form)),
+                 success=lambda certificate: f"Sertifikat {certificate.number} diterbitkan.").value
+    if issued is not None:
+        signing.sign_after_issue(issued, current_user, utcnow())
     return redirect(_back_to_manage(slug))
 
 
@@ -138,6 +147,12 @@ def retry_job(job_id: int) -> ResponseReturnValue:
     old = db.get_or_404(Job, job_id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    if old.kind == signing_jobs.SIGN:
+        again = act(lambda: signing_jobs.retry_sign_job(old, current_user, utcnow()), error_category="warning").value
+        if again is None:
+            return redirect(url_for("certificates.job", job_id=job_id))
+        signing_jobs.start_sign_job(again)
+        return redirect(url_for("certificates.job", job_id=again.id))
     training = old.training
     waiting = services.waiting_count(training, utcnow()) if training else 0
     new = act(lambda: bulk.retry_issue_job(old, current_user, utcnow()), error_category="warning").value
@@ -197,10 +212,65 @@ def reissue(certificate_id: int) -> ResponseReturnValue:
     form = IssueForm()
     if not form.validate_on_submit():
         abort(400)
-    act(lambda: services.issue_for(old.training, old.user_id, current_user, utcnow(), replaces=old,
-                                   early_reason=_early_reason(form)),
-        success=lambda new: f"Sertifikat pengganti {new.number} diterbitkan.")
+    issued = act(lambda: services.issue_for(old.training, old.user_id, current_user, utcnow(), replaces=old,
+                                            early_reason=_early_reason(form)),
+                 success=lambda new: f"Sertifikat pengganti {new.number} diterbitkan.").value
+    if issued is not None:
+        signing.sign_after_issue(issued, current_user, utcnow())
     return redirect(_back_to_manage(old.training.slug))
+
+
+@bp.post("/trainings/<slug>/certificates/sign-all")
+@role_required(Role.ADMIN)
+@requires_confirmation("Tandatangani secara elektronik semua sertifikat yang menunggu TTE?",
+                       "Setiap sertifikat ditandatangani dengan kunci lokal yang dikonfigurasi; berkas bertanda "
+                       "tangan itulah yang kemudian diunduh dan diverifikasi.", _back_to_manage)
+def sign_all(slug: str) -> ResponseReturnValue:
+    training = _training(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if (problem := _local_key_problem()) is not None:
+        flash(problem, "danger")
+        return redirect(_back_to_manage(slug))
+    job = act(lambda: signing_jobs.create_sign_job(training, current_user, utcnow()), error_category="warning").value
+    if job is None:
+        return redirect(_back_to_manage(slug))
+    signing_jobs.start_sign_job(job)
+    return redirect(url_for("certificates.job", job_id=job.id))
+
+
+@bp.post("/certificates/<int:certificate_id>/sign")
+@role_required(Role.ADMIN)
+def sign_one(certificate_id: int) -> ResponseReturnValue:
+    certificate = db.get_or_404(Certificate, certificate_id)
+    back = _back_to_manage(certificate.training.slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if (problem := _local_key_problem()) is not None:
+        flash(problem, "danger")
+        return redirect(back)
+    signer = signing.local_signer(utcnow())
+    assert signer is not None
+
+    def sign() -> list[Certificate]:
+        db.session.commit()  # the request's reads end here: the signing itself holds no write lock
+        return signing_jobs.sign_now([certificate], signer, current_user, utcnow())
+
+    act(sign, success=lambda done: f"Sertifikat {certificate.number} ditandatangani secara elektronik."
+        if done else f"Sertifikat {certificate.number} tidak ditandatangani: statusnya berubah sementara itu.")
+    return redirect(back)
+
+
+def _local_key_problem() -> str | None:
+    """Return why the local key cannot sign now (not configured, wrong passphrase, expired…), else None."""
+    try:
+        signer = signing.local_signer(utcnow())
+    except SigningError as exc:
+        return exc.message
+    if signer is None:
+        return ("Kunci tanda tangan lokal belum dikonfigurasi di server ini (LMS_SIGNING_PKCS12); sertifikat tetap "
+                "menunggu TTE.")
+    return None
 
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
@@ -214,8 +284,10 @@ def download(certificate_id: int) -> ResponseReturnValue:
         if reason:
             flash(reason, "warning")
             return redirect(url_for("certificates.mine"))
-    return send_bytes(services.pdf_bytes(certificate), "application/pdf", certificate_filename(certificate),
-                      attachment=False)
+    pdf = services.pdf_bytes(certificate)
+    if certificate.status == "revoked":  # the copy handed out says so on every page; the stored bytes stay
+        pdf = stamp_revoked(pdf, services.revoked_on(certificate), certificate.revoke_reason)
+    return send_bytes(pdf, "application/pdf", certificate_filename(certificate), attachment=False)
 
 
 @bp.get("/trainings/<slug>/certificates/export")

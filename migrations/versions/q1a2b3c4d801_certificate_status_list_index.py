@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'q1a2b3c4d801'
-down_revision = 'm3c4d5e6f703'
+down_revision = 'p1a2b3c4d701'
 branch_labels = None
 depends_on = None
 
