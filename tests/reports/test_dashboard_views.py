@@ -162,4 +162,4 @@ def test_the_dashboard_makes_as_many_queries_for_300_participants_as_for_30(clie
     db.session.commit()
     large = measure()
     assert large == small, (small, large)
-    assert large <= 60, large
+    assert large <= 40, large  # 38 since certificate eligibility reuses the figures (48 before)
