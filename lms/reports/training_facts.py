@@ -11,6 +11,8 @@ participants' own g.
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -211,16 +213,23 @@ def training_facts(training: Training, now: datetime, viewer: User) -> TrainingF
 
 
 def _mean(values: Sequence[Fraction]) -> Fraction | None:
-    return sum(values, Fraction(0)) / len(values) if values else None
+    """Return the exact mean, summed over one common denominator (the values share a few): pure.
+
+    Adding Fractions one by one reduces by a gcd at every step; with a few hundred values that
+    was a tenth of the dashboard's time.
+    """
+    if not values:
+        return None
+    common = math.lcm(*{v.denominator for v in values})
+    return Fraction(sum(v.numerator * (common // v.denominator) for v in values), common * len(values))
 
 
 def bins(values: Sequence[Fraction], minimum: int, width: int = BIN_WIDTH) -> list[Bin]:
     """Return counts of values in bins of `width` from 0 to 100, the minimum being one more edge: pure."""
     edges = sorted({Fraction(e) for e in range(0, 101, width)} | {Fraction(max(0, min(minimum, 100)))})
     counts = [0] * (len(edges) - 1)
-    for value in values:
-        index = next((i for i in range(len(counts)) if value < edges[i + 1]), len(counts) - 1)
-        counts[index] += 1
+    for value in values:  # the bin whose high edge is the first above the value; 100 and more: the last
+        counts[min(bisect_right(edges, value) - 1, len(counts) - 1) if value >= edges[0] else 0] += 1
     return [Bin(edges[i], edges[i + 1], counts[i], edges[i] >= minimum) for i in range(len(counts))]
 
 
