@@ -570,13 +570,18 @@ def issue_all(training: Training, actor: User | None, now: datetime,
     counter = _Counter(len(rows), progress)
     try:
         with _first_issuer_wins(), transcript_cache():
-            ready = []
+            ready, refused = [], []
             for row in rows:
                 try:
                     _check(training, row)
                     ready.append(row)
                 except LmsError as exc:
-                    counter.tick(None, exc.message)
+                    refused.append(exc.message)
+            # End the read before any progress is counted: changes made inside a read transaction would
+            # be flushed in it, and SQLite refuses its late upgrade at once while others write.
+            _commit(commit)
+            for message in refused:
+                counter.tick(None, message)
             for start in range(0, len(ready), BATCH):
                 _save_progress(commit)
                 for certificate in _issue_batch(training, ready[start:start + BATCH], actor, now, assets, commit):
