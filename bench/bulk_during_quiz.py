@@ -222,10 +222,11 @@ def phase(samples: list[tuple[float, float, str]], low: float, high: float) -> s
             f"max {max(times, default=float('nan')):7.1f} ms  failed {len(failed)} {kinds if kinds else ''}")
 
 
-def run(server: str, db: str, savers: int, certificates: int, quiet: float, think: float, port: int) -> None:
+def run(server: str, db: str, savers: int, certificates: int, quiet: float, think: float, port: int,
+        pg_name: str = PG_DATABASE) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        env = prepare(db, work, savers, certificates)
+        env = prepare(db, work, savers, certificates, pg_name)
         web = start_server(server, env, port, work)
         worker = start([str(BIN / "huey_consumer"), "lms.worker.huey", "--workers", "1", "--quiet"], env,
                        work / "worker.log")
@@ -247,17 +248,22 @@ def run(server: str, db: str, savers: int, certificates: int, quiet: float, thin
             finished = time.time()
             count, gapless = numbering(env)
         finally:
-            log = (work / "worker.log").read_text(errors="replace")
-            if "Traceback" in log:
-                print("worker log:", log[-3000:])
             for process in (worker, web):
                 os.killpg(process.pid, signal.SIGTERM)
                 process.wait(timeout=30)
+            log = (work / "worker.log").read_text(errors="replace")
+            if "Traceback" in log:
+                print("worker log:", log[-3000:])
+            server_log = (work / "server.log").read_text(errors="replace")
+            locked = {name: text.count("database is locked") for name, text in
+                      (("server", server_log), ("worker", log))}
     duration = ended - began
     print(f"\n== {server} / {db}: {savers} participants saving (think ×{think}), bulk issue of {certificates}")
     print(f"before: {phase(samples, quiet_from, began)}")
     print(f"during: {phase(samples, began, ended)}")
     print(f"after:  {phase(samples, ended, finished)}")
+    print(f"\"database is locked\" in the logs: server {locked['server']}, worker {locked['worker']}; "
+          f"in failed saves: {sum(1 for _, _, outcome in samples if 'locked' in outcome)}")
     rate = status.get("done", 0) / duration
     print(f"bulk issue: {duration:.1f} s = {rate:.1f} certificates/s, job {status.get('status')} "
           f"({status.get('done')} of {status.get('total')}); stored {count}, numbers gapless: {gapless}")
@@ -278,8 +284,10 @@ def main() -> None:
     parser.add_argument("--quiet-seconds", type=float, default=10, help="length of the before and after phases")
     parser.add_argument("--think", type=float, default=1.0, help="scale of the 0.5-1.5 s pause between saves")
     parser.add_argument("--port", type=int, default=5311)
+    parser.add_argument("--pg-db", default=PG_DATABASE, help="PostgreSQL database to (re)create for the run")
     args = parser.parse_args()
-    run(args.server, args.db, args.participants, args.certificates, args.quiet_seconds, args.think, args.port)
+    run(args.server, args.db, args.participants, args.certificates, args.quiet_seconds, args.think, args.port,
+        args.pg_db)
 
 
 if __name__ == "__main__":

@@ -43,14 +43,18 @@ _WRITING: ContextVar[bool] = ContextVar("lms_writing", default=False)
 def writing() -> Iterator[None]:
     """Run the session's next transactions with the write lock taken up front (SQLite; CLI, jobs).
 
-    An open transaction is committed first. With none open, pending changes (a job's progress set
-    between transactions) are left for the caller's commit, inside the write transaction: flushed
-    in a plain one, SQLite could refuse the late upgrade at once, without waiting for the lock.
+    An open transaction is committed first, already with the write intent: changes set since the
+    last commit (a job's progress, counted after a batch was stored) have begun a transaction of the
+    session that holds no connection yet, and their flush must begin a write transaction, not a plain
+    one whose late upgrade SQLite refuses at once ("database is locked") while answer saves write.
+    Pending changes with no transaction open are left for the caller's commit, inside the write
+    transaction, likewise. (Changes made after a read in the same transaction are still flushed in
+    that read transaction: commit before changing what a job reports.)
     """
-    if db.session().in_transaction():
-        db.session.commit()
     token = _WRITING.set(True)
     try:
+        if db.session().in_transaction():
+            db.session.commit()
         yield
     finally:
         _WRITING.reset(token)

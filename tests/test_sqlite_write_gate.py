@@ -135,3 +135,29 @@ def test_a_forked_worker_opens_its_own_lock(sqlite):
         assert os.waitstatus_to_exitcode(status) == 0
     finally:
         gate.unlock()
+
+
+def test_changes_set_after_a_commit_are_flushed_in_a_write_transaction(sqlite, make_user):
+    """A job's progress, set after a batch was committed, is stored with BEGIN IMMEDIATE, not a late upgrade."""
+    from sqlalchemy import event
+
+    user = make_user(email="progres-tugas@contoh.go.id")
+    db.session.commit()
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False  # as the bulk issue runs
+    begins: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        if statement.startswith("BEGIN"):
+            begins.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        user.full_name = "Nama Setelah Batch"
+        with writing():
+            db.session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+        session.expire_on_commit = expire
+    assert begins == ["BEGIN IMMEDIATE"], begins
+    assert gate_is_free()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -141,12 +141,40 @@ class _Judged:
 
 def _judge(training: Training, user_ids: Sequence[int], now: datetime) -> _Judged:
     required = assignments.required_of(training)
-    facts = eligibility_facts(training, user_ids, now, required)
+    return _judge_facts(training, eligibility_facts(training, user_ids, now, required), required)
+
+
+def _judge_facts(training: Training, facts: dict[int, eligibility.Facts], required: Sequence[Assignment]) -> _Judged:
     valid, revoked = _certificates_held(training)
     overrides = {o.user_id: o for o in db.session.scalars(
         select(EligibilityOverride).where(EligibilityOverride.training_id == training.id))}
     rules = _rules(training, required)
-    return _Judged(facts, {uid: eligibility.judge(rules, facts[uid]) for uid in user_ids}, valid, revoked, overrides)
+    return _Judged(facts, {uid: eligibility.judge(rules, f) for uid, f in facts.items()}, valid, revoked, overrides)
+
+
+@dataclass(frozen=True)
+class StateCounts:
+    """How many of the given participants hold a certificate, lost theirs, may be issued one, or may not."""
+
+    issued: int
+    revoked: int  # the latest certificate was revoked and not replaced
+    ready: int  # eligible or overridden, not issued yet
+    not_eligible: int
+
+
+def state_counts(training: Training, facts: dict[int, eligibility.Facts],
+                 required: Sequence[Assignment]) -> StateCounts:
+    """Count the participants' certificate states from facts already gathered (see `facts_of`).
+
+    For a page that has read attendance, post-test results, modules and assignment statuses for its
+    own figures: the same verdicts as `eligibility_table`, with two more queries (certificates held
+    and overrides), nothing gathered twice and no participant loaded.
+    """
+    judged = _judge_facts(training, facts, required)
+    states = [judged.state(uid) for uid in facts]
+    revoked = sum(1 for uid in facts if uid not in judged.valid and uid in judged.revoked)
+    issued, ready = states.count("terbit"), states.count("siap")
+    return StateCounts(issued, revoked, ready, len(states) - issued - ready)
 
 
 def eligibility_facts(training: Training, user_ids: Sequence[int], now: datetime,
@@ -163,9 +191,18 @@ def eligibility_facts(training: Training, user_ids: Sequence[int], now: datetime
     done = courses.completed_course_ids(user_ids, [c.id for c in training.courses]) if training.courses else {}
     statuses = assignments.statuses(training, assignments.required_of(training) if required is None else required,
                                     user_ids)
+    return facts_of(user_ids, percent, finals, done, statuses)
+
+
+def facts_of(user_ids: Sequence[int], percent: Mapping[int, Fraction], posttest: Mapping[int, quizzes.FinalScore],
+             done: Mapping[int, Iterable[int]], statuses: Mapping[int, Mapping[int, str]]
+             ) -> dict[int, eligibility.Facts]:
+    """Return each participant's eligibility facts from what was read: attendance %, post-test final
+    scores, completed course ids, and assignment statuses (extra assignments are ignored by the rules): pure.
+    """
     facts = {}
     for user_id in user_ids:
-        final = finals.get(user_id)
+        final = posttest.get(user_id)
         facts[user_id] = eligibility.Facts(percent.get(user_id, Fraction(0)), final.percent if final else None,
                                            final.passed if final else None, frozenset(done.get(user_id, ())),
                                            statuses.get(user_id, {}))
@@ -554,13 +591,18 @@ def issue_all(training: Training, actor: User | None, now: datetime,
     counter = _Counter(len(rows), progress)
     try:
         with _first_issuer_wins(), transcript_cache():
-            ready = []
+            ready, refused = [], []
             for row in rows:
                 try:
                     _check(training, row)
                     ready.append(row)
                 except LmsError as exc:
-                    counter.tick(None, exc.message)
+                    refused.append(exc.message)
+            # End the read before any progress is counted: changes made inside a read transaction would
+            # be flushed in it, and SQLite refuses its late upgrade at once while others write.
+            _commit(commit)
+            for message in refused:
+                counter.tick(None, message)
             for start in range(0, len(ready), BATCH):
                 _save_progress(commit)
                 for certificate in _issue_batch(training, ready[start:start + BATCH], actor, now, assets, commit):

@@ -145,6 +145,20 @@ def test_pdf_of_a_training_without_sessions_or_tests_says_so(bare):
     assert "Belum ada foto dokumentasi" in text
 
 
+def test_pdf_of_a_training_with_sessions_and_a_pre_test_but_no_post_test_says_so(built, make_user):
+    from tests.reports.conftest import NOW as BUILT_NOW
+
+    make_user(role=Role.ADMIN.value)  # the report reads the evaluations as an admin sees them
+    built.posttest_id = None
+    db.session.commit()
+    text = pdf_text(laporan.render(built, BUILT_NOW, "pdf", laporan.office_viewer()))
+    for heading in CHAPTERS:
+        assert heading in text
+    assert "Kegiatan ini tidak memiliki post-test, sehingga peningkatan nilai tidak dapat diukur." in text
+    assert "Pre-test 4 dari 5 67,5" in text and "Post-test tidak ada" in text
+    assert "tidak memiliki sesi presensi" not in text
+
+
 def test_opd_names_of_120_characters_wrap_whole(bare):
     name = bare["agency"].name
     assert len(name) >= 120

@@ -87,6 +87,36 @@ def test_modules_assignments_and_certificates(facts, built):
     assert certificates.eligible + certificates.not_eligible == 5
 
 
+def test_certificate_counts_reuse_the_gathered_facts_and_match_the_certificates_list(built, make_user):
+    """Eligibility is judged on the dashboard's own facts: the counts are those of the certificates list."""
+    from lms.certificates import services as certificates
+    from lms.extensions import db
+    from lms.trainings.scope import participants
+    from tests.trainings.factory import full_agenda
+
+    admin = make_user(role="admin", email="admin-sertifikat@contoh.go.id")
+    full_agenda(built, admin)  # a certificate claims the agenda's JP
+    people = participants(built)
+    for user in people[:3]:
+        certificates.set_override(built, user, "Diputuskan panitia untuk pengujian.", admin)
+    early = "Penerbitan lebih awal untuk pengujian angka dasbor."
+    kept = certificates.issue_for(built, people[0].id, admin, NOW, early_reason=early)
+    lost = certificates.issue_for(built, people[1].id, admin, NOW, early_reason=early)
+    certificates.revoke(lost, "Dicabut untuk pengujian angka dasbor.", admin, NOW)
+    db.session.commit()
+    assert kept.status == "valid"
+
+    rows = certificates.eligibility_table(built, NOW)
+    expected = tf.CertificateCounts(sum(1 for r in rows if r.certificate is not None),
+                                    sum(1 for r in rows if r.certificate is None and r.revoked is not None),
+                                    sum(1 for r in rows if r.may_issue),
+                                    sum(1 for r in rows if r.certificate is None and not r.may_issue))
+    counted = tf.training_facts(built, NOW, admin).certificates
+    assert counted == expected
+    assert (counted.issued, counted.revoked) == (1, 1)
+    assert counted.eligible >= 2  # the revoked holder and the third overridden participant
+
+
 def test_evaluations_are_listed_without_answers(facts):
     assert facts.evaluations and all(t.responses == 0 for t in facts.evaluations)
     assert facts.satisfaction is None
