@@ -159,7 +159,7 @@ def main() -> None:
     parser.add_argument("--issue", action="store_true", help="issue the certificates first (slow)")
     parser.add_argument("--pg-db", default="lms_bench_dashboard")
     parser.add_argument("--no-freeze", action="store_true",
-                        help="do not settle the heap as the server does (lms.serve.settle_heap, gc.freeze)")
+                        help="do not settle the heap as the server does (lms.settle_startup_objects, gc.freeze)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory() as folder:
@@ -174,10 +174,10 @@ def main() -> None:
         app.add_url_rule("/bench/bare", "bench_bare",
                          lambda: render_template_string(BARE_TEMPLATE, title="Halaman acuan", items=items))
         print(f"{args.db}: {describe(app, slug)}")
-        if not args.no_freeze:  # as lms.serve does once the app is built, before serving
-            from lms.serve import settle_heap
+        if not args.no_freeze:  # as a served app does (create_app when not testing)
+            from lms import settle_startup_objects
 
-            settle_heap()
+            settle_startup_objects()
         client = app.test_client()
         response = client.post("/login", data={"identifier": login, "password": PASSWORD})
         assert response.status_code == 302, response.status_code

@@ -17,7 +17,6 @@ the app's ProxyFix applies them and gunicorn trusts no forwarded header itself.
 from __future__ import annotations
 
 import argparse
-import gc
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -125,19 +124,6 @@ def run_gunicorn(app: Flask, options: Mapping[str, Any]) -> None:
     Server().run()
 
 
-def settle_heap() -> None:
-    """Collect once, then leave every object alive now out of later collections (`gc.freeze`).
-
-    The app's modules, routes, templates and caches live as long as the process, yet each full
-    collection walked all of them (about 200,000 objects): every few requests one request paid
-    60 to 150 ms for it, the slow tail of heavy pages such as the training dashboard. Frozen
-    before gunicorn forks, the workers also keep those pages shared with the master (copy-on-write
-    is not undone by the collector touching them).
-    """
-    gc.collect()
-    gc.freeze()
-
-
 def build_app(config: Mapping[str, Any], server: str, workers: int) -> Flask:
     """Build the app for this server: its proxy handling, and counters shared by several processes."""
     settings = {**config, "PROXY_HEADERS_BY_SERVER": server == "waitress"}
@@ -161,7 +147,6 @@ def main(argv: Sequence[str] | None = None, config: Mapping[str, Any] | None = N
         app.config["PUBLIC_BASE_URL"] = served_base_url(args.host, args.port)
     app.config["LISTEN_HOST"] = args.host
     print(f"Alamat pada kode QR dan slip: {app.config['PUBLIC_BASE_URL']}", flush=True)
-    settle_heap()
     if server == "gunicorn":
         options = gunicorn_options(args, workers)
         print(f"Server: gunicorn, {workers} proses × {options['threads']} utas", flush=True)

@@ -152,12 +152,9 @@ def served(tmp_path, monkeypatch):
     seen = {}
     monkeypatch.setattr(serve.waitress, "serve", lambda app, **options: seen.update(app=app, **options))
     monkeypatch.setattr(serve, "run_gunicorn", lambda app, options: seen.update(app=app, **options))
-    monkeypatch.setattr(serve, "settle_heap", lambda: seen.update(settled=True))  # no freeze in the test process
 
     def run(argv, **config):
-        seen.pop("settled", None)
         serve.main(argv, {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x", **config})
-        assert seen.get("settled"), "the heap is settled (gc.freeze) before serving"
         return seen["app"]
     return run
 
@@ -228,14 +225,3 @@ def test_make_run_serves_every_core_by_default():
     assert {name.strip(): value.strip() for name, value in defaults.items()}["SERVER"] == "auto"
     run = next(line for line in makefile.splitlines() if "-m lms.serve" in line)
     assert "--server=$(SERVER)" in run and "--workers=$(WORKERS)" in run
-
-
-def test_settling_the_heap_freezes_what_lives_now():
-    import gc
-
-    before = gc.get_freeze_count()
-    try:
-        serve.settle_heap()
-        assert gc.get_freeze_count() > before
-    finally:
-        gc.unfreeze()
