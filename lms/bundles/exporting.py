@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from lms.extensions import db
 from lms.quizzes.models import Quiz, QuizVersion
 from lms.trainings.models import Training, training_courses, training_trainers
 
+USER_KEY = re.compile(r"u\d+")
 # Kinds that travel because rows of the training point to them, not because the training owns them.
 _REFERENCED = ("users", "agencies", "audit_events")
 
@@ -89,7 +91,7 @@ class _Collected:
             if kind.name not in _REFERENCED:
                 self._load(kind, owned(kind, self.training.id))
         self._load_audit()
-        users = self._referenced("users") | self._trainer_ids()
+        users = self._referenced("users") | self._trainer_ids() | self._target_users()
         self._load(BY_NAME["users"], BY_NAME["users"].table.c.id.in_(users))
         self._load(BY_NAME["agencies"], BY_NAME["agencies"].table.c.id.in_(self._referenced("agencies")))
         self._catalog()
@@ -131,6 +133,10 @@ class _Collected:
                 if row.object_type == "attendance_cell":
                     found.add(int(row.object_id.split(":")[1]))
         return found
+
+    def _target_users(self) -> set[int]:
+        return {int(value[1:]) for name in ("evaluation_submissions", "evaluation_answers")
+                for row in self.rows[name] if USER_KEY.fullmatch(value := row.target)}
 
     def _trainer_ids(self) -> set[int]:
         return set(db.session.scalars(select(training_trainers.c.user_id).where(
@@ -191,6 +197,8 @@ class _Collected:
             if column.foreign_keys and value is not None:
                 target = reference_of(kind, name)
                 out[name] = self.keys[target or ""][value]
+            elif name in kind.user_keyed and isinstance(value, str) and USER_KEY.fullmatch(value):
+                out[name] = f"user:{self.keys['users'][int(value[1:])]}"
             elif name in kind.scoped and isinstance(value, str):
                 out[name] = value.replace(f"training:{self.training.id}", f"training:{self.training.uuid}")
             else:

@@ -430,6 +430,8 @@ class _Importer:
                     values[name] = raw
                 elif column.foreign_keys:
                     values[name] = self._resolve(kind, name, raw)
+                elif name in kind.user_keyed and isinstance(raw, str) and raw.startswith("user:"):
+                    values[name] = f"u{self.map['users'].get(raw[5:], raw)}"
                 elif name in kind.scoped and isinstance(raw, str):
                     values[name] = raw.replace(f"training:{self.bundle_training}", f"training:{self.training_id}")
                 else:

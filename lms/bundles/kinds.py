@@ -38,6 +38,8 @@ class Kind:
     natural: tuple[str, ...] = ()
     # Columns holding "training:<id>" (quiz attempt context, assignment scope), rewritten on import.
     scoped: tuple[str, ...] = ()
+    # Columns holding "u<user id>" (an evaluation's narasumber target), rewritten as "user:<uuid>".
+    user_keyed: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()  # columns that never leave the installation
 
     @property
@@ -70,9 +72,10 @@ KINDS: tuple[Kind, ...] = (
     Kind("submission_files", SubmissionFile, "berkas tugas"),
     Kind("reviews", Review, "penilaian tugas", natural=("submission_id", "round")),
     Kind("evaluation_submissions", EvaluationSubmission, "pengisian evaluasi", version=None,
-         natural=("training_id", "user_id", "questionnaire", "target")),
+         natural=("training_id", "user_id", "questionnaire", "target"), user_keyed=("target",)),
     # Answers carry no author and already have a random key: it is their identity.
-    Kind("evaluation_answers", EvaluationAnswer, "jawaban evaluasi", identity="id", version=None),
+    Kind("evaluation_answers", EvaluationAnswer, "jawaban evaluasi", identity="id", version=None,
+         user_keyed=("target",)),
     Kind("eligibility_overrides", EligibilityOverride, "pengecualian syarat", natural=("training_id", "user_id")),
     Kind("certificates", Certificate, "sertifikat", skip=("institution_id",)),
     Kind("training_reports", TrainingReport, "laporan", natural=("training_id",)),
