@@ -113,8 +113,9 @@ def reports(slug: str, now: datetime = NOW) -> dict[str, Any]:
     for pair in facts["scores"]["pairs"]:
         pair["user_id"] = logins[pair["user_id"]]
     facts["scores"]["pairs"].sort(key=lambda p: p["user_id"])
+    table = certificates.eligibility_table(training, now)
     eligibility = sorted((login_of(row.user), row.verdict.eligible, [asdict(c) for c in row.verdict.criteria],
-                          row.posttest, row.override is not None) for row in certificates.eligibility_table(training, now))
+                          row.posttest, row.override is not None) for row in table)
     return {"facts": facts, "eligibility": eligibility}
 
 
