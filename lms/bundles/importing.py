@@ -78,6 +78,13 @@ class ImportPlan:
     certificates_new: int = 0
 
     @property
+    def created_at(self) -> datetime | None:
+        try:
+            return datetime.fromisoformat(str(self.manifest.get("created_at")))
+        except ValueError:
+            return None
+
+    @property
     def blocking(self) -> list[Problem]:
         return [p for p in self.problems if p.blocking]
 

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import delete
 
 from lms.accounts import services as accounts
 from lms.accounts.models import User
 from lms.bundles.archive import BundleReader, BundleRefused, ReadLimits, open_bundle
 from lms.bundles.exporting import ExportResult, export_training
 from lms.bundles.importing import ImportPlan, import_bundle
+from lms.bundles.models import BundleUpload
 from lms.errors import LmsError
 from lms.extensions import db
 from lms.trainings.models import Training
 
-__all__ = ["BundleRefused", "ExportResult", "ImportBlocked", "ImportPlan", "apply", "bundle_name", "export",
-           "limits", "preview"]
+__all__ = ["BundleRefused", "ExportResult", "ImportBlocked", "ImportPlan", "apply", "apply_upload", "bundle_name",
+           "discard_upload", "export", "limits", "preview", "preview_upload", "stage_upload", "upload_of"]
 
 
 class ImportBlocked(LmsError):
@@ -69,3 +74,51 @@ def apply(path: Path, now: datetime, actor: User | None, accept_institution: boo
     if plan.blocking:
         raise ImportBlocked(plan)
     return plan
+
+
+# ---------------------------------------------------------------- uploads through the admin page
+
+UPLOAD_KEEP = timedelta(days=1)
+
+
+def stage_upload(filename: str, data: bytes, accept_institution: bool, actor: User, now: datetime) -> BundleUpload:
+    """Keep an uploaded bundle until its preview is confirmed (older unconfirmed uploads are dropped)."""
+    if len(data) > limits().max_bytes:
+        raise BundleRefused(f"Berkas {filename} melebihi batas unggah bundel.")
+    db.session.execute(delete(BundleUpload).where(BundleUpload.created_at < now - UPLOAD_KEEP))
+    upload = BundleUpload(created_by_id=actor.id, created_at=now, filename=filename[:255], size=len(data),
+                          accept_institution=accept_institution, data=data)
+    db.session.add(upload)
+    db.session.flush()
+    return upload
+
+
+@contextmanager
+def _as_file(upload: BundleUpload) -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="lms-bundle-") as folder:
+        path = Path(folder) / "bundel.zip"
+        path.write_bytes(upload.data)
+        yield path
+
+
+def preview_upload(upload: BundleUpload, now: datetime, actor: User) -> ImportPlan:
+    with _as_file(upload) as path:
+        return preview(path, now, actor, upload.accept_institution)
+
+
+def apply_upload(upload: BundleUpload, now: datetime, actor: User) -> ImportPlan:
+    """Apply an uploaded bundle and forget the upload, or raise having changed nothing."""
+    with _as_file(upload) as path:
+        plan = apply(path, now, actor, upload.accept_institution)
+    db.session.delete(upload)
+    return plan
+
+
+def upload_of(upload_id: int, actor: User) -> BundleUpload | None:
+    """Return an upload of this admin (another admin's stays theirs)."""
+    upload = db.session.get(BundleUpload, upload_id)
+    return upload if upload is not None and upload.created_by_id == actor.id else None
+
+
+def discard_upload(upload: BundleUpload) -> None:
+    db.session.delete(upload)

@@ -1,4 +1,4 @@
-"""Training bundles: a stable UUID on every row that travels, a row version where a row changes
+"""Training bundles: a stable UUID on every row that travels, a row version where a row changes, uploads
 
 Revision ID: n1a2b3c4d601
 Revises: m3c4d5e6f703
@@ -47,6 +47,20 @@ def _fill_uuids(table_name):
 
 
 def upgrade():
+    op.create_table(
+        'bundle_uploads',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('created_by_id', sa.Integer(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('filename', sa.String(length=255), nullable=False),
+        sa.Column('size', sa.Integer(), nullable=False),
+        sa.Column('accept_institution', sa.Boolean(), nullable=False),
+        sa.Column('data', sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_bundle_uploads_created_by_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_bundle_uploads')),
+    )
+    with op.batch_alter_table('bundle_uploads', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_bundle_uploads_created_by_id'), ['created_by_id'], unique=False)
     for name in UUID_TABLES:
         with op.batch_alter_table(name, schema=None) as batch_op:
             batch_op.add_column(sa.Column('uuid', sa.String(length=36), nullable=True))
@@ -60,6 +74,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('bundle_uploads')
     for name in reversed(UUID_TABLES):
         with op.batch_alter_table(name, schema=None) as batch_op:
             batch_op.drop_constraint(batch_op.f(f'uq_{name}_uuid'), type_='unique')
