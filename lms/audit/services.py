@@ -53,6 +53,8 @@ ACTION_LABELS = {
     "certificate.override": "Memberi pengecualian syarat sertifikat",
     "certificate.revoke": "Mencabut sertifikat",
     "quiz.regrade": "Menilai ulang kuis",
+    "bundle.export": "Mengekspor bundel kegiatan",
+    "bundle.import": "Mengimpor bundel kegiatan",
     "assignment.choose": "Memilih tugas kegiatan",
     "assignment.save": "Menyimpan tugas khusus kegiatan",
     "submission.submit": "Mengumpulkan tugas",
