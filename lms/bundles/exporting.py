@@ -28,6 +28,9 @@ from lms.quizzes.models import Quiz, QuizVersion
 from lms.trainings.models import Training, training_courses, training_trainers
 
 USER_KEY = re.compile(r"u\d+")
+# Columns the export reads before writing (the Rows kept for linking); the others are streamed.
+_LIGHT_EXTRA = {"trainings": ("signature_sha256",), "audit_events": ("object_type", "object_id", "details")}
+STREAM_BATCH = 500
 # Kinds that travel because rows of the training point to them, not because the training owns them.
 _REFERENCED = ("users", "agencies", "audit_events")
 
@@ -97,8 +100,10 @@ class _Collected:
         self._catalog()
 
     def _load(self, kind: Kind, condition: Any) -> None:
+        """Load what links the rows (ids, identities, references); the rest is streamed when written."""
         table = kind.table
-        columns = [c for c in table.c if not codec.is_binary(c)]
+        light = {"id", kind.identity, *kind.user_keyed, *_LIGHT_EXTRA.get(kind.name, ())}
+        columns = [c for c in table.c if not codec.is_binary(c) and (c.foreign_keys or c.name in light)]
         rows = list(db.session.execute(select(*columns).where(condition).order_by(table.c.id)))
         self.rows[kind.name] = rows
         self.keys[kind.name] = {row.id: getattr(row, kind.identity) for row in rows}
@@ -180,8 +185,15 @@ class _Collected:
                    "questions": version.questions, "created_at": codec.encode(version.created_at)}
 
     def _encoded(self, kind: Kind) -> Iterator[dict[str, Any]]:
-        for row in self.rows[kind.name]:
-            yield self.encode_row(kind, row)
+        """Yield the kind's rows encoded, read again a batch at a time with every column but files."""
+        table = kind.table
+        columns = [c for c in table.c if not codec.is_binary(c)]
+        ids = [row.id for row in self.rows[kind.name]]
+        for start in range(0, len(ids), STREAM_BATCH):
+            batch = db.session.execute(select(*columns).where(table.c.id.in_(ids[start:start + STREAM_BATCH]))
+                                       .order_by(table.c.id))
+            for row in batch:
+                yield self.encode_row(kind, row)
 
     def encode_row(self, kind: Kind, row: Row[Any]) -> dict[str, Any]:
         values = row._mapping

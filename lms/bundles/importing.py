@@ -391,6 +391,9 @@ class _Importer:
                 self._insert(kind, [values])
             else:
                 pending.append(values)
+                if len(pending) >= BATCH:  # memory stays flat with thousands of answers or photos
+                    self._insert(kind, pending)
+                    pending = []
         self._insert(kind, pending)
 
     def _check_new(self, kind: Kind, values: dict[str, Any], row: dict[str, Any]) -> None:
