@@ -17,6 +17,7 @@ and 300 MB on one core.
 
     .venv/bin/python bench/bundle.py
     .venv/bin/python bench/bundle.py --pg postgresql+psycopg://postgres@127.0.0.1:5432/test_h1
+    .venv/bin/python bench/bundle.py --laptop /tmp/bench-laptop.sqlite3   # build once, reuse next time
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -219,6 +221,7 @@ def run_step(*args: str) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pg", default="", help="import into this PostgreSQL database (a schema of its own)")
+    parser.add_argument("--laptop", type=Path, help="keep the built laptop database here and reuse it on the next run")
     parser.add_argument("--step", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
@@ -233,9 +236,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         started = time.perf_counter()
-        laptop = build_laptop(folder)
-        print(f"Laptop database built in {time.perf_counter() - started:.0f} s: {PARTICIPANTS} participants, "
-              f"6 sessions, 2 tests, {ASSIGNMENTS} assignments with one photo each")
+        if args.laptop and args.laptop.exists():
+            laptop = folder / "laptop.sqlite3"
+            shutil.copy(args.laptop, laptop)
+            print(f"Laptop database reused from {args.laptop}")
+        else:
+            laptop = build_laptop(folder)
+            if args.laptop:
+                shutil.copy(laptop, args.laptop)
+            print(f"Laptop database built in {time.perf_counter() - started:.0f} s: {PARTICIPANTS} participants, "
+                  f"6 sessions, 2 tests, {ASSIGNMENTS} assignments with one photo each")
         bundle = folder / "bundel.zip"
         target = args.pg or f"sqlite:///{folder / 'server.sqlite3'}"
         server = folder / "server"
