@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 
 from lms.accounts import services as accounts
 from lms.accounts.models import User
@@ -47,11 +48,22 @@ def export(training: Training, output: Path, now: datetime, actor: User | None) 
     return export_training(training, output, now, actor)
 
 
+@contextmanager
+def _database_refusal() -> Iterator[None]:
+    """Turn a constraint the plan did not foresee into a refusal (the savepoint is already undone)."""
+    try:
+        yield
+    except IntegrityError as exc:
+        constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None) or str(exc.orig)[:200]
+        raise BundleRefused("Impor dibatalkan; tidak ada yang diubah: data bundel bertabrakan dengan data di sini "
+                            f"({constraint}).") from exc
+
+
 def preview(path: Path, now: datetime, actor: User | None, accept_institution: bool = False) -> ImportPlan:
     """Run the import inside a savepoint and undo it: the plan says exactly what applying would do."""
     reader = open_bundle(path, limits())
     try:
-        with db.session.begin_nested() as savepoint:
+        with _database_refusal(), db.session.begin_nested() as savepoint:
             plan = import_bundle(reader, accounts.ensure_institution(), now, actor, accept_institution)
             savepoint.rollback()
     finally:
@@ -64,7 +76,7 @@ def apply(path: Path, now: datetime, actor: User | None, accept_institution: boo
     """Import the bundle into the session's transaction, or raise ImportBlocked/BundleRefused, changing nothing."""
     reader: BundleReader = open_bundle(path, limits())
     try:
-        with db.session.begin_nested() as savepoint:
+        with _database_refusal(), db.session.begin_nested() as savepoint:
             plan = import_bundle(reader, accounts.ensure_institution(), now, actor, accept_institution)
             if plan.blocking:
                 savepoint.rollback()
