@@ -16,6 +16,8 @@ from sqlalchemy import select
 from lms.accounts import services
 from lms.accounts.models import Role, User
 from lms.accounts.privacy import run_purge
+from lms.bundles.cli import export_command as bundle_export
+from lms.bundles.cli import import_command as bundle_import
 from lms.caption import PLATFORMS
 from lms.caption import report as caption_report
 from lms.catalog import check_paths, load_all, sync
@@ -55,6 +57,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(quizzes_cli)
+    trainings_cli.add_command(bundle_export)
+    trainings_cli.add_command(bundle_import)
     app.cli.add_command(trainings_cli)
     app.cli.add_command(certificates_cli)
     app.cli.add_command(privacy_cli)

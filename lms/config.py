@@ -31,6 +31,8 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_NAME": "lms_session",
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
     "MAX_IMAGE_BYTES": 2 * 1024 * 1024,
+    # A training bundle (lms/bundles): 300 participants with a photo per assignment fit well within it.
+    "BUNDLE_MAX_BYTES": 512 * 1024 * 1024,
     "MAX_IMPORT_ROWS": 5000,
     "PASSWORD_HASH_METHOD": "scrypt",
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
@@ -111,6 +113,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "LMS_SESSION_ABSOLUTE_HOURS": ("SESSION_ABSOLUTE_HOURS", int),
     "LMS_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", _bool),
     "LMS_MAX_UPLOAD_MB": ("MAX_CONTENT_LENGTH", lambda v: int(v) * 1024 * 1024),
+    "LMS_BUNDLE_MAX_MB": ("BUNDLE_MAX_BYTES", lambda v: int(v) * 1024 * 1024),
     "LMS_PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", lambda v: v.rstrip("/")),
     "LMS_BADGE_SIGNING_KEY": ("BADGE_SIGNING_KEY", _str),
     "LMS_COURSES_DIR": ("COURSES_DIR", _str),

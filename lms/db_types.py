@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import uuid as uuid_module
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Integer, String, literal_column, text
 from sqlalchemy.engine import CursorResult, Dialect, Result
+from sqlalchemy.orm import MappedColumn, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from lms.extensions import db
@@ -72,3 +74,19 @@ def utcnow() -> datetime:
 def affected_rows(result: Result[Any]) -> int:
     """Return how many rows an UPDATE or DELETE changed (SQLAlchemy types execute() as a plain Result)."""
     return cast(CursorResult[Any], result).rowcount
+
+
+def new_uuid() -> str:
+    """Return a fresh random identity for a row that travels in a training bundle."""
+    return str(uuid_module.uuid4())
+
+
+def uuid_column() -> MappedColumn[Any]:
+    """The stable identity of a row across installations (laptop and server): lms.bundles matches on it."""
+    return mapped_column(String(36), unique=True, default=new_uuid)
+
+
+def row_version_column() -> MappedColumn[Any]:
+    """A counter every UPDATE (ORM or Core) raises by one: bundles compare copies of a row by it."""
+    return mapped_column(Integer, default=1, server_default=text("1"),
+                         onupdate=literal_column("row_version + 1"))

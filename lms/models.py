@@ -11,6 +11,7 @@ from lms.assignments.models import (  # noqa: F401
 )
 from lms.attendance.models import AttendanceRecord, AttendanceSession  # noqa: F401
 from lms.audit.models import AuditEvent  # noqa: F401
+from lms.bundles.models import BundleUpload  # noqa: F401
 from lms.certificates.models import Certificate, CertificateSequence, EligibilityOverride, Job  # noqa: F401
 from lms.courses.models import Course, Lesson, LessonProgress  # noqa: F401
 from lms.evaluations.models import EvaluationAnswer, EvaluationSubmission  # noqa: F401

@@ -6,6 +6,7 @@ import io
 import struct
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 
 _EOCD = b"PK\x05\x06"
 _EOCD_SIZE = 22
@@ -34,13 +35,36 @@ def check_zip(data: bytes, limits: ZipLimits = ZipLimits(), label: str = "Berkas
 
     Reads only the end record and the central directory: nothing is decompressed.
     """
-    count = _declared_member_count(data, label)
-    if count > limits.max_members:
-        raise ZipRefused(f"{label} berisi {count} bagian; paling banyak {limits.max_members}.")
+    _check_count(_declared_member_count(data, label), limits, label)
     try:
         members = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, struct.error) as exc:
         raise ZipRefused(f"{label} rusak (arsip ZIP tidak dapat dibaca).") from exc
+    _check_members(members, limits, label)
+
+
+def check_zip_file(path: Path, limits: ZipLimits = ZipLimits(), label: str = "Berkas") -> None:
+    """Raise ZipRefused unless the ZIP file at path fits within limits (as check_zip, without reading it all)."""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        tail_start = max(0, size - _EOCD_SIZE - _MAX_COMMENT - 20)
+        handle.seek(tail_start)
+        tail = handle.read()
+    _check_count(_declared_member_count(tail, label), limits, label)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, struct.error) as exc:
+        raise ZipRefused(f"{label} rusak (arsip ZIP tidak dapat dibaca).") from exc
+    _check_members(members, limits, label)
+
+
+def _check_count(count: int, limits: ZipLimits, label: str) -> None:
+    if count > limits.max_members:
+        raise ZipRefused(f"{label} berisi {count} bagian; paling banyak {limits.max_members}.")
+
+
+def _check_members(members: list[zipfile.ZipInfo], limits: ZipLimits, label: str) -> None:
     total = sum(member.file_size for member in members)
     if total > limits.max_total_bytes:
         raise ZipRefused(f"{label} terlalu besar setelah dibuka ({_megabytes(total)}); paling "

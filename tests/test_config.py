@@ -21,6 +21,7 @@ EXAMPLES = {
     "LMS_SESSION_ABSOLUTE_HOURS": ("8", "PERMANENT_SESSION_LIFETIME", timedelta(hours=8)),
     "LMS_SECURE_COOKIES": ("ya", "SESSION_COOKIE_SECURE", True),
     "LMS_MAX_UPLOAD_MB": ("3", "MAX_CONTENT_LENGTH", 3 * 1024 * 1024),
+    "LMS_BUNDLE_MAX_MB": ("64", "BUNDLE_MAX_BYTES", 64 * 1024 * 1024),
     "LMS_PUBLIC_BASE_URL": ("https://lms.contoh.go.id/", "PUBLIC_BASE_URL", "https://lms.contoh.go.id"),
     "LMS_BADGE_SIGNING_KEY": ("-----BEGIN PRIVATE KEY-----", "BADGE_SIGNING_KEY", "-----BEGIN PRIVATE KEY-----"),
     "LMS_COURSES_DIR": ("/srv/modul", "COURSES_DIR", Path("/srv/modul")),

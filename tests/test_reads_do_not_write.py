@@ -41,7 +41,7 @@ from tests.conftest import PASSWORD
 CHECKED = ("admin", "assignment_review", "attendance", "audit", "auth", "caption", "certificates", "core", "courses",
            "evaluations",
            "mydata", "quizzes", "trainings",
-           "assignments", "assignment_manage", "reports", "reminders", "laporan", "siasn")
+           "assignments", "assignment_manage", "reports", "reminders", "laporan", "siasn", "bundles")
 ACTORS = ("visitor", "participant", "trainer", "admin")
 
 
@@ -221,6 +221,7 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
                              "/assets/bootstrap/000000000000/css/bootstrap.min.css"],
         "siasn.page": ["/laporan/siasn/", f"/laporan/siasn/?kegiatan={FINISHED_SLUG}&opd=Dinas+Tidak+Ada"],
         "siasn.download": ["/laporan/siasn/unduh?format=" + f for f in ("xlsx", "csv", "non-asn", "zip")],
+        "bundles.upload": ["/admin/bundles/import"],
     }
 
 

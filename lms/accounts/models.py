@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, Larg
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from lms.dates import DEFAULT_ZONE, ZONE_LABELS
-from lms.db_types import UTCDateTime, utcnow
+from lms.db_types import UTCDateTime, utcnow, uuid_column
 from lms.extensions import Model
 
 
@@ -34,6 +34,7 @@ class Institution(Model):
     __tablename__ = "institutions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
     name: Mapped[str] = mapped_column(String(200))
     city: Mapped[str] = mapped_column(String(100))
     time_zone: Mapped[str] = mapped_column(String(40), default=DEFAULT_ZONE)
@@ -67,6 +68,7 @@ class Agency(Model):
     __tablename__ = "agencies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
     institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     # Lower-cased, single-spaced name: the key imports match on.
@@ -82,6 +84,7 @@ class User(Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
     institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     nip: Mapped[str | None] = mapped_column(String(18), unique=True)

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from lms.accounts.models import User
-from lms.db_types import UTCDateTime, utcnow
+from lms.db_types import UTCDateTime, row_version_column, utcnow, uuid_column
 from lms.extensions import Model
 
 # What a participant may hand in, and the Indonesian words for it.
@@ -45,6 +45,8 @@ class Assignment(Model):
     __tablename__ = "assignments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
+    row_version: Mapped[int] = row_version_column()
     scope: Mapped[str] = mapped_column(String(40), default="")
     slug: Mapped[str] = mapped_column(String(100))
     training_id: Mapped[int | None] = mapped_column(ForeignKey("trainings.id"), index=True)
@@ -93,6 +95,8 @@ class TrainingAssignment(Model):
     __tablename__ = "training_assignments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
+    row_version: Mapped[int] = row_version_column()
     training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id"), index=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
     included: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -111,6 +115,7 @@ class Submission(Model):
     __tablename__ = "submissions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
     training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -151,6 +156,8 @@ class SubmissionFile(Model):
     __tablename__ = "submission_files"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
+    row_version: Mapped[int] = row_version_column()
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10))
     position: Mapped[int] = mapped_column(Integer, default=0)
@@ -187,6 +194,8 @@ class Review(Model):
     __tablename__ = "reviews"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
+    row_version: Mapped[int] = row_version_column()
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
     round: Mapped[int] = mapped_column(Integer)
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
-from lms.db_types import UTCDateTime, utcnow
+from lms.db_types import UTCDateTime, row_version_column, utcnow, uuid_column
 from lms.extensions import Model
 from lms.trainings.models import Training
 
@@ -22,6 +22,8 @@ class AttendanceSession(Model):
     __tablename__ = "attendance_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
+    row_version: Mapped[int] = row_version_column()
     training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id"), index=True)
     day: Mapped[date] = mapped_column(Date)
     label: Mapped[str] = mapped_column(String(100))
@@ -40,6 +42,8 @@ class AttendanceRecord(Model):
     __tablename__ = "attendance_records"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
+    row_version: Mapped[int] = row_version_column()
     session_id: Mapped[int] = mapped_column(ForeignKey("attendance_sessions.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     status: Mapped[str] = mapped_column(String(20))

@@ -287,6 +287,11 @@ SENTENCES: dict[str, Sentence] = {
                                         + ", ".join(str(f).replace("_", " ") for f in d.get("fields") or []) + ".",
     "report.photo_add": lambda a, e, d, n: f"{a} menambah foto dokumentasi laporan {n.training(e.object_id)}.",
     "report.photo_delete": lambda a, e, d, n: f"{a} menghapus foto dokumentasi laporan {n.training(e.object_id)}.",
+    # training bundles (lms/bundles)
+    "bundle.export": lambda a, e, d, n: f"{a} mengekspor bundel {n.training(e.object_id)}.",
+    "bundle.import": lambda a, e, d, n: f"{a} mengimpor bundel {n.training(e.object_id)}: "
+                                        f"{sum((d.get('counts') or {}).values())} data baru atau diperbarui, "
+                                        f"{d.get('accounts_new', 0)} akun baru.",
     # quizzes
     "quiz.regrade": lambda a, e, d, n: f"{a} menilai ulang {n.quiz(e.object_id)} (versi {d.get('version', '?')}): "
                                        f"{len(d.get('changed_attempts') or [])} percobaan berubah nilainya.",

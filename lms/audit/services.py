@@ -55,6 +55,8 @@ ACTION_LABELS = {
     "certificate.sign": "Menandatangani sertifikat secara elektronik",
     "certificate.sign_failed": "Gagal menandatangani sertifikat",
     "quiz.regrade": "Menilai ulang kuis",
+    "bundle.export": "Mengekspor bundel kegiatan",
+    "bundle.import": "Mengimpor bundel kegiatan",
     "assignment.choose": "Memilih tugas kegiatan",
     "assignment.save": "Menyimpan tugas khusus kegiatan",
     "submission.submit": "Mengumpulkan tugas",

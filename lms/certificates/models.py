@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from lms.accounts.models import User
-from lms.db_types import UTCDateTime, utcnow
+from lms.db_types import UTCDateTime, row_version_column, utcnow, uuid_column
 from lms.extensions import Model
 from lms.trainings.models import Training
 
@@ -32,6 +32,8 @@ class Certificate(Model):
     __tablename__ = "certificates"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
+    row_version: Mapped[int] = row_version_column()
     institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
     training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -108,6 +110,8 @@ class EligibilityOverride(Model):
     __tablename__ = "eligibility_overrides"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
+    row_version: Mapped[int] = row_version_column()
     training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(Text)

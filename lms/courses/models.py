@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.db_types import UTCDateTime, utcnow
+from lms.db_types import UTCDateTime, row_version_column, utcnow, uuid_column
 from lms.extensions import Model
 
 
@@ -56,6 +56,8 @@ class LessonProgress(Model):
     __tablename__ = "lesson_progress"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
+    row_version: Mapped[int] = row_version_column()
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), index=True)
     last_viewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lms.db_types import uuid_column
 from lms.extensions import Model
 
 
@@ -27,6 +28,7 @@ class EvaluationSubmission(Model):
     __tablename__ = "evaluation_submissions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
     training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     questionnaire: Mapped[str] = mapped_column(String(100))

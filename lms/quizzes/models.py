@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.db_types import UTCDateTime, utcnow
+from lms.db_types import UTCDateTime, row_version_column, utcnow, uuid_column
 from lms.extensions import Model
 
 
@@ -68,6 +68,8 @@ class Attempt(Model):
     __tablename__ = "attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
+    row_version: Mapped[int] = row_version_column()
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("quiz_versions.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -118,6 +120,7 @@ class Response(Model):
     __tablename__ = "responses"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
     question_id: Mapped[str] = mapped_column(String(120))
     value: Mapped[Any] = mapped_column(JSON)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from lms.db_types import UTCDateTime, utcnow
+from lms.db_types import UTCDateTime, row_version_column, utcnow, uuid_column
 from lms.extensions import Model
 
 # The narrative parts of the report, in the order they appear in it, with their headings.
@@ -28,6 +28,8 @@ class TrainingReport(Model):
     __tablename__ = "training_reports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
+    row_version: Mapped[int] = row_version_column()
     training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id"), unique=True)
     latar_belakang: Mapped[str] = mapped_column(Text, default="")
     dasar_hukum: Mapped[str] = mapped_column(Text, default="")
@@ -46,6 +48,8 @@ class ReportPhoto(Model):
     __tablename__ = "report_photos"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
+    row_version: Mapped[int] = row_version_column()
     training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     caption: Mapped[str] = mapped_column(String(300), default="")

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from lms.accounts.models import User
 from lms.courses.models import Course
-from lms.db_types import UTCDateTime, utcnow
+from lms.db_types import UTCDateTime, row_version_column, utcnow, uuid_column
 from lms.extensions import Model, db
 from lms.quizzes.models import Quiz
 from lms.training_defaults import TRAINING
@@ -48,6 +48,8 @@ class Training(Model):
     __tablename__ = "trainings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
+    row_version: Mapped[int] = row_version_column()
     institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(300))
@@ -121,6 +123,8 @@ class AgendaItem(Model):
     __tablename__ = "agenda_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
+    row_version: Mapped[int] = row_version_column()
     training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id"), index=True)
     day: Mapped[date] = mapped_column(Date)
     start_time: Mapped[time] = mapped_column(Time)
@@ -151,6 +155,8 @@ class Enrollment(Model):
     __tablename__ = "enrollments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = uuid_column()
+    row_version: Mapped[int] = row_version_column()
     training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     source: Mapped[str] = mapped_column(String(20), default="manual")
