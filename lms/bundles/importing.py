@@ -539,8 +539,14 @@ class _Importer:
         return str(self.map[target].get(key, key)) if target else key
 
     def _sequences(self) -> None:
-        """Raise the numbering rows past every imported certificate: no number is given out twice."""
+        """Raise the numbering rows past every imported certificate: no number is given out twice.
+
+        Imported certificates also get their place in this installation's Open Badges status lists
+        (their new id, as issuing here gives), so a revocation here flips their bit.
+        """
         table = Certificate.__table__
+        db.session.execute(update(table).where(table.c.status_list_index.is_(None))
+                           .values(status_list_index=table.c.id))
         tops = db.session.execute(select(table.c.year, func.max(table.c.seq)).where(
             table.c.institution_id == self.institution.id).group_by(table.c.year))
         for year, top in tops:

@@ -77,7 +77,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("evaluation_answers", EvaluationAnswer, "jawaban evaluasi", identity="id", version=None,
          user_keyed=("target",)),
     Kind("eligibility_overrides", EligibilityOverride, "pengecualian syarat", natural=("training_id", "user_id")),
-    Kind("certificates", Certificate, "sertifikat", skip=("institution_id",)),
+    # The status-list index is a place in this installation's published lists: given here, on import.
+    Kind("certificates", Certificate, "sertifikat", skip=("institution_id", "status_list_index")),
     Kind("training_reports", TrainingReport, "laporan", natural=("training_id",)),
     Kind("report_photos", ReportPhoto, "foto dokumentasi"),
     Kind("audit_events", AuditEvent, "peristiwa audit", version=None),

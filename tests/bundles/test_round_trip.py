@@ -104,3 +104,6 @@ def test_a_laptop_certificate_keeps_its_number_and_code_and_the_server_numbers_p
     assert client.get(f"/verify/{code}.json").get_json()["status"].lower().startswith("sah")
     sequence = db.session.get(CertificateSequence, (held.institution_id, year))
     assert sequence.last_seq >= seq + count - 1
+    # Its place in the server's Open Badges status lists is the server's own, as issuing here gives.
+    assert held.status_list_index == held.id
+    assert db.session.scalar(select(func.count(Certificate.id)).where(Certificate.status_list_index.is_(None))) == 0
