@@ -29,6 +29,13 @@ EXAMPLES = {
     "LMS_PERSONAL_DATA_RETENTION_DAYS": ("30", "PERSONAL_DATA_RETENTION_DAYS", 30),
     "LMS_BACKUP_EVERY_HOURS": ("6", "BACKUP_EVERY_HOURS", 6),
     "LMS_BACKUP_KEEP": ("14", "BACKUP_KEEP", 14),
+    "LMS_BSRE_URL": ("https://esign.contoh.go.id/", "BSRE_URL", "https://esign.contoh.go.id"),
+    "LMS_BSRE_CLIENT_ID": ("klien-lms", "BSRE_CLIENT_ID", "klien-lms"),
+    "LMS_BSRE_CLIENT_SECRET": ("rahasia-klien", "BSRE_CLIENT_SECRET", "rahasia-klien"),
+    "LMS_BSRE_SEAL_SUBSCRIBER_ID": ("SEGEL-01", "BSRE_SEAL_SUBSCRIBER_ID", "SEGEL-01"),
+    "LMS_BSRE_TIMEOUT_SECONDS": ("45", "BSRE_TIMEOUT_SECONDS", 45.0),
+    "LMS_BSRE_FILES_PER_REQUEST": ("5", "BSRE_FILES_PER_REQUEST", 5),
+    "LMS_BSRE_LOCATION": ("Surabaya", "BSRE_LOCATION", "Surabaya"),
 }
 
 
