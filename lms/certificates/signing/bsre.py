@@ -254,18 +254,26 @@ def _decode_files(values: Any, sent: int) -> list[bytes]:
 
 
 def check_signed(pdf: bytes, index: int = 1) -> None:
-    """Raise SigningError unless `pdf` is a PDF with an embedded signature that covers its bytes."""
+    """Raise SigningError unless `pdf` is a PDF whose latest embedded signature is intact and valid.
+
+    Trust in the signer's CA is not checked here (BSrE's root need not be installed on the
+    server); the signature must exist, match the signed bytes and verify with its certificate.
+    """
     from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.generic_cms import validate_sig_integrity
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     try:
-        reader = PdfFileReader(BytesIO(pdf), strict=False)
-        signatures = reader.embedded_signatures
+        signatures = PdfFileReader(BytesIO(pdf), strict=False).embedded_signatures
         if not signatures:
             raise ValueError("no signature")
         latest = signatures[-1]
-        latest.compute_integrity_info()
-        if not latest.summarise_integrity_info().get("intact"):
-            raise ValueError("digest mismatch")
+        if latest.evaluate_signature_coverage() < SignatureCoverageLevel.ENTIRE_REVISION:
+            raise ValueError("signature does not cover its revision")
+        intact, valid = validate_sig_integrity(latest.signer_info, latest.signer_cert, "data",
+                                               latest.compute_digest())
+        if not (intact and valid):
+            raise ValueError("signature does not verify")
     except Exception:  # noqa: BLE001 - any failure to read a signature means "not a signed PDF"
         raise SigningError(MESSAGES["unsigned"].format(index=index), retry=True) from None
 
