@@ -22,6 +22,10 @@ from lms.catalog import check_paths, load_all, sync
 from lms.certificates import services as certificates
 from lms.certificates.export import write_zip
 from lms.certificates.models import Certificate
+from lms.certificates.signing import SigningError
+from lms.certificates.signing import services as signing
+from lms.certificates.signing.jobs import sign_training
+from lms.certificates.signing.validate import SignatureCheck, check_pdf
 from lms.dates import format_utc
 from lms.db_types import utcnow, writing
 from lms.demo import create_demo
@@ -381,13 +385,103 @@ def certificates_export(training_slug: str, zip_path: Path) -> None:
 @certificates_cli.command("verify-pdf")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def certificates_verify_pdf(file: Path) -> None:
-    """Check a PDF file against the recorded hashes: exit 0 only for an unaltered, valid certificate."""
+    """Check a PDF against the recorded hashes and validate its electronic signature (exit 0 only when sound)."""
 
-    certificate = certificates.verify_file(file.read_bytes())
-    if certificate is None:
-        _fail("Berkas ini TIDAK sama dengan sertifikat mana pun yang diterbitkan (mungkin diubah).")
+    content = file.read_bytes()
+    try:
+        checks = check_pdf(content, signing.trust_roots(), _now())
+    except ValueError as exc:
+        _fail(f"Berkas ini tidak dapat dibaca sebagai PDF: {exc}")
         return
+    problems = [problem for check in checks for problem in _echo_signature(check)]
+    certificate = certificates.verify_file(content)
+    if certificate is None:
+        certificate = certificates.unsigned_copy_of(content)
+        if certificate is not None:
+            click.echo(f"Berkas ini salinan sertifikat {certificate.number} sebelum ditandatangani; yang berlaku "
+                       "adalah berkas bertanda tangan elektronik (unduh ulang dari LMS).", err=True)
+            problems.append("berkas ini bukan versi yang ditandatangani")
+        elif checks:
+            _fail("Berkas ini TIDAK sama dengan sertifikat mana pun yang diterbitkan: tanda tangannya bukan "
+                  "tanda tangan sertifikat LMS ini, atau berkasnya diubah.")
+        else:
+            _fail("Berkas ini TIDAK sama dengan sertifikat mana pun yang diterbitkan (mungkin diubah).")
+    assert certificate is not None
     if certificate.status != "valid":
-        _fail(f"Berkas asli sertifikat {certificate.number}, tetapi sertifikat itu DICABUT: "
-              f"{certificate.revoke_reason}")
-    click.echo(f"Sah: berkas asli sertifikat {certificate.number} atas nama {certificate.data['holder_name']}.")
+        _fail(f"Berkas sertifikat {certificate.number}, tetapi sertifikat itu DICABUT: {certificate.revoke_reason}")
+    if problems:
+        _fail("Tanda tangan elektronik berkas ini bermasalah: " + "; ".join(problems) + ".")
+    state = ", ditandatangani secara elektronik" if checks else " (tanpa tanda tangan elektronik)"
+    click.echo(f"Sah: berkas asli sertifikat {certificate.number} atas nama "
+               f"{certificate.data['holder_name']}{state}.")
+
+
+def _echo_signature(check: SignatureCheck) -> list[str]:
+    """Print what the validator found for one signature; return its problems (none when sound)."""
+    when = format_utc(check.signed_at) if check.signed_at else "tidak diketahui"
+    stamp = ("ada, sah" if check.timestamp_ok else "ada, TIDAK sah") if check.timestamped else "tidak ada (PAdES B-B)"
+    click.echo(f"Tanda tangan {check.field}: oleh {check.signer} (penerbit sertifikatnya: {check.issuer}), "
+               f"pada {when}")
+    click.echo(f"  Keutuhan: {'utuh' if check.intact else 'RUSAK (isi berkas tidak cocok dengan tanda tangan)'}")
+    click.echo(f"  Penanda tangan: {'terpercaya' if check.trusted else 'TIDAK dikenal (rantainya tidak dipercaya)'}")
+    click.echo(f"  Cap waktu (RFC 3161): {stamp}")
+    click.echo(f"  Diubah setelah ditandatangani: {'YA' if check.changed_after else 'tidak'}")
+    problems = []
+    if not check.intact:
+        problems.append(f"tanda tangan {check.signer} tidak utuh")
+    if check.changed_after:
+        problems.append("berkas diubah setelah ditandatangani")
+    if not check.trusted:
+        problems.append(f"penanda tangan {check.signer} bukan identitas tanda tangan yang dipercaya LMS ini")
+    if check.timestamped and not check.timestamp_ok:
+        problems.append("cap waktunya tidak sah")
+    return problems
+
+
+@certificates_cli.command("sign")
+@click.argument("code", required=False)
+@click.option("--training", "training_slug", default=None, metavar="SLUG",
+              help="Tandatangani semua sertifikat kegiatan ini yang menunggu TTE.")
+def certificates_sign(code: str | None, training_slug: str | None) -> None:
+    """Sign certificate CODE, or every certificate of --training SLUG waiting for TTE, with the local key."""
+
+    if bool(code) == bool(training_slug):
+        _fail("Sebutkan satu KODE sertifikat atau --training SLUG (tidak keduanya).")
+    try:
+        signer = signing.local_signer(_now())
+    except SigningError as exc:
+        _fail(exc.message)
+        return
+    if signer is None:
+        _fail("Kunci tanda tangan lokal belum dikonfigurasi: isi LMS_SIGNING_PKCS12 dan kata sandinya "
+              "(LMS_SIGNING_PASSPHRASE_FILE).")
+        return
+    only: list[int] | None = None
+    if code:
+        certificate = certificates.find(code)
+        if certificate is None:
+            _fail(f"Sertifikat dengan kode {code} tidak ditemukan.")
+            return
+        try:
+            signing.check_signable(certificate)
+        except LmsError as exc:
+            _fail(exc.message)
+        training_id, only = certificate.training_id, [certificate.id]
+    else:
+        training_id = _training_or_fail(training_slug or "").id
+    db.session.commit()  # end the read: sign_training takes the write lock per batch, only to store it
+    with click.progressbar(length=1, label="Menandatangani", file=sys.stderr) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        try:
+            count = sign_training(training_id, signer, None, _now(), db.session.commit, progress, only)
+        except SigningError as exc:
+            _fail(f"{exc.message} Sertifikat yang belum ditandatangani tetap menunggu TTE.")
+            return
+        except LmsError as exc:
+            _fail(exc.message)
+            return
+    click.echo(f"{count} sertifikat ditandatangani oleh {signer.identity.subject}.")
+

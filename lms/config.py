@@ -52,6 +52,17 @@ DEFAULTS: dict[str, Any] = {
     # keeping the newest BACKUP_KEEP copies.
     "BACKUP_EVERY_HOURS": 0,
     "BACKUP_KEEP": 7,
+    # Electronic signatures (lms.certificates.signing): a PKCS#12 file and its passphrase, never in the
+    # database. With SIGNING_QUEUE new certificates wait as "Menunggu TTE" instead of being signed at
+    # issue (BSrE, or a laptop without the key); SIGNING_TIMESTAMP_URL makes signatures PAdES B-T.
+    "SIGNING_PKCS12": "",
+    "SIGNING_PASSPHRASE": "",
+    "SIGNING_PASSPHRASE_FILE": "",
+    "SIGNING_TIMESTAMP_URL": "",
+    "SIGNING_LOCATION": "",
+    "SIGNING_QUEUE": False,
+    # Trusted roots (PEM files) for checking signatures; the local key's own chain is always trusted.
+    "SIGNING_TRUST_ROOTS": (),
     # BSrE Esign API (lms.certificates.signing.bsre): off while BSRE_URL is empty. The client
     # secret belongs in instance/config.py or the environment, never in the database.
     "BSRE_URL": "",
@@ -124,6 +135,13 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "LMS_PERSONAL_DATA_RETENTION_DAYS": ("PERSONAL_DATA_RETENTION_DAYS", _days),
     "LMS_BACKUP_EVERY_HOURS": ("BACKUP_EVERY_HOURS", _backup_hours),
     "LMS_BACKUP_KEEP": ("BACKUP_KEEP", _at_least_one),
+    "LMS_SIGNING_PKCS12": ("SIGNING_PKCS12", _str),
+    "LMS_SIGNING_PASSPHRASE": ("SIGNING_PASSPHRASE", _str),
+    "LMS_SIGNING_PASSPHRASE_FILE": ("SIGNING_PASSPHRASE_FILE", _str),
+    "LMS_SIGNING_TIMESTAMP_URL": ("SIGNING_TIMESTAMP_URL", _str),
+    "LMS_SIGNING_LOCATION": ("SIGNING_LOCATION", _str),
+    "LMS_SIGNING_QUEUE": ("SIGNING_QUEUE", _bool),
+    "LMS_SIGNING_TRUST_ROOTS": ("SIGNING_TRUST_ROOTS", lambda v: tuple(p for p in v.split(os.pathsep) if p)),
     "LMS_BSRE_URL": ("BSRE_URL", lambda v: v.strip().rstrip("/")),
     "LMS_BSRE_CLIENT_ID": ("BSRE_CLIENT_ID", _str),
     "LMS_BSRE_CLIENT_SECRET": ("BSRE_CLIENT_SECRET", _str),

@@ -30,6 +30,12 @@ def init_app(app: Flask) -> None:
 
         _in_app(app, lambda: run_issue_job(job_id))
 
+    @queue.task()
+    def sign_certificates(job_id: int) -> None:
+        from lms.certificates.signing.jobs import run_sign_job  # as above
+
+        _in_app(app, lambda: run_sign_job(job_id))
+
     @queue.periodic_task(crontab(hour=PURGE_HOUR, minute="0"))
     def purge_personal_data() -> None:
         """Daily: empty old check-in IP, user agent and device id; delete old import previews."""
@@ -46,6 +52,7 @@ def init_app(app: Flask) -> None:
         _in_app(app, lambda: run_finalize_overdue(utcnow()))
 
     app.extensions["lms_jobs"] = {"huey": queue, "issue_certificates": issue_certificates,
+                                  "sign_certificates": sign_certificates,
                                   "purge_personal_data": purge_personal_data,
                                   "finalize_overdue_attempts": finalize_overdue_attempts}
     every = int(app.config.get("BACKUP_EVERY_HOURS") or 0)

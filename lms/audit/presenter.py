@@ -243,6 +243,11 @@ SENTENCES: dict[str, Sentence] = {
     "certificate.override": lambda a, e, d, n: f"{a} memberi pengecualian syarat sertifikat kepada "
                                                f"{n.user(d.get('user_id'))} di {n.training(e.object_id)}.",
     "certificate.revoke": lambda a, e, d, n: f"{a} mencabut sertifikat {d.get('number', '#' + e.object_id)}.",
+    "certificate.sign": lambda a, e, d, n: (f"{a} menandatangani sertifikat {d.get('number', '#' + e.object_id)} "
+                                            f"secara elektronik ({d.get('signer', '')}: {d.get('signed_by', '')})."),
+    "certificate.sign_failed": lambda a, e, d, n: (f"{a} gagal menandatangani {d.get('count', 0)} sertifikat "
+                                                   f"{n.training(e.object_id)} ({d.get('signer', '')}): "
+                                                   f"{d.get('message', '')}"),
     # assignments
     "assignment.choose": lambda a, e, d, n: f"{a} {'memberikan' if d.get('given') else 'tidak memberikan'} tugas "
                                             f"{_titled(d, d.get('assignment_id', '?'))} di {n.training(e.object_id)}"

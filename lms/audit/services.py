@@ -52,6 +52,8 @@ ACTION_LABELS = {
     "certificate.early_issue": "Menerbitkan sebelum pelatihan selesai",
     "certificate.override": "Memberi pengecualian syarat sertifikat",
     "certificate.revoke": "Mencabut sertifikat",
+    "certificate.sign": "Menandatangani sertifikat secara elektronik",
+    "certificate.sign_failed": "Gagal menandatangani sertifikat",
     "quiz.regrade": "Menilai ulang kuis",
     "assignment.choose": "Memilih tugas kegiatan",
     "assignment.save": "Menyimpan tugas khusus kegiatan",

@@ -95,6 +95,13 @@ class Texts:
 
 
 @dataclass(frozen=True)
+class Signature:
+    """The electronic signature's field in the signatory block: shown as a stamp, or invisible."""
+
+    visible: bool = False
+
+
+@dataclass(frozen=True)
 class PredikatBand:
     min: float
     label: str
@@ -117,6 +124,7 @@ class Layout:
     border: Border = Border()
     background: Path | None = None
     text: Texts = Texts()
+    signature: Signature = Signature()
     predikat: tuple[PredikatBand, ...] = field(default=DEFAULT_BANDS)
 
     def predikat_for(self, score: float) -> str | None:
@@ -187,6 +195,7 @@ SECTION_CHECKS: dict[str, tuple[type, dict[str, Check]]] = {
                         "inner_width": _number(0, 4), "gap_mm": _number(0, 10),
                         "corner_ornaments": _flag}),
     "text": (Texts, {f.name: _wording for f in fields(Texts)}),
+    "signature": (Signature, {"visible": _flag}),
 }
 TOP_KEYS = {"page", "background", "predikat", "fonts", *SECTION_CHECKS}
 

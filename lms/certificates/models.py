@@ -54,6 +54,16 @@ class Certificate(Model):
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     revoke_reason: Mapped[str] = mapped_column(Text, default="")
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    # Electronic signature (lms.certificates.signing): "none" when no signing is configured, "pending"
+    # (Menunggu TTE) until signed, then "signed": `pdf` and `pdf_sha256` are then the signed file's,
+    # and `unsigned_sha256` keeps the hash of the PDF as rendered.
+    sign_state: Mapped[str] = mapped_column(String(20), default="none", server_default="none")
+    unsigned_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_by: Mapped[str] = mapped_column(String(300), default="", server_default=text("''"))
+    signer_label: Mapped[str] = mapped_column(String(100), default="", server_default=text("''"))
+    # Where the signature field goes (page, x1, y1, x2, y2 in points), fixed when the PDF is rendered.
+    signature_box: Mapped[list[float] | None] = mapped_column(JSON)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     training: Mapped[Training] = relationship()
@@ -64,7 +74,20 @@ class Certificate(Model):
         Index("uq_certificates_valid", "training_id", "user_id", unique=True,
               sqlite_where=text("status = 'valid'"), postgresql_where=text("status = 'valid'")),
         CheckConstraint("status IN ('valid', 'revoked')", name="status"),
+        CheckConstraint("sign_state IN ('none', 'pending', 'signed')", name="sign_state"),
+        Index("ix_certificates_training_sign_state", "training_id", "sign_state"),
     )
+
+    @property
+    def signed(self) -> bool:
+        return self.sign_state == "signed"
+
+    @property
+    def sign_label(self) -> str:
+        return SIGN_LABELS[self.sign_state]
+
+
+SIGN_LABELS = {"none": "Tanpa TTE", "pending": "Menunggu TTE", "signed": "Ditandatangani"}
 
 
 class CertificateSequence(Model):

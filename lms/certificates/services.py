@@ -31,8 +31,10 @@ from lms.certificates.layout import DEFAULT_LAYOUT, Layout, load_layout
 from lms.certificates.models import Certificate, CertificateSequence, EligibilityOverride
 from lms.certificates.numbering import PatternError, format_number, validate_pattern
 from lms.certificates.pdf import CertificateData, TranscriptRow, render_certificate, transcript_cache
+from lms.certificates.pdf.signatory import signature_area
+from lms.certificates.signing import services as signing
 from lms.courses import services as courses
-from lms.dates import DEFAULT_ZONE, format_date, local_date
+from lms.dates import DEFAULT_ZONE, format_date, format_datetime, local_date
 from lms.db_types import affected_rows, writing
 from lms.errors import LmsError, ValidationFailed
 from lms.extensions import db
@@ -385,13 +387,15 @@ class Assets:
     institution: Institution
     logo: bytes | None
     signature: bytes | None
+    signing: signing.IssueSigning = signing.IssueSigning("none")
 
 
-def assets_for(training: Training) -> Assets:
+def assets_for(training: Training, now: datetime) -> Assets:
     institution = db.session.scalars(select(Institution).options(undefer(Institution.logo))
                                      .where(Institution.id == training.institution_id)).one()
     signature = db.session.scalars(select(Training.signature).where(Training.id == training.id)).first()
-    return Assets(institution, institution.logo if institution.logo_sha256 else None, signature)
+    return Assets(institution, institution.logo if institution.logo_sha256 else None, signature,
+                  signing.for_issue(now))
 
 
 def _check(training: Training, row: Row) -> None:
@@ -414,24 +418,28 @@ def _number(institution: Institution, seq: int, issued: date, training_code: str
 
 def _certificate(training: Training, row: Row, actor: User | None, now: datetime, assets: Assets, seq: int,
                  number: str, issued: date, replaces: Certificate | None = None) -> Certificate:
-    """Freeze and render one certificate with its number; the caller adds it to the session."""
+    """Freeze and render one certificate with its number, signed when signing is at issue; not yet added."""
     code = new_code()
     frozen = _frozen(training, row.user, assets.institution, row, number, code, issued)
-    pdf = render_certificate(certificate_data(frozen), layout(), logo=assets.logo, signature=assets.signature)
-    return Certificate(
+    data = certificate_data(frozen)
+    pdf = render_certificate(data, layout(), logo=assets.logo, signature=assets.signature)
+    certificate = Certificate(
         institution_id=assets.institution.id, training_id=training.id, user_id=row.user.id, number=number,
         year=issued.year, seq=seq, code=code, status="valid", issued_at=now, issue_date=issued,
         jp=frozen["jp"], jp_year=training.end_date.year, data=frozen, pdf=pdf,
         pdf_sha256=hashlib.sha256(pdf).hexdigest(), layout="default",
         override_reason=row.override.reason if row.override and not row.verdict.eligible else "",
-        issued_by_id=actor.id if actor else None, replaces_id=replaces.id if replaces else None)
+        issued_by_id=actor.id if actor else None, replaces_id=replaces.id if replaces else None,
+        signature_box=[0, *signature_area(layout(), data)])
+    signing.sign_rendered(certificate, assets.signing, now)
+    return certificate
 
 
 def issue(training: Training, row: Row, actor: User | None, now: datetime,
           assets: Assets | None = None, replaces: Certificate | None = None) -> Certificate:
     """Issue one certificate: check, number, freeze, render and store the PDF (one short render in the lock)."""
     _check(training, row)
-    assets = assets or assets_for(training)
+    assets = assets or assets_for(training, now)
     issued = local_date(now, assets.institution.time_zone)
     seq, number = next_number(assets.institution, issued, training.slug.upper())
     certificate = _certificate(training, row, actor, now, assets, seq, number, issued, replaces)
@@ -459,6 +467,8 @@ def _audit_issue(certificate: Certificate, actor: User | None, now: datetime) ->
                  {"training_id": certificate.training_id, "user_id": certificate.user_id,
                   "number": certificate.number, "override": bool(certificate.override_reason),
                   "replaces": certificate.replaces_id}, now)
+    if certificate.signed:
+        signing.audit_signed(certificate, actor, now)
 
 
 def before_last_day(training: Training, now: datetime) -> bool:
@@ -526,7 +536,7 @@ def issue_all(training: Training, actor: User | None, now: datetime,
         settle_overdue(training, now)
         _commit(commit)
     rows = [r for r in eligibility_table(training, now) if r.may_issue]
-    assets = assets_for(training)
+    assets = assets_for(training, now)
     issued: list[Certificate] = []
     session = db.session()  # the request's (or job's) real session behind the scoped proxy
     expire, session.expire_on_commit = session.expire_on_commit, False  # no reloads after each batch
@@ -657,6 +667,13 @@ def revoke(certificate: Certificate, reason: str, actor: User | None, now: datet
     audit.record(actor, "certificate.revoke", "certificate", certificate.id, {"number": certificate.number}, now)
 
 
+def revoked_on(certificate: Certificate) -> str:
+    """Return the day the certificate was revoked, in its institution's zone ('3 Desember 2026')."""
+    institution = db.session.get(Institution, certificate.institution_id)
+    zone = institution.time_zone if institution else DEFAULT_ZONE
+    return format_date(local_date(certificate.revoked_at, zone)) if certificate.revoked_at else ""
+
+
 def find(code_text: str) -> Certificate | None:
     """Return the certificate of a typed or scanned code; None for unknown or malformed codes."""
     code = normalize_code(code_text)
@@ -694,8 +711,18 @@ def public_view(certificate: Certificate) -> dict[str, Any]:
                 revoked_on=format_date(local_date(certificate.revoked_at, institution.time_zone if institution
                                                   else DEFAULT_ZONE)) if certificate.revoked_at else None,
                 revoke_reason=certificate.revoke_reason or None, pdf_sha256=certificate.pdf_sha256,
-                transcript=data["transcript"])
+                transcript=data["transcript"], sign_state=certificate.sign_label, signed=certificate.signed,
+                signature=_public_signature(certificate, institution.time_zone if institution else DEFAULT_ZONE))
     return view
+
+
+def _public_signature(certificate: Certificate, zone: str) -> dict[str, str] | None:
+    """Return who signed the certificate electronically and when; None when it is not signed."""
+    if not certificate.signed or certificate.signed_at is None:
+        return None
+    when = format_datetime(certificate.signed_at, zone)
+    return {"signed_by": certificate.signed_by, "signed_at": certificate.signed_at.isoformat(), "signed_on": when,
+            "sentence": f"Ditandatangani secara elektronik oleh {certificate.signed_by}, pada {when}."}
 
 
 def pdf_bytes(certificate: Certificate) -> bytes:
@@ -703,9 +730,20 @@ def pdf_bytes(certificate: Certificate) -> bytes:
 
 
 def verify_file(content: bytes) -> Certificate | None:
-    """Return the certificate whose stored PDF has exactly these bytes."""
+    """Return the certificate whose stored PDF (the signed one, once signed) has exactly these bytes."""
+    return verify_hash(hashlib.sha256(content).hexdigest())
+
+
+def verify_hash(digest: str) -> Certificate | None:
+    """Return the certificate whose served PDF has this SHA-256 (hex)."""
+    return db.session.scalars(select(Certificate).where(Certificate.pdf_sha256 == digest.strip().lower())).first()
+
+
+def unsigned_copy_of(content: bytes) -> Certificate | None:
+    """Return the signed certificate of which these bytes are the PDF as rendered, before signing."""
     digest = hashlib.sha256(content).hexdigest()
-    return db.session.scalars(select(Certificate).where(Certificate.pdf_sha256 == digest)).first()
+    return db.session.scalars(select(Certificate).where(Certificate.unsigned_sha256 == digest,
+                                                        Certificate.sign_state == "signed")).first()
 
 
 def ledger(user: User) -> dict[int, tuple[int, list[Certificate]]]:

@@ -15,6 +15,10 @@ from lms.certificates import bulk, services
 from lms.certificates.export import certificate_filename, export_training, list_table
 from lms.certificates.forms import IssueForm, LookupForm, ReasonForm, SignatoryForm
 from lms.certificates.models import Certificate, Job
+from lms.certificates.pdf.revoked import stamp_revoked
+from lms.certificates.signing import SigningError
+from lms.certificates.signing import jobs as signing_jobs
+from lms.certificates.signing import services as signing
 from lms.confirm import requires_confirmation, unconfirmed
 from lms.db_types import utcnow
 from lms.evaluations import services as evaluations
@@ -42,6 +46,7 @@ def _training(slug: str) -> Training:
 @role_required(Role.ADMIN)
 def manage(slug: str) -> ResponseReturnValue:
     training, now, base_url, args = _training(slug), utcnow(), services.public_base_url(), _list_args()
+    problem = _local_key_problem()
     listing = services.list_page(training, now, args.get("status", ""), args.get("q", ""),
                                  request.args.get("page", 1, type=bounded_int), current_app.config["PAGE_SIZE"])
     return render_template("certificates/manage.html", training=training, listing=listing, list_args=args,
@@ -49,7 +54,8 @@ def manage(slug: str) -> ResponseReturnValue:
                            action_form=ActionForm(), issue_form=IssueForm(),
                            early=services.before_last_day(training, now),
                            signatory_form=SignatoryForm(obj=training), zone=current_institution().time_zone,
-                           public_ok=services.base_url_is_public(base_url), base_url=base_url)
+                           public_ok=services.base_url_is_public(base_url), base_url=base_url,
+                           sign_counts=signing.counts(training.id), sign_problem=problem, sign_ready=problem is None)
 
 
 def _list_args() -> dict[str, str]:
@@ -135,6 +141,12 @@ def retry_job(job_id: int) -> ResponseReturnValue:
     old = db.get_or_404(Job, job_id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    if old.kind == signing_jobs.SIGN:
+        again = act(lambda: signing_jobs.retry_sign_job(old, current_user, utcnow()), error_category="warning").value
+        if again is None:
+            return redirect(url_for("certificates.job", job_id=job_id))
+        signing_jobs.start_sign_job(again)
+        return redirect(url_for("certificates.job", job_id=again.id))
     training = old.training
     waiting = services.waiting_count(training, utcnow()) if training else 0
     new = act(lambda: bulk.retry_issue_job(old, current_user, utcnow()), error_category="warning").value
@@ -200,6 +212,59 @@ def reissue(certificate_id: int) -> ResponseReturnValue:
     return redirect(_back_to_manage(old.training.slug))
 
 
+@bp.post("/trainings/<slug>/certificates/sign-all")
+@role_required(Role.ADMIN)
+@requires_confirmation("Tandatangani secara elektronik semua sertifikat yang menunggu TTE?",
+                       "Setiap sertifikat ditandatangani dengan kunci lokal yang dikonfigurasi; berkas bertanda "
+                       "tangan itulah yang kemudian diunduh dan diverifikasi.", _back_to_manage)
+def sign_all(slug: str) -> ResponseReturnValue:
+    training = _training(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if (problem := _local_key_problem()) is not None:
+        flash(problem, "danger")
+        return redirect(_back_to_manage(slug))
+    job = act(lambda: signing_jobs.create_sign_job(training, current_user, utcnow()), error_category="warning").value
+    if job is None:
+        return redirect(_back_to_manage(slug))
+    signing_jobs.start_sign_job(job)
+    return redirect(url_for("certificates.job", job_id=job.id))
+
+
+@bp.post("/certificates/<int:certificate_id>/sign")
+@role_required(Role.ADMIN)
+def sign_one(certificate_id: int) -> ResponseReturnValue:
+    certificate = db.get_or_404(Certificate, certificate_id)
+    back = _back_to_manage(certificate.training.slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if (problem := _local_key_problem()) is not None:
+        flash(problem, "danger")
+        return redirect(back)
+    signer = signing.local_signer(utcnow())
+    assert signer is not None
+
+    def sign() -> list[Certificate]:
+        db.session.commit()  # the request's reads end here: the signing itself holds no write lock
+        return signing_jobs.sign_now([certificate], signer, current_user, utcnow())
+
+    act(sign, success=lambda done: f"Sertifikat {certificate.number} ditandatangani secara elektronik."
+        if done else f"Sertifikat {certificate.number} tidak ditandatangani: statusnya berubah sementara itu.")
+    return redirect(back)
+
+
+def _local_key_problem() -> str | None:
+    """Return why the local key cannot sign now (not configured, wrong passphrase, expired…), else None."""
+    try:
+        signer = signing.local_signer(utcnow())
+    except SigningError as exc:
+        return exc.message
+    if signer is None:
+        return ("Kunci tanda tangan lokal belum dikonfigurasi di server ini (LMS_SIGNING_PKCS12); sertifikat tetap "
+                "menunggu TTE.")
+    return None
+
+
 @bp.get("/certificates/<int:certificate_id>.pdf")
 @role_required(*ANY_ROLE)
 def download(certificate_id: int) -> ResponseReturnValue:
@@ -211,8 +276,10 @@ def download(certificate_id: int) -> ResponseReturnValue:
         if reason:
             flash(reason, "warning")
             return redirect(url_for("certificates.mine"))
-    return send_bytes(services.pdf_bytes(certificate), "application/pdf", certificate_filename(certificate),
-                      attachment=False)
+    pdf = services.pdf_bytes(certificate)
+    if certificate.status == "revoked":  # the copy handed out says so on every page; the stored bytes stay
+        pdf = stamp_revoked(pdf, services.revoked_on(certificate), certificate.revoke_reason)
+    return send_bytes(pdf, "application/pdf", certificate_filename(certificate), attachment=False)
 
 
 @bp.get("/trainings/<slug>/certificates/export")

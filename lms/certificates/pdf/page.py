@@ -158,6 +158,7 @@ class Page:
 
     canvas: Canvas
     layout: Layout
+    decorate: bool = True  # False: only measure (no background or border drawn)
     left: float = field(init=False)
     right: float = field(init=False)
     bottom: float = field(init=False)
@@ -167,6 +168,8 @@ class Page:
         width, height = self.layout.page_size
         inset = self.layout.margin + self.layout.border.gap_mm * mm + self.layout.padding
         self.left, self.right, self.bottom, self.top = inset, width - inset, inset, height - inset
+        if not self.decorate:
+            return
         _draw_background(self)
         drawn(self, ("border",), lambda: _draw_border(self))
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
 
 from lms.accounts.identity import format_nip
+from lms.certificates.layout import Layout
 from lms.certificates.pdf.data import CertificateData
-from lms.certificates.pdf.images import draw_image
+from lms.certificates.pdf.images import draw_image, register_fonts
 from lms.certificates.pdf.page import Line, Page, draw_lines, fitted, total_height
 from lms.dates import format_date
 
@@ -54,6 +57,20 @@ def draw_signatory(page: Page, block: Signatory, signature: ImageReader | None,
     if signature:
         _draw_signature(page, signature, centre, below_top + 2)
     draw_lines(page, list(block.below), below_top, centre)
+
+
+def signature_area(layout: Layout, data: CertificateData) -> tuple[float, float, float, float]:
+    """Return the signature space of the certificate page (x1, y1, x2, y2 in points), as front.py draws it.
+
+    An electronic signature's field goes here: above the signatory's name, where the signature image is.
+    """
+    register_fonts(layout)
+    page = Page(Canvas(io.BytesIO(), pagesize=layout.page_size), layout, decorate=False)
+    column = column_width(page)
+    block = signatory_block(page, data, column)
+    centre, bottom = page.right - column / 2, page.bottom + total_height(block.below) + 2
+    width, height = SIGNATURE_BOX
+    return (round(centre - width / 2, 2), round(bottom, 2), round(centre + width / 2, 2), round(bottom + height, 2))
 
 
 def _draw_signature(page: Page, signature: ImageReader, centre: float, bottom: float) -> None:
