@@ -246,6 +246,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.attendance.views import bp as attendance_bp
     from lms.audit.views import bp as audit_bp
     from lms.caption.views import bp as caption_bp
+    from lms.certificates.bsre_views import bp as bsre_bp
     from lms.certificates.views import bp as certificates_bp
     from lms.core import bp as core_bp
     from lms.courses.views import bp as courses_bp
@@ -260,6 +261,6 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, courses_bp, quizzes_bp, trainings_bp,
                       attendance_bp, certificates_bp, mydata_bp, caption_bp, assignment_review_bp, evaluations_bp,
                       assignments_bp, assignment_manage_bp, reports_bp, reminders_bp,
-                      laporan_bp, siasn_bp):
+                      laporan_bp, siasn_bp, bsre_bp):
         app.register_blueprint(blueprint)
 

@@ -51,7 +51,7 @@ TEST_VARIABLES = {"LMS_TEST_DATABASE_URL", "LMS_TEST_REDIS_URL"}
 
 
 def readme_variables():
-    return sorted(set(re.findall(r"`(LMS_[A-Z_]+)`", README.read_text(encoding="utf-8"))) - TEST_VARIABLES)
+    return sorted(set(re.findall(r"`(LMS_[A-Z0-9_]+)`", README.read_text(encoding="utf-8"))) - TEST_VARIABLES)
 
 
 def test_every_documented_variable_is_mapped_and_tested():
