@@ -70,7 +70,7 @@ def url(training, tail=""):
 
 def test_page_offers_both_ways_without_remembering_anything(client, admin, queued):
     manage = client.get(f"/trainings/{queued.slug}/certificates").get_data(as_text=True)
-    assert f'href="{url(queued)}">Tandatangani melalui BSrE</a>' in manage
+    assert f'href="{url(queued)}">Tandatangani melalui BSrE (5)</a>' in manage
     page = client.get(url(queued)).get_data(as_text=True)
     assert "5 sertifikat menunggu TTE · 0 sudah ditandatangani" in page
     assert 'name="nik"' in page and 'name="passphrase"' in page and 'name="totp"' in page
