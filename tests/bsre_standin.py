@@ -172,6 +172,7 @@ class BsreStandin:
         self.pki = TestPki()
         self.mode: str | None = None
         self.delay = 5.0
+        self.error_status = 400  # HTTP status of a refusal (deployments answer 400, some 401 or 200)
         self.totp_lifetime = 120.0
         self.issued_totp: str | None = None
         self._totp_expires = 0.0
@@ -230,8 +231,9 @@ class BsreStandin:
         except OSError:
             pass  # the client gave up (a simulated timeout)
 
-    def _error(self, handler: BaseHTTPRequestHandler, name: str, status: int = 400) -> None:
+    def _error(self, handler: BaseHTTPRequestHandler, name: str) -> None:
         code, text = ERRORS[name]
+        status = self.error_status
         self.calls[-1]["status"] = status
         self._reply(handler, status, {"status_code": code, "error": text})
 

@@ -330,7 +330,8 @@ class BsreClient:
                 body = json.loads(raw.decode("utf-8")) if raw else None
             except (UnicodeDecodeError, ValueError):
                 body = None
-            if status == 401:
+            if status == 401 and not (isinstance(body, dict) and "status_code" in body):
+                # Spring's own 401 ({timestamp, status, error, path}): the client id/secret, not the signer.
                 outcome = "client credentials refused"
                 raise SigningError(MESSAGES["client_auth"], retry=False)
             if not isinstance(body, dict):

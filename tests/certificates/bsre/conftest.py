@@ -33,6 +33,7 @@ def standin_server() -> Iterator[BsreStandin]:
 def standin(standin_server: BsreStandin) -> BsreStandin:
     standin_server.mode = None
     standin_server.delay = 3.0
+    standin_server.error_status = 400
     standin_server.issued_totp = None
     standin_server.calls.clear()
     return standin_server

@@ -109,6 +109,14 @@ def test_refusals_are_clear_and_not_retried(standin, bsre, nik, passphrase, key)
     assert caught.value.retry is False
 
 
+@pytest.mark.parametrize("status", [200, 401, 403])
+def test_refusals_read_from_the_body_whatever_the_http_status(standin, bsre, status):
+    standin.error_status = status
+    with pytest.raises(SigningError) as caught:
+        BsrePersonalSigner(bsre, NIK_VALID, "passphrase-keliru").sign([make_pdf("x")], None)
+    assert caught.value.message == MESSAGES["passphrase"] and caught.value.retry is False
+
+
 @pytest.mark.parametrize(("mode", "message", "retry"), [
     ("timeout", MESSAGES["timeout"].format(seconds="0.5"), True),
     ("malformed", MESSAGES["malformed"], True),
