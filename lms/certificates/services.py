@@ -35,7 +35,7 @@ from lms.certificates.pdf.signatory import signature_area
 from lms.certificates.signing import services as signing
 from lms.courses import services as courses
 from lms.dates import DEFAULT_ZONE, format_date, format_datetime, local_date
-from lms.db_types import affected_rows, writing
+from lms.db_types import affected_rows, utcnow, writing
 from lms.errors import LmsError, ValidationFailed
 from lms.extensions import db
 from lms.images import check_image
@@ -390,12 +390,13 @@ class Assets:
     signing: signing.IssueSigning = signing.IssueSigning("none")
 
 
-def assets_for(training: Training, now: datetime) -> Assets:
+def assets_for(training: Training, now: datetime | None = None) -> Assets:
+    """Return what every certificate of the training is drawn with, and how issuing at `now` signs."""
     institution = db.session.scalars(select(Institution).options(undefer(Institution.logo))
                                      .where(Institution.id == training.institution_id)).one()
     signature = db.session.scalars(select(Training.signature).where(Training.id == training.id)).first()
     return Assets(institution, institution.logo if institution.logo_sha256 else None, signature,
-                  signing.for_issue(now))
+                  signing.for_issue(now or utcnow()))
 
 
 def _check(training: Training, row: Row) -> None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import io
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, NameObject
 from reportlab.lib.colors import Color
 from reportlab.pdfgen.canvas import Canvas
 
@@ -21,15 +22,23 @@ FONT, FONT_BOLD = "Helvetica", "Helvetica-Bold"
 def stamp_revoked(pdf: bytes, revoked_on: str, reason: str) -> bytes:
     """Return pdf with a DICABUT overlay (and its date and reason) drawn over every page."""
     reader = PdfReader(io.BytesIO(pdf))
-    writer = PdfWriter()
-    stamps: dict[tuple[float, float], object] = {}
-    for page in reader.pages:
+    title = reader.metadata.title if reader.metadata and reader.metadata.title else "sertifikat"
+    writer = PdfWriter(clone_from=reader)
+    stamps: dict[tuple[float, float], PageObject] = {}
+    for page in writer.pages:
         size = (float(page.mediabox.width), float(page.mediabox.height))
         if size not in stamps:
             stamps[size] = PdfReader(io.BytesIO(_overlay(size, revoked_on, reason))).pages[0]
-        page.merge_page(stamps[size])  # type: ignore[arg-type]
-        writer.add_page(page)
-    writer.add_metadata({"/Title": f"DICABUT — {reader.metadata.title if reader.metadata else 'sertifikat'}"})
+        page.merge_page(stamps[size])
+    if "/AcroForm" in writer.root_object:  # the signature no longer covers this copy: drop its field
+        del writer.root_object["/AcroForm"]
+        for page in writer.pages:
+            if "/Annots" in page:
+                annotations = page["/Annots"].get_object()
+                assert isinstance(annotations, ArrayObject)
+                kept = [a for a in annotations if a.get_object().get("/FT") != "/Sig"]
+                page[NameObject("/Annots")] = ArrayObject(kept)
+    writer.add_metadata({"/Title": f"DICABUT — {title}"})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -46,3 +46,9 @@ class Signer(Protocol):
     def sign(self, pdfs: Sequence[bytes], box: SignatureBox | None) -> list[bytes]:
         """Sign every PDF of the batch (same order), or raise SigningError and return nothing."""
         ...
+
+
+# Optional on a Signer: ``signer_name: str``, the signing certificate's holder, when the backend knows
+# it for every PDF it signs (the local key does). Then a returned PDF that is the one given with a
+# signature appended is recorded as signed by that name without parsing it; otherwise (and always
+# for a backend without it) the signer is read from the returned PDF's last signature.

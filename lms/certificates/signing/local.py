@@ -20,13 +20,17 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+from pyhanko.keys.internal import translate_pyca_cryptography_key_to_asn1
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko.stamp import TextStampStyle
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from lms.certificates.signing import SignatureBox, SigningError
 from lms.dates import format_date
@@ -114,6 +118,11 @@ class LocalSigner:
     # Set once the timestamp server failed in this process's batch: the rest is signed B-B at once.
     timestamp_failed: bool = field(default=False, init=False)
 
+    @property
+    def signer_name(self) -> str:
+        """Whose certificate signs (its common name), as the record and the verification page show it."""
+        return self.identity.subject
+
     def check(self, now: datetime) -> None:
         """Refuse to sign outside the certificate's validity (checked again before every use)."""
         _check_dates(self.identity, now)
@@ -164,9 +173,38 @@ def load_pkcs12(data: bytes, passphrase: bytes | None, now: datetime, where: str
     if key is None or certificate is None:
         raise SigningError(f"{where} tidak memuat kunci privat beserta sertifikatnya.")
     identity = check_certificate(certificate, key, now)
-    chain = [asn1_x509.Certificate.load(c.public_bytes(Encoding.DER)) for c in extra]
-    signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=chain, passphrase=passphrase)
+    store = SimpleCertificateStore()
+    store.register_multiple([asn1_x509.Certificate.load(c.public_bytes(Encoding.DER)) for c in extra])
+    signer = _KeptKeySigner(key, signing_cert=asn1_x509.Certificate.load(certificate.public_bytes(Encoding.DER)),
+                            signing_key=translate_pyca_cryptography_key_to_asn1(key), cert_registry=store)
     return LocalSigner(signer, identity, timestamper)
+
+
+class _KeptKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner, keeping the loaded private key.
+
+    SimpleSigner loads (and so checks) the key from its DER form for every signature, which costs
+    far more than the signature itself with RSA; the key here was loaded and checked once.
+    """
+
+    def __init__(self, key: Any, **options: Any) -> None:
+        super().__init__(**options)
+        self._kept = key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        try:
+            name = mechanism.signature_algo
+        except ValueError:
+            name = mechanism["algorithm"].native
+        key, digest = self._kept, get_pyca_cryptography_hash(digest_algorithm)
+        if name == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
+            return key.sign(data, PKCS1v15(), digest)
+        if name == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
+            return key.sign(data, ec.ECDSA(digest))
+        if name in ("ed25519", "ed448") and isinstance(key, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)):
+            return key.sign(data)
+        return super().sign_raw(data, digest_algorithm)  # type: ignore[no-any-return]
 
 
 def from_config(config: Mapping[str, Any], now: datetime) -> LocalSigner | None:

@@ -153,8 +153,11 @@ def _signed(signer: Signer, pdfs: Sequence[bytes], box: SignatureBox | None) -> 
         raise SigningError(f"{signer.label} mengembalikan {len(out)} berkas untuk {len(pdfs)} sertifikat; "
                            "tidak ada yang disimpan.", retry=True)
     result = []
-    for pdf in out:
-        by = signed_by(pdf)
+    known = getattr(signer, "signer_name", None)
+    for original, pdf in zip(pdfs, out, strict=True):
+        # A signer that names its identity and appended a signature to the PDF given needs no parsing.
+        appended = known and pdf.startswith(original) and b"/ByteRange" in pdf[len(original):]
+        by = known if appended else signed_by(pdf)
         if by is None:
             raise SigningError(f"{signer.label} mengembalikan berkas tanpa tanda tangan elektronik; tidak ada "
                                "yang disimpan.", retry=True)

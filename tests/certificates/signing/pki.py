@@ -59,11 +59,12 @@ class Authority:
                        .sign(key, hashes.SHA256()))
         self.root = Issued(key, certificate)
 
-    def issue(self, common: str, *, days_before: int = 30, days_after: int = 365, signing: bool = True,
-              timestamping: bool = False) -> Issued:
+    def issue(self, common: str, *, days_before: int = 30, days_after: int = 3650, signing: bool = True,
+              timestamping: bool = False, rsa_key: bool = False) -> Issued:
         # pyHanko's dummy timestamp unit signs with RSA only.
         key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey = (
-            rsa.generate_private_key(65537, 2048) if timestamping else ec.generate_private_key(ec.SECP256R1()))
+            rsa.generate_private_key(65537, 2048) if timestamping or rsa_key
+            else ec.generate_private_key(ec.SECP256R1()))
         usage = (x509.KeyUsage(True, True, False, False, False, False, False, False, False) if signing or timestamping
                  else x509.KeyUsage(False, False, True, False, False, False, False, False, False))
         builder = (x509.CertificateBuilder().subject_name(_name(common)).issuer_name(self.root.certificate.subject)
