@@ -16,7 +16,9 @@ seconds.
 (broken JSON), ``unsigned`` (returns the files as sent), ``expired`` (every signer's certificate
 has expired) and ``error500`` (HTTP 500).
 
-By hand: ``python -m tests.bsre_standin --port 5240 [--mode MODE]``, then set
+By hand: ``.venv/bin/python tests/bsre_standin.py --port 5240 [--mode MODE]`` (as a script:
+``python -m tests.bsre_standin`` would find the ``tests`` package that spylls installs into
+site-packages), then set
 ``LMS_BSRE_URL=http://127.0.0.1:5240 LMS_BSRE_CLIENT_ID=lms-standin
 LMS_BSRE_CLIENT_SECRET=rahasia-standin LMS_BSRE_SEAL_SUBSCRIBER_ID=SEGEL-DISKOMINFO-01``.
 """
