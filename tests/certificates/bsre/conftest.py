@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Iterator
 
@@ -42,10 +43,17 @@ def standin(standin_server: BsreStandin) -> BsreStandin:
 @pytest.fixture
 def bsre_config(standin: BsreStandin) -> BsreConfig:
     return BsreConfig(base_url=standin.url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
-                      seal_subscriber_id=SEAL_SUBSCRIBER, timeout=0.5, files_per_request=2,
+                      seal_subscriber_id=SEAL_SUBSCRIBER, timeout=30, files_per_request=2,
                       location="Surabaya")
 
 
 @pytest.fixture
 def bsre(bsre_config: BsreConfig) -> BsreClient:
+    """A client that waits long enough for real signing on a busy machine (see `impatient` for timeouts)."""
     return BsreClient(bsre_config)
+
+
+@pytest.fixture
+def impatient(bsre_config: BsreConfig) -> BsreClient:
+    """A client that gives up after half a second (the stand-in's timeout mode answers after three)."""
+    return BsreClient(dataclasses.replace(bsre_config, timeout=0.5))

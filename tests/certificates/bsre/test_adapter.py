@@ -124,8 +124,10 @@ def test_refusals_read_from_the_body_whatever_the_http_status(standin, bsre, sta
     ("expired", MESSAGES["certificate_expired"], False),
     ("error500", MESSAGES["server_error"].format(status=500), True),
 ])
-def test_faulty_service(standin, bsre, mode, message, retry):
+def test_faulty_service(standin, bsre, impatient, mode, message, retry):
     standin.mode = mode
+    if mode == "timeout":
+        bsre = impatient
     with pytest.raises(SigningError) as caught:
         BsrePersonalSigner(bsre, NIK_VALID, PASSPHRASE).sign([make_pdf("a"), make_pdf("b")], BOX)
     assert caught.value.message == message
