@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -443,6 +444,8 @@ def issue(training: Training, row: Row, actor: User | None, now: datetime,
     assets = assets or assets_for(training, now)
     issued = local_date(now, assets.institution.time_zone)
     seq, number = next_number(assets.institution, issued, training.slug.upper())
+    if assets.signing.state == "signed":  # not while numbering holds the lock: sign_after_issue signs it
+        assets = dataclasses.replace(assets, signing=signing.IssueSigning("pending"))
     certificate = _certificate(training, row, actor, now, assets, seq, number, issued, replaces)
     db.session.add(certificate)
     db.session.flush()

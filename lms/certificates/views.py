@@ -98,8 +98,11 @@ def issue_one(slug: str, user_id: int) -> ResponseReturnValue:
     form = IssueForm()
     if not form.validate_on_submit():
         abort(400)
-    act(lambda: services.issue_for(training, user_id, current_user, utcnow(), early_reason=_early_reason(form)),
-        success=lambda certificate: f"Sertifikat {certificate.number} diterbitkan.")
+    issued = act(lambda: services.issue_for(training, user_id, current_user, utcnow(),
+                                            early_reason=_early_reason(form)),
+                 success=lambda certificate: f"Sertifikat {certificate.number} diterbitkan.").value
+    if issued is not None:
+        signing.sign_after_issue(issued, current_user, utcnow())
     return redirect(_back_to_manage(slug))
 
 
@@ -206,9 +209,11 @@ def reissue(certificate_id: int) -> ResponseReturnValue:
     form = IssueForm()
     if not form.validate_on_submit():
         abort(400)
-    act(lambda: services.issue_for(old.training, old.user_id, current_user, utcnow(), replaces=old,
-                                   early_reason=_early_reason(form)),
-        success=lambda new: f"Sertifikat pengganti {new.number} diterbitkan.")
+    issued = act(lambda: services.issue_for(old.training, old.user_id, current_user, utcnow(), replaces=old,
+                                            early_reason=_early_reason(form)),
+                 success=lambda new: f"Sertifikat pengganti {new.number} diterbitkan.").value
+    if issued is not None:
+        signing.sign_after_issue(issued, current_user, utcnow())
     return redirect(_back_to_manage(old.training.slug))
 
 

@@ -222,6 +222,19 @@ def from_config(config: Mapping[str, Any], now: datetime) -> LocalSigner | None:
     return signer
 
 
+def chain_of(config: Mapping[str, Any]) -> list[asn1_x509.Certificate]:
+    """Return the configured PKCS#12's certificates (its own and its chain), unchecked; [] when unreadable."""
+    path_text = str(config.get("SIGNING_PKCS12") or "").strip()
+    try:
+        if not path_text:
+            return []
+        _, certificate, extra = pkcs12.load_key_and_certificates(Path(path_text).read_bytes(), passphrase(config))
+    except (OSError, ValueError, TypeError, SigningError):
+        return []
+    found = ([certificate] if certificate else []) + list(extra)
+    return [asn1_x509.Certificate.load(c.public_bytes(Encoding.DER)) for c in found]
+
+
 def passphrase(config: Mapping[str, Any]) -> bytes | None:
     """Return the passphrase: SIGNING_PASSPHRASE, else the first line of SIGNING_PASSPHRASE_FILE."""
     value = config.get("SIGNING_PASSPHRASE")

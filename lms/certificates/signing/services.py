@@ -54,7 +54,9 @@ def local_signer(now: datetime) -> local.LocalSigner | None:
     except OSError:
         stamp = 0
     cache = current_app.extensions.setdefault("lms_signing", {})
-    key = (path, stamp, str(config.get("SIGNING_TIMESTAMP_URL") or ""))
+    secret = hashlib.sha256(repr((config.get("SIGNING_PASSPHRASE"), config.get("SIGNING_PASSPHRASE_FILE")))
+                            .encode()).hexdigest()  # a changed passphrase setting loads the file again
+    key = (path, stamp, secret, str(config.get("SIGNING_TIMESTAMP_URL") or ""))
     signer = cache.get(key)
     if signer is None:
         signer = local.from_config(config, now)
@@ -88,17 +90,31 @@ def for_issue(now: datetime) -> IssueSigning:
 
 
 def trust_roots() -> list[Any]:
-    """Return the roots verify-pdf trusts: the configured ones and the local key's own chain."""
+    """Return the roots verify-pdf trusts: the configured ones and the local key's own chain.
+
+    The local key's certificates are trusted even once expired: what it signed while valid stays sound.
+    """
     from lms.certificates.signing.validate import load_roots
 
-    roots = load_roots(current_app.config.get("SIGNING_TRUST_ROOTS") or ())
+    return load_roots(current_app.config.get("SIGNING_TRUST_ROOTS") or ()) + local.chain_of(current_app.config)
+
+
+def sign_after_issue(certificate: Certificate, actor: User | None, now: datetime) -> Certificate:
+    """Sign a certificate just issued and committed, when issuing signs at once (a single issue).
+
+    A single issue renders inside its numbering transaction; its signature is added afterwards,
+    outside it, in a short write of its own. Left waiting (Menunggu TTE) when the key fails now.
+    """
+    if certificate.sign_state != "pending" or current_app.config.get("SIGNING_QUEUE"):
+        return certificate
     try:
-        signer = local_signer(datetime.now().astimezone())
-    except SigningError:
-        signer = None
-    if signer is not None:  # our own key's certificate and its chain
-        roots.extend([signer.signer.signing_cert, *signer.signer.cert_registry])
-    return roots
+        signer = local_signer(now)
+        if signer is not None:
+            sign_batch([certificate], signer, actor, now, db.session.commit)
+    except SigningError as exc:
+        log.warning("certificate %s left waiting for signing: %s", certificate.number, exc.message)
+        db.session.rollback()
+    return certificate
 
 
 # ---------------------------------------------------------------- signing at issue

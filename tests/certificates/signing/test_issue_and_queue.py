@@ -252,3 +252,27 @@ def test_cli_sign_without_a_key_or_with_a_bad_one(runner, finished, queued, sign
     assert expired.exit_code != 0 and "kedaluwarsa pada 20 November 2026" in expired.output
     db.session.expire_all()
     assert certificate.sign_state == "pending"
+
+
+def test_a_single_issue_is_signed_after_its_numbering_commits(client, auth, make_user, finished, local_key):
+    auth.login_as(make_user(role="admin", email="penyelenggara@contoh.go.id"))
+    row = next(r for r in services.eligibility_table(finished, NOW) if r.may_issue)
+    page = client.post(f"/trainings/{finished.slug}/certificates/issue/{row.user.id}", data=CONFIRMED,
+                       follow_redirects=True).get_data(as_text=True)
+    certificate = db.session.scalars(select(Certificate)).one()
+    assert f"Sertifikat {certificate.number} diterbitkan." in page
+    assert certificate.sign_state == "signed" and certificate.signed_by == "Kepala Dinas Uji"
+    [check] = check_pdf(services.pdf_bytes(certificate), signing.trust_roots())
+    assert check.ok and check.trusted
+    assert [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))][-2:] == [
+        "certificate.issue", "certificate.sign"]
+
+
+def test_the_local_keys_chain_stays_trusted_after_it_expires(finished, local_key, authority, signing_config):
+    certificate = issue(finished)[0]
+    local_key.write_bytes(authority.signer_p12("Kepala Dinas Uji", days_before=400, days_after=-1))
+    signing_config["SIGNING_PASSPHRASE"] = "rahasia-tte"  # a changed setting: the cached key is not used
+    with pytest.raises(SigningError, match="kedaluwarsa"):
+        signing.local_signer(NOW)
+    [check] = check_pdf(services.pdf_bytes(certificate), signing.trust_roots(), NOW)
+    assert check.ok and check.trusted
