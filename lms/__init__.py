@@ -264,6 +264,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.bundles.views import bp as bundles_bp
     from lms.caption.views import bp as caption_bp
     from lms.certificates.badge_views import bp as badges_bp
+    from lms.certificates.bsre_views import bp as bsre_bp
     from lms.certificates.views import bp as certificates_bp
     from lms.core import bp as core_bp
     from lms.courses.views import bp as courses_bp
@@ -278,6 +279,6 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, courses_bp, quizzes_bp, trainings_bp,
                       attendance_bp, certificates_bp, mydata_bp, caption_bp, assignment_review_bp, evaluations_bp,
                       assignments_bp, assignment_manage_bp, reports_bp, reminders_bp,
-                      laporan_bp, siasn_bp, badges_bp, bundles_bp):
+                      laporan_bp, siasn_bp, badges_bp, bundles_bp, bsre_bp):
         app.register_blueprint(blueprint)
 

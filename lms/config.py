@@ -67,6 +67,17 @@ DEFAULTS: dict[str, Any] = {
     "SIGNING_QUEUE": False,
     # Trusted roots (PEM files) for checking signatures; the local key's own chain is always trusted.
     "SIGNING_TRUST_ROOTS": (),
+    # BSrE Esign API (lms.certificates.signing.bsre): off while BSRE_URL is empty. The client
+    # secret belongs in instance/config.py or the environment, never in the database.
+    "BSRE_URL": "",
+    "BSRE_CLIENT_ID": "",
+    "BSRE_CLIENT_SECRET": "",
+    "BSRE_SEAL_SUBSCRIBER_ID": "",
+    "BSRE_TIMEOUT_SECONDS": 60,
+    "BSRE_VERIFY_TIMEOUT_SECONDS": 120,
+    "BSRE_FILES_PER_REQUEST": 10,
+    "BSRE_LOCATION": "",
+    "BSRE_REASON": "Sertifikat pelatihan",
 }
 
 
@@ -103,6 +114,13 @@ def _days(value: str) -> int:
     return days
 
 
+def _positive_seconds(value: str) -> float:
+    seconds = float(value)
+    if not 0 < seconds <= 600:
+        raise ValueError(f"harus lebih dari 0 sampai 600 detik: {value!r}")
+    return seconds
+
+
 # LMS_<NAME> environment variable -> (Flask config key, converter). Documented in README.md.
 ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "LMS_DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", _str),
@@ -130,6 +148,13 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "LMS_SIGNING_LOCATION": ("SIGNING_LOCATION", _str),
     "LMS_SIGNING_QUEUE": ("SIGNING_QUEUE", _bool),
     "LMS_SIGNING_TRUST_ROOTS": ("SIGNING_TRUST_ROOTS", lambda v: tuple(p for p in v.split(os.pathsep) if p)),
+    "LMS_BSRE_URL": ("BSRE_URL", lambda v: v.strip().rstrip("/")),
+    "LMS_BSRE_CLIENT_ID": ("BSRE_CLIENT_ID", _str),
+    "LMS_BSRE_CLIENT_SECRET": ("BSRE_CLIENT_SECRET", _str),
+    "LMS_BSRE_SEAL_SUBSCRIBER_ID": ("BSRE_SEAL_SUBSCRIBER_ID", _str),
+    "LMS_BSRE_TIMEOUT_SECONDS": ("BSRE_TIMEOUT_SECONDS", _positive_seconds),
+    "LMS_BSRE_FILES_PER_REQUEST": ("BSRE_FILES_PER_REQUEST", _at_least_one),
+    "LMS_BSRE_LOCATION": ("BSRE_LOCATION", _str),
 }
 
 

@@ -38,6 +38,13 @@ EXAMPLES = {
     "LMS_SIGNING_LOCATION": ("Kota Contoh", "SIGNING_LOCATION", "Kota Contoh"),
     "LMS_SIGNING_QUEUE": ("ya", "SIGNING_QUEUE", True),
     "LMS_SIGNING_TRUST_ROOTS": ("/a.pem:/b.pem", "SIGNING_TRUST_ROOTS", ("/a.pem", "/b.pem")),
+    "LMS_BSRE_URL": ("https://esign.contoh.go.id/", "BSRE_URL", "https://esign.contoh.go.id"),
+    "LMS_BSRE_CLIENT_ID": ("klien-lms", "BSRE_CLIENT_ID", "klien-lms"),
+    "LMS_BSRE_CLIENT_SECRET": ("rahasia-klien", "BSRE_CLIENT_SECRET", "rahasia-klien"),
+    "LMS_BSRE_SEAL_SUBSCRIBER_ID": ("SEGEL-01", "BSRE_SEAL_SUBSCRIBER_ID", "SEGEL-01"),
+    "LMS_BSRE_TIMEOUT_SECONDS": ("45", "BSRE_TIMEOUT_SECONDS", 45.0),
+    "LMS_BSRE_FILES_PER_REQUEST": ("5", "BSRE_FILES_PER_REQUEST", 5),
+    "LMS_BSRE_LOCATION": ("Surabaya", "BSRE_LOCATION", "Surabaya"),
 }
 
 
