@@ -545,8 +545,8 @@ class _Importer:
         (their new id, as issuing here gives), so a revocation here flips their bit.
         """
         table = Certificate.__table__
-        db.session.execute(update(table).where(table.c.status_list_index.is_(None))
-                           .values(status_list_index=table.c.id))
+        db.session.execute(update(Certificate).where(Certificate.status_list_index.is_(None))
+                           .values(status_list_index=Certificate.id))
         tops = db.session.execute(select(table.c.year, func.max(table.c.seq)).where(
             table.c.institution_id == self.institution.id).group_by(table.c.year))
         for year, top in tops:
