@@ -155,7 +155,7 @@ def final_scores(quiz: Quiz, rules: QuizSettings, now: datetime,
     for attempt_id, user_id, status, percent in rows:
         value = Decimal(str(percent)) if status == "finished" else overdue.get(attempt_id)
         if value is not None:
-            grouped.setdefault(user_id, []).append(Fraction(str(value)))
+            grouped.setdefault(user_id, []).append(Fraction(value))  # exact: a Decimal
     scores = {}
     for user_id, percents in grouped.items():
         final = final_percent(percents, rules.grading)
