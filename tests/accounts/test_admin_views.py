@@ -76,10 +76,24 @@ def test_edit_records_changed_field_names(client, admin, make_user):
 def test_deactivate_and_reactivate(client, admin, make_user):
     user = make_user()
     version = user.session_version
-    client.post(f"/admin/users/{user.id}/active", data={"active": "0"})
+    client.post(f"/admin/users/{user.id}/active", data={"active": "0", "confirmed": "1"})
     assert db.session.get(User, user.id).active is False
     assert db.session.get(User, user.id).session_version == version + 1
     client.post(f"/admin/users/{user.id}/active", data={"active": "1"})
+    assert db.session.get(User, user.id).active is True
+
+
+def test_deactivating_asks_first_and_changes_nothing_until_confirmed(client, admin, make_user):
+    user = make_user(full_name="Budi Santoso")
+    form = client.get(f"/admin/users/{user.id}/edit").get_data(as_text=True)
+    assert 'data-confirm="Nonaktifkan akun Budi Santoso?"' in form
+    page = client.post(f"/admin/users/{user.id}/active", data={"active": "0"}).get_data(as_text=True)
+    assert "Nonaktifkan akun Budi Santoso?" in page and "Ya, lanjutkan" in page
+    assert 'name="active" value="0"' in page  # the confirm page re-posts the same choice
+    assert db.session.get(User, user.id).active is True
+    client.post(f"/admin/users/{user.id}/active", data={"active": "0", "confirmed": "1"})
+    assert db.session.get(User, user.id).active is False
+    client.post(f"/admin/users/{user.id}/active", data={"active": "1"})  # reactivating needs no question
     assert db.session.get(User, user.id).active is True
 
 
@@ -213,7 +227,7 @@ def test_decompression_bomb_is_refused(client, admin):
 
 def test_audit_log_filters(client, admin, make_user):
     user = make_user()
-    client.post(f"/admin/users/{user.id}/active", data={"active": "0"})
+    client.post(f"/admin/users/{user.id}/active", data={"active": "0", "confirmed": "1"})
     page = client.get("/admin/audit/?action=user.deactivate").get_data(as_text=True)
     assert "Menonaktifkan pengguna" in page and f"user #{user.id}" in page and "1 catatan" in page
     assert f"menonaktifkan akun {user.full_name}." in page
