@@ -6,10 +6,12 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from lms.accounts.credentials import credential_download
 from lms.accounts.models import Agency, Institution, User
 from lms.audit.models import AuditEvent
 from lms.extensions import db
 from tests.exportread import read_csv, read_xlsx
+from tests.pdfstrings import drawn
 
 
 @pytest.fixture
@@ -81,6 +83,15 @@ def test_deactivate_and_reactivate(client, admin, make_user):
     assert db.session.get(User, user.id).session_version == version + 1
     client.post(f"/admin/users/{user.id}/active", data={"active": "1"})
     assert db.session.get(User, user.id).active is True
+
+
+def test_slips_printed_on_the_laptop_carry_its_venue_address(app, make_user, venue_network):
+    user = make_user(full_name="Peserta Slip")
+    with app.test_request_context("/admin/users/one-time-passwords", method="POST", base_url="http://127.0.0.1:5000"):
+        response = credential_download([(user, "Rahasia-12345")], "pdf")
+        response.direct_passthrough = False  # a file response: read it whole
+        printed = " ".join(d.text for d in drawn(response.get_data()))
+    assert f"http://{venue_network}:5000" in printed and "127.0.0.1" not in printed  # an address phones reach
 
 
 def test_deactivating_asks_first_and_changes_nothing_until_confirmed(client, admin, make_user):
