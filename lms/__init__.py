@@ -39,6 +39,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     routing.init_app(app)  # before the blueprints: their <int:> rules use its converter
     _register_blueprints(app)
     from lms import assets, cli, jobs, security, web  # inside the factory: see _register_blueprints
+    from lms.certificates import revisions
+
+    revisions.init()  # every write the certificates page's cached facts read changes their token
 
     assets.init_app(app)  # first: its compressing after_request hook then runs after every other
     web.init_app(app)

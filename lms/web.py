@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -22,7 +23,7 @@ from lms.extensions import db, login_manager
 from lms.markdown import render, render_inline
 from lms.network import reachable_base_url
 from lms.numbers import decimal_text, percent_text
-from lms.routing import wants_json
+from lms.routing import MAX_ID, wants_json
 
 ERROR_TEXT = {
     400: ("Permintaan tidak valid", "Permintaan Anda tidak dapat diproses. Periksa kembali isian Anda."),
@@ -84,6 +85,17 @@ def init_app(app: Flask) -> None:
                                  iso_tanggal_rentang=lambda a, b: format_range(date.fromisoformat(a),
                                                                                date.fromisoformat(b)))
     app.context_processor(lambda: {"Role": Role})
+    app.jinja_env.globals["id_url"] = id_url
+
+
+def id_url(endpoint: str, key: str, **values: Any) -> Callable[[int], str]:
+    """Return a function giving endpoint's URL for one id: url_for once, not once per row of a long list.
+
+    `key` names the URL's id argument; the other arguments are the same for every row. The URL is
+    built with the largest id a route accepts, then that id is replaced by each row's.
+    """
+    head, _, tail = url_for(endpoint, **{**values, key: MAX_ID}).partition(str(MAX_ID))
+    return lambda ident: f"{head}{int(ident)}{tail}"
 
 
 def _load_user(user_id: str) -> User | None:

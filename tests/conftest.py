@@ -18,6 +18,7 @@ from sqlalchemy import text
 from lms import create_app
 from lms.accounts import services
 from lms.accounts.models import Role, User
+from lms.certificates import revisions
 from lms.extensions import db, limiter
 from lms.quizzes.services.attempts import forget_decoded_attempts
 
@@ -92,6 +93,7 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
         _empty_tables()
         # The ids of the emptied tables come back, and frozen clocks give the same start times.
         forget_decoded_attempts()
+        revisions.forget()
         ctx.pop()
 
 

@@ -14,6 +14,7 @@ from lms.accounts.credentials import credential_download
 from lms.accounts.forms import AgencyForm, AnonymiseForm, ImportForm, InstitutionForm, OneTimePasswordForm, UserForm
 from lms.accounts.models import ROLE_LABELS, Agency, Role, User, UserImport
 from lms.accounts.permissions import role_required
+from lms.confirm import unconfirmed
 from lms.db_types import utcnow
 from lms.extensions import db
 from lms.forms import ActionForm, act, validate_all
@@ -89,8 +90,15 @@ def user_edit(user_id: int) -> ResponseReturnValue:
 @role_required(Role.ADMIN)
 def user_set_active(user_id: int) -> ResponseReturnValue:
     user = db.get_or_404(User, user_id)
+    activate = request.form.get("active") == "1"
+    if user.active and not activate and user.id != current_user.id and (page := unconfirmed(
+            f"Nonaktifkan akun {user.full_name}?",
+            "Ia tidak dapat masuk lagi dan sesi yang sedang terbuka diakhiri; data, presensi, dan sertifikatnya "
+            "tetap tersimpan, dan akun dapat diaktifkan kembali.",
+            url_for("admin.user_edit", user_id=user.id))) is not None:
+        return page
     if ActionForm().validate_on_submit():
-        act(lambda: services.set_active(user, request.form.get("active") == "1", current_user),
+        act(lambda: services.set_active(user, activate, current_user),
             success=lambda _: f"Akun {user.full_name} {'diaktifkan' if user.active else 'dinonaktifkan'}.")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 

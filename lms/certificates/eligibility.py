@@ -55,17 +55,49 @@ class Verdict:
 def judge(rules: Rules, facts: Facts) -> Verdict:
     """Return each rule of the training with the participant's value and whether it is met."""
     criteria = [_attendance(rules, facts)]
-    if rules.require_posttest_pass and rules.has_posttest:
+    if _posttest_applies(rules):
         criteria.append(_posttest(facts))
-    if rules.require_courses_complete and rules.course_titles:
+    if _courses_apply(rules):
         criteria.append(_courses(rules, facts))
     if rules.assignment_titles:
         criteria.append(_assignments(rules, facts))
     return Verdict(tuple(criteria))
 
 
+def eligible(rules: Rules, facts: Facts) -> bool:
+    """Return judge(rules, facts).eligible without writing any criterion's text (the page's counts)."""
+    return (_attendance_ok(rules, facts)
+            and (not _posttest_applies(rules) or _posttest_ok(facts))
+            and (not _courses_apply(rules) or not _missing_courses(rules, facts))
+            and (not rules.assignment_titles or not _missing_assignments(rules, facts)))
+
+
+def _posttest_applies(rules: Rules) -> bool:
+    return rules.require_posttest_pass and rules.has_posttest
+
+
+def _courses_apply(rules: Rules) -> bool:
+    return rules.require_courses_complete and bool(rules.course_titles)
+
+
+def _attendance_ok(rules: Rules, facts: Facts) -> bool:
+    return facts.attendance_percent >= rules.min_attendance_percent
+
+
+def _posttest_ok(facts: Facts) -> bool:
+    return facts.posttest_percent is not None and bool(facts.posttest_passed)
+
+
+def _missing_courses(rules: Rules, facts: Facts) -> list[int]:
+    return [cid for cid in rules.course_titles if cid not in facts.completed_course_ids]
+
+
+def _missing_assignments(rules: Rules, facts: Facts) -> list[int]:
+    return [aid for aid in rules.assignment_titles if facts.assignment_statuses.get(aid, "missing") != "passed"]
+
+
 def _attendance(rules: Rules, facts: Facts) -> Criterion:
-    ok = facts.attendance_percent >= rules.min_attendance_percent
+    ok = _attendance_ok(rules, facts)
     return Criterion("attendance", "Kehadiran", _percent(facts.attendance_percent), ok,
                      "" if ok else f"Kehadiran {_percent(facts.attendance_percent)}, kurang dari minimal "
                                    f"{rules.min_attendance_percent}%.")
@@ -74,13 +106,13 @@ def _attendance(rules: Rules, facts: Facts) -> Criterion:
 def _posttest(facts: Facts) -> Criterion:
     if facts.posttest_percent is None:
         return Criterion("posttest", "Post-test", "belum dikerjakan", False, "Belum mengerjakan post-test.")
-    ok = bool(facts.posttest_passed)
+    ok = _posttest_ok(facts)
     return Criterion("posttest", "Post-test", _percent(facts.posttest_percent), ok,
                      "" if ok else f"Nilai post-test {_percent(facts.posttest_percent)} belum lulus.")
 
 
 def _courses(rules: Rules, facts: Facts) -> Criterion:
-    missing = [title for cid, title in rules.course_titles.items() if cid not in facts.completed_course_ids]
+    missing = [rules.course_titles[cid] for cid in _missing_courses(rules, facts)]
     done = len(rules.course_titles) - len(missing)
     return Criterion("courses", "Modul", f"{done}/{len(rules.course_titles)} selesai", not missing,
                      "" if not missing else "Modul belum selesai: " + ", ".join(missing) + ".")
@@ -93,8 +125,8 @@ ASSIGNMENT_STATES = {"missing": "belum dikumpulkan", "draft": "belum dikumpulkan
 
 def _assignments(rules: Rules, facts: Facts) -> Criterion:
     status = {aid: facts.assignment_statuses.get(aid, "missing") for aid in rules.assignment_titles}
-    missing = [f"{title} ({ASSIGNMENT_STATES.get(status[aid], status[aid])})"
-               for aid, title in rules.assignment_titles.items() if status[aid] != "passed"]
+    missing = [f"{rules.assignment_titles[aid]} ({ASSIGNMENT_STATES.get(status[aid], status[aid])})"
+               for aid in _missing_assignments(rules, facts)]
     done = len(rules.assignment_titles) - len(missing)
     return Criterion("assignments", "Tugas wajib", f"{done}/{len(rules.assignment_titles)} lulus", not missing,
                      "" if not missing else "Tugas wajib belum lulus: " + ", ".join(missing) + ".")

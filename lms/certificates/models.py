@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -119,6 +120,20 @@ class EligibilityOverride(Model):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("training_id", "user_id"),)
+
+
+class EligibilityRevision(Model):
+    """A token that changes, in the same transaction, with every write the certificates page's facts read.
+
+    lms.certificates.revisions sets a new random value whenever a participant's attendance, lesson
+    completion, enrolment or assignment status in the training changes, so a cache keyed by it is
+    exact across processes and clocks (a restored backup or an emptied database never reuses one).
+    """
+
+    __tablename__ = "eligibility_revisions"
+
+    training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id"), primary_key=True)
+    token: Mapped[int] = mapped_column(BigInteger)
 
 
 class Job(Model):

@@ -26,7 +26,7 @@ from lms.assignments import services as assignments
 from lms.assignments.models import Assignment
 from lms.attendance import services as attendance
 from lms.audit import services as audit
-from lms.certificates import eligibility
+from lms.certificates import eligibility, revisions
 from lms.certificates.codes import new_code, normalize_code
 from lms.certificates.layout import DEFAULT_LAYOUT, Layout, load_layout
 from lms.certificates.models import Certificate, CertificateSequence, EligibilityOverride
@@ -178,20 +178,20 @@ def state_counts(training: Training, facts: dict[int, eligibility.Facts],
 
 
 def eligibility_facts(training: Training, user_ids: Sequence[int], now: datetime,
-                      required: Sequence[Assignment] | None = None) -> dict[int, eligibility.Facts]:
+                      required: Sequence[Assignment] | None = None,
+                      stored: revisions.CachedFacts | None = None) -> dict[int, eligibility.Facts]:
     """Return, per participant, what each rule of the training is judged on, in bounded queries.
 
     Every rule's facts are gathered here, once, from plain columns (no snapshot is decoded), for the
-    issue paths and the certificates page alike.
+    issue paths and the certificates page alike; the page passes the facts it holds in `stored`
+    (lms.certificates.revisions), and only the post-test's, which depend on the clock, are read.
     """
     if not user_ids:
         return {}
-    percent = attendance.percentages_of(training, user_ids)
+    required = assignments.required_of(training) if required is None else required
+    stored = stored or _stored_facts(training, user_ids, required)
     finals = _posttest_results(training, user_ids, now)
-    done = courses.completed_course_ids(user_ids, [c.id for c in training.courses]) if training.courses else {}
-    statuses = assignments.statuses(training, assignments.required_of(training) if required is None else required,
-                                    user_ids)
-    return facts_of(user_ids, percent, finals, done, statuses)
+    return facts_of(user_ids, stored.attendance, finals, stored.completed, stored.statuses)
 
 
 def facts_of(user_ids: Sequence[int], percent: Mapping[int, Fraction], posttest: Mapping[int, quizzes.FinalScore],
@@ -209,12 +209,23 @@ def facts_of(user_ids: Sequence[int], percent: Mapping[int, Fraction], posttest:
     return facts
 
 
-def _certificates_held(training: Training) -> tuple[dict[int, Certificate], dict[int, Certificate]]:
-    """Return the valid and the latest revoked certificate per holder, without their frozen data or PDF."""
+def _stored_facts(training: Training, user_ids: Sequence[int], required: Sequence[Assignment]
+                  ) -> revisions.CachedFacts:
+    """Return the facts that change only with a write (attendance, lessons, assignments), read now."""
+    done = courses.completed_course_ids(user_ids, [c.id for c in training.courses]) if training.courses else {}
+    return revisions.CachedFacts(frozenset(user_ids), attendance.percentages_of(training, user_ids), done,
+                                 assignments.statuses(training, required, user_ids))
+
+
+def _certificates_held(training: Training, holders: Sequence[int] | None = None
+                       ) -> tuple[dict[int, Certificate], dict[int, Certificate]]:
+    """Return the valid and the latest revoked certificate per holder (of all, or of these), without data or PDF."""
     valid: dict[int, Certificate] = {}
     revoked: dict[int, Certificate] = {}
-    for held in db.session.scalars(select(Certificate).options(defer(Certificate.data))
-                                   .where(Certificate.training_id == training.id).order_by(Certificate.id)):
+    query = select(Certificate).options(defer(Certificate.data)).where(Certificate.training_id == training.id)
+    if holders is not None:
+        query = query.where(Certificate.user_id.in_(holders))
+    for held in db.session.scalars(query.order_by(Certificate.id)):
         (valid if held.status == "valid" else revoked)[held.user_id] = held
     return valid, revoked
 
@@ -225,7 +236,12 @@ def _posttest_results(training: Training, user_ids: Sequence[int], now: datetime
         return {}
     rules = quizzes.rules_of(quizzes.current_version(quiz))
     # As results stand at `now`: overdue attempts count with what they saved (nothing is written).
-    return quizzes.final_scores(quiz, rules, now, user_ids, trainings.quiz_context(training, quiz))
+    # The context holds only this training's attempts: for many people, read them all rather than
+    # bind hundreds of ids, and keep the wanted ones.
+    scores = quizzes.final_scores(quiz, rules, now, user_ids if len(user_ids) <= 50 else None,
+                                  trainings.quiz_context(training, quiz))
+    wanted = set(user_ids)
+    return {user_id: score for user_id, score in scores.items() if user_id in wanted}
 
 
 @dataclass(frozen=True)
@@ -261,21 +277,38 @@ def list_page(training: Training, now: datetime, state: str = "", query: str = "
     """Return one page of participants by name, filtered by state and by a part of their name or OPD.
 
     Every participant is judged (the counts cover them all), but only the page's people are loaded
-    as users: the queries and the work per row shown stay the same at any size.
+    as users, with their certificates and overrides, and only their criteria are written out: the
+    queries stay the same at any size. The facts that only a write changes come from the
+    per-training cache (lms.certificates.revisions); the post-test's are read on every load.
     """
     people = db.session.execute(trainings.participant_rows(training)).all()
     ids = [person[0] for person in people]
-    judged = _judge(training, ids, now)
-    states = {uid: judged.state(uid) for uid in ids}
+    required = assignments.required_of(training)
+    stored = revisions.cached_facts(training, ids, required, lambda wanted: _stored_facts(training, wanted, required))
+    facts = eligibility_facts(training, ids, now, required, stored)
+    rules = _rules(training, required)
+    certified = set(db.session.scalars(select(Certificate.user_id).where(
+        Certificate.training_id == training.id, Certificate.status == "valid")))
+    overridden = set(db.session.scalars(select(EligibilityOverride.user_id)
+                                        .where(EligibilityOverride.training_id == training.id)))
+    states = {uid: "terbit" if uid in certified else
+              "siap" if uid in overridden or eligibility.eligible(rules, facts[uid]) else "belum" for uid in ids}
     needle = " ".join(query.split()).casefold()
     chosen = [person[0] for person in people if (not state or states[person[0]] == state)
               and (not needle or needle in person[1].casefold() or needle in person[2].casefold())]
     pages = max(-(-len(chosen) // per_page), 1)
     page = min(max(page, 1), pages)
     shown = chosen[(page - 1) * per_page:page * per_page]
-    users = {u.id: u for u in db.session.scalars(
-        select(User).options(joinedload(User.agency)).where(User.id.in_(shown)))} if shown else {}
-    rows = [judged.row(users[uid]) for uid in shown]
+    rows = []
+    if shown:
+        users = {u.id: u for u in db.session.scalars(
+            select(User).options(joinedload(User.agency)).where(User.id.in_(shown)))}
+        valid, revoked = _certificates_held(training, shown)
+        overrides = {o.user_id: o for o in db.session.scalars(select(EligibilityOverride).where(
+            EligibilityOverride.training_id == training.id, EligibilityOverride.user_id.in_(shown)))}
+        judged = _Judged(facts, {uid: eligibility.judge(rules, facts[uid]) for uid in shown}, valid, revoked,
+                         overrides)
+        rows = [judged.row(users[uid]) for uid in shown]
     counts = {key: sum(1 for value in states.values() if value == key) for key in STATES}
     return ListPage(rows, len(ids), counts, len(chosen), page, pages)
 

@@ -6,10 +6,12 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from lms.accounts.credentials import credential_download
 from lms.accounts.models import Agency, Institution, User
 from lms.audit.models import AuditEvent
 from lms.extensions import db
 from tests.exportread import read_csv, read_xlsx
+from tests.pdfstrings import drawn
 
 
 @pytest.fixture
@@ -76,10 +78,33 @@ def test_edit_records_changed_field_names(client, admin, make_user):
 def test_deactivate_and_reactivate(client, admin, make_user):
     user = make_user()
     version = user.session_version
-    client.post(f"/admin/users/{user.id}/active", data={"active": "0"})
+    client.post(f"/admin/users/{user.id}/active", data={"active": "0", "confirmed": "1"})
     assert db.session.get(User, user.id).active is False
     assert db.session.get(User, user.id).session_version == version + 1
     client.post(f"/admin/users/{user.id}/active", data={"active": "1"})
+    assert db.session.get(User, user.id).active is True
+
+
+def test_slips_printed_on_the_laptop_carry_its_venue_address(app, make_user, venue_network):
+    user = make_user(full_name="Peserta Slip")
+    with app.test_request_context("/admin/users/one-time-passwords", method="POST", base_url="http://127.0.0.1:5000"):
+        response = credential_download([(user, "Rahasia-12345")], "pdf")
+        response.direct_passthrough = False  # a file response: read it whole
+        printed = " ".join(d.text for d in drawn(response.get_data()))
+    assert f"http://{venue_network}:5000" in printed and "127.0.0.1" not in printed  # an address phones reach
+
+
+def test_deactivating_asks_first_and_changes_nothing_until_confirmed(client, admin, make_user):
+    user = make_user(full_name="Budi Santoso")
+    form = client.get(f"/admin/users/{user.id}/edit").get_data(as_text=True)
+    assert 'data-confirm="Nonaktifkan akun Budi Santoso?"' in form
+    page = client.post(f"/admin/users/{user.id}/active", data={"active": "0"}).get_data(as_text=True)
+    assert "Nonaktifkan akun Budi Santoso?" in page and "Ya, lanjutkan" in page
+    assert 'name="active" value="0"' in page  # the confirm page re-posts the same choice
+    assert db.session.get(User, user.id).active is True
+    client.post(f"/admin/users/{user.id}/active", data={"active": "0", "confirmed": "1"})
+    assert db.session.get(User, user.id).active is False
+    client.post(f"/admin/users/{user.id}/active", data={"active": "1"})  # reactivating needs no question
     assert db.session.get(User, user.id).active is True
 
 
@@ -213,7 +238,7 @@ def test_decompression_bomb_is_refused(client, admin):
 
 def test_audit_log_filters(client, admin, make_user):
     user = make_user()
-    client.post(f"/admin/users/{user.id}/active", data={"active": "0"})
+    client.post(f"/admin/users/{user.id}/active", data={"active": "0", "confirmed": "1"})
     page = client.get("/admin/audit/?action=user.deactivate").get_data(as_text=True)
     assert "Menonaktifkan pengguna" in page and f"user #{user.id}" in page and "1 catatan" in page
     assert f"menonaktifkan akun {user.full_name}." in page

@@ -154,7 +154,7 @@ def test_names_are_loaded_once_per_kind(people, make_user, count_queries):
 def test_audit_page_shows_sentences(client, auth, make_user, people):
     admin = make_user(role="admin", full_name="Sari Admin")
     auth.login_as(admin)
-    client.post(f"/admin/users/{people['ani'].id}/active", data={"active": "0"})
+    client.post(f"/admin/users/{people['ani'].id}/active", data={"active": "0", "confirmed": "1"})
     page = client.get("/admin/audit/").get_data(as_text=True)
     assert "Sari Admin (Penyelenggara) menonaktifkan akun Ani." in page
 
