@@ -98,6 +98,17 @@ def start_issue_job(job: Job, waiting: int) -> None:
         enqueue(ISSUE, job.id)
 
 
+def take_job(job_id: int) -> Job | None:
+    """Mark a queued job running with one conditional UPDATE and return it, or None when it is not
+    this worker's to run (a second delivery, or a job already closed as stalled)."""
+    with writing():
+        taken = affected_rows(db.session.execute(
+            update(Job).where(Job.id == job_id, Job.status == "queued")
+            .values(status="running", updated_at=utcnow()).execution_options(synchronize_session=False)))
+        db.session.commit()
+    return db.session.get(Job, job_id, populate_existing=True) if taken else None
+
+
 def run_issue_job(job_id: int) -> None:
     """Issue a training's eligible certificates, recording progress for the job page.
 
@@ -105,13 +116,8 @@ def run_issue_job(job_id: int) -> None:
     job already closed as stalled, is left alone); the issue itself holds the write lock only to
     store each batch.
     """
-    with writing():
-        taken = affected_rows(db.session.execute(
-            update(Job).where(Job.id == job_id, Job.status == "queued")
-            .values(status="running", updated_at=utcnow()).execution_options(synchronize_session=False)))
-        db.session.commit()
-    job = db.session.get(Job, job_id, populate_existing=True)
-    if not taken or job is None or job.training is None:
+    job = take_job(job_id)
+    if job is None or job.training is None:
         return
     training = job.training
     actor = db.session.get(User, job.created_by_id) if job.created_by_id else None

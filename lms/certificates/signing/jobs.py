@@ -12,14 +12,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from lms.accounts.models import User
-from lms.certificates.bulk import STALE_AFTER
+from lms.certificates.bulk import STALE_AFTER, take_job
 from lms.certificates.models import Certificate, Job
 from lms.certificates.signing import Signer, SigningError
 from lms.certificates.signing import services as signing
-from lms.db_types import affected_rows, utcnow, writing
+from lms.db_types import utcnow, writing
 from lms.errors import LmsError, ValidationFailed
 from lms.extensions import db
 from lms.jobs import enqueue
@@ -95,13 +95,8 @@ def start_sign_job(job: Job) -> None:
 
 def run_sign_job(job_id: int, signer: Signer | None = None) -> None:
     """Sign a training's waiting certificates with `signer` (default: the configured local key)."""
-    with writing():
-        taken = affected_rows(db.session.execute(
-            update(Job).where(Job.id == job_id, Job.status == "queued")
-            .values(status="running", updated_at=utcnow()).execution_options(synchronize_session=False)))
-        db.session.commit()
-    job = db.session.get(Job, job_id, populate_existing=True)
-    if not taken or job is None or job.training_id is None:
+    job = take_job(job_id)
+    if job is None or job.training_id is None:
         return
     actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
 
