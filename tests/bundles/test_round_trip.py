@@ -82,8 +82,9 @@ def test_a_later_bundle_adds_and_updates_exactly_what_changed(app, laptop, serve
                        "evaluation_answers": (len(answers), 0),
                        "audit_events": (2, 0)}  # the mark and the laptop's second export
     after = table_hashes()
+    # eligibility_revisions: the certificates page's token follows the changed attendance.
     assert {name for name in before if before[name] != after[name]} == {
-        "attendance_records", "audit_events", "evaluation_submissions", "evaluation_answers"}
+        "attendance_records", "audit_events", "evaluation_submissions", "evaluation_answers", "eligibility_revisions"}
     record = db.session.scalars(select(AttendanceRecord).join(User, User.id == AttendanceRecord.user_id).where(
         User.nip == changed_user, AttendanceRecord.status == "izin")).one()
     assert record.note == "Dipanggil atasan" and record.row_version == 2
