@@ -41,7 +41,7 @@ from tests.conftest import PASSWORD
 CHECKED = ("admin", "assignment_review", "attendance", "audit", "auth", "caption", "certificates", "core", "courses",
            "evaluations",
            "mydata", "quizzes", "trainings",
-           "assignments", "assignment_manage", "reports", "reminders", "laporan", "siasn", "bundles")
+           "assignments", "assignment_manage", "reports", "reminders", "laporan", "siasn", "bundles", "badges", "bsre")
 ACTORS = ("visitor", "participant", "trainer", "admin")
 
 
@@ -222,6 +222,11 @@ def urls(w: dict[str, Any]) -> dict[str, list[str]]:
         "siasn.page": ["/laporan/siasn/", f"/laporan/siasn/?kegiatan={FINISHED_SLUG}&opd=Dinas+Tidak+Ada"],
         "siasn.download": ["/laporan/siasn/unduh?format=" + f for f in ("xlsx", "csv", "non-asn", "zip")],
         "bundles.upload": ["/admin/bundles/import"],
+        "badges.download": [f"/certificates/{certificate.id}/openbadge.jwt"],
+        "badges.issuer": ["/badges/issuer"],
+        "badges.jwks": ["/badges/jwks.json"],
+        "badges.status_list": ["/badges/status/0", "/badges/status/7"],
+        "bsre.page": [f"/trainings/{FINISHED_SLUG}/certificates/tte-bsre"],
     }
 
 

@@ -18,6 +18,7 @@ from lms.bundles.archive import BundleReader, BundleRefused, ReadLimits, open_bu
 from lms.bundles.exporting import ExportResult, export_training
 from lms.bundles.importing import ImportPlan, import_bundle
 from lms.bundles.models import BundleUpload
+from lms.dates import compact_stamp
 from lms.errors import LmsError
 from lms.extensions import db
 from lms.trainings.models import Training
@@ -40,7 +41,7 @@ def limits() -> ReadLimits:
 
 def bundle_name(training: Training, now: datetime) -> str:
     """Name a bundle file after the training and the moment (UTC): bundel-<slug>-20261203-1215.zip."""
-    return f"bundel-{training.slug}-{now:%Y%m%d-%H%M}.zip"
+    return f"bundel-{training.slug}-{compact_stamp(now)}.zip"
 
 
 def export(training: Training, output: Path, now: datetime, actor: User | None) -> ExportResult:

@@ -46,7 +46,7 @@ from lms.accounts.models import Institution, User
 from lms.assignments import services as assignments
 from lms.certificates import services
 from lms.certificates.models import Certificate
-from lms.dates import format_date, format_range, local_date
+from lms.dates import DEFAULT_ZONE, format_date, format_range, local_date
 from lms.errors import LmsError
 from lms.extensions import db
 from lms.trainings.models import Training
@@ -299,7 +299,7 @@ def refusal(certificate: Certificate) -> str | None:
     if certificate.status == "valid":
         return None
     institution = db.session.get(Institution, certificate.institution_id)
-    zone = institution.time_zone if institution else "Asia/Jakarta"
+    zone = institution.time_zone if institution else DEFAULT_ZONE
     when = f" pada {format_date(local_date(certificate.revoked_at, zone))}" if certificate.revoked_at else ""
     return (f"Sertifikat {certificate.number} sudah dicabut{when}; kredensial Open Badges-nya tidak dapat diunduh "
             "dan status kredensial yang pernah diunduh kini tercatat dicabut.")
